@@ -1,0 +1,1 @@
+"""Ingest jobs: reasoning traces, published tables, trial tables and measurements into the warehouse."""

@@ -1,0 +1,33 @@
+"""SQL lives in queries/*.sql (shipped as the package kinetics_sql.queries); load it by name."""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib import resources
+from importlib.resources.abc import Traversable
+
+from kinetics_sql.errors import KineticsError
+
+
+def _root() -> Traversable:
+    return resources.files("kinetics_sql.queries")
+
+
+@cache
+def load(name: str) -> str:
+    """Text of ``queries/<name>.sql``; ``name`` may include a folder, e.g. ``frontier/oracle``."""
+    parts = name.removesuffix(".sql").split("/")
+    path = _root()
+    for part in parts[:-1]:
+        path = path.joinpath(part)
+    path = path.joinpath(parts[-1] + ".sql")
+    try:
+        return path.read_text()
+    except (FileNotFoundError, OSError) as exc:
+        raise KineticsError(f"no SQL file queries/{name}.sql in the package") from exc
+
+
+def listing(folder: str) -> list[str]:
+    """Names (without .sql) of the files in ``queries/<folder>``, sorted."""
+    d = _root().joinpath(folder)
+    return sorted(p.name[:-4] for p in d.iterdir() if p.name.endswith(".sql"))

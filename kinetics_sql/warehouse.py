@@ -1,0 +1,194 @@
+"""The DuckDB warehouse: schema migrations, catalog seeding, cost macros, queries as polars."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import polars as pl
+import pyarrow as pa
+
+from kinetics_sql import catalog, sqlfiles
+from kinetics_sql.errors import KineticsError
+
+DEFAULT_DB = Path("warehouse") / "kinetics.duckdb"
+_MIGRATION = re.compile(r"^(\d{3})_[a-z0-9_]+$")
+
+
+def default_path() -> str:
+    """``$KINETICS_SQL_DB`` or ``warehouse/kinetics.duckdb`` under the working directory."""
+    return os.environ.get("KINETICS_SQL_DB") or str(DEFAULT_DB)
+
+
+class Warehouse:
+    """A kinetics-sql warehouse: one DuckDB database with the schema, catalog and macros.
+
+    Opening one creates or migrates its schema (idempotently) and (re)creates every macro.
+
+    >>> wh = Warehouse(":memory:")
+    >>> wh.df("SELECT eflops_tera FROM model_cost('Qwen3-8B', 'b200', 'dense', 155, 1000, 1)").item() > 0
+    True
+    """
+
+    def __init__(self, path: str | os.PathLike[str] | None = None, *, read_only: bool = False) -> None:
+        self.path = str(path) if path is not None else default_path()
+        if self.path != ":memory:":
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.con = duckdb.connect(self.path, read_only=read_only)
+        except duckdb.Error as exc:
+            raise KineticsError(f"cannot open warehouse {self.path}: {exc}") from exc
+        if not read_only:
+            self.migrate()
+            self.seed_catalog()
+        self.create_macros()
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    def close(self) -> None:
+        self.con.close()
+
+    def __enter__(self) -> Warehouse:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """All-or-nothing: commit on success, roll back everything on any exception."""
+        self.con.execute("BEGIN TRANSACTION")
+        try:
+            yield self.con
+        except BaseException:
+            self.con.execute("ROLLBACK")
+            raise
+        else:
+            self.con.execute("COMMIT")
+
+    # -- schema ----------------------------------------------------------------------------
+
+    def migrate(self) -> list[str]:
+        """Apply the migrations in queries/migrations not yet recorded; returns those applied."""
+        self.con.execute(
+            "CREATE TABLE IF NOT EXISTS schema_version ("
+            " version INTEGER PRIMARY KEY, name VARCHAR NOT NULL,"
+            " applied_at TIMESTAMP NOT NULL DEFAULT current_timestamp)"
+        )
+        done = {r[0] for r in self.con.execute("SELECT version FROM schema_version").fetchall()}
+        applied = []
+        for name in sqlfiles.listing("migrations"):
+            m = _MIGRATION.match(name)
+            if not m:
+                raise KineticsError(f"migration file queries/migrations/{name}.sql is not named NNN_name.sql")
+            version = int(m.group(1))
+            if version in done:
+                continue
+            with self.transaction() as con:
+                con.execute(sqlfiles.load(f"migrations/{name}"))
+                con.execute("INSERT INTO schema_version (version, name) VALUES (?, ?)", [version, name])
+            applied.append(name)
+        return applied
+
+    def schema_version(self) -> int:
+        row = self.con.execute("SELECT max(version) FROM schema_version").fetchone()
+        return int(row[0]) if row and row[0] is not None else 0
+
+    def create_macros(self) -> None:
+        for name in sqlfiles.listing("macros"):
+            self.con.execute(sqlfiles.load(f"macros/{name}"))
+
+    def seed_catalog(self) -> None:
+        """Insert or refresh the built-in models and hardware profiles (user rows are kept)."""
+        with self.transaction():
+            for spec in catalog.builtin_models():
+                self.upsert_model(spec, builtin=True)
+            for hw in catalog.builtin_hardware():
+                self.upsert_hardware(hw, builtin=True)
+
+    # -- catalog ---------------------------------------------------------------------------
+
+    def upsert_model(self, spec: catalog.ModelSpec, *, builtin: bool = False) -> None:
+        row = spec.row()
+        row["builtin"] = builtin
+        cols = list(row)
+        self.con.execute(
+            f"INSERT OR REPLACE INTO models ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
+            [row[c] for c in cols],
+        )
+
+    def upsert_hardware(self, hw: catalog.HardwareSpec, *, builtin: bool = False) -> None:
+        self.con.execute(
+            "INSERT OR REPLACE INTO hardware (name, peak_flops, hbm_bytes_per_s, vram_bytes, link_bytes_per_s,"
+            " host_mem_bytes_per_s, notes, builtin) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                hw.name,
+                hw.peak_flops,
+                hw.hbm_bytes_per_s,
+                hw.vram_bytes,
+                hw.link_bytes_per_s,
+                hw.host_mem_bytes_per_s,
+                hw.notes,
+                builtin,
+            ],
+        )
+
+    def model_names(self) -> list[str]:
+        return [r[0] for r in self.con.execute("SELECT name FROM models ORDER BY params").fetchall()]
+
+    def resolve_model(self, name: str) -> str:
+        """The catalog's spelling of a model name, matched case-insensitively.
+
+        Also accepts the Kinetics file spelling (``qwen3-1-7b`` for ``Qwen3-1.7B``).
+        """
+        key = name.strip().lower()
+        for known in self.model_names():
+            k = known.lower()
+            if key in (k, k.replace(".", "-")):
+                return known
+        raise KineticsError(
+            f"unknown model {name!r}: add it with `kinetics-sql models add CONFIG_JSON|HF_REPO_ID --name {name}` "
+            f"(known: {', '.join(self.model_names())})"
+        )
+
+    def resolve_hardware(self, name: str) -> str:
+        rows = self.con.execute("SELECT name FROM hardware WHERE lower(name) = lower(?)", [name]).fetchall()
+        if not rows:
+            known = [r[0] for r in self.con.execute("SELECT name FROM hardware ORDER BY name").fetchall()]
+            raise KineticsError(
+                f"unknown hardware {name!r}: add it with `kinetics-sql hardware add` (known: {', '.join(known)})"
+            )
+        return str(rows[0][0])
+
+    # -- queries ---------------------------------------------------------------------------
+
+    def arrow(self, query: str, params: Sequence[Any] | dict[str, Any] | None = None) -> pa.Table:
+        try:
+            rel = self.con.sql(query, params=params)
+            if rel is None:
+                return pa.table({})
+            return rel.to_arrow_table()
+        except duckdb.Error as exc:
+            raise KineticsError(str(exc)) from exc
+
+    def df(self, query: str, params: Sequence[Any] | dict[str, Any] | None = None) -> pl.DataFrame:
+        """Run a query (with bind parameters) and return a polars DataFrame."""
+        return pl.from_arrow(self.arrow(query, params))  # type: ignore[return-value]
+
+    def named(self, name: str, params: Sequence[Any] | dict[str, Any] | None = None) -> pl.DataFrame:
+        """Run ``queries/<name>.sql`` with bind parameters."""
+        return self.df(sqlfiles.load(name), params)
+
+    def execute(self, query: str, params: Sequence[Any] | dict[str, Any] | None = None) -> None:
+        try:
+            if params is None:
+                self.con.execute(query)
+            else:
+                self.con.execute(query, params)
+        except duckdb.Error as exc:
+            raise KineticsError(str(exc)) from exc

@@ -1,0 +1,1 @@
+"""SQL files (macros, migrations, frontier and report queries), loaded by name."""

@@ -1,0 +1,84 @@
+-- Convenience macros over the catalog: name a model and a hardware profile, not raw shapes.
+-- param_count := 'kinetics' (default) uses models.params_kinetics where the Kinetics tables define
+-- one and the architecture count otherwise; param_count := 'architecture' always uses models.params.
+
+CREATE OR REPLACE MACRO pick_params(params_kinetics, params_architecture, param_count) AS
+    CASE param_count
+        WHEN 'kinetics' THEN coalesce(params_kinetics, params_architecture)
+        WHEN 'architecture' THEN params_architecture
+        ELSE error('unknown param_count ''' || param_count || ''' (expected kinetics or architecture)')
+    END;
+
+CREATE OR REPLACE MACRO model_params(model_name, param_count := 'kinetics') AS (
+    SELECT pick_params(mp_.params_kinetics, mp_.params, param_count) FROM models mp_ WHERE mp_.name = model_name
+);
+
+-- Kinetics' i for a hardware profile: FLOPs per bf16 KV element.
+CREATE OR REPLACE MACRO hardware_intensity(hardware_name) AS (
+    SELECT 2.0 * h.peak_flops / h.hbm_bytes_per_s FROM hardware h WHERE h.name = hardware_name
+);
+
+-- KV-cache bytes for `tokens` tokens of a model (bf16 K and V, every layer).
+CREATE OR REPLACE MACRO kv_cache_bytes(model_name, tokens) AS (
+    SELECT m.kv_bytes_per_token::DOUBLE * tokens::DOUBLE FROM models m WHERE m.name = model_name
+);
+
+-- One row: the cost of a configuration on a hardware profile.
+--   SELECT * FROM model_cost('Qwen3-8B', 'b200', 'dense', 155, 16384, 8);
+CREATE OR REPLACE MACRO model_cost(model_name, hardware_name, method, lin, lout, n,
+                                   budget := 0, block_size := 0, variant := 'exact', param_count := 'kinetics') AS TABLE
+    WITH cfg AS (
+        SELECT m.name AS model, h.name AS hardware,
+               pick_params(m.params_kinetics, m.params, param_count) AS p,
+               m.hq AS hq, m.hkv AS hkv, (m.head_dim * m.layers)::DOUBLE AS d,
+               2.0 * h.peak_flops / h.hbm_bytes_per_s AS i,
+               h.peak_flops AS peak_flops
+        FROM models m, hardware h
+        WHERE m.name = model_name AND h.name = hardware_name
+    ), c AS (
+        SELECT cfg.*,
+               compute_flops(method, p, hq, d, lin, lout, n, budget := budget, block_size := block_size, variant := variant) AS compute_flops,
+               kv_reads(method, hkv, d, lin, lout, n, budget := budget, block_size := block_size, variant := variant) AS kv_reads
+        FROM cfg
+    )
+    SELECT model, hardware, method AS method, lin AS lin, lout AS lout, n AS n,
+           CASE WHEN method = 'dense' THEN NULL ELSE budget END AS budget,
+           CASE WHEN method = 'blocktopk' THEN block_size ELSE NULL END AS block_size,
+           variant, p AS params, i,
+           compute_flops, kv_reads,
+           compute_flops + i * kv_reads AS eflops,
+           (compute_flops + i * kv_reads) / 1e12 AS eflops_tera,
+           (compute_flops + i * kv_reads) / peak_flops AS seconds
+    FROM c;
+
+-- Scalar forms for use inside larger queries (e.g. over the trials table).
+CREATE OR REPLACE MACRO model_flops(model_name, method, lin, lout, n, budget := 0, block_size := 0, variant := 'exact', param_count := 'kinetics') AS (
+    SELECT compute_flops(method, pick_params(m.params_kinetics, m.params, param_count), m.hq, m.head_dim * m.layers, lin, lout, n,
+                         budget := budget, block_size := block_size, variant := variant)
+    FROM models m WHERE m.name = model_name
+);
+
+CREATE OR REPLACE MACRO model_eflops(model_name, hardware_name, method, lin, lout, n, budget := 0, block_size := 0, variant := 'exact', param_count := 'kinetics') AS (
+    SELECT eflops(method, pick_params(m.params_kinetics, m.params, param_count), m.hq, m.hkv, m.head_dim * m.layers, lin, lout, n,
+                  2.0 * h.peak_flops / h.hbm_bytes_per_s,
+                  budget := budget, block_size := block_size, variant := variant)
+    FROM models m, hardware h WHERE m.name = model_name AND h.name = hardware_name
+);
+
+CREATE OR REPLACE MACRO model_seconds(model_name, hardware_name, method, lin, lout, n, budget := 0, block_size := 0, variant := 'exact', param_count := 'kinetics') AS (
+    SELECT model_eflops(model_name, hardware_name, method, lin, lout, n, budget := budget, block_size := block_size,
+                        variant := variant, param_count := param_count) / h.peak_flops
+    FROM hardware h WHERE h.name = hardware_name
+);
+
+-- rFLOPs on a hardware profile with k offloaded layers (datasheet i_gpu = peak / HBM, i_link = peak / link).
+CREATE OR REPLACE MACRO model_rflops(model_name, hardware_name, method, lin, lout, n, k,
+                                     budget := 0, block_size := 0, variant := 'exact', param_count := 'kinetics',
+                                     prefill_batch := 512, passes := 'forward') AS (
+    SELECT rflops(method, pick_params(m.params_kinetics, m.params, param_count), m.hq, m.hkv, m.head_dim * m.layers, lin, lout, n,
+                  h.peak_flops / h.hbm_bytes_per_s, h.peak_flops / h.link_bytes_per_s,
+                  2.0 * m.layer_params, k,
+                  budget := budget, block_size := block_size, variant := variant,
+                  prefill_batch := prefill_batch, passes := passes)
+    FROM models m, hardware h WHERE m.name = model_name AND h.name = hardware_name
+);

@@ -1,0 +1,1 @@
+"""Runners that measure decode latency on real engines; each writes measurement records."""
