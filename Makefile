@@ -1,0 +1,41 @@
+# Quick start: `make demo` (set up, run the main job on the bundled AIME24 data) and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+# CPU torch for the test suite's toy-size runner tests (this wheel lies on the CI machines' disk).
+TORCH  ?= torch==2.13.0
+DB     ?= warehouse/demo.duckdb
+REPORT ?= report
+
+.PHONY: demo test bench lint clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+$(VENV)/.core: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e .
+	touch $@
+
+$(VENV)/.dev: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q "$(TORCH)"
+	$(BIN)/pip install -q -e ".[dev,torch,llamacpp]"
+	touch $@ $(VENV)/.core
+
+demo: $(VENV)/.core
+	$(BIN)/kinetics-sql --db $(DB) init
+	$(BIN)/kinetics-sql --db $(DB) ingest --bundled
+	$(BIN)/kinetics-sql --db $(DB) sql "SELECT model, method, budget, count(*) AS problems, round(avg(n_correct / n_samples), 3) AS pass_at_1 FROM problems GROUP BY ALL ORDER BY model, method, budget"
+
+test: $(VENV)/.dev
+	$(BIN)/python -m pytest -q
+
+bench: $(VENV)/.dev
+	$(BIN)/python -m bench
+
+lint: $(VENV)/.dev
+	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+
+clean:
+	rm -rf $(VENV) $(DB) $(REPORT) build dist *.egg-info

@@ -1,0 +1,18 @@
+"""CLI commands, one module per family; each module exposes ``COMMANDS``."""
+
+from __future__ import annotations
+
+import importlib
+
+import click
+
+# Add a module name here to register its COMMANDS with the `kinetics-sql` group.
+MODULES = ["warehouse_cmds", "catalog_cmds", "cost_cmd"]
+
+
+def REGISTRY() -> list[click.Command]:  # noqa: N802 - a constant-like accessor
+    found: list[click.Command] = []
+    for name in MODULES:
+        module = importlib.import_module(f"kinetics_sql.commands.{name}")
+        found.extend(module.COMMANDS)
+    return found

@@ -1,0 +1,38 @@
+"""`init` and `sql`: open a warehouse, run ad-hoc SQL over it."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from kinetics_sql.cli import State, pass_state
+from kinetics_sql.output import emit, output_options
+
+
+@click.command()
+@pass_state
+def init(state: State) -> None:
+    """Create (or migrate) the warehouse and print its schema version and tables."""
+    wh = state.wh
+    tables = [r[0] for r in wh.con.execute("SELECT table_name FROM duckdb_tables() ORDER BY 1").fetchall()]
+    click.echo(f"{wh.path}: schema version {wh.schema_version()}; tables: {', '.join(tables)}")
+
+
+@click.command()
+@click.argument("query")
+@output_options
+@pass_state
+def sql(state: State, query: str, fmt: str, output: str | None) -> None:
+    """Run QUERY (or '-' to read it from standard input) against the warehouse and print the rows.
+
+    All macros are available, e.g.
+
+        kinetics-sql sql "SELECT * FROM model_cost('Qwen3-8B', 'b200', 'dense', 155, 16384, 8)"
+    """
+    if query == "-":
+        query = sys.stdin.read()
+    emit(state.wh.df(query), fmt, output)
+
+
+COMMANDS = [init, sql]

@@ -1,0 +1,17 @@
+-- Cost of one configuration for each requested trial length, plus their mean when there are several.
+WITH rows AS (
+    SELECT c.*
+    FROM unnest($louts::INTEGER[]) AS l(lout),
+         model_cost($model, $hardware, $method, $lin, l.lout, $n,
+                    budget := $budget, block_size := $block_size, variant := $variant,
+                    param_count := $param_count) AS c
+)
+SELECT model, hardware, method, budget, block_size, variant, params, lin, lout::VARCHAR AS lout, n,
+       compute_flops, kv_reads, eflops, eflops_tera, seconds
+FROM rows
+UNION ALL
+SELECT any_value(model), any_value(hardware), any_value(method), any_value(budget), any_value(block_size),
+       any_value(variant), any_value(params), any_value(lin), 'mean', any_value(n),
+       avg(compute_flops), avg(kv_reads), avg(eflops), avg(eflops_tera), avg(seconds)
+FROM rows
+HAVING count(*) > 1;
