@@ -103,10 +103,8 @@ def spec_from_config(
     kv = 2 * hidden * hkv * head_dim
     o = hq * head_dim * hidden
     attn = q + kv + o + ((hq + 2 * hkv) * head_dim if bias else 0) + (2 * head_dim if qk_norm else 0)
-    if n_experts:
-        mlp = n_experts * 3 * hidden * moe_intermediate + hidden * n_experts
-    else:
-        mlp = 3 * hidden * intermediate
+    dense_mlp = 3 * hidden * intermediate
+    mlp = n_experts * (3 * hidden * moe_intermediate + hidden) if n_experts else dense_mlp
     layer = attn + mlp + 2 * hidden
     embedding = vocab * hidden * (1 if tied else 2)
     params = float(layers * layer + embedding + hidden)
@@ -175,7 +173,9 @@ def load_config(ref: str, *, revision: str | None = None) -> tuple[dict[str, Any
     try:
         local = hf_hub_download(ref, "config.json", revision=revision)
     except (LocalEntryNotFoundError, HfHubHTTPError, OSError) as exc:
-        raise KineticsError(f"{ref}: could not fetch config.json from the Hugging Face hub or its cache: {exc}") from exc
+        raise KineticsError(
+            f"{ref}: could not fetch config.json from the Hugging Face hub or its cache: {exc}"
+        ) from exc
     return json.loads(Path(local).read_text()), ref.split("/")[1], ref
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import math
+import shutil
 import sys
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -59,7 +60,8 @@ def render_table(df: pl.DataFrame, title: str | None = None) -> str:
     for row in df.iter_rows():
         table.add_row(*(_cell(v) for v in row))
     buf = io.StringIO()
-    Console(file=buf, width=max(80, min(240, 14 * len(df.columns) + 10)), force_terminal=False).print(table)
+    width = shutil.get_terminal_size((200, 24)).columns
+    Console(file=buf, width=width, force_terminal=False).print(table)
     return buf.getvalue()
 
 

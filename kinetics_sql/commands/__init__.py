@@ -7,10 +7,10 @@ import importlib
 import click
 
 # Add a module name here to register its COMMANDS with the `kinetics-sql` group.
-MODULES = ["warehouse_cmds", "catalog_cmds", "cost_cmd"]
+MODULES = ["warehouse_cmds", "catalog_cmds", "cost_cmd", "ingest_cmd"]
 
 
-def REGISTRY() -> list[click.Command]:  # noqa: N802 - a constant-like accessor
+def REGISTRY() -> list[click.Command]:
     found: list[click.Command] = []
     for name in MODULES:
         module = importlib.import_module(f"kinetics_sql.commands.{name}")

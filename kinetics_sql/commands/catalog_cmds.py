@@ -94,7 +94,9 @@ def hardware_add(
     for label, value in (("--peak-flops", peak_flops), ("--hbm", hbm_bytes_per_s)):
         if value <= 0:
             raise click.BadParameter("must be > 0", param_hint=label)
-    hw = catalog.HardwareSpec(name, peak_flops, hbm_bytes_per_s, vram_bytes, link_bytes_per_s, host_mem_bytes_per_s, notes)
+    hw = catalog.HardwareSpec(
+        name, peak_flops, hbm_bytes_per_s, vram_bytes, link_bytes_per_s, host_mem_bytes_per_s, notes
+    )
     with state.wh.transaction():
         state.wh.upsert_hardware(hw)
     click.echo(f"added {name}: i = {hw.intensity:.1f} FLOPs per KV element")

