@@ -89,6 +89,10 @@ def emit(df: pl.DataFrame, fmt: str = "table", output: str | None = None) -> Non
         return
     if fmt == "parquet" and sys.stdout.isatty():
         raise click.UsageError("refusing to write parquet to a terminal: use --output FILE or a pipe")
-    stream = click.get_binary_stream("stdout")
+    stream = getattr(sys.stdout, "buffer", None)
+    if stream is None:  # a text-only stdout (some embedding environments)
+        sys.stdout.write(data.decode("utf-8", "replace"))
+        return
+    sys.stdout.flush()
     stream.write(data)
     stream.flush()

@@ -169,6 +169,7 @@ class Warehouse:
 
     def arrow(self, query: str, params: Sequence[Any] | dict[str, Any] | None = None) -> pa.Table:
         try:
+            self.con.complete()  # finish any half-fetched execute() result (fetchone) first
             rel = self.con.sql(query, params=params)
             if rel is None:
                 return pa.table({})

@@ -1,0 +1,5 @@
+"""`python -m kinetics_sql` is the `kinetics-sql` command."""
+
+from kinetics_sql.cli import main
+
+main()
