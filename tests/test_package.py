@@ -58,7 +58,10 @@ def test_wheel_installs_and_runs_elsewhere(wheel: Path, tmp_path: Path) -> None:
     venv.EnvBuilder(with_pip=False).create(env_dir)
     py = env_dir / "bin" / "python"
     site = subprocess.run(
-        [py, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], check=True, capture_output=True, text=True
+        [py, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        check=True,
+        capture_output=True,
+        text=True,
     ).stdout.strip()
     with zipfile.ZipFile(wheel) as z:
         z.extractall(site)
