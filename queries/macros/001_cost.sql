@@ -2,12 +2,13 @@
 -- All results are raw counts as DOUBLE; every argument is cast to DOUBLE before arithmetic so
 -- that INT32 literals cannot overflow.
 
--- Guard: the method and variant must be known; an unknown one raises, never NULL.
+-- Guard: the method and variant must be known; an unknown (or NULL) one raises, never NULL.
+-- (`x NOT IN (...)` is NULL for a NULL x, so NULL must be tested explicitly.)
 CREATE OR REPLACE MACRO kinetics_check(method, variant, budget, block_size) AS
     CASE
-        WHEN method NOT IN ('dense', 'topk', 'blocktopk', 'window')
+        WHEN method IS NULL OR method NOT IN ('dense', 'topk', 'blocktopk', 'window')
             THEN error('unknown attention method ''' || coalesce(method, 'NULL') || ''' (expected dense, topk, blocktopk or window)')
-        WHEN variant NOT IN ('exact', 'published')
+        WHEN variant IS NULL OR variant NOT IN ('exact', 'published')
             THEN error('unknown cost variant ''' || coalesce(variant, 'NULL') || ''' (expected exact or published)')
         WHEN method <> 'dense' AND (budget IS NULL OR budget::DOUBLE <= 0)
             THEN error('method ''' || method || ''' needs a KV budget > 0 (budget := tokens)')

@@ -6,7 +6,7 @@ CREATE OR REPLACE MACRO pick_params(params_kinetics, params_architecture, param_
     CASE param_count
         WHEN 'kinetics' THEN coalesce(params_kinetics, params_architecture)
         WHEN 'architecture' THEN params_architecture
-        ELSE error('unknown param_count ''' || param_count || ''' (expected kinetics or architecture)')
+        ELSE error('unknown param_count ''' || coalesce(param_count, 'NULL') || ''' (expected kinetics or architecture)')
     END;
 
 CREATE OR REPLACE MACRO model_params(model_name, param_count := 'kinetics') AS (
