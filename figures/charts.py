@@ -1,0 +1,149 @@
+"""Altair building blocks: step frontiers as horizontal segments and risers, saving HTML/PNG/SVG."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import altair as alt
+import polars as pl
+
+from kinetics_sql.errors import KineticsError
+
+# Qwen3 sizes from small to large: light to dark, as in the paper's figures.
+MODEL_ORDER = ["Qwen3-0.6B", "Qwen3-1.7B", "Qwen3-4B", "Qwen3-8B", "Qwen3-14B", "Qwen3-32B"]
+MODEL_COLORS = ["#9ecae1", "#4292c6", "#2ca25f", "#fd8d3c", "#e6550d", "#7f2704"]
+METHOD_ORDER = ["dense", "topk", "blocktopk", "window"]
+METHOD_COLORS = ["#fc8d62", "#66c2a5", "#8da0cb", "#a6a6a6"]
+COST_TITLES = {"flops": "Tera-FLOPs", "eflops": "Tera-eFLOPs"}
+WIDTH, HEIGHT = 420, 300
+
+
+def model_scale(models: list[str] | None = None) -> alt.Scale:
+    known = [m for m in MODEL_ORDER if models is None or m in models]
+    extra = sorted(set(models or []) - set(MODEL_ORDER))
+    domain = known + extra
+    colors = [MODEL_COLORS[MODEL_ORDER.index(m)] if m in MODEL_ORDER else "#636363" for m in domain]
+    return alt.Scale(domain=domain, range=colors)
+
+
+def method_scale() -> alt.Scale:
+    return alt.Scale(domain=METHOD_ORDER, range=METHOD_COLORS)
+
+
+def step_segments(df: pl.DataFrame, lane: str | None = None, extend: float = 1.25) -> pl.DataFrame:
+    """Breakpoints -> horizontal segments [cost, next cost) at each accuracy and the riser before each.
+
+    Columns added: x2 (next breakpoint's cost_tera, the last extended by ``extend``), y0 (the
+    accuracy before this breakpoint).
+    """
+    over = [lane] if lane else None
+    df = df.sort([*(over or []), "cost_tera"])
+    nxt = pl.col("cost_tera").shift(-1)
+    prev = pl.col("accuracy").shift(1)
+    if over:
+        nxt, prev = nxt.over(over), prev.over(over)
+    return df.with_columns(
+        x2=nxt.fill_null(pl.col("cost_tera") * extend),
+        y0=prev.fill_null(0.0),
+    )
+
+
+def tooltip(df: pl.DataFrame) -> list[alt.Tooltip]:
+    fields = [
+        ("cost_tera:Q", "cost (Tera)", ".4g"),
+        ("seconds:Q", "seconds", ".3g"),
+        ("accuracy:Q", "accuracy", ".3f"),
+        ("lower:Q", "lower 95%", ".3f"),
+        ("upper:Q", "upper 95%", ".3f"),
+        ("group:N", "group", None),
+        ("model:N", "model", None),
+        ("method:N", "method", None),
+        ("budget:Q", "KV budget", None),
+        ("config:N", "configuration", None),
+        ("setting:Q", "setting (N or generation budget)", None),
+    ]
+    out = []
+    for col, title, fmt in fields:
+        if col.split(":")[0] in df.columns:
+            out.append(alt.Tooltip(col, title=title, format=fmt) if fmt else alt.Tooltip(col, title=title))
+    return out
+
+
+def step_chart(
+    df: pl.DataFrame,
+    *,
+    color: str,
+    scale: alt.Scale,
+    x_title: str,
+    lane: str | None = None,
+    title: str | None = None,
+    legend_title: str | None = None,
+    dash: str | None = None,
+    band: bool = False,
+    x_domain: tuple[float, float] | None = None,
+) -> alt.LayerChart:
+    """A step frontier: coloured horizontal segments, thin risers, optional lower/upper band."""
+    seg = step_segments(df, lane=lane)
+    data = alt.Data(values=seg.to_dicts())
+    xs = alt.Scale(type="log", domain=list(x_domain) if x_domain else alt.Undefined, nice=False, clamp=True)
+    x = alt.X("cost_tera:Q", title=x_title, scale=xs, axis=alt.Axis(format="~s", grid=True))
+    y = alt.Y("accuracy:Q", title="accuracy", scale=alt.Scale(domain=[0, 1]))
+    col = alt.Color(f"{color}:N", scale=scale, title=legend_title or color)
+    base = alt.Chart(data)
+    layers: list[Any] = []
+    if band and "lower" in seg.columns:
+        layers.append(
+            base.mark_rect(opacity=0.18).encode(
+                x=x, x2="x2:Q", y=alt.Y("lower:Q", scale=alt.Scale(domain=[0, 1])), y2="upper:Q", color=col
+            )
+        )
+    stroke = alt.StrokeDash(f"{dash}:N", title=dash) if dash else alt.Undefined
+    layers.append(
+        base.mark_rule(strokeWidth=1, opacity=0.6).encode(x=x, y="y0:Q", y2="accuracy:Q", color=col, strokeDash=stroke)
+    )
+    layers.append(
+        base.mark_rule(strokeWidth=2.5).encode(x=x, x2="x2:Q", y=y, color=col, strokeDash=stroke, tooltip=tooltip(seg))
+    )
+    chart = alt.layer(*layers).properties(width=WIDTH, height=HEIGHT)
+    if title:
+        chart = chart.properties(title=title)
+    return chart
+
+
+def frontier_chart(df: pl.DataFrame, spec: Any) -> alt.TopLevelMixin:
+    """The chart `kinetics-sql frontier --out` draws for its rows."""
+    if df.is_empty():
+        raise KineticsError("no frontier rows to draw: ingest data first (`kinetics-sql ingest --bundled`)")
+    per_group = "group" in df.columns and not spec.envelope
+    color = "group" if per_group else ("model" if spec.by in ("none", "model", "config", "arm") else "method")
+    if color == "model":
+        scale = model_scale(sorted(set(df["model"].drop_nulls())))
+    elif color == "method":
+        scale = method_scale()
+    else:
+        scale = alt.Scale(scheme="tableau20")
+    title = f"{spec.task} {spec.strategy}, {spec.kind} frontier ({spec.cost}, {spec.hardware})"
+    return step_chart(
+        df.drop_nulls("cost_tera"),
+        color=color,
+        scale=scale,
+        x_title=COST_TITLES.get(spec.cost, spec.cost),
+        lane="group" if per_group else None,
+        title=title,
+        band=spec.bootstrap > 0,
+    )
+
+
+def save(chart: alt.TopLevelMixin, path: str | Path, *, scale_factor: float = 2.0) -> Path:
+    """Write a chart as .html (interactive, tooltips), .png or .svg (vl-convert), by the file's suffix."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in (".html", ".png", ".svg", ".json"):
+        raise KineticsError(f"cannot draw to {path}: use a .html, .png or .svg file name")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if suffix == ".png":
+        chart.save(str(path), scale_factor=scale_factor)
+    else:
+        chart.save(str(path))
+    return path

@@ -1,0 +1,267 @@
+"""`frontier`, `compare` and `report`: the paper's analysis as SQL window queries and Altair charts."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from kinetics_sql import frontier as fr
+from kinetics_sql.cli import State, pass_state
+from kinetics_sql.output import emit, output_options, render_table
+
+F = TypeVar("F", bound=Callable[..., Any])
+METHODS = ("dense", "topk", "blocktopk", "window")
+
+
+def selection_options(func: F) -> F:
+    """Which data and cost model a frontier is drawn from (shared by frontier and compare)."""
+    options = [
+        click.option("--task", default="aime24", show_default=True, help="Task (problems.task)."),
+        click.option(
+            "--strategy",
+            type=click.Choice(fr.STRATEGIES),
+            default="best-of-n",
+            show_default=True,
+            help="best-of-n: N = 1, 2, 4, ... samples (coverage); long-cot: traces cut at generation budgets "
+            "(table trial_budgets).",
+        ),
+        click.option(
+            "--hardware",
+            default="b200",
+            show_default=True,
+            help="Hardware profile: i = 2 * peak / HBM bytes/s for eFLOPs, and seconds = cost / peak.",
+        ),
+        click.option(
+            "--variant",
+            type=click.Choice(fr.VARIANTS),
+            default="exact",
+            show_default=True,
+            help="Sparse KV term: exact, or published (what the Kinetics tables used).",
+        ),
+        click.option("--model", "models", multiple=True, help="Only these models (repeatable)."),
+        click.option(
+            "--method",
+            "methods",
+            type=click.Choice(METHODS),
+            multiple=True,
+            help="Only these attention methods (repeatable).",
+        ),
+        click.option(
+            "--kind",
+            type=click.Choice(fr.KINDS),
+            default="oracle",
+            show_default=True,
+            help="oracle: best arm per problem (the paper's); deployable: one arm for every problem.",
+        ),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+@click.command()
+@selection_options
+@click.option("--cost", type=click.Choice(fr.COSTS), default="eflops", show_default=True, help="Cost model.")
+@click.option(
+    "--by",
+    type=click.Choice(fr.BYS),
+    default="none",
+    show_default=True,
+    help="Group arms; the result is the envelope over groups, each breakpoint labelled with its winner.",
+)
+@click.option("--per-group", is_flag=True, help="One frontier per group (column 'group') instead of their envelope.")
+@click.option("--grid", type=int, default=None, help="Sample on N log-spaced costs (the notebooks used 100).")
+@click.option(
+    "--smooth",
+    type=int,
+    default=1,
+    show_default=True,
+    help="With --grid: centred moving average of this odd width (the notebooks used 3).",
+)
+@click.option("--grid-min", type=float, default=None, help="With --grid: lowest cost (raw units).")
+@click.option("--grid-max", type=float, default=None, help="With --grid: highest cost (raw units).")
+@click.option(
+    "--bootstrap",
+    type=int,
+    default=0,
+    show_default=True,
+    help="Replicates resampling problems: adds lower/upper, a 95% band.",
+)
+@click.option("--seed", type=int, default=0, show_default=True, help="Bootstrap seed.")
+@click.option(
+    "--out",
+    "chart",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Also draw the frontier: FILE.html (interactive), .png or .svg.",
+)
+@output_options
+@pass_state
+def frontier(
+    state: State,
+    task: str,
+    strategy: str,
+    hardware: str,
+    variant: str,
+    models: tuple[str, ...],
+    methods: tuple[str, ...],
+    kind: str,
+    cost: str,
+    by: str,
+    per_group: bool,
+    grid: int | None,
+    smooth: int,
+    grid_min: float | None,
+    grid_max: float | None,
+    bootstrap: int,
+    seed: int,
+    chart: str | None,
+    fmt: str,
+    output: str | None,
+) -> None:
+    """Accuracy-cost frontier, exact: one row per breakpoint of the step function, ordered by cost.
+
+    Columns: cost (raw FLOPs or eFLOPs), cost_tera, seconds on --hardware, accuracy, and the arm
+    that set the breakpoint (model, method, budget, block_size, config, setting = N or generation
+    budget); 'group' with --by or --per-group; lower, upper with --bootstrap.
+    """
+    spec = fr.FrontierSpec(
+        task=task,
+        strategy=strategy,
+        cost=cost,
+        hardware=hardware,
+        variant=variant,
+        models=models,
+        methods=methods,
+        kind=kind,
+        by=by,
+        envelope=not per_group,
+        bootstrap=bootstrap,
+        seed=seed,
+        grid=grid,
+        smooth=smooth,
+        grid_min=grid_min,
+        grid_max=grid_max,
+    )
+    df = fr.frontier(state.wh, spec)
+    if chart:
+        from kinetics_sql.figures import charts
+
+        charts.save(charts.frontier_chart(df, spec), chart)
+        click.echo(f"wrote {chart}", err=True)
+    emit(df, fmt, output)
+
+
+COMPARISONS = ("all", "flops-vs-eflops", "sparse-vs-dense")
+
+
+@click.command()
+@click.argument("comparison", type=click.Choice(COMPARISONS), default="all")
+@selection_options
+@click.option(
+    "--by",
+    type=click.Choice(fr.BYS),
+    default="model",
+    show_default=True,
+    help="flops-vs-eflops: what is chosen (model: the paper's optimal model; arm with --kind deployable: "
+    "one configuration and setting).",
+)
+@click.option(
+    "--cost",
+    type=click.Choice(fr.COSTS),
+    default="eflops",
+    show_default=True,
+    help="sparse-vs-dense: the cost model of the comparison.",
+)
+@click.option("--levels", is_flag=True, help="flops-vs-eflops: one row per accuracy level instead of the summary.")
+@output_options
+@pass_state
+def compare(
+    state: State,
+    comparison: str,
+    task: str,
+    strategy: str,
+    hardware: str,
+    variant: str,
+    models: tuple[str, ...],
+    methods: tuple[str, ...],
+    kind: str,
+    by: str,
+    cost: str,
+    levels: bool,
+    fmt: str,
+    output: str | None,
+) -> None:
+    """Headline comparisons of the paper.
+
+    flops-vs-eflops: for each accuracy level, the eFLOPs cost of what the FLOPs frontier picks over
+    the eFLOPs-optimal cost (max, median). sparse-vs-dense: per model and over all models, dense cost
+    over sparse cost at equal accuracy and the accuracy gain at equal cost. 'all' (default) prints both;
+    pick one for csv or parquet.
+    """
+    spec = fr.FrontierSpec(
+        task=task,
+        strategy=strategy,
+        cost=cost,
+        hardware=hardware,
+        variant=variant,
+        models=models,
+        methods=methods,
+        kind=kind,
+        by=by,
+    )
+    wh = state.wh
+    frames = {}
+    if comparison in ("all", "flops-vs-eflops"):
+        frames["flops_vs_eflops"] = (fr.compare_chosen if levels else fr.compare_chosen_summary)(wh, spec)
+    if comparison in ("all", "sparse-vs-dense"):
+        frames["sparse_vs_dense"] = fr.compare_sparse_dense(wh, spec)
+    if len(frames) == 1:
+        emit(next(iter(frames.values())), fmt, output)
+        return
+    if fmt == "table":
+        text = "".join(render_table(df, title=name) for name, df in frames.items())
+        data = text.encode()
+    elif fmt == "json":
+        data = (json.dumps({k: v.to_dicts() for k, v in frames.items()}, default=str) + "\n").encode()
+    else:
+        raise click.UsageError(f"--format {fmt} holds one table: name a comparison ({', '.join(COMPARISONS[1:])})")
+    if output:
+        Path(output).write_bytes(data)
+        click.echo(f"wrote {output}", err=True)
+    else:
+        click.get_binary_stream("stdout").write(data)
+
+
+@click.command()
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False),
+    default="report",
+    show_default=True,
+    help="Folder for the figures (HTML, PNG, SVG) and index.html.",
+)
+@click.option("--task", default="aime24", show_default=True)
+@click.option("--hardware", default="b200", show_default=True)
+@click.option("--bootstrap", type=int, default=200, show_default=True, help="Replicates for the bands of Figure 1.")
+@click.option("--no-png", is_flag=True, help="Skip PNG and SVG (HTML only; faster).")
+@pass_state
+def report(state: State, out_dir: str, task: str, hardware: str, bootstrap: int, no_png: bool) -> None:
+    """Write every figure of the paper (1/3, 2/5/7, 4a-c, 6) and index.html with the key numbers,
+    each next to the SQL that produced it; prints the headline numbers and the report's path."""
+    from kinetics_sql.figures import report as rep
+
+    result = rep.write_report(
+        state.wh, Path(out_dir), task=task, hardware=hardware, bootstrap=bootstrap, images=not no_png
+    )
+    for line in result.headlines:
+        click.echo(line)
+    click.echo(f"report: {result.index}")
+
+
+COMMANDS = [frontier, compare, report]

@@ -1,0 +1,302 @@
+-- Frontier building blocks as DuckDB macros (created TEMP on the connection by kinetics_sql.frontier).
+-- Spec: ../shared/docs/cost-model.md, "Expected cost of a problem" and "Frontiers".
+--
+--   frontier_points(task, strategy, cost, hardware, variant, models, methods)
+--       one row per configuration x setting x problem: accuracy and expected cost
+--   frontier_curve(task, strategy, cost, hardware, variant, models, methods, kind, by, envelope, bootstrap, seed)
+--       the exact frontier: one row per breakpoint (cost, accuracy), labelled, with a bootstrap band
+
+-- The cost models a frontier can be drawn in. A new cost model is one more WHEN here (and one more
+-- name in kinetics_sql.frontier.COSTS); every argument is a column or a constant of frontier_points.
+CREATE OR REPLACE TEMP MACRO frontier_cost(cost_model, method, p, hq, hkv, d, lin, lout, n, i, budget, block_size, variant) AS
+    CASE cost_model
+        WHEN 'flops' THEN
+            compute_flops(method, p, hq, d, lin, lout, n, budget := budget, block_size := block_size, variant := variant)
+        WHEN 'eflops' THEN
+            eflops(method, p, hq, hkv, d, lin, lout, n, i, budget := budget, block_size := block_size, variant := variant)
+        ELSE error('unknown cost model ''' || coalesce(cost_model, 'NULL') || ''' (expected flops or eflops)')
+    END;
+
+-- A configuration's short label. Two Kinetics files can share (model, method, budget): a second
+-- run (topk32_1 -> "topk32 #1") or a local window (local128_topk128 -> "topk256 local128"); they
+-- stay distinct configurations. Sources that do not follow the Kinetics naming pool by configuration.
+CREATE OR REPLACE TEMP MACRO frontier_label(method, budget, block_size, source) AS
+    CASE method
+        WHEN 'dense' THEN 'dense'
+        WHEN 'blocktopk' THEN 'blocktopk' || budget::VARCHAR || ' b' || block_size::VARCHAR
+        ELSE method || budget::VARCHAR
+    END
+    || CASE WHEN regexp_extract(source, '_local(\d+)_', 1) NOT IN ('', '0')
+            THEN ' local' || regexp_extract(source, '_local(\d+)_', 1) ELSE '' END
+    || CASE WHEN regexp_extract(source, '_topk\d+_(\d+)_', 1) <> ''
+            THEN ' #' || regexp_extract(source, '_topk\d+_(\d+)_', 1) ELSE '' END;
+
+-- Unbiased best-of-N coverage from n samples of which c are correct: 1 - C(n-c, N) / C(n, N),
+-- as the product of N ratios (exact to rounding; zero once n - c < N).
+CREATE OR REPLACE TEMP MACRO frontier_coverage(n, c, big_n) AS
+    1.0 - list_product(list_transform(range(0, big_n), lambda j: (n - c - j)::DOUBLE / (n - j)::DOUBLE));
+
+CREATE OR REPLACE TEMP MACRO frontier_points(p_task, p_strategy, p_cost, p_hardware, p_variant, p_models, p_methods) AS TABLE
+WITH hw AS (
+    SELECT peak_flops, 2.0 * peak_flops / hbm_bytes_per_s AS i FROM hardware WHERE name = p_hardware
+),
+mdl AS (   -- the Kinetics parameter counts where the model has one (model_params' default)
+    SELECT name AS model, coalesce(params_kinetics, params) AS p, hq, hkv, (head_dim * layers)::DOUBLE AS d FROM models
+),
+-- best-of-N --------------------------------------------------------------------------------------
+bon_problems AS (
+    SELECT source, task, problem_id, model, method, budget, block_size, n_samples, n_correct, prompt_tokens,
+           model || ' ' || frontier_label(method, budget, block_size, source) AS config
+    FROM problems
+    WHERE p_strategy = 'best-of-n' AND task = p_task
+      AND (len(p_models) = 0 OR list_contains(p_models, model))
+      AND (len(p_methods) = 0 OR list_contains(p_methods, method))
+),
+bon_counts AS (   -- sources of one configuration pool their samples
+    SELECT config, problem_id, sum(n_samples)::INTEGER AS n_samples, sum(n_correct)::INTEGER AS n_correct
+    FROM bon_problems GROUP BY ALL
+),
+bon_settings AS (   -- N = 1, 2, 4, ... up to the samples drawn
+    SELECT config, problem_id, n_samples, n_correct, (2 ** k)::INTEGER AS setting
+    FROM bon_counts, range(0, 31) r(k)
+    WHERE 2 ** k <= n_samples
+),
+bon AS (
+    SELECT b.model, b.method, b.budget, b.block_size, b.config, s.setting, b.problem_id,
+           any_value(frontier_coverage(s.n_samples, s.n_correct, s.setting)) AS accuracy,
+           avg(frontier_cost(p_cost, b.method, m.p, m.hq, m.hkv, m.d, coalesce(t.prompt_tokens, b.prompt_tokens),
+                             t.gen_tokens, s.setting, hw.i, coalesce(b.budget, 0), coalesce(b.block_size, 0),
+                             p_variant)) AS cost,
+           count(*) AS trials
+    FROM bon_problems b
+    JOIN trials t ON t.source = b.source AND t.task = b.task AND t.problem_id = b.problem_id
+    JOIN bon_settings s ON s.config = b.config AND s.problem_id = b.problem_id
+    JOIN mdl m ON m.model = b.model
+    CROSS JOIN hw
+    GROUP BY ALL
+),
+-- long chain of thought: each trace cut at a generation budget ------------------------------------
+lin AS (
+    SELECT source, task, problem_id, any_value(prompt_tokens) AS prompt_tokens
+    FROM (SELECT source, task, problem_id, prompt_tokens FROM problems WHERE prompt_tokens IS NOT NULL
+          UNION ALL
+          SELECT source, task, problem_id, prompt_tokens FROM trials WHERE prompt_tokens IS NOT NULL)
+    GROUP BY ALL
+),
+lc AS (
+    SELECT tb.model, tb.method, tb.budget, tb.block_size,
+           tb.model || ' ' || frontier_label(tb.method, tb.budget, tb.block_size, tb.source) AS config,
+           tb.gen_budget AS setting, tb.problem_id,
+           avg(tb.correct::DOUBLE) AS accuracy,
+           avg(frontier_cost(p_cost, tb.method, m.p, m.hq, m.hkv, m.d,
+                             CASE WHEN l.prompt_tokens IS NULL
+                                  THEN error('no prompt_tokens for source ' || tb.source || ', problem ' || tb.problem_id
+                                             || ': ingest its problems or trials rows')
+                                  ELSE l.prompt_tokens END,
+                             tb.tokens_used, 1, hw.i, coalesce(tb.budget, 0), coalesce(tb.block_size, 0),
+                             p_variant)) AS cost,
+           count(*) AS trials
+    FROM trial_budgets tb
+    LEFT JOIN lin l ON l.source = tb.source AND l.task = tb.task AND l.problem_id = tb.problem_id
+    JOIN mdl m ON m.model = tb.model
+    CROSS JOIN hw
+    WHERE p_strategy = 'long-cot' AND tb.task = p_task
+      AND (len(p_models) = 0 OR list_contains(p_models, tb.model))
+      AND (len(p_methods) = 0 OR list_contains(p_methods, tb.method))
+    GROUP BY ALL
+)
+SELECT model, method, budget, block_size, config, setting, problem_id, accuracy, cost,
+       cost / (SELECT peak_flops FROM hw) AS seconds, trials
+FROM (SELECT * FROM bon UNION ALL SELECT * FROM lc)
+WHERE CASE WHEN p_strategy IN ('best-of-n', 'long-cot') THEN true
+           ELSE error('unknown strategy ''' || p_strategy || ''' (expected best-of-n or long-cot)') END;
+
+-- The frontier, exact: one row per breakpoint of the step function.
+--   kind 'oracle':     F(C) = mean over problems of max{a(q,k) : c(q,k) <= C} (the paper's, per problem)
+--   kind 'deployable': F(C) = max{mean_q a(q,k) : mean_q c(q,k) <= C} (one arm for every problem)
+-- An arm is a configuration with a setting (N, or a generation budget). by: 'none' | 'model' | 'method'
+-- | 'config' | 'model_method' | 'arm' groups the arms; envelope := true keeps max over groups (each
+-- breakpoint labelled with the arm that set it), false one frontier per group. bootstrap B > 0 adds
+-- lower/upper, the 2.5% and 97.5% quantiles of B frontiers on problems resampled with replacement
+-- (replicate 0 is the data itself; draws are hash(seed, replicate, draw), so reproducible).
+CREATE OR REPLACE TEMP MACRO frontier_curve(p_task, p_strategy, p_cost, p_hardware, p_variant, p_models, p_methods,
+                                            p_kind, p_by, p_envelope, p_bootstrap, p_seed) AS TABLE
+WITH pts AS (
+    SELECT *,
+           CASE p_by
+               WHEN 'none' THEN 'all'
+               WHEN 'model' THEN model
+               WHEN 'method' THEN method
+               WHEN 'config' THEN config
+               WHEN 'model_method' THEN model || ' ' || method
+               WHEN 'arm' THEN config || ' @' || setting::VARCHAR
+               ELSE error('unknown grouping ''' || p_by || ''' (expected none, model, method, config, model_method or arm)')
+           END AS grp
+    FROM frontier_points(p_task, p_strategy, p_cost, p_hardware, p_variant, p_models, p_methods)
+    WHERE CASE WHEN p_kind IN ('oracle', 'deployable') THEN true
+               ELSE error('unknown frontier kind ''' || p_kind || ''' (expected oracle or deployable)') END
+),
+probs AS (
+    SELECT problem_id, (row_number() OVER (ORDER BY problem_id) - 1)::UBIGINT AS idx, count(*) OVER () AS q
+    FROM (SELECT DISTINCT problem_id FROM pts)
+),
+nq AS (SELECT any_value(q)::BIGINT AS q FROM probs),
+reps AS (   -- problem weights per replicate: 1 each in replicate 0, multiplicities of q draws in the others
+    SELECT 0 AS rep, problem_id, 1.0 AS w FROM probs
+    UNION ALL
+    SELECT r.rep, p.problem_id, count(*)::DOUBLE AS w
+    FROM nq, range(1, p_bootstrap + 1) r(rep), range(0, nq.q) d(draw)
+    JOIN probs p ON p.idx = hash(p_seed, r.rep, d.draw) % nq.q::UBIGINT
+    GROUP BY ALL
+),
+-- oracle: per group and problem the running max of accuracy over arms in cost order; its increments
+ranked AS (
+    SELECT *, max(accuracy) OVER (PARTITION BY grp, problem_id ORDER BY cost, accuracy DESC, config, setting
+                                  ROWS UNBOUNDED PRECEDING) AS best
+    FROM pts WHERE p_kind = 'oracle'
+),
+events AS (
+    SELECT * FROM (
+        SELECT *, best - coalesce(lag(best) OVER (PARTITION BY grp, problem_id
+                                                  ORDER BY cost, accuracy DESC, config, setting), 0.0) AS gain
+        FROM ranked)
+    WHERE gain > 0
+),
+event_arms AS (   -- the arm that moved the group's frontier most at this cost
+    SELECT grp, cost,
+           arg_max({'model': model, 'method': method, 'budget': budget, 'block_size': block_size,
+                    'config': config, 'setting': setting}, gain) AS arm
+    FROM events GROUP BY grp, cost
+),
+oracle AS (
+    SELECT c.rep, c.grp, c.cost, c.accuracy, a.arm
+    FROM (SELECT rep, grp, cost,
+                 sum(sum(w * gain)) OVER (PARTITION BY rep, grp ORDER BY cost) / nq.q AS accuracy
+          FROM events JOIN reps USING (problem_id) CROSS JOIN nq
+          GROUP BY rep, grp, cost, nq.q) c
+    JOIN event_arms a ON a.grp = c.grp AND a.cost = c.cost
+),
+deployable AS (
+    SELECT rep, grp, sum(w * cost) / sum(w) AS cost, sum(w * accuracy) / nq.q AS accuracy,
+           {'model': model, 'method': method, 'budget': budget, 'block_size': block_size,
+            'config': config, 'setting': setting} AS arm
+    FROM pts JOIN reps USING (problem_id) CROSS JOIN nq
+    WHERE p_kind = 'deployable'
+    GROUP BY rep, grp, model, method, budget, block_size, config, setting, nq.q
+),
+curve AS (
+    SELECT *, CASE WHEN p_envelope THEN 'envelope' ELSE grp END AS lane,
+           max(accuracy) OVER (PARTITION BY rep, lane ORDER BY cost, accuracy DESC ROWS UNBOUNDED PRECEDING) AS best
+    FROM (SELECT * FROM oracle UNION ALL SELECT * FROM deployable)
+),
+breakpoints AS (   -- replicate 0: where the running max strictly rises
+    SELECT * FROM (
+        SELECT *, coalesce(lag(best) OVER (PARTITION BY lane ORDER BY cost, accuracy DESC), 0.0) AS before
+        FROM curve WHERE rep = 0)
+    WHERE best > before
+),
+band AS (
+    SELECT b.lane, b.cost,
+           quantile_cont(coalesce(r.best, 0.0), 0.025) AS lower,
+           quantile_cont(coalesce(r.best, 0.0), 0.975) AS upper
+    FROM breakpoints b
+    CROSS JOIN range(1, p_bootstrap + 1) x(rep)
+    ASOF LEFT JOIN curve r ON r.rep = x.rep AND r.lane = b.lane AND r.cost <= b.cost
+    GROUP BY b.lane, b.cost
+)
+SELECT b.grp AS "group", b.cost, b.accuracy,
+       b.arm.model AS model, b.arm.method AS method, b.arm.budget AS budget, b.arm.block_size AS block_size,
+       b.arm.config AS config, b.arm.setting AS setting, band.lower, band.upper
+FROM breakpoints b
+LEFT JOIN band ON band.lane = b.lane AND band.cost = b.cost
+ORDER BY b.lane, b.cost;
+
+-- FLOPs-chosen vs eFLOPs-chosen. Groups (by: 'model' for the paper's optimal model; 'arm' with kind
+-- 'deployable' for one configuration and setting) each get a FLOPs and an eFLOPs frontier. For every
+-- accuracy level (a breakpoint of either), the FLOPs-optimal group is the one reaching the level at
+-- the least FLOPs; ratio = its eFLOPs cost to reach the level / the least eFLOPs cost of any group.
+CREATE OR REPLACE TEMP MACRO frontier_flops_vs_eflops(p_task, p_strategy, p_hardware, p_variant, p_models, p_methods,
+                                                      p_kind, p_by) AS TABLE
+WITH fl AS (
+    SELECT "group" AS grp, cost, accuracy
+    FROM frontier_curve(p_task, p_strategy, 'flops', p_hardware, p_variant, p_models, p_methods, p_kind, p_by, false, 0, 0)
+),
+ef AS (
+    SELECT "group" AS grp, cost, accuracy
+    FROM frontier_curve(p_task, p_strategy, 'eflops', p_hardware, p_variant, p_models, p_methods, p_kind, p_by, false, 0, 0)
+),
+levels AS (SELECT accuracy AS level FROM fl UNION SELECT accuracy FROM ef),
+fl_reach AS (   -- least FLOPs at which each group's frontier reaches the level (1e-12: float sums)
+    SELECT l.level, f.grp, min(f.cost) AS flops FROM levels l JOIN fl f ON f.accuracy >= l.level - 1e-12 GROUP BY ALL
+),
+ef_reach AS (
+    SELECT l.level, e.grp, min(e.cost) AS eflops FROM levels l JOIN ef e ON e.accuracy >= l.level - 1e-12 GROUP BY ALL
+),
+flops_pick AS (SELECT level, arg_min(grp, flops) AS flops_choice, min(flops) AS flops_cost FROM fl_reach GROUP BY level),
+eflops_pick AS (SELECT level, arg_min(grp, eflops) AS eflops_choice, min(eflops) AS eflops_optimal FROM ef_reach GROUP BY level)
+SELECT f.level AS accuracy, f.flops_choice, e.eflops_choice, f.flops_cost,
+       r.eflops AS eflops_of_flops_choice, e.eflops_optimal, r.eflops / e.eflops_optimal AS ratio
+FROM flops_pick f
+JOIN eflops_pick e USING (level)
+JOIN ef_reach r ON r.level = f.level AND r.grp = f.flops_choice
+ORDER BY accuracy;
+
+-- Sparse vs dense attention, per model and over all models ('all models': frontiers by method):
+-- at equal accuracy (each dense breakpoint a level), dense cost / the sparse frontier's least cost
+-- to reach it; at equal cost (each sparse breakpoint), sparse accuracy - the dense frontier's there.
+CREATE OR REPLACE TEMP MACRO frontier_sparse_vs_dense_levels(p_task, p_strategy, p_cost, p_hardware, p_variant, p_models,
+                                                             p_kind) AS TABLE
+WITH curves AS (
+    SELECT model AS scope, method, cost, accuracy
+    FROM frontier_curve(p_task, p_strategy, p_cost, p_hardware, p_variant, p_models, []::VARCHAR[], p_kind,
+                        'model_method', false, 0, 0)
+    UNION ALL
+    SELECT 'all models' AS scope, method, cost, accuracy
+    FROM frontier_curve(p_task, p_strategy, p_cost, p_hardware, p_variant, p_models, []::VARCHAR[], p_kind,
+                        'method', false, 0, 0)
+),
+dense AS (SELECT scope, cost, accuracy FROM curves WHERE method = 'dense'),
+sparse AS (SELECT scope, method, cost, accuracy FROM curves WHERE method <> 'dense'),
+top AS (SELECT scope, max(accuracy) AS top FROM dense GROUP BY scope)
+SELECT s.scope AS model, s.method, d.accuracy, d.cost AS dense_cost, min(s.cost) AS sparse_cost,
+       d.cost / min(s.cost) AS cost_ratio, d.accuracy >= t.top - 1e-12 AS dense_top
+FROM dense d
+JOIN top t ON t.scope = d.scope
+JOIN sparse s ON s.scope = d.scope AND s.accuracy >= d.accuracy - 1e-12
+GROUP BY s.scope, s.method, d.accuracy, d.cost, t.top;
+
+CREATE OR REPLACE TEMP MACRO frontier_sparse_vs_dense(p_task, p_strategy, p_cost, p_hardware, p_variant, p_models,
+                                                      p_kind) AS TABLE
+WITH curves AS (
+    SELECT model AS scope, method, cost, accuracy
+    FROM frontier_curve(p_task, p_strategy, p_cost, p_hardware, p_variant, p_models, []::VARCHAR[], p_kind,
+                        'model_method', false, 0, 0)
+    UNION ALL
+    SELECT 'all models' AS scope, method, cost, accuracy
+    FROM frontier_curve(p_task, p_strategy, p_cost, p_hardware, p_variant, p_models, []::VARCHAR[], p_kind,
+                        'method', false, 0, 0)
+),
+dense AS (SELECT scope, cost, accuracy FROM curves WHERE method = 'dense'),
+sparse AS (SELECT scope, method, cost, accuracy FROM curves WHERE method <> 'dense'),
+levels AS (
+    SELECT * FROM frontier_sparse_vs_dense_levels(p_task, p_strategy, p_cost, p_hardware, p_variant, p_models, p_kind)
+),
+at_cost AS (
+    SELECT s.scope, s.method, s.cost, s.accuracy - coalesce(d.accuracy, 0.0) AS gain
+    FROM sparse s ASOF LEFT JOIN dense d ON d.scope = s.scope AND d.cost <= s.cost
+),
+ratios AS (
+    SELECT model AS scope, method, count(*) AS levels, max(cost_ratio) AS max_cost_ratio,
+           median(cost_ratio) AS median_cost_ratio,
+           max(CASE WHEN dense_top THEN cost_ratio END) AS cost_ratio_at_dense_best,
+           max(CASE WHEN dense_top THEN accuracy END) AS dense_best_accuracy
+    FROM levels GROUP BY ALL
+),
+gains AS (
+    SELECT scope, method, max(gain) AS max_accuracy_gain, arg_max(cost, gain) AS cost_at_max_gain
+    FROM at_cost GROUP BY ALL
+)
+SELECT g.scope AS model, g.method, r.levels, r.dense_best_accuracy, r.cost_ratio_at_dense_best,
+       r.max_cost_ratio, r.median_cost_ratio, g.max_accuracy_gain, g.cost_at_max_gain
+FROM gains g LEFT JOIN ratios r USING (scope, method)
+ORDER BY g.scope = 'all models', g.scope, g.method;
