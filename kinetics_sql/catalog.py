@@ -87,8 +87,8 @@ def spec_from_config(
     layers = _field(config, "num_hidden_layers", source)
     hidden = _field(config, "hidden_size", source)
     hq = _field(config, "num_attention_heads", source)
-    hkv = int(config.get("num_key_value_heads") or hq)
-    head_dim = int(config.get("head_dim") or hidden // hq)
+    hkv = _field(config, "num_key_value_heads", source) if config.get("num_key_value_heads") is not None else hq
+    head_dim = _field(config, "head_dim", source) if config.get("head_dim") is not None else hidden // hq
     intermediate = _field(config, "intermediate_size", source)
     vocab = _field(config, "vocab_size", source)
     model_type = str(config.get("model_type", "unknown"))

@@ -254,11 +254,6 @@ def test_non_integer_field_is_named(field: str, value: Any) -> None:
         catalog.spec_from_config(config, "broken")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="catalog.spec_from_config converts the optional num_key_value_heads/head_dim with int(): "
-    "'eight' raises ValueError and 8.5 is silently truncated instead of a KineticsError naming the field",
-)
 @pytest.mark.parametrize("field", ["num_key_value_heads", "head_dim"])
 @pytest.mark.parametrize("value", ["eight", 8.5])
 def test_non_integer_optional_field_is_named(field: str, value: Any) -> None:
