@@ -108,6 +108,8 @@ def detect_format(path: Path, options: IngestOptions) -> str:
     if not head.strip():
         raise InputError(str(path), "file is empty", line=1)
     for fmt in FORMATS:
+        if fmt == "trials" and not options.problem_col:
+            continue  # a generic table says nothing about itself: only the column options make it one
         try:
             module = _module(fmt)
         except ModuleNotFoundError:
@@ -117,7 +119,8 @@ def detect_format(path: Path, options: IngestOptions) -> str:
     raise InputError(
         str(path),
         "format not recognised: not Kinetics JSONL traces, not a Kinetics trade-off table, not runner "
-        "measurements; for a generic trial table pass --format trials with --task, --model and the column options",
+        "measurements; for a generic trial table (CSV, Parquet, JSONL) pass --problem-col with --task, --model "
+        "and the other column options (or --format trials)",
     )
 
 
