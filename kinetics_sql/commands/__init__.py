@@ -7,7 +7,7 @@ import importlib
 import click
 
 # Add a module name here to register its COMMANDS with the `kinetics-sql` group.
-MODULES = ["warehouse_cmds", "catalog_cmds", "cost_cmd", "ingest_cmd", "frontier_cmds"]
+MODULES = ["warehouse_cmds", "catalog_cmds", "cost_cmd", "ingest_cmd", "frontier_cmds", "fit_cmd"]
 
 
 def REGISTRY() -> list[click.Command]:

@@ -1,0 +1,120 @@
+"""`fit` and `coefficients`: hardware coefficients fitted to measured latency (Kinetics++ rFLOPs)."""
+
+from __future__ import annotations
+
+import click
+import polars as pl
+
+from kinetics_sql import fit as fitlib
+from kinetics_sql.cli import State, pass_state
+from kinetics_sql.output import emit, output_options
+
+
+@click.command("fit")
+@click.option("--engine", required=True, help="Engine as recorded: llama.cpp, torch, vllm (case-insensitive).")
+@click.option(
+    "--device",
+    required=True,
+    help="Case-insensitive substring of the recorded device name ('H100' finds 'NVIDIA H100 80GB HBM3').",
+)
+@click.option(
+    "--form",
+    type=click.Choice(tuple(fitlib.FORMS)),
+    default="plain",
+    show_default=True,
+    help="plain: T = a*compute + b*hbm_bytes + c*link_bytes + t0; split: prefill and decode terms, "
+    "a link coefficient each, per-step overheads.",
+)
+@click.option("--holdout", type=float, default=0.25, show_default=True, help="Fraction of configurations held out.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the hold-out split.")
+@click.option(
+    "--weighting",
+    type=click.Choice(fitlib.WEIGHTINGS),
+    default="relative",
+    show_default=True,
+    help="relative: least squares on T-relative residuals (what MAPE measures); absolute: plain residuals.",
+)
+@click.option("--hardware", default=None, help="Hardware profile the device is (default: guessed from its name).")
+@click.option("--model", "models", multiple=True, help="Only these models (repeatable; default all catalog models).")
+@click.option("--points", is_flag=True, help="Print every measurement with its prediction instead of the summary.")
+@click.option("--no-store", is_flag=True, help="Do not store the fit in the coefficients table.")
+@output_options
+@pass_state
+def fit_command(
+    state: State,
+    engine: str,
+    device: str,
+    form: str,
+    holdout: float,
+    seed: int,
+    weighting: str,
+    hardware: str | None,
+    models: tuple[str, ...],
+    points: bool,
+    no_store: bool,
+    fmt: str,
+    output: str | None,
+) -> None:
+    """Fit latency = a*compute + b*hbm_bytes + c*link_bytes + t0 (non-negative least squares) to one
+    engine's measurements on one device; store a, b, c, t0, i_gpu = b/a, i_link = c/a with R^2 and
+    MAPE on the training points and on held-out configurations in the coefficients table."""
+    wh = state.wh
+    res = fitlib.fit(
+        wh,
+        engine,
+        device,
+        form=form,
+        holdout=holdout,
+        seed=seed,
+        weighting=weighting,
+        hardware=hardware,
+        models=models,
+    )
+    if not no_store:
+        fitlib.store(wh, res)
+    if points:
+        cols = [
+            "run_id",
+            "seq",
+            "model",
+            "n_gpu_layers",
+            "layers_offloaded",
+            "offload_mode",
+            "batch",
+            "prompt_tokens",
+            "gen_tokens",
+            "holdout",
+            "total_s",
+            "predicted_s",
+            "rel_error",
+            *fitlib.FEATURES,
+        ]
+        emit(res.points.select(cols), fmt, output)
+        return
+    if fmt == "table" and not output:
+        r2h = "n/a" if res.r2_holdout is None else f"{res.r2_holdout:.4f}"
+        mh = "n/a" if res.mape_holdout is None else f"{100 * res.mape_holdout:.2f}%"
+        click.echo(
+            f"{res.engine} on {res.device} ({res.form} form, {res.n_train} training / {res.n_holdout} held-out points"
+            f" of {res.n_configs} configurations): held-out R^2 {r2h}, MAPE {mh}; "
+            f"i_gpu = {_num(res.i_gpu)}, i_link = {_num(res.i_link)}",
+            err=True,
+        )
+    emit(pl.DataFrame([res.summary()]), fmt, output)
+
+
+def _num(v: float | None) -> str:
+    return "n/a (a = 0)" if v is None else f"{v:.4g}"
+
+
+@click.command("coefficients")
+@click.option("--engine", default=None, help="Only this engine.")
+@output_options
+@pass_state
+def coefficients(state: State, engine: str | None, fmt: str, output: str | None) -> None:
+    """List stored fits (newest first): engine, device, form, a, b, c, t0, i_gpu, i_link, R^2 and MAPE."""
+    df = state.wh.named("fit/list", {"engine": engine})
+    emit(df, fmt, output)
+
+
+COMMANDS = [fit_command, coefficients]

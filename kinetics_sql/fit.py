@@ -1,0 +1,477 @@
+"""Fit hardware coefficients to measured latency (Kinetics++ rFLOPs with fitted i_gpu and i_link).
+
+Model forms (features: queries/fit/macros.sql; every coefficient is constrained to be >= 0):
+
+- ``plain``: ``total_s = a*compute + b*hbm_bytes + c*link_bytes + t0``, so ``i_gpu = b/a`` and
+  ``i_link = c/a`` and the predicted latency of a configuration is ``a * rflops + t0``.
+- ``split``: prefill and decode fitted as two terms with their own link coefficients (llama.cpp
+  ships offloaded weights to the GPU for a batched prompt but computes decode steps on the CPU) and
+  per-step overheads:
+  ``prefill_s = pa*prefill_flops + pc*prefill_link + t_p`` and
+  ``decode_s = a*compute + b*hbm_bytes + c*decode_link + s*steps + l*layer_steps + t_d``.
+
+The fit is non-negative least squares (Lawson-Hanson, below) on rows weighted by ``1 / total_s``
+(``weighting='relative'``: minimises relative error, which is what MAPE measures) or unweighted.
+A deterministic hold-out: configurations (model, depth, offload mode, batch, prompt, generation
+length; repeats pooled) are ordered by a seeded hash and the first ``holdout`` fraction is left out.
+
+>>> import numpy as np
+>>> x, _ = nnls(np.array([[1.0, 0.0], [0.0, 1.0]]), np.array([2.0, -1.0]))
+>>> [round(v, 12) for v in x]
+[2.0, 0.0]
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import json
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import polars as pl
+
+from kinetics_sql import sqlfiles
+from kinetics_sql.errors import KineticsError
+from kinetics_sql.warehouse import Warehouse
+
+# target -> feature columns ("const" is the intercept)
+FORMS: dict[str, dict[str, list[str]]] = {
+    "plain": {"total_s": ["compute", "hbm_bytes", "link_bytes", "const"]},
+    "split": {
+        "prefill_s": ["prefill_flops", "prefill_link", "const"],
+        "decode_s": ["compute", "hbm_bytes", "decode_link", "steps", "layer_steps", "const"],
+    },
+}
+WEIGHTINGS = ("relative", "absolute")
+CONFIG_KEY = ("model", "n_gpu_layers", "layers_offloaded", "offload_mode", "batch", "prompt_tokens", "gen_tokens")
+FEATURES = (
+    "compute",
+    "hbm_bytes",
+    "link_bytes",
+    "prefill_flops",
+    "prefill_link",
+    "decode_link",
+    "steps",
+    "layer_steps",
+)
+
+
+# -- non-negative least squares ----------------------------------------------------------------
+
+
+def nnls(A: np.ndarray, b: np.ndarray, *, max_iter: int | None = None) -> tuple[np.ndarray, float]:
+    """min ||A x - b||_2 subject to x >= 0 (Lawson and Hanson 1974, active-set method).
+
+    Columns are scaled to unit norm internally, so features of very different magnitudes (FLOPs
+    near 1e15 next to an intercept of 1) are handled. Returns (x, residual norm).
+    """
+    A = np.asarray(A, dtype=float)
+    b = np.asarray(b, dtype=float)
+    if A.ndim != 2 or b.ndim != 1 or A.shape[0] != b.shape[0]:
+        raise ValueError(f"nnls: A must be m x n and b of length m (got {A.shape} and {b.shape})")
+    m, n = A.shape
+    norms = np.linalg.norm(A, axis=0)
+    live = norms > 0
+    scale = np.where(live, norms, 1.0)
+    As = A / scale
+    x = np.zeros(n)
+    passive = np.zeros(n, dtype=bool)
+    tol = 10 * np.finfo(float).eps * max(m, n) * max(1.0, float(np.abs(As).sum(axis=0).max(initial=0.0)))
+    max_iter = max_iter or 3 * n + 30
+    w = As.T @ (b - As @ x)
+    outer = 0
+    while True:
+        candidates = ~passive & live
+        if not candidates.any() or w[candidates].max() <= tol:
+            break
+        outer += 1
+        if outer > max_iter:
+            raise KineticsError("nnls did not converge")
+        j = int(np.flatnonzero(candidates)[np.argmax(w[candidates])])
+        passive[j] = True
+        for _ in range(max_iter):
+            z = np.zeros(n)
+            z[passive] = np.linalg.lstsq(As[:, passive], b, rcond=None)[0]
+            if (z[passive] > tol).all():
+                x = z
+                break
+            bad = passive & (z <= tol)
+            alpha = float(np.min(x[bad] / (x[bad] - z[bad])))
+            x = x + alpha * (z - x)
+            passive &= x > tol
+            x[~passive] = 0.0
+        else:
+            raise KineticsError("nnls inner loop did not converge")
+        w = As.T @ (b - As @ x)
+    coef = x / scale
+    return coef, float(np.linalg.norm(A @ coef - b))
+
+
+# -- metrics and the hold-out split ------------------------------------------------------------
+
+
+def r2_score(y: np.ndarray, pred: np.ndarray) -> float | None:
+    if len(y) < 2:
+        return None
+    ss_tot = float(((y - y.mean()) ** 2).sum())
+    if ss_tot == 0:
+        return None
+    return 1.0 - float(((y - pred) ** 2).sum()) / ss_tot
+
+
+def mape(y: np.ndarray, pred: np.ndarray) -> float | None:
+    ok = y > 0
+    if not ok.any():
+        return None
+    return float(np.mean(np.abs(pred[ok] - y[ok]) / y[ok]))
+
+
+def config_key(row: dict[str, Any]) -> str:
+    return "|".join(str(row.get(k)) for k in CONFIG_KEY)
+
+
+def holdout_configs(keys: Sequence[str], fraction: float, seed: int) -> set[str]:
+    """The configurations left out: the first round(fraction * N) in seeded-hash order (>= 1 of each
+    side once there are two or more configurations and 0 < fraction < 1)."""
+    if not 0 <= fraction < 1:
+        raise KineticsError(f"--holdout must be in [0, 1), got {fraction}")
+    distinct = sorted(set(keys))
+    if fraction == 0 or len(distinct) < 2:
+        return set()
+    order = sorted(distinct, key=lambda k: hashlib.sha256(f"{seed}:{k}".encode()).hexdigest())
+    count = min(len(distinct) - 1, max(1, round(fraction * len(distinct))))
+    return set(order[:count])
+
+
+# -- features ----------------------------------------------------------------------------------
+
+
+def install_macros(wh: Warehouse) -> None:
+    """Create the feature macros (TEMP, on this connection)."""
+    wh.execute(sqlfiles.load("fit/macros"))
+
+
+def _has_measurements(wh: Warehouse) -> bool:
+    return bool(wh.named("fit/has_table", {"name": "measurements"}).item())
+
+
+def candidates(wh: Warehouse) -> pl.DataFrame:
+    """Engines and devices that have measurements."""
+    if not _has_measurements(wh):
+        return pl.DataFrame()
+    return wh.named("fit/candidates")
+
+
+def features(wh: Warehouse, engine: str, device: str) -> pl.DataFrame:
+    """One row per measurement of ``engine`` on a device whose name contains ``device``."""
+    if not _has_measurements(wh):
+        raise KineticsError(
+            "no measurements table: ingest runner measurements first (`kinetics-sql ingest FILE.jsonl`)"
+        )
+    install_macros(wh)
+    df = wh.named("fit/features", {"engine": engine, "device": device})
+    if df.is_empty():
+        have = candidates(wh)
+        listing = (
+            "; ".join(
+                f"{r['engine']} on {r['device']} ({r['catalog_measurements']})" for r in have.iter_rows(named=True)
+            )
+            if not have.is_empty()
+            else "none"
+        )
+        raise KineticsError(
+            f"no measurements of engine {engine!r} on a device matching {device!r} for a catalog model "
+            f"(measured: {listing})"
+        )
+    return df
+
+
+def guess_hardware(wh: Warehouse, devices: Sequence[str]) -> str | None:
+    """The hardware profile a recorded device name is (``NVIDIA H100 80GB HBM3`` -> ``h100-sxm``)."""
+    names = [
+        r[0] for r in wh.con.execute("SELECT name FROM hardware ORDER BY builtin DESC, length(name), name").fetchall()
+    ]
+    text = " ".join(devices).lower()
+    for name in names:  # the whole name ("rtx 4090")
+        if name.replace("-", " ") in text:
+            return name
+    for name in names:  # its first token ("h100" of h100-sxm), only if unambiguous
+        token = name.split("-")[0]
+        same = [n for n in names if n.split("-")[0] == token]
+        if len(token) >= 4 and token in text and (len(same) == 1 or name == min(same, key=len)):
+            return name
+    return None
+
+
+# -- the fit -----------------------------------------------------------------------------------
+
+
+@dataclass
+class FitResult:
+    engine: str
+    device: str
+    device_query: str
+    hardware: str | None
+    form: str
+    weighting: str
+    coefs: dict[str, dict[str, float]]
+    n_points: int
+    n_train: int
+    n_holdout: int
+    n_configs: int
+    holdout: float
+    seed: int
+    r2: float | None
+    mape: float | None
+    r2_holdout: float | None
+    mape_holdout: float | None
+    models: list[str]
+    run_ids: list[str]
+    fitted_at: _dt.datetime
+    points: pl.DataFrame = field(repr=False)
+
+    @property
+    def params(self) -> dict[str, float]:
+        """The stored scalar coefficients: a, b, c, t0 and the split form's extra terms (0 when absent)."""
+        return coef_struct(self.form, self.coefs)
+
+    @property
+    def a(self) -> float:
+        return self.params["a"]
+
+    @property
+    def b(self) -> float:
+        return self.params["b"]
+
+    @property
+    def c(self) -> float:
+        return self.params["c"]
+
+    @property
+    def t0(self) -> float:
+        return self.params["t0"]
+
+    @property
+    def i_gpu(self) -> float | None:
+        return self.b / self.a if self.a > 0 else None
+
+    @property
+    def i_link(self) -> float | None:
+        return self.c / self.a if self.a > 0 else None
+
+    @property
+    def fit_id(self) -> str:
+        key = f"{self.engine}|{self.device}|{self.form}|{self.weighting}|{self.fitted_at.isoformat()}"
+        return hashlib.sha256(key.encode()).hexdigest()[:16]
+
+    def summary(self) -> dict[str, Any]:
+        """One flat row: what `kinetics-sql fit` prints."""
+        p = self.params
+        return {
+            "engine": self.engine,
+            "device": self.device,
+            "hardware": self.hardware,
+            "form": self.form,
+            "weighting": self.weighting,
+            "n_points": self.n_points,
+            "n_train": self.n_train,
+            "n_holdout": self.n_holdout,
+            "n_configs": self.n_configs,
+            "r2": self.r2,
+            "mape": self.mape,
+            "r2_holdout": self.r2_holdout,
+            "mape_holdout": self.mape_holdout,
+            "a": p["a"],
+            "b": p["b"],
+            "c": p["c"],
+            "t0": p["t0"],
+            "i_gpu": self.i_gpu,
+            "i_link": self.i_link,
+            "eff_flops_per_s": 1.0 / p["a"] if p["a"] > 0 else None,
+            "eff_hbm_bytes_per_s": 1.0 / p["b"] if p["b"] > 0 else None,
+            "eff_link_bytes_per_s": 1.0 / p["c"] if p["c"] > 0 else None,
+            "prefill_a": p["prefill_a"],
+            "prefill_c": p["prefill_c"],
+            "step_s": p["step_s"],
+            "layer_step_s": p["layer_step_s"],
+            "models": ",".join(self.models),
+            "runs": len(self.run_ids),
+            "fit_id": self.fit_id,
+        }
+
+
+def coef_struct(form: str, coefs: dict[str, dict[str, float]]) -> dict[str, float]:
+    """Scalar coefficients of a fit: a, b, c, t0 (+ prefill_a, prefill_c, step_s, layer_step_s)."""
+    if form == "plain":
+        k = coefs["total_s"]
+        return {
+            "a": k["compute"],
+            "b": k["hbm_bytes"],
+            "c": k["link_bytes"],
+            "t0": k["const"],
+            "prefill_a": 0.0,
+            "prefill_c": 0.0,
+            "step_s": 0.0,
+            "layer_step_s": 0.0,
+        }
+    if form == "split":
+        p, d = coefs["prefill_s"], coefs["decode_s"]
+        return {
+            "a": d["compute"],
+            "b": d["hbm_bytes"],
+            "c": d["decode_link"],
+            "t0": p["const"] + d["const"],
+            "prefill_a": p["prefill_flops"],
+            "prefill_c": p["prefill_link"],
+            "step_s": d["steps"],
+            "layer_step_s": d["layer_steps"],
+        }
+    raise KineticsError(f"unknown model form {form!r} (expected {', '.join(FORMS)})")
+
+
+def _matrix(df: pl.DataFrame, cols: Sequence[str]) -> np.ndarray:
+    return np.column_stack([np.ones(df.height) if c == "const" else df[c].cast(pl.Float64).to_numpy() for c in cols])
+
+
+def predict(df: pl.DataFrame, form: str, coefs: dict[str, dict[str, float]]) -> np.ndarray:
+    """Predicted total seconds for feature rows (the sum of the form's targets)."""
+    total = np.zeros(df.height)
+    for target, cols in FORMS[form].items():
+        total += _matrix(df, cols) @ np.array([coefs[target][c] for c in cols])
+    return total
+
+
+def fit(
+    wh: Warehouse,
+    engine: str,
+    device: str,
+    *,
+    form: str = "plain",
+    holdout: float = 0.25,
+    seed: int = 0,
+    weighting: str = "relative",
+    hardware: str | None = None,
+    models: Sequence[str] = (),
+) -> FitResult:
+    """Fit one engine's latency on one device; does not store it (see :func:`store`)."""
+    if form not in FORMS:
+        raise KineticsError(f"unknown model form {form!r} (expected {', '.join(FORMS)})")
+    if weighting not in WEIGHTINGS:
+        raise KineticsError(f"unknown weighting {weighting!r} (expected {', '.join(WEIGHTINGS)})")
+    df = features(wh, engine, device)
+    if models:
+        wanted = {m.lower() for m in models}
+        df = df.filter(pl.col("model").str.to_lowercase().is_in(list(wanted)))
+        if df.is_empty():
+            raise KineticsError(f"no measurements of models {', '.join(models)} for {engine} on {device}")
+    bad = df.filter(pl.col("total_s").is_null() | (pl.col("total_s") <= 0))
+    if bad.height:
+        df = df.filter(pl.col("total_s") > 0)
+    keys = [config_key(r) for r in df.select(CONFIG_KEY).iter_rows(named=True)]
+    held = holdout_configs(keys, holdout, seed)
+    df = df.with_columns(pl.Series("config", keys), pl.Series("holdout", [k in held for k in keys]))
+    train = df.filter(~pl.col("holdout"))
+    n_params = sum(len(c) for c in FORMS[form].values())
+    if train.height < max(len(c) for c in FORMS[form].values()):
+        raise KineticsError(f"{train.height} training points are too few for the {form} form ({n_params} coefficients)")
+    y_total = train["total_s"].to_numpy()
+    w = 1.0 / y_total if weighting == "relative" else np.ones(train.height)
+    coefs: dict[str, dict[str, float]] = {}
+    for target, cols in FORMS[form].items():
+        A = _matrix(train, cols)
+        y = train[target].cast(pl.Float64).to_numpy()
+        x, _ = nnls(A * w[:, None], y * w)
+        coefs[target] = {c: float(v) for c, v in zip(cols, x, strict=True)}
+    pred = predict(df, form, coefs)
+    df = df.with_columns(pl.Series("predicted_s", pred))
+    df = df.with_columns(((pl.col("predicted_s") - pl.col("total_s")) / pl.col("total_s")).alias("rel_error"))
+    tr = df.filter(~pl.col("holdout"))
+    ho = df.filter(pl.col("holdout"))
+    devices = sorted(df["device"].unique().to_list())
+    return FitResult(
+        engine=str(df["engine"][0]),
+        device="; ".join(devices),
+        device_query=device,
+        hardware=wh.resolve_hardware(hardware) if hardware else guess_hardware(wh, devices),
+        form=form,
+        weighting=weighting,
+        coefs=coefs,
+        n_points=df.height,
+        n_train=tr.height,
+        n_holdout=ho.height,
+        n_configs=len(set(keys)),
+        holdout=holdout,
+        seed=seed,
+        r2=r2_score(tr["total_s"].to_numpy(), tr["predicted_s"].to_numpy()),
+        mape=mape(tr["total_s"].to_numpy(), tr["predicted_s"].to_numpy()),
+        r2_holdout=r2_score(ho["total_s"].to_numpy(), ho["predicted_s"].to_numpy()) if ho.height else None,
+        mape_holdout=mape(ho["total_s"].to_numpy(), ho["predicted_s"].to_numpy()) if ho.height else None,
+        models=sorted(df["model"].unique().to_list()),
+        run_ids=sorted(df["run_id"].unique().to_list()),
+        fitted_at=_dt.datetime.now(_dt.UTC).replace(tzinfo=None),
+        points=df,
+    )
+
+
+def store(wh: Warehouse, res: FitResult) -> str:
+    """Insert a fit into ``coefficients``; returns its fit_id."""
+    p = res.params
+    wh.execute(
+        "INSERT OR REPLACE INTO coefficients (fit_id, engine, device, device_query, hardware, form, weighting,"
+        " a, b, c, t0, i_gpu, i_link, coefs, n_points, n_train, n_holdout, n_configs, holdout, seed,"
+        " r2, mape, r2_holdout, mape_holdout, models, run_ids, fitted_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            res.fit_id,
+            res.engine,
+            res.device,
+            res.device_query,
+            res.hardware,
+            res.form,
+            res.weighting,
+            p["a"],
+            p["b"],
+            p["c"],
+            p["t0"],
+            res.i_gpu,
+            res.i_link,
+            json.dumps(res.coefs, sort_keys=True),
+            res.n_points,
+            res.n_train,
+            res.n_holdout,
+            res.n_configs,
+            res.holdout,
+            res.seed,
+            _finite(res.r2),
+            _finite(res.mape),
+            _finite(res.r2_holdout),
+            _finite(res.mape_holdout),
+            res.models,
+            res.run_ids,
+            res.fitted_at,
+        ],
+    )
+    return res.fit_id
+
+
+def _finite(v: float | None) -> float | None:
+    return v if v is not None and math.isfinite(v) else None
+
+
+def latest(wh: Warehouse, engine: str, device: str, form: str = "") -> dict[str, Any]:
+    """The newest stored fit of ``engine`` on a hardware profile or device name (raises if none)."""
+    df = wh.named("fit/latest", {"engine": engine, "device": device, "form": form})
+    if df.is_empty():
+        raise KineticsError(
+            f"no fitted coefficients for engine {engine!r} on {device!r}"
+            + (f" (form {form})" if form else "")
+            + f": run `kinetics-sql fit --engine {engine} --device {device.split('-')[0].upper()}` first"
+        )
+    row = df.row(0, named=True)
+    row["coefs"] = json.loads(row["coefs"]) if isinstance(row["coefs"], str) else row["coefs"]
+    row["params"] = coef_struct(row["form"], row["coefs"])
+    return row

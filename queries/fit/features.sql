@@ -1,0 +1,32 @@
+-- Regression features of every measurement of one engine on one device (see fit/macros.sql).
+-- $engine: engine name (case-insensitive); $device: case-insensitive substring of the device name.
+-- Measurements of models not in the catalog (toy models) are left out.
+WITH ms AS (
+    SELECT x.*, m.name AS catalog_model, m.params AS p, m.hq, m.hkv, (m.head_dim * m.layers)::DOUBLE AS d,
+           m.layers AS catalog_layers, m.vocab, m.hidden, m.tied_embeddings,
+           coalesce(x.weight_bytes::DOUBLE, 2.0 * m.params) AS wbytes,
+           coalesce(x.prefill_batch, greatest(x.prompt_tokens, 1))::DOUBLE AS pbatch,
+           coalesce(x.attention, 'dense') AS method
+    FROM measurements x
+    JOIN models m ON lower(m.name) = lower(x.model)
+    WHERE lower(x.engine) = lower($engine) AND contains(lower(x.device), lower($device))
+), f AS (
+    SELECT *,
+           fit_resident_bytes(wbytes, offload_bytes, p, vocab, hidden, tied_embeddings) AS resident_bytes
+    FROM ms
+)
+SELECT run_id, seq, engine, device, catalog_model AS model, n_layers, n_gpu_layers, layers_offloaded,
+       offload_mode, offload_bytes::DOUBLE AS offload_bytes, wbytes AS weight_bytes, resident_bytes,
+       batch, prompt_tokens, gen_tokens, pbatch AS prefill_batch, "repeat",
+       prefill_s, decode_s, total_s,
+       fit_compute(method, p, hq, d, prompt_tokens, gen_tokens, batch, coalesce(budget, 0), coalesce(block_size, 0), 'exact') AS compute,
+       fit_hbm_bytes(method, resident_bytes, hkv, d, prompt_tokens, gen_tokens, batch,
+                     coalesce(budget, 0), coalesce(block_size, 0), 'exact') AS hbm_bytes,
+       fit_link_bytes(offload_bytes, prompt_tokens, gen_tokens, batch, pbatch) AS link_bytes,
+       fit_prefill_flops(p, hq, d, prompt_tokens, batch) AS prefill_flops,
+       fit_prefill_link(offload_bytes, prompt_tokens, pbatch) AS prefill_link,
+       offload_bytes::DOUBLE * gen_tokens::DOUBLE AS decode_link,
+       gen_tokens::DOUBLE AS steps,
+       gen_tokens::DOUBLE * catalog_layers::DOUBLE AS layer_steps
+FROM f
+ORDER BY run_id, seq;

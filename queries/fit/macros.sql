@@ -1,0 +1,44 @@
+-- Regression features of the latency model (`kinetics-sql fit`), shared by the fit and by the
+-- latency / fitted-rFLOPs cost of frontiers, so that a prediction uses exactly what was fitted.
+-- Created TEMP on the connection by kinetics_sql.fit.install_macros. All results DOUBLE.
+--
+--   compute      FLOPs of decode: compute_flops(method, p, hq, d, lin, lout, n)       (the Kinetics formula)
+--   hbm_bytes    bytes read from GPU memory: resident_bytes * lout + kv_reads(...)
+--                (weights on the GPU once per decode step, shared by the n sequences; bf16 KV reads)
+--   link_bytes   offload traffic: offload_bytes * forward passes = offload_bytes * (ceil(lin / prefill_batch) + lout)
+--                (llama.cpp cpu_compute: host-memory reads by the CPU; torch stream: PCIe copies)
+--   prefill_flops  n * (2*p*lin + 2*lin^2*hq*d)  (prompt: linear layers + causal attention)
+--   prefill_link   offload_bytes * ceil(lin / prefill_batch)
+--   decode_link    offload_bytes * lout
+--   steps          lout (decode steps), layer_steps = lout * layers (per-layer launch overhead)
+
+CREATE OR REPLACE TEMP MACRO fit_compute(method, p, hq, d, lin, lout, n, budget, block_size, variant) AS
+    compute_flops(method, p, hq, d, lin, lout, n, budget := budget, block_size := block_size, variant := variant);
+
+CREATE OR REPLACE TEMP MACRO fit_hbm_bytes(method, resident_bytes, hkv, d, lin, lout, n, budget, block_size, variant) AS
+    resident_bytes::DOUBLE * lout::DOUBLE
+    + kv_reads(method, hkv, d, lin, lout, n, budget := budget, block_size := block_size, variant := variant);
+
+CREATE OR REPLACE TEMP MACRO fit_link_bytes(offload_bytes, lin, lout, n, prefill_batch) AS
+    offload_bytes::DOUBLE * forward_passes(lin, lout, n, prefill_batch := prefill_batch);
+
+CREATE OR REPLACE TEMP MACRO fit_prefill_flops(p, hq, d, lin, n) AS
+    n::DOUBLE * (2.0 * p::DOUBLE * lin::DOUBLE + 2.0 * lin::DOUBLE * lin::DOUBLE * hq::DOUBLE * d::DOUBLE);
+
+CREATE OR REPLACE TEMP MACRO fit_prefill_link(offload_bytes, lin, prefill_batch) AS
+    offload_bytes::DOUBLE * ceil(lin::DOUBLE / prefill_batch::DOUBLE);
+
+-- Weight bytes read from HBM per decode step: all weights as run, less the offloaded ones and less
+-- the input embedding table of an untied model (a lookup, not a matrix product).
+CREATE OR REPLACE TEMP MACRO fit_resident_bytes(weight_bytes, offload_bytes, params, vocab, hidden, tied) AS
+    greatest(0.0, weight_bytes::DOUBLE - offload_bytes::DOUBLE
+                  - CASE WHEN tied THEN 0.0 ELSE vocab::DOUBLE * hidden::DOUBLE * weight_bytes::DOUBLE / params::DOUBLE END);
+
+-- Predicted seconds from a fit's coefficients (a struct as stored in kinetics_sql.fit), for
+-- feature values already computed. Plain form: a*compute + b*hbm + c*link + t0; the split form
+-- adds its prefill and per-step terms (zero in the plain form).
+CREATE OR REPLACE TEMP MACRO fit_predict(k, compute, hbm_bytes, link_bytes, prefill_flops, prefill_link, decode_link, steps, layer_steps) AS
+    k.a * compute + k.b * hbm_bytes + k.t0
+    + k.c * CASE WHEN k.form = 'split' THEN decode_link ELSE link_bytes END
+    + k.prefill_a * prefill_flops + k.prefill_c * prefill_link
+    + k.step_s * steps + k.layer_step_s * layer_steps;
