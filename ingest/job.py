@@ -121,6 +121,7 @@ def detect_format(path: Path, options: IngestOptions) -> str:
         "format not recognised: not Kinetics JSONL traces, not a Kinetics trade-off table, not runner "
         "measurements; for a generic trial table (CSV, Parquet, JSONL) pass --problem-col with --task, --model "
         "and the other column options (or --format trials)",
+        line=1,
     )
 
 
@@ -158,7 +159,9 @@ def ingest(
                 if not head.strip():
                     raise InputError(str(src.path), "file is empty", line=1)
                 if not _module(chosen).detect(src.path, head) and chosen != "trials":
-                    raise InputError(str(src.path), f"this file is not in the {chosen!r} format (--format {chosen})")
+                    raise InputError(
+                        str(src.path), f"this file is not in the {chosen!r} format (--format {chosen})", line=1
+                    )
             digest = src.sha256()
             opts_json = options.as_json()
             prior = con.execute(
