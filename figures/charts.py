@@ -12,7 +12,7 @@ from kinetics_sql.errors import KineticsError
 
 # Qwen3 sizes from small to large: light to dark, as in the paper's figures.
 MODEL_ORDER = ["Qwen3-0.6B", "Qwen3-1.7B", "Qwen3-4B", "Qwen3-8B", "Qwen3-14B", "Qwen3-32B"]
-MODEL_COLORS = ["#9ecae1", "#4292c6", "#2ca25f", "#fd8d3c", "#e6550d", "#7f2704"]
+MODEL_COLORS = ["#8ecae6", "#1f78b4", "#33a02c", "#ff7f00", "#e31a1c", "#6a3d9a"]
 METHOD_ORDER = ["dense", "topk", "blocktopk", "window"]
 METHOD_COLORS = ["#fc8d62", "#66c2a5", "#8da0cb", "#a6a6a6"]
 COST_TITLES = {"flops": "Tera-FLOPs", "eflops": "Tera-eFLOPs"}
@@ -87,20 +87,23 @@ def step_chart(
     seg = step_segments(df, lane=lane)
     data = alt.Data(values=seg.to_dicts())
     xs = alt.Scale(type="log", domain=list(x_domain) if x_domain else alt.Undefined, nice=False, clamp=True)
-    x = alt.X("cost_tera:Q", title=x_title, scale=xs, axis=alt.Axis(format="~s", grid=True))
+    x = alt.X("cost_tera:Q", title=x_title, scale=xs, axis=alt.Axis(format="~s", grid=True, gridOpacity=0.4))
     y = alt.Y("accuracy:Q", title="accuracy", scale=alt.Scale(domain=[0, 1]))
     col = alt.Color(f"{color}:N", scale=scale, title=legend_title or color)
+    quiet = alt.Color(f"{color}:N", scale=scale, legend=None)
     base = alt.Chart(data)
     layers: list[Any] = []
     if band and "lower" in seg.columns:
         layers.append(
             base.mark_rect(opacity=0.18).encode(
-                x=x, x2="x2:Q", y=alt.Y("lower:Q", scale=alt.Scale(domain=[0, 1])), y2="upper:Q", color=col
+                x=x, x2="x2:Q", y=alt.Y("lower:Q", scale=alt.Scale(domain=[0, 1])), y2="upper:Q", color=quiet
             )
         )
     stroke = alt.StrokeDash(f"{dash}:N", title=dash) if dash else alt.Undefined
     layers.append(
-        base.mark_rule(strokeWidth=1, opacity=0.6).encode(x=x, y="y0:Q", y2="accuracy:Q", color=col, strokeDash=stroke)
+        base.mark_rule(strokeWidth=1, opacity=0.6).encode(
+            x=x, y="y0:Q", y2="accuracy:Q", color=quiet, strokeDash=stroke
+        )
     )
     layers.append(
         base.mark_rule(strokeWidth=2.5).encode(x=x, x2="x2:Q", y=y, color=col, strokeDash=stroke, tooltip=tooltip(seg))
