@@ -708,8 +708,12 @@ def test_model_cost_one_line_query(con: duckdb.DuckDBPyConnection) -> None:
     want = ref.eflops("dense", 8.19e9, arch.hq, arch.hkv, arch.d, 155, 16384, 8, 562.5)
     assert close(rows["eflops"].item(), want)
     assert close(rows["seconds"].item(), want / 2.25e15)
-    missing = con.execute("SELECT count(*) FROM model_cost('No-Such-Model', 'b200', 'dense', 155, 16384, 8)")
-    assert missing.fetchall() == [(0,)]
+    with pytest.raises(duckdb.Error, match="unknown model 'No-Such-Model': add it with `kinetics-sql models add"):
+        con.execute("SELECT count(*) FROM model_cost('No-Such-Model', 'b200', 'dense', 155, 16384, 8)").fetchall()
+    with pytest.raises(duckdb.Error, match="unknown hardware 'b300'"):
+        con.execute("SELECT model_eflops('Qwen3-8B', 'b300', 'dense', 155, 16384, 8)").fetchall()
+    with pytest.raises(duckdb.Error, match="unknown model 'qwen3-9b'"):
+        con.execute("SELECT kv_cache_bytes('qwen3-9b', 1024)").fetchall()
 
 
 def test_hardware_intensity_and_kv_cache_bytes(con: duckdb.DuckDBPyConnection) -> None:

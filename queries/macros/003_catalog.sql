@@ -2,6 +2,17 @@
 -- param_count := 'kinetics' (default) uses models.params_kinetics where the Kinetics tables define
 -- one and the architecture count otherwise; param_count := 'architecture' always uses models.params.
 
+-- The name itself, or an error saying how to add it (so a typo never turns into a NULL cost).
+CREATE OR REPLACE MACRO known_model(model_name) AS coalesce(
+    (SELECT km_.name FROM models km_ WHERE km_.name = model_name),
+    error('unknown model ''' || coalesce(model_name, 'NULL') || ''': add it with `kinetics-sql models add CONFIG_JSON|HF_REPO_ID`')
+);
+
+CREATE OR REPLACE MACRO known_hardware(hardware_name) AS coalesce(
+    (SELECT kh_.name FROM hardware kh_ WHERE kh_.name = hardware_name),
+    error('unknown hardware ''' || coalesce(hardware_name, 'NULL') || ''': add it with `kinetics-sql hardware add`')
+);
+
 CREATE OR REPLACE MACRO pick_params(params_kinetics, params_architecture, param_count) AS
     CASE param_count
         WHEN 'kinetics' THEN coalesce(params_kinetics, params_architecture)
@@ -10,17 +21,17 @@ CREATE OR REPLACE MACRO pick_params(params_kinetics, params_architecture, param_
     END;
 
 CREATE OR REPLACE MACRO model_params(model_name, param_count := 'kinetics') AS (
-    SELECT pick_params(mp_.params_kinetics, mp_.params, param_count) FROM models mp_ WHERE mp_.name = model_name
+    SELECT pick_params(mp_.params_kinetics, mp_.params, param_count) FROM models mp_ WHERE mp_.name = known_model(model_name)
 );
 
 -- Kinetics' i for a hardware profile: FLOPs per bf16 KV element.
 CREATE OR REPLACE MACRO hardware_intensity(hardware_name) AS (
-    SELECT 2.0 * h.peak_flops / h.hbm_bytes_per_s FROM hardware h WHERE h.name = hardware_name
+    SELECT 2.0 * h.peak_flops / h.hbm_bytes_per_s FROM hardware h WHERE h.name = known_hardware(hardware_name)
 );
 
 -- KV-cache bytes for `tokens` tokens of a model (bf16 K and V, every layer).
 CREATE OR REPLACE MACRO kv_cache_bytes(model_name, tokens) AS (
-    SELECT m.kv_bytes_per_token::DOUBLE * tokens::DOUBLE FROM models m WHERE m.name = model_name
+    SELECT m.kv_bytes_per_token::DOUBLE * tokens::DOUBLE FROM models m WHERE m.name = known_model(model_name)
 );
 
 -- One row: the cost of a configuration on a hardware profile.
@@ -34,7 +45,7 @@ CREATE OR REPLACE MACRO model_cost(model_name, hardware_name, method, lin, lout,
                2.0 * h.peak_flops / h.hbm_bytes_per_s AS i,
                h.peak_flops AS peak_flops
         FROM models m, hardware h
-        WHERE m.name = model_name AND h.name = hardware_name
+        WHERE m.name = known_model(model_name) AND h.name = known_hardware(hardware_name)
     ), c AS (
         SELECT cfg.*,
                compute_flops(method, p, hq, d, lin, lout, n, budget := budget, block_size := block_size, variant := variant) AS compute_flops,
@@ -55,20 +66,20 @@ CREATE OR REPLACE MACRO model_cost(model_name, hardware_name, method, lin, lout,
 CREATE OR REPLACE MACRO model_flops(model_name, method, lin, lout, n, budget := 0, block_size := 0, variant := 'exact', param_count := 'kinetics') AS (
     SELECT compute_flops(method, pick_params(m.params_kinetics, m.params, param_count), m.hq, m.head_dim * m.layers, lin, lout, n,
                          budget := budget, block_size := block_size, variant := variant)
-    FROM models m WHERE m.name = model_name
+    FROM models m WHERE m.name = known_model(model_name)
 );
 
 CREATE OR REPLACE MACRO model_eflops(model_name, hardware_name, method, lin, lout, n, budget := 0, block_size := 0, variant := 'exact', param_count := 'kinetics') AS (
     SELECT eflops(method, pick_params(m.params_kinetics, m.params, param_count), m.hq, m.hkv, m.head_dim * m.layers, lin, lout, n,
                   2.0 * h.peak_flops / h.hbm_bytes_per_s,
                   budget := budget, block_size := block_size, variant := variant)
-    FROM models m, hardware h WHERE m.name = model_name AND h.name = hardware_name
+    FROM models m, hardware h WHERE m.name = known_model(model_name) AND h.name = known_hardware(hardware_name)
 );
 
 CREATE OR REPLACE MACRO model_seconds(model_name, hardware_name, method, lin, lout, n, budget := 0, block_size := 0, variant := 'exact', param_count := 'kinetics') AS (
     SELECT model_eflops(model_name, hardware_name, method, lin, lout, n, budget := budget, block_size := block_size,
                         variant := variant, param_count := param_count) / h.peak_flops
-    FROM hardware h WHERE h.name = hardware_name
+    FROM hardware h WHERE h.name = known_hardware(hardware_name)
 );
 
 -- rFLOPs on a hardware profile with k offloaded layers (datasheet i_gpu = peak / HBM, i_link = peak / link).
@@ -80,5 +91,5 @@ CREATE OR REPLACE MACRO model_rflops(model_name, hardware_name, method, lin, lou
                   2.0 * m.layer_params, k,
                   budget := budget, block_size := block_size, variant := variant,
                   prefill_batch := prefill_batch, passes := passes)
-    FROM models m, hardware h WHERE m.name = model_name AND h.name = hardware_name
+    FROM models m, hardware h WHERE m.name = known_model(model_name) AND h.name = known_hardware(hardware_name)
 );
