@@ -24,7 +24,7 @@ from kinetics_sql.warehouse import Warehouse
 
 STRATEGIES = ("best-of-n", "long-cot")
 # Cost models a frontier can be drawn in: each is a WHEN branch of frontier_cost in macros.sql.
-COSTS = ("flops", "eflops")
+COSTS = ("flops", "eflops", "rflops", "latency")  # rflops, latency: kinetics_sql.offload.prepare first
 VARIANTS = ("exact", "published")
 METHODS = ("dense", "topk", "blocktopk", "window")
 KINDS = ("oracle", "deployable")
@@ -119,6 +119,9 @@ def ensure_macros(wh: Warehouse) -> None:
     """Create (or replace) the frontier TEMP macros on this connection."""
     if getattr(wh, "_frontier_macros", False):
         return
+    from kinetics_sql import offload
+
+    offload.install(wh)  # TEMP tables and macros of --cost rflops|latency, used by frontier_cost
     wh.execute(sqlfiles.load("frontier/macros"))
     wh._frontier_macros = True  # type: ignore[attr-defined]
 
@@ -150,6 +153,10 @@ def query(name: str, spec: FrontierSpec) -> tuple[str, dict[str, Any]]:
 
 def _run(wh: Warehouse, name: str, spec: FrontierSpec) -> pl.DataFrame:
     ensure_macros(wh)
+    if spec.cost in ("rflops", "latency"):
+        from kinetics_sql import offload
+
+        offload.ensure_prepared(wh, spec)  # keeps a context set by offload.prepare, else datasheet defaults
     sql, params = query(name, spec)
     return wh.df(sql, params)
 

@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 import click
 
 from kinetics_sql import frontier as fr
+from kinetics_sql import offload
 from kinetics_sql.cli import State, pass_state
 from kinetics_sql.output import emit, output_options, render_table
 
@@ -92,6 +93,7 @@ def selection_options(func: F) -> F:
     help="Replicates resampling problems: adds lower/upper, a 95% band.",
 )
 @click.option("--seed", type=int, default=0, show_default=True, help="Bootstrap seed.")
+@offload.offload_options
 @click.option(
     "--out",
     "chart",
@@ -119,6 +121,9 @@ def frontier(
     grid_max: float | None,
     bootstrap: int,
     seed: int,
+    engine: str | None,
+    vram_gb: float | None,
+    reserve_gb: float,
     chart: str | None,
     fmt: str,
     output: str | None,
@@ -147,6 +152,7 @@ def frontier(
         grid_min=grid_min,
         grid_max=grid_max,
     )
+    offload.prepare_for(state.wh, cost, hardware, task, strategy, engine=engine, vram_gb=vram_gb, reserve_gb=reserve_gb)
     df = fr.frontier(state.wh, spec)
     if chart:
         from kinetics_sql.figures import charts
@@ -156,7 +162,7 @@ def frontier(
     emit(df, fmt, output)
 
 
-COMPARISONS = ("all", "flops-vs-eflops", "sparse-vs-dense")
+COMPARISONS = ("all", "flops-vs-eflops", "sparse-vs-dense", "offload")
 
 
 @click.command()
@@ -178,6 +184,7 @@ COMPARISONS = ("all", "flops-vs-eflops", "sparse-vs-dense")
     help="sparse-vs-dense: the cost model of the comparison.",
 )
 @click.option("--levels", is_flag=True, help="flops-vs-eflops: one row per accuracy level instead of the summary.")
+@offload.offload_options
 @output_options
 @pass_state
 def compare(
@@ -193,6 +200,9 @@ def compare(
     by: str,
     cost: str,
     levels: bool,
+    engine: str | None,
+    vram_gb: float | None,
+    reserve_gb: float,
     fmt: str,
     output: str | None,
 ) -> None:
@@ -200,8 +210,9 @@ def compare(
 
     flops-vs-eflops: for each accuracy level, the eFLOPs cost of what the FLOPs frontier picks over
     the eFLOPs-optimal cost (max, median). sparse-vs-dense: per model and over all models, dense cost
-    over sparse cost at equal accuracy and the accuracy gain at equal cost. 'all' (default) prints both;
-    pick one for csv or parquet.
+    over sparse cost at equal accuracy and the accuracy gain at equal cost. offload (--cost rflops|latency,
+    --vram-gb): per model, its offloaded arms and how many another model Pareto-dominates (--levels: every
+    arm). 'all' (default) prints each that applies; pick one for csv or parquet.
     """
     spec = fr.FrontierSpec(
         task=task,
@@ -215,11 +226,14 @@ def compare(
         by=by,
     )
     wh = state.wh
+    offload.prepare_for(wh, cost, hardware, task, strategy, engine=engine, vram_gb=vram_gb, reserve_gb=reserve_gb)
     frames = {}
     if comparison in ("all", "flops-vs-eflops"):
         frames["flops_vs_eflops"] = (fr.compare_chosen if levels else fr.compare_chosen_summary)(wh, spec)
     if comparison in ("all", "sparse-vs-dense"):
         frames["sparse_vs_dense"] = fr.compare_sparse_dense(wh, spec)
+    if comparison == "offload" or (comparison == "all" and cost in offload.COSTS):
+        frames["offload"] = offload.arms(wh, spec) if levels else offload.dominated(wh, spec)
     if len(frames) == 1:
         emit(next(iter(frames.values())), fmt, output)
         return

@@ -8,13 +8,19 @@
 
 -- The cost models a frontier can be drawn in. A new cost model is one more WHEN here (and one more
 -- name in kinetics_sql.frontier.COSTS); every argument is a column or a constant of frontier_points.
-CREATE OR REPLACE TEMP MACRO frontier_cost(cost_model, method, p, hq, hkv, d, lin, lout, n, i, budget, block_size, variant) AS
+CREATE OR REPLACE TEMP MACRO frontier_cost(cost_model, method, p, hq, hkv, d, lin, lout, n, i, budget, block_size, variant,
+                                          model_name, setting_value) AS
     CASE cost_model
         WHEN 'flops' THEN
             compute_flops(method, p, hq, d, lin, lout, n, budget := budget, block_size := block_size, variant := variant)
         WHEN 'eflops' THEN
             eflops(method, p, hq, hkv, d, lin, lout, n, i, budget := budget, block_size := block_size, variant := variant)
-        ELSE error('unknown cost model ''' || coalesce(cost_model, 'NULL') || ''' (expected flops or eflops)')
+        -- rflops, latency: offload-aware, per model and setting (queries/fit/offload.sql, kinetics_sql.offload)
+        WHEN 'rflops' THEN coalesce(offload_cost('rflops', model_name, setting_value, method, lin, lout, budget, block_size, variant),
+                                    error('no offload plan for ' || model_name || ': call kinetics_sql.offload.prepare first'))
+        WHEN 'latency' THEN coalesce(offload_cost('latency', model_name, setting_value, method, lin, lout, budget, block_size, variant),
+                                     error('no offload plan for ' || model_name || ': call kinetics_sql.offload.prepare first'))
+        ELSE error('unknown cost model ''' || coalesce(cost_model, 'NULL') || ''' (expected flops, eflops, rflops or latency)')
     END;
 
 -- A configuration's short label. Two Kinetics files can share (model, method, budget): a second
@@ -66,7 +72,7 @@ bon AS (
            any_value(frontier_coverage(s.n_samples, s.n_correct, s.setting)) AS accuracy,
            avg(frontier_cost(p_cost, b.method, m.p, m.hq, m.hkv, m.d, coalesce(t.prompt_tokens, b.prompt_tokens),
                              t.gen_tokens, s.setting, hw.i, coalesce(b.budget, 0), coalesce(b.block_size, 0),
-                             p_variant)) AS cost,
+                             p_variant, b.model, s.setting)) AS cost,
            count(*) AS trials
     FROM bon_problems b
     JOIN trials t ON t.source = b.source AND t.task = b.task AND t.problem_id = b.problem_id
@@ -94,7 +100,7 @@ lc AS (
                                              || ': ingest its problems or trials rows')
                                   ELSE l.prompt_tokens END,
                              tb.tokens_used, 1, hw.i, coalesce(tb.budget, 0), coalesce(tb.block_size, 0),
-                             p_variant)) AS cost,
+                             p_variant, tb.model, tb.gen_budget)) AS cost,
            count(*) AS trials
     FROM trial_budgets tb
     LEFT JOIN lin l ON l.source = tb.source AND l.task = tb.task AND l.problem_id = tb.problem_id
@@ -106,7 +112,7 @@ lc AS (
     GROUP BY ALL
 )
 SELECT model, method, budget, block_size, config, setting, problem_id, accuracy, cost,
-       cost / (SELECT peak_flops FROM hw) AS seconds, trials
+       frontier_seconds(p_cost, cost, (SELECT peak_flops FROM hw)) AS seconds, trials
 FROM (SELECT * FROM bon UNION ALL SELECT * FROM lc)
 WHERE CASE WHEN p_strategy IN ('best-of-n', 'long-cot') THEN true
            ELSE error('unknown strategy ''' || p_strategy || ''' (expected best-of-n or long-cot)') END;

@@ -1,0 +1,59 @@
+-- Offload-aware costs for frontiers: rFLOPs with fitted (or datasheet) coefficients, and predicted
+-- latency, under a VRAM limit. Created on the connection by kinetics_sql.offload (TEMP tables and
+-- macros; queries/frontier/macros.sql calls offload_cost for --cost rflops and --cost latency).
+--
+-- offload_context: one row, the coefficients in use (a fit of kinetics-sql fit, or the datasheet:
+--   a = 1/peak, b = 1/HBM bytes/s, c = 1/link bytes/s, t0 = 0) and the VRAM limit.
+-- offload_plan: per model and setting (N of best-of-N, or a generation budget), the smallest
+--   offload depth k that fits: bf16 weights - k layers + KV(prompt + n * generation length) + reserve
+--   <= VRAM. When the KV of n trials does not fit next to the non-layer weights even with every layer
+--   offloaded, the trials run in `waves` sequential batches of wave_n (the fewest that fit).
+CREATE TEMP TABLE IF NOT EXISTS offload_context (
+    task VARCHAR, strategy VARCHAR, engine VARCHAR, hardware VARCHAR, coefficients VARCHAR, form VARCHAR,
+    coef_a DOUBLE, coef_b DOUBLE, coef_c DOUBLE, t0 DOUBLE, prefill_a DOUBLE, prefill_c DOUBLE, step_s DOUBLE, layer_step_s DOUBLE,
+    a_eff DOUBLE,                 -- a, or 1/peak where the fit left a = 0 (rFLOPs = (latency - t0) / a_eff)
+    vram_bytes DOUBLE, reserve_bytes DOUBLE, prefill_batch DOUBLE
+);
+
+CREATE TEMP TABLE IF NOT EXISTS offload_plan (
+    strategy VARCHAR, model VARCHAR, setting INTEGER,
+    params DOUBLE, hq INTEGER, hkv INTEGER, d_dim DOUBLE, layers INTEGER,
+    n_trials INTEGER, waves INTEGER, wave_n INTEGER, k_layers INTEGER,
+    ctx_tokens DOUBLE, weight_bytes DOUBLE, layer_bytes DOUBLE, kv_bytes DOUBLE,
+    resident_bytes DOUBLE,        -- weight bytes on the GPU
+    read_bytes DOUBLE,            -- of those, read per decode step (less an untied model's input embedding)
+    offload_bytes DOUBLE, vram_needed DOUBLE, fits BOOLEAN
+);
+
+-- The cost of a configuration on a problem trial of lout tokens: 'latency', predicted seconds of
+-- waves x one batch of wave_n trials (the features of queries/fit/macros.sql times the context's
+-- coefficients), or 'rflops' = (latency - t0) / a: compute + i_gpu * HBM bytes + i_link * link bytes
+-- in the plain form. (Columns are qualified by op_/oc_ so that no argument expression can collide.)
+CREATE OR REPLACE TEMP MACRO offload_cost(cost_model, model_name, setting_value, method, lin, lout, budget, block_size, variant) AS (
+    SELECT CASE cost_model
+               WHEN 'latency' THEN oq_.sec_
+               WHEN 'rflops' THEN (oq_.sec_ - oq_.waves_ * oq_.t0_) / oq_.a_eff_
+           END
+    FROM (
+        SELECT op_.waves AS waves_, oc_.t0 AS t0_, oc_.a_eff AS a_eff_,
+               op_.waves * (
+                   oc_.coef_a * compute_flops(method, op_.params, op_.hq, op_.d_dim, lin, lout, op_.wave_n,
+                                         budget := budget, block_size := block_size, variant := variant)
+                   + oc_.coef_b * (op_.read_bytes * lout::DOUBLE
+                              + kv_reads(method, op_.hkv, op_.d_dim, lin, lout, op_.wave_n,
+                                         budget := budget, block_size := block_size, variant := variant))
+                   + oc_.coef_c * op_.offload_bytes * CASE WHEN oc_.form = 'split' THEN lout::DOUBLE
+                                                      ELSE forward_passes(lin, lout, op_.wave_n, prefill_batch := oc_.prefill_batch) END
+                   + oc_.prefill_a * op_.wave_n * (2.0 * op_.params * lin::DOUBLE + 2.0 * lin::DOUBLE * lin::DOUBLE * op_.hq * op_.d_dim)
+                   + oc_.prefill_c * op_.offload_bytes * ceil(lin::DOUBLE / oc_.prefill_batch)
+                   + oc_.step_s * lout::DOUBLE + oc_.layer_step_s * lout::DOUBLE * op_.layers
+                   + oc_.t0
+               ) AS sec_
+        FROM offload_plan op_, offload_context oc_
+        WHERE op_.model = model_name AND op_.setting = setting_value
+    ) oq_
+);
+
+-- seconds of a frontier cost: latency is seconds already; FLOPs-like costs are divided by the peak.
+CREATE OR REPLACE TEMP MACRO frontier_seconds(cost_model, cost, peak_flops) AS
+    CASE WHEN cost_model = 'latency' THEN cost ELSE cost / peak_flops END;

@@ -1,0 +1,58 @@
+-- Fill offload_plan for $task and $strategy from offload_context (see fit/offload.sql).
+-- best-of-n: settings N = 1, 2, 4, ... 1024; the KV holds the longest prompt plus N times the longest
+-- trace of that model on the task. long-cot: settings are the generation budgets, n = 1.
+INSERT INTO offload_plan
+WITH cx AS (SELECT * FROM offload_context),
+lens AS (
+    SELECT t.model, max(coalesce(t.prompt_tokens, p.prompt_tokens, 0)) AS lin_max, max(t.gen_tokens) AS gen_max
+    FROM trials t
+    LEFT JOIN problems p ON p.source = t.source AND p.task = t.task AND p.problem_id = t.problem_id
+    WHERE t.task = $task
+    GROUP BY t.model
+),
+lc_lin AS (
+    SELECT model, max(prompt_tokens) AS lin_max FROM problems WHERE task = $task GROUP BY model
+),
+settings AS (
+    SELECT 'best-of-n' AS strategy, model, (2 ** e)::INTEGER AS setting, (2 ** e)::INTEGER AS n,
+           lin_max::DOUBLE AS lin_max, gen_max::DOUBLE AS gen_len
+    FROM lens, range(0, 11) r(e)
+    WHERE $strategy = 'best-of-n'
+    UNION ALL
+    SELECT DISTINCT 'long-cot', tb.model, tb.gen_budget, 1, coalesce(l.lin_max, 0)::DOUBLE, tb.gen_budget::DOUBLE
+    FROM trial_budgets tb LEFT JOIN lc_lin l ON l.model = tb.model
+    WHERE $strategy = 'long-cot' AND tb.task = $task
+),
+shapes AS (
+    SELECT s.*, m.params AS p, m.hq, m.hkv, (m.head_dim * m.layers)::DOUBLE AS d, m.layers,
+           2.0 * m.params AS weight_bytes, 2.0 * m.layer_params AS layer_bytes, m.kv_bytes_per_token::DOUBLE AS kv_tok,
+           CASE WHEN m.tied_embeddings THEN 0.0 ELSE 2.0 * m.vocab * m.hidden END AS embed_bytes
+    FROM settings s JOIN models m ON m.name = s.model
+),
+waves AS (   -- the fewest sequential waves whose KV fits beside the non-layer weights
+    SELECT sh.*, w.waves, ceil(sh.n / w.waves)::INTEGER AS wave_n,
+           (sh.lin_max + ceil(sh.n / w.waves) * sh.gen_len) * sh.kv_tok AS kv_bytes,
+           cx.vram_bytes IS NULL
+           OR sh.weight_bytes - sh.layers * sh.layer_bytes + (sh.lin_max + ceil(sh.n / w.waves) * sh.gen_len) * sh.kv_tok
+              + cx.reserve_bytes <= cx.vram_bytes AS fits
+    FROM shapes sh CROSS JOIN cx, (SELECT (2 ** e)::INTEGER AS waves FROM range(0, 11) r(e)) w
+    WHERE w.waves <= sh.n
+),
+pick AS (
+    SELECT strategy, model, setting,
+           coalesce(min(waves) FILTER (WHERE fits), max(waves)) AS waves
+    FROM waves GROUP BY ALL
+),
+planned AS (
+    SELECT w.*, cx.vram_bytes AS vram, cx.reserve_bytes AS reserve,
+           CASE WHEN cx.vram_bytes IS NULL THEN 0
+                ELSE least(w.layers, greatest(0, ceil((w.weight_bytes + w.kv_bytes + cx.reserve_bytes - cx.vram_bytes)
+                                                      / w.layer_bytes)))::INTEGER END AS k
+    FROM waves w JOIN pick USING (strategy, model, setting, waves) CROSS JOIN cx
+)
+SELECT strategy, model, setting, p AS params, hq, hkv, d AS d_dim, layers, n AS n_trials, waves, wave_n, k AS k_layers,
+       lin_max + wave_n * gen_len AS ctx_tokens, weight_bytes, layer_bytes, kv_bytes,
+       weight_bytes - k * layer_bytes AS resident_bytes,
+       greatest(0.0, weight_bytes - k * layer_bytes - embed_bytes) AS read_bytes, k * layer_bytes AS offload_bytes,
+       weight_bytes - k * layer_bytes + kv_bytes + reserve AS vram_needed, fits
+FROM planned;
