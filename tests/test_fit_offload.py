@@ -1,0 +1,138 @@
+"""Offload-aware frontier costs: VRAM depth selection, rflops/latency frontiers with fitted and
+datasheet coefficients, compare offload. Small hand-made trials; synthetic measurements only."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import polars as pl
+import pytest
+from click.testing import CliRunner
+
+from kinetics_sql import Warehouse, catalog, fitsynth, offload
+from kinetics_sql import fit as fitlib
+from kinetics_sql import frontier as fr
+from kinetics_sql.cli import cli
+
+MODELS = ("Qwen3-1.7B", "Qwen3-8B", "Qwen3-14B")
+LIN = 150
+GENS = {0: [1000, 3000, 2000, 4000], 1: [8000, 6000, 7000, 5000], 2: [500, 900, 700, 600]}
+
+
+def add_trials(wh: Warehouse) -> None:
+    """Three problems, four trials each, for three models (larger models right more often)."""
+    rows_p, rows_t = [], []
+    for mi, model in enumerate(MODELS):
+        for q, gens in GENS.items():
+            correct = [t <= mi + q for t in range(4)]
+            rows_p.append(("src-" + model, "t", model, "dense", None, None, str(q), 4, sum(correct), LIN, None, None))
+            for t, g in enumerate(gens):
+                rows_t.append(("src-" + model, "t", model, "dense", None, None, str(q), t, LIN, g, correct[t]))
+    wh.con.executemany("INSERT INTO problems VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows_p)
+    wh.con.executemany("INSERT INTO trials VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows_t)
+
+
+@pytest.fixture
+def twh() -> Warehouse:
+    w = Warehouse(":memory:")
+    add_trials(w)
+    yield w
+    w.close()
+
+
+def expected_depth(model: str, n: int, vram: float, reserve: float) -> int:
+    spec = catalog.builtin_model(model)
+    gen_max = max(max(g) for g in GENS.values())
+    kv = (LIN + n * gen_max) * spec.kv_bytes_per_token
+    need = 2 * spec.params + kv + reserve - vram
+    return min(spec.layers, max(0, math.ceil(need / (2 * spec.layer_params))))
+
+
+def test_vram_picks_smallest_depth_that_fits(twh: Warehouse) -> None:
+    offload.prepare(twh, cost="latency", hardware="h100-sxm", task="t", vram_gb=24, reserve_gb=1.5)
+    plan = offload.plan(twh)
+    assert set(plan["model"]) == set(MODELS)
+    for r in plan.filter(pl.col("setting") <= 4).iter_rows(named=True):
+        assert r["waves"] == 1
+        assert r["k"] == expected_depth(r["model"], r["n"], 24e9, 1.5e9), r
+        assert r["vram_needed_gb"] <= 24 + 1e-9
+        if r["k"] > 0:  # one layer fewer would not fit
+            spec = catalog.builtin_model(r["model"])
+            assert r["vram_needed_gb"] + 2 * spec.layer_params / 1e9 > 24
+    by = {(r["model"], r["setting"]): r for r in plan.iter_rows(named=True)}
+    assert by[("Qwen3-1.7B", 1)]["k"] == 0
+    assert by[("Qwen3-14B", 1)]["k"] > 0  # 29.5 GB of bf16 weights cannot fit in 24 GB
+    big = by[("Qwen3-8B", 1024)]  # 1024 trials of 8K tokens: the KV alone needs many waves
+    assert big["waves"] > 1 and big["wave_n"] * big["waves"] >= 1024 and big["fits"]
+    # without a limit nothing is offloaded
+    offload.prepare(twh, cost="latency", hardware="h100-sxm", task="t", vram_gb=1e6)
+    assert offload.plan(twh)["k"].max() == 0
+
+
+def test_datasheet_latency_and_rflops_frontiers(twh: Warehouse) -> None:
+    ctx = offload.prepare(twh, cost="rflops", hardware="h100-sxm", task="t", vram_gb=24)
+    assert ctx.coefficients == "datasheet" and ctx.i_gpu == pytest.approx(9.89e14 / 3.35e12)
+    spec = fr.FrontierSpec(task="t", cost="rflops", hardware="h100-sxm", kind="deployable")
+    rf = fr.points(twh, spec)
+    lat = fr.points(twh, fr.FrontierSpec(task="t", cost="latency", hardware="h100-sxm", kind="deployable"))
+    j = rf.join(lat, on=["config", "setting", "problem_id"], suffix="_lat")
+    # datasheet: t0 = 0, so latency = rflops / peak exactly
+    assert (j["cost_lat"] - j["cost"] / 9.89e14).abs().max() < 1e-9 * j["cost_lat"].max()
+    assert (lat["seconds"] == lat["cost"]).all()
+    # offloading makes 14B slower per token than a resident 8B at the same N
+    one = lat.filter(pl.col("setting") == 1).group_by("model").agg(pl.col("cost").mean())
+    per = dict(one.iter_rows())
+    assert per["Qwen3-14B"] > 2 * per["Qwen3-8B"]
+    f = fr.frontier(twh, spec)
+    assert f.height > 0 and (f["cost"].diff().drop_nulls() > 0).all()
+
+
+def test_fitted_coefficients_drive_the_cost(twh: Warehouse) -> None:
+    truth = fitsynth.Truth()
+    fitsynth.load(twh, fitsynth.records(engine="torch", batches=(1, 4), truth=truth))
+    fitlib.store(twh, fitlib.fit(twh, "torch", "H100"))
+    ctx = offload.prepare(twh, cost="latency", hardware="h100-sxm", task="t", engine="torch", vram_gb=24)
+    assert ctx.coefficients.startswith("fit ")
+    assert ctx.i_gpu == pytest.approx(truth.b / truth.a, rel=1e-5)
+    assert ctx.i_link == pytest.approx(truth.c / truth.a, rel=1e-5)
+    lat = fr.points(twh, fr.FrontierSpec(task="t", cost="latency", hardware="h100-sxm"))
+    plan = {(r["model"], r["setting"]): r for r in offload.plan(twh).iter_rows(named=True)}
+    row = lat.filter((pl.col("model") == "Qwen3-14B") & (pl.col("setting") == 2) & (pl.col("problem_id") == "0"))
+    p = plan[("Qwen3-14B", 2)]
+    spec = catalog.builtin_model("Qwen3-14B")
+    d = spec.head_dim * spec.layers
+    expected = []
+    for g in GENS[0]:
+        n = p["wave_n"]
+        compute = n * (2 * spec.params * g + 2 * (2 * LIN + g) * g * spec.hq * d)
+        hbm = (2 * spec.params - p["offload_gb"] * 1e9 - 2 * spec.vocab * spec.hidden) * g
+        hbm += 2 * (2 * LIN + n * g) * g * spec.hkv * d
+        link = p["offload_gb"] * 1e9 * (1 + g)  # torch: the whole prompt in one forward pass
+        expected.append(p["waves"] * (truth.a * compute + truth.b * hbm + truth.c * link + truth.t0))
+    assert row["cost"].item() == pytest.approx(sum(expected) / len(expected), rel=1e-9)
+
+
+def test_cli_frontier_and_compare_offload(tmp_path: Path) -> None:
+    db = str(tmp_path / "w.duckdb")
+    with Warehouse(db) as wh:
+        add_trials(wh)
+        fitsynth.load(wh, fitsynth.records())
+    runner = CliRunner()
+    assert runner.invoke(cli, ["--db", db, "fit", "--engine", "llama.cpp", "--device", "h100"]).exit_code == 0
+    base = ["--db", db]
+    opts = ["--task", "t", "--hardware", "h100-sxm", "--engine", "llama.cpp", "--vram-gb", "24"]
+    res = runner.invoke(cli, [*base, "frontier", "--cost", "latency", *opts, "-f", "json"])
+    assert res.exit_code == 0, res.output
+    rows = json.loads(res.stdout)
+    assert rows and all(r["seconds"] == r["cost"] for r in rows)
+    res = runner.invoke(cli, [*base, "compare", "offload", "--cost", "rflops", *opts, "-f", "json"])
+    assert res.exit_code == 0, res.output
+    per = {r["model"]: r for r in json.loads(res.stdout)}
+    assert per["Qwen3-14B"]["offloaded_arms"] == per["Qwen3-14B"]["arms"] > 0
+    assert per["Qwen3-1.7B"]["offloaded_arms"] == 0
+    res = runner.invoke(cli, [*base, "compare", "offload", "--cost", "eflops", "--task", "t"])
+    assert res.exit_code == 1 and "needs --cost rflops or latency" in res.output
+    res = runner.invoke(cli, [*base, "frontier", "--cost", "latency", "--task", "t", "--engine", "vllm"])
+    assert res.exit_code == 1 and "no fitted coefficients for engine 'vllm'" in res.output
