@@ -89,8 +89,9 @@ def step_chart(
     xs = alt.Scale(type="log", domain=list(x_domain) if x_domain else alt.Undefined, nice=False, clamp=True)
     x = alt.X("cost_tera:Q", title=x_title, scale=xs, axis=alt.Axis(format="~s", grid=True, gridOpacity=0.4))
     y = alt.Y("accuracy:Q", title="accuracy", scale=alt.Scale(domain=[0, 1]))
-    col = alt.Color(f"{color}:N", scale=scale, title=legend_title or color)
-    quiet = alt.Color(f"{color}:N", scale=scale, legend=None)
+    legend = alt.Legend(symbolOpacity=1, symbolType="stroke", symbolStrokeWidth=4)
+    col = alt.Color(f"{color}:N", scale=scale, title=legend_title or color, legend=legend)
+    quiet = col
     base = alt.Chart(data)
     layers: list[Any] = []
     if band and "lower" in seg.columns:

@@ -120,7 +120,12 @@ def fig3_optimal_setting(ctx: Context) -> Figure:
         .mark_line(interpolate="step-after", strokeWidth=2.5, point=alt.OverlayMarkDef(size=12))
         .encode(
             x=x,
-            y=alt.Y("params_b:Q", title="optimal model size (B parameters)", scale=alt.Scale(type="log")),
+            y=alt.Y(
+                "params_b:Q",
+                title="optimal model size (B parameters)",
+                scale=alt.Scale(type="log", domain=[0.6, 40]),
+                axis=alt.Axis(values=[0.752, 2.03, 4.02, 8.19, 14.33, 32.76], format=".3~g"),
+            ),
             color=color,
             tooltip=tips,
         )
@@ -314,9 +319,14 @@ def fig4bc_iso_cost(ctx: Context, lin: int = 155, max_lout: int = 32768) -> Figu
             alt.Chart(alt.Data(values=part.to_dicts()))
             .mark_line(point=True, strokeWidth=2)
             .encode(
-                x=alt.X("params_b:Q", title="model size (B parameters)", scale=alt.Scale(type="log")),
+                x=alt.X(
+                    "params_b:Q",
+                    title="model size (B parameters)",
+                    scale=alt.Scale(type="log", domain=[0.6, 40]),
+                    axis=alt.Axis(values=[0.752, 2.03, 4.02, 8.19, 14.33, 32.76], format=".3~g"),
+                ),
                 y=alt.Y(
-                    "lout:Q", title="generation length (tokens)", scale=alt.Scale(type="log", domain=[16, max_lout])
+                    "lout:Q", title="generation length (tokens)", scale=alt.Scale(type="log", domain=[64, max_lout])
                 ),
                 color=alt.Color("level_tera:O", title=f"Tera-{cost_model}", scale=alt.Scale(scheme="viridis")),
                 tooltip=[
