@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
-from kinetics_sql.figures import charts, paper
+from kinetics_sql.figures import charts, latency, paper
 
 from kinetics_sql import frontier as fr
 from kinetics_sql import sqlfiles
@@ -204,8 +204,10 @@ def write_report(
     (out / "sql" / "frontier_macros.sql").write_text(sqlfiles.load("frontier/macros"))
     hardware = wh.resolve_hardware(hardware)
     numbers = key_numbers(wh, task, hardware)
+    numbers += [Number(**n) for n in latency.key_numbers(wh, task)]  # fitted latency, offload finding
     ctx = paper.Context(wh, task=task, hardware=hardware, bootstrap=bootstrap, seed=seed)
     figs = [make(ctx) for make in paper.FIGURES]
+    figs += latency.figures(wh, task=task)  # Kinetics++: measured latency and offload-aware frontier
     parts = [
         f"<h1>kinetics-sql report: {html.escape(task)} on {html.escape(hardware)}</h1>",
         "<p>Every number below is one SQL query over the warehouse (shown beside it, with its bind parameters; "
