@@ -136,3 +136,20 @@ def test_cli_frontier_and_compare_offload(tmp_path: Path) -> None:
     assert res.exit_code == 1 and "needs --cost rflops or latency" in res.output
     res = runner.invoke(cli, [*base, "frontier", "--cost", "latency", "--task", "t", "--engine", "vllm"])
     assert res.exit_code == 1 and "no fitted coefficients for engine 'vllm'" in res.output
+
+
+def test_latency_figures_and_report_numbers(twh: Warehouse) -> None:
+    from kinetics_sql.figures import latency
+
+    truth = fitsynth.Truth(noise=0.02)
+    fitsynth.load(twh, fitsynth.records(truth=truth) + fitsynth.records(engine="torch", truth=truth, run_id="t"))
+    fitlib.store(twh, fitlib.fit(twh, "llama.cpp", "H100", form="split"))
+    fitlib.store(twh, fitlib.fit(twh, "torch", "H100"))
+    figs = latency.figures(twh, task="t")
+    assert [f.name for f in figs] == ["latency_fit", "latency_vs_length", "offload_frontier"]
+    for f in figs:
+        spec = f.chart.to_dict()
+        assert spec and f.queries
+    numbers = {n["key"]: n for n in latency.key_numbers(twh, task="t")}
+    assert "held-out R^2" in numbers["latency_fit"]["sentence"]
+    assert "Qwen3-14B" in numbers["offload_dominated"]["sentence"]
