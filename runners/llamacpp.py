@@ -152,7 +152,7 @@ def sweep(
     """Measure every (n_gpu_layers, prompt, gen, repeat); returns the records written."""
     threads = threads or os.cpu_count() or 1
     gpu = gpu_offload_supported()
-    device = device_name(use_gpu=gpu)
+    device = device_name(use_gpu=gpu, via_torch=False)
     version = engine_version()
     n_ctx = max(prompts) + max(gens) + 16
     rng = np.random.default_rng(seed)

@@ -135,8 +135,24 @@ def cuda_device_name() -> str | None:
     return str(torch.cuda.get_device_name())
 
 
-def device_name(use_gpu: bool = True) -> str:
-    name = cuda_device_name() if use_gpu else None
+def nvml_device_name() -> str | None:
+    """GPU 0's name through NVML (the string torch.cuda.get_device_name gives), without importing torch.
+
+    Engines with their own CUDA libraries (llama.cpp) must not import torch into the same process:
+    two CUDA runtimes in one process crashed llama.cpp on the device machine.
+    """
+    try:
+        import pynvml
+
+        pynvml.nvmlInit()
+        name = pynvml.nvmlDeviceGetName(pynvml.nvmlDeviceGetHandleByIndex(0))
+        return name.decode() if isinstance(name, bytes) else str(name)
+    except Exception:
+        return None
+
+
+def device_name(use_gpu: bool = True, *, via_torch: bool = True) -> str:
+    name = (cuda_device_name() if via_torch else nvml_device_name()) if use_gpu else None
     return name if name else f"cpu: {cpu_name()}"
 
 

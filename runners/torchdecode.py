@@ -1,0 +1,373 @@
+"""Qwen3-shaped decoder in plain torch: prefill and per-token decode at batch n, with weight streaming.
+
+A compact reimplementation of Qwen3 (RMSNorm, q/k/v/o projections, per-head q/k RMSNorm, RoPE,
+grouped-query attention through ``scaled_dot_product_attention`` over a preallocated KV cache,
+SwiGLU MLP, tied or untied LM head) with random weights of the catalog's exact shapes, run
+eagerly (no CUDA graphs, no torch.compile): a plain PyTorch serving loop.
+
+Weight streaming (the regime of vLLM's ``cpu_offload_gb``): the weights of the first k layers live
+in pinned host memory, one flat buffer per layer, and are copied to a GPU staging buffer right
+before the layer runs, on every forward pass (prefill once, then once per decode step). With
+``--prefetch`` the copy of layer i + 1 overlaps the compute of layer i on a second stream.
+
+    python -m kinetics_sql.runners.torchdecode --model Qwen3-8B --offload 0,9,18 --batch 1,16 \\
+        --prompt 128 --gen 16,64 --out warehouse/measurements/torch-h100.jsonl
+    python -m kinetics_sql.runners.torchdecode --model toy-qwen3 --device cpu --offload 0,1 --gen 4 --out /tmp/t.jsonl
+
+Decode timing: the device is synchronised before and after the ``gen`` decode steps (CUDA events
+and the host clock agree to a few microseconds); greedy argmax decoding, EOS ignored.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from kinetics_sql.catalog import ModelSpec
+from kinetics_sql.runners import checkpoints
+from kinetics_sql.runners.records import RecordWriter, device_name
+
+LAYER_WEIGHTS = ("in_norm", "wq", "wk", "wv", "wo", "q_norm", "k_norm", "post_norm", "wg", "wu", "wd")
+
+
+def layer_shapes(spec: ModelSpec) -> dict[str, tuple[int, ...]]:
+    h, hd = spec.hidden, spec.head_dim
+    return {
+        "in_norm": (h,),
+        "wq": (spec.hq * hd, h),
+        "wk": (spec.hkv * hd, h),
+        "wv": (spec.hkv * hd, h),
+        "wo": (h, spec.hq * hd),
+        "q_norm": (hd,),
+        "k_norm": (hd,),
+        "post_norm": (h,),
+        "wg": (spec.intermediate, h),
+        "wu": (spec.intermediate, h),
+        "wd": (h, spec.intermediate),
+    }
+
+
+def _numel(shape: tuple[int, ...]) -> int:
+    n = 1
+    for s in shape:
+        n *= s
+    return n
+
+
+@dataclass
+class Timing:
+    prefill_s: float
+    decode_s: float
+    peak_vram_bytes: int | None
+
+
+class Qwen3Decoder:
+    """Random-weight Qwen3 decoder; layers [0, offload) stream from pinned host memory."""
+
+    def __init__(
+        self,
+        spec: ModelSpec,
+        *,
+        device: str = "cuda",
+        dtype: str = "bf16",
+        offload: int = 0,
+        max_batch: int = 1,
+        max_ctx: int = 256,
+        prefetch: bool = False,
+        seed: int = 0,
+    ) -> None:
+        import torch
+
+        self.torch = torch
+        self.spec = spec
+        self.device = torch.device(device)
+        self.dtype = {"bf16": torch.bfloat16, "f16": torch.float16, "f32": torch.float32}[dtype]
+        self.offload = max(0, min(offload, spec.layers))
+        self.prefetch = prefetch and self.device.type == "cuda"
+        self.eps = checkpoints.RMS_EPS
+        gen = torch.Generator(device=self.device).manual_seed(seed)
+        shapes = layer_shapes(spec)
+        self.layer_numel = sum(_numel(s) for s in shapes.values())
+        self.layer_bytes = self.layer_numel * torch.tensor([], dtype=self.dtype).element_size()
+
+        def rand(shape: tuple[int, ...]) -> Any:
+            if len(shape) == 1:
+                return torch.ones(shape, dtype=self.dtype, device=self.device)
+            t = torch.empty(shape, dtype=self.dtype, device=self.device)
+            return t.normal_(0.0, 0.02, generator=gen)
+
+        self.embed = rand((spec.vocab, spec.hidden))
+        self.lm_head = self.embed if spec.tied_embeddings else rand((spec.vocab, spec.hidden))
+        self.final_norm = rand((spec.hidden,))
+        self.layers: list[dict[str, Any] | None] = []
+        self.host_flat: list[Any] = []  # pinned flat buffers of the offloaded layers
+        pin = self.device.type == "cuda"
+        for i in range(spec.layers):
+            if i < self.offload:
+                flat = torch.empty(self.layer_numel, dtype=self.dtype, pin_memory=pin)
+                src = torch.empty(self.layer_numel, dtype=self.dtype, device=self.device).normal_(0.0, 0.02,
+                                                                                                   generator=gen)
+                off = 0
+                for name, shape in shapes.items():  # norms are ones
+                    n = _numel(shape)
+                    if len(shape) == 1:
+                        src[off:off + n].fill_(1.0)
+                    off += n
+                flat.copy_(src)
+                del src
+                self.host_flat.append(flat)
+                self.layers.append(None)
+            else:
+                self.layers.append({name: rand(shape) for name, shape in shapes.items()})
+        # GPU staging: one slot (two with prefetch) of flat buffers with per-weight views
+        self.slots: list[dict[str, Any]] = []
+        self.slot_flat: list[Any] = []
+        for _ in range(2 if self.prefetch else 1 if self.offload else 0):
+            flat = torch.empty(self.layer_numel, dtype=self.dtype, device=self.device)
+            self.slot_flat.append(flat)
+            self.slots.append(self._views(flat, shapes))
+        self.copy_stream = torch.cuda.Stream(self.device) if self.prefetch else None
+        # KV cache and RoPE tables
+        self.max_batch, self.max_ctx = max_batch, max_ctx
+        kv_shape = (max_batch, spec.hkv, max_ctx, spec.head_dim)
+        self.k_cache = [torch.zeros(kv_shape, dtype=self.dtype, device=self.device) for _ in range(spec.layers)]
+        self.v_cache = [torch.zeros(kv_shape, dtype=self.dtype, device=self.device) for _ in range(spec.layers)]
+        inv = 1.0 / (checkpoints.ROPE_THETA ** (torch.arange(0, spec.head_dim, 2, device=self.device,
+                                                               dtype=torch.float32) / spec.head_dim))
+        ang = torch.outer(torch.arange(max_ctx, device=self.device, dtype=torch.float32), inv)
+        self.cos = torch.cat([ang.cos(), ang.cos()], dim=-1).to(self.dtype)
+        self.sin = torch.cat([ang.sin(), ang.sin()], dim=-1).to(self.dtype)
+
+    @staticmethod
+    def _views(flat: Any, shapes: dict[str, tuple[int, ...]]) -> dict[str, Any]:
+        views, off = {}, 0
+        for name, shape in shapes.items():
+            n = _numel(shape)
+            views[name] = flat[off:off + n].view(shape)
+            off += n
+        return views
+
+    @property
+    def weight_bytes(self) -> int:
+        s = self.spec
+        el = self.layer_bytes // self.layer_numel
+        head = 0 if s.tied_embeddings else s.vocab * s.hidden
+        return (s.layers * self.layer_numel + s.vocab * s.hidden + head + s.hidden) * el
+
+    @property
+    def offload_bytes(self) -> int:
+        return self.offload * self.layer_bytes
+
+    # -- forward -------------------------------------------------------------------------------
+
+    def _rope(self, x: Any, pos: int) -> Any:
+        t = x.shape[2]
+        cos, sin = self.cos[pos:pos + t], self.sin[pos:pos + t]
+        half = x.shape[-1] // 2
+        rot = self.torch.cat([-x[..., half:], x[..., :half]], dim=-1)
+        return x * cos + rot * sin
+
+    def _layer(self, i: int, w: dict[str, Any], h: Any, pos: int) -> Any:
+        F = self.torch.nn.functional
+        s = self.spec
+        b, t, _ = h.shape
+        r = F.rms_norm(h, (s.hidden,), w["in_norm"], self.eps)
+        q = F.linear(r, w["wq"]).view(b, t, s.hq, s.head_dim)
+        k = F.linear(r, w["wk"]).view(b, t, s.hkv, s.head_dim)
+        v = F.linear(r, w["wv"]).view(b, t, s.hkv, s.head_dim)
+        q = F.rms_norm(q, (s.head_dim,), w["q_norm"], self.eps).transpose(1, 2)
+        k = F.rms_norm(k, (s.head_dim,), w["k_norm"], self.eps).transpose(1, 2)
+        q, k = self._rope(q, pos), self._rope(k, pos)
+        kc, vc = self.k_cache[i], self.v_cache[i]
+        kc[:b, :, pos:pos + t] = k
+        vc[:b, :, pos:pos + t] = v.transpose(1, 2)
+        a = F.scaled_dot_product_attention(q, kc[:b, :, :pos + t], vc[:b, :, :pos + t], is_causal=t > 1,
+                                           enable_gqa=s.hq != s.hkv)
+        h = h + F.linear(a.transpose(1, 2).reshape(b, t, s.hq * s.head_dim), w["wo"])
+        r = F.rms_norm(h, (s.hidden,), w["post_norm"], self.eps)
+        return h + F.linear(F.silu(F.linear(r, w["wg"])) * F.linear(r, w["wu"]), w["wd"])
+
+    def forward(self, ids: Any, pos: int) -> Any:
+        """Logits of the last position for token ids [batch, t] starting at position pos."""
+        torch = self.torch
+        F = torch.nn.functional
+        h = F.embedding(ids, self.embed)
+        if self.prefetch and self.offload:
+            cur = torch.cuda.current_stream(self.device)
+            events = [torch.cuda.Event(), torch.cuda.Event()]
+            with torch.cuda.stream(self.copy_stream):
+                self.slot_flat[0].copy_(self.host_flat[0], non_blocking=True)
+                events[0].record(self.copy_stream)
+        for i, w in enumerate(self.layers):
+            if w is None:
+                if self.prefetch:
+                    slot = i % 2
+                    cur.wait_event(events[slot])
+                    if i + 1 < self.offload:
+                        nxt = (i + 1) % 2
+                        self.copy_stream.wait_stream(cur)  # slot nxt was last read by layer i - 1
+                        with torch.cuda.stream(self.copy_stream):
+                            self.slot_flat[nxt].copy_(self.host_flat[i + 1], non_blocking=True)
+                            events[nxt].record(self.copy_stream)
+                    w = self.slots[slot]
+                else:
+                    self.slot_flat[0].copy_(self.host_flat[i], non_blocking=True)
+                    w = self.slots[0]
+            h = self._layer(i, w, h, pos)
+        h = F.rms_norm(h[:, -1], (self.spec.hidden,), self.final_norm, self.eps)
+        return F.linear(h, self.lm_head)
+
+    def _sync(self) -> None:
+        if self.device.type == "cuda":
+            self.torch.cuda.synchronize(self.device)
+
+    def generate(self, prompt: Any, gen: int) -> Timing:
+        """Prefill prompt [batch, prompt_len], decode gen tokens greedily; times both."""
+        torch = self.torch
+        b, p = prompt.shape
+        if b > self.max_batch or p + gen > self.max_ctx:
+            raise ValueError(f"batch {b} / context {p + gen} exceed the cache ({self.max_batch}, {self.max_ctx})")
+        if self.device.type == "cuda":
+            torch.cuda.reset_peak_memory_stats(self.device)
+        with torch.inference_mode():
+            self._sync()
+            t0 = time.perf_counter()
+            tok = self.forward(prompt, 0).argmax(-1, keepdim=True)
+            self._sync()
+            t1 = time.perf_counter()
+            for step in range(gen):
+                tok = self.forward(tok, p + step).argmax(-1, keepdim=True)
+            self._sync()
+            t2 = time.perf_counter()
+        peak = int(torch.cuda.max_memory_allocated(self.device)) if self.device.type == "cuda" else None
+        return Timing(t1 - t0, t2 - t1, peak)
+
+
+def h2d_bandwidth(nbytes: int = 1 << 30) -> float | None:
+    """Pinned host-to-device copy bandwidth in bytes/s (None without CUDA)."""
+    import torch
+
+    if not torch.cuda.is_available():
+        return None
+    src = torch.empty(nbytes, dtype=torch.uint8, pin_memory=True)
+    dst = torch.empty(nbytes, dtype=torch.uint8, device="cuda")
+    dst.copy_(src, non_blocking=True)
+    torch.cuda.synchronize()
+    t0 = time.perf_counter()
+    for _ in range(5):
+        dst.copy_(src, non_blocking=True)
+    torch.cuda.synchronize()
+    return 5 * nbytes / (time.perf_counter() - t0)
+
+
+def engine_version() -> str:
+    import torch
+
+    cuda = f" cuda {torch.version.cuda}" if torch.version.cuda else ""
+    return f"torch {torch.__version__}{cuda}"
+
+
+def sweep(
+    spec: ModelSpec,
+    writer: RecordWriter,
+    *,
+    offloads: list[int],
+    batches: list[int],
+    prompts: list[int],
+    gens: list[int],
+    device: str = "cuda",
+    dtype: str = "bf16",
+    repeats: int = 1,
+    prefetch: bool = False,
+    seed: int = 0,
+) -> list[dict[str, Any]]:
+    import torch
+
+    dev = device_name(use_gpu=device.startswith("cuda"))
+    version = engine_version()
+    bw = h2d_bandwidth() if device.startswith("cuda") else None
+    out = []
+    for k in offloads:
+        t_build = time.perf_counter()
+        model = Qwen3Decoder(spec, device=device, dtype=dtype, offload=k, max_batch=max(batches),
+                             max_ctx=max(prompts) + max(gens) + 1, prefetch=prefetch, seed=seed)
+        build_s = time.perf_counter() - t_build
+        g = torch.Generator().manual_seed(seed)
+        for b in batches:  # warm-up at every batch size (kernel selection, allocator), not recorded
+            model.generate(torch.randint(1000, 150000, (b, max(prompts)), generator=g).to(model.device), 3)
+        for b in batches:
+            for p in prompts:
+                for gen in gens:
+                    for rep in range(repeats):
+                        prompt = torch.randint(1000, 150000, (b, p), generator=g).to(model.device)
+                        t = model.generate(prompt, gen)
+                        rec = writer.write({
+                            "engine": "torch",
+                            "engine_version": version,
+                            "device": dev,
+                            "model": spec.name,
+                            "dtype": dtype,
+                            "n_layers": spec.layers,
+                            "n_gpu_layers": spec.layers - model.offload,
+                            "layers_offloaded": model.offload,
+                            "offload_mode": "stream" if model.offload else "none",
+                            "offload_bytes": model.offload_bytes,
+                            "weight_bytes": model.weight_bytes,
+                            "batch": b,
+                            "prompt_tokens": p,
+                            "gen_tokens": gen,
+                            "prefill_batch": p,
+                            "prefill_s": t.prefill_s,
+                            "decode_s": t.decode_s,
+                            "total_s": t.prefill_s + t.decode_s,
+                            "tokens_per_s": b * gen / t.decode_s,
+                            "prefill_tokens_per_s": b * p / t.prefill_s,
+                            "peak_vram_bytes": t.peak_vram_bytes,
+                            "attention": "dense",
+                            "repeat": rep,
+                            "timing_source": "cuda_synchronize+perf_counter" if model.device.type == "cuda"
+                            else "perf_counter",
+                            "extra": {"prefetch": model.prefetch, "h2d_bytes_per_s": bw, "build_s": build_s,
+                                      "layer_bytes": model.layer_bytes, "sdpa": "enable_gqa", "graphs": False},
+                        })
+                        out.append(rec)
+                        print(f"{spec.name} k={k:3d} batch={b} prompt={p} gen={gen}: prefill {t.prefill_s:.3f}s "
+                              f"decode {t.decode_s:.3f}s = {rec['tokens_per_s']:.1f} tok/s "
+                              f"({1000 * t.decode_s / gen:.2f} ms/step)", flush=True)
+        del model
+        if device.startswith("cuda"):
+            torch.cuda.empty_cache()
+    return out
+
+
+def _ints(s: str) -> list[int]:
+    return [int(x) for x in s.split(",") if x.strip()]
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(prog="python -m kinetics_sql.runners.torchdecode", description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--model", required=True, help="catalog name (Qwen3-8B) or toy-qwen3")
+    ap.add_argument("--device", default=None, help="cuda (default when available) or cpu")
+    ap.add_argument("--dtype", default="bf16", choices=["bf16", "f16", "f32"])
+    ap.add_argument("--offload", default=None, help="comma-separated k (layers streamed); default 0,L/4,L/2")
+    ap.add_argument("--batch", default="1")
+    ap.add_argument("--prompt", default="128")
+    ap.add_argument("--gen", default="16,64")
+    ap.add_argument("--repeats", type=int, default=1)
+    ap.add_argument("--prefetch", action="store_true", help="overlap the copy of layer i+1 with layer i")
+    ap.add_argument("--out", required=True)
+    args = ap.parse_args(argv)
+    import torch
+
+    spec = checkpoints.resolve_spec(args.model)
+    device = args.device or ("cuda" if torch.cuda.is_available() else "cpu")
+    offloads = _ints(args.offload) if args.offload else [0, spec.layers // 4, spec.layers // 2]
+    sweep(spec, RecordWriter(args.out), offloads=offloads, batches=_ints(args.batch), prompts=_ints(args.prompt),
+          gens=_ints(args.gen), device=device, dtype=args.dtype, repeats=args.repeats, prefetch=args.prefetch)
+
+
+if __name__ == "__main__":
+    main()
