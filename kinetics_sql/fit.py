@@ -192,9 +192,7 @@ def features(wh: Warehouse, engine: str, device: str) -> pl.DataFrame:
 
 def guess_hardware(wh: Warehouse, devices: Sequence[str]) -> str | None:
     """The hardware profile a recorded device name is (``NVIDIA H100 80GB HBM3`` -> ``h100-sxm``)."""
-    names = [
-        r[0] for r in wh.con.execute("SELECT name FROM hardware ORDER BY builtin DESC, length(name), name").fetchall()
-    ]
+    names = [str(n) for n in wh.named("fit/hardware_names")["name"].to_list()]
     text = " ".join(devices).lower()
     for name in names:  # the whole name ("rtx 4090")
         if name.replace("-", " ") in text:
