@@ -324,6 +324,9 @@ def key_numbers(wh: Warehouse, task: str = "aime24", vram_gb: float = 24.0) -> l
                 else ""
             )
         )
+    never = [r["model"] for r in dom.iter_rows(named=True) if r["envelope_breakpoints"] == 0]
+    if never:
+        parts.append(f"never on the envelope of the per-problem frontiers across models: {', '.join(never)}")
     eng = f"--engine {engine} " if engine else ""
     out.append(
         {

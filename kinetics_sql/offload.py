@@ -232,9 +232,21 @@ def arms(wh: Warehouse, spec: Any) -> pl.DataFrame:
 
 def dominated(wh: Warehouse, spec: Any, arm_rows: pl.DataFrame | None = None) -> pl.DataFrame:
     """Per model: offloaded arms, how many another model dominates, over which costs, by whom."""
+    from dataclasses import replace
+
+    from kinetics_sql import frontier as fr
+
     df = arms(wh, spec) if arm_rows is None else arm_rows
     wh.con.register("offload_arms_result", df.to_arrow())
     try:
-        return wh.named("fit/offload_dominated")
+        out = wh.named("fit/offload_dominated")
     finally:
         wh.con.unregister("offload_arms_result")
+    # where each model sets the envelope of the per-problem (oracle) frontiers across models
+    env = fr.frontier(wh, replace(spec, kind="oracle", by="model", envelope=True, bootstrap=0, grid=None))
+    wins = env.group_by("model").agg(
+        pl.len().alias("envelope_breakpoints"),
+        pl.col("seconds").min().alias("envelope_seconds_from"),
+        pl.col("accuracy").min().alias("envelope_accuracy_from"),
+    )
+    return out.join(wins, on="model", how="left").with_columns(pl.col("envelope_breakpoints").fill_null(0))

@@ -132,6 +132,7 @@ def test_cli_frontier_and_compare_offload(tmp_path: Path) -> None:
     per = {r["model"]: r for r in json.loads(res.stdout)}
     assert per["Qwen3-14B"]["offloaded_arms"] == per["Qwen3-14B"]["arms"] > 0
     assert per["Qwen3-1.7B"]["offloaded_arms"] == 0
+    assert sum(r["envelope_breakpoints"] for r in per.values()) > 0
     res = runner.invoke(cli, [*base, "compare", "offload", "--cost", "eflops", "--task", "t"])
     assert res.exit_code == 1 and "needs --cost rflops or latency" in res.output
     res = runner.invoke(cli, [*base, "frontier", "--cost", "latency", "--task", "t", "--engine", "vllm"])
