@@ -187,7 +187,7 @@ def throughput(traces: list[tuple[str, list[str]]], rounds: int, kinetics_rounds
         for i in range(0, len(traces), 8):
             chunk = traces[i : i + 8]
             encs = tok.encode_batch([t for t, _ in chunk], add_special_tokens=False)
-            out += [scorer.score_encoded(t, e.offsets, g) for (t, g), e in zip(chunk, encs, strict=True)]
+            out += [scorer.score_encoding(t, e, g) for (t, g), e in zip(chunk, encs, strict=True)]
         return out
 
     def ours_exact() -> list:

@@ -41,7 +41,7 @@ from math_verify import ExprExtractionConfig, LatexExtractionConfig, parse, veri
 from math_verify.errors import TimeoutException
 from math_verify.parser import extract_target_from_pred, lazy_latex_regex
 from math_verify.utils import timeout
-from tokenizers import Tokenizer
+from tokenizers import Encoding, Tokenizer
 
 FLOAT_ROUNDING = 5  # lighteval's precision=5 in Kinetics' metric
 BOXED_OPEN = "\\boxed{"
@@ -133,7 +133,19 @@ class Scorer:
         return hit
 
     def score_encoded(self, text: str, offsets: Sequence[tuple[int, int]], golds: Sequence[str]) -> TraceScore:
-        n = len(offsets)
+        """Score a trace from its token offsets (character spans in ``text``)."""
+        return self._score(text, len(offsets), lambda i: offsets[i][1], golds)
+
+    def score_encoding(self, text: str, enc: Encoding, golds: Sequence[str]) -> TraceScore:
+        """Score a trace from its ``tokenizers`` Encoding, reading only the offsets it needs."""
+
+        def end_of(i: int) -> int:
+            span = enc.token_to_chars(i)
+            return span[1] if span is not None else enc.offsets[i][1]
+
+        return self._score(text, len(enc), end_of, golds)
+
+    def _score(self, text: str, n: int, end_of: Callable[[int], int], golds: Sequence[str]) -> TraceScore:
         gt = tuple(str(g) for g in golds)
         if not unicodedata.is_normalized("NFC", text):
             # the tokenizer normalises to NFC, so truncations decode to other characters: judge naively
@@ -163,17 +175,16 @@ class Scorer:
                 continue
             # the first b tokens decode to the text's first offsets[b-1].end characters (a multi-byte
             # character cut in two differs only in that character, never a brace)
-            out.append((b, b, verdict_at(offsets[b - 1][1] if b > 0 else 0)))
+            out.append((b, b, verdict_at(end_of(b - 1) if b > 0 else 0)))
         return TraceScore(n, out, full)
 
     def score(self, text: str, golds: Sequence[str]) -> TraceScore:
-        enc = self.tokenizer.encode(text, add_special_tokens=False)
-        return self.score_encoded(text, enc.offsets, golds)
+        return self.score_encoding(text, self.tokenizer.encode(text, add_special_tokens=False), golds)
 
     def score_many(self, texts: list[str], golds: Sequence[str]) -> list[TraceScore]:
         """Tokenize a batch (the tokenizer uses every core) and score each trace."""
         encs = self.tokenizer.encode_batch(texts, add_special_tokens=False)
-        return [self.score_encoded(t, e.offsets, golds) for t, e in zip(texts, encs, strict=True)]
+        return [self.score_encoding(t, e, golds) for t, e in zip(texts, encs, strict=True)]
 
 
 def score_naive(
