@@ -11,6 +11,7 @@ the fit must recover. Features are computed here in plain Python, independently 
 
 from __future__ import annotations
 
+import datetime as _dt
 import json
 import math
 import os
@@ -189,8 +190,24 @@ def load(wh: Warehouse, recs: Sequence[dict[str, Any]]) -> int:
     if not exists:
         cols = ", ".join(f'"{k}" {types[t]}' for k, (t, _) in DECODE_FIELDS.items())
         wh.execute(f"CREATE TABLE measurements ({cols})")
-    have = set(wh.named("fit/table_columns", {"name": "measurements"})["column_name"])
-    rows = [{k: (json.dumps(v) if k == "extra" else v) for k, v in r.items() if k in have} for r in recs]
+    columns = wh.named("fit/table_columns", {"name": "measurements"})
+    have = set(columns["column_name"])
+    # columns the ingest loader fills that records lack (source, ...): a placeholder where NOT NULL
+    fill: dict[str, Any] = {}
+    for name, dtype, nullable in columns.iter_rows():
+        if nullable or any(name in r for r in recs[:1]):
+            continue
+        d = str(dtype).upper()
+        fill[name] = (
+            "fitsynth"
+            if d.startswith("VARCHAR") or d == "JSON"
+            else False
+            if d == "BOOLEAN"
+            else _dt.datetime(2026, 1, 1)
+            if d.startswith("TIMESTAMP")
+            else 0
+        )
+    rows = [{**fill, **{k: (json.dumps(v) if k == "extra" else v) for k, v in r.items() if k in have}} for r in recs]
     if not rows:
         return 0
     df = pl.DataFrame(rows, infer_schema_length=None)

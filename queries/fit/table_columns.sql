@@ -1,2 +1,2 @@
--- Column names of a table ($name).
-SELECT column_name FROM duckdb_columns() WHERE table_name = $name ORDER BY column_index;
+-- Columns of a table ($name): name, type and whether NULL is allowed.
+SELECT column_name, data_type, is_nullable FROM duckdb_columns() WHERE table_name = $name ORDER BY column_index;
