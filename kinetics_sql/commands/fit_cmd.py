@@ -100,7 +100,17 @@ def fit_command(
             f"i_gpu = {_num(res.i_gpu)}, i_link = {_num(res.i_link)}",
             err=True,
         )
-    emit(pl.DataFrame([res.summary()]), fmt, output)
+    row = res.summary()
+    if fmt == "table":  # one fit: a field per line reads better than 29 columns
+        emit(pl.DataFrame({"field": list(row), "value": [_cell(v) for v in row.values()]}), fmt, output)
+        return
+    emit(pl.DataFrame([row]), fmt, output)
+
+
+def _cell(v: object) -> str:
+    if isinstance(v, float):
+        return f"{v:.6g}"
+    return "" if v is None else str(v)
 
 
 def _num(v: float | None) -> str:
