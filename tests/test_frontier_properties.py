@@ -88,14 +88,18 @@ def _check_properties(wh: Warehouse, spec: fr.FrontierSpec) -> None:
             hit = arms.filter(((pl.col("mean_cost") - c).abs() <= 1e-9 * c) & ((pl.col("acc") - a).abs() <= 1e-12))
             assert hit.height >= 1
         # no arm beats the frontier at its cost
-        f = ff.sql_step(df, arms["mean_cost"].to_numpy())
+        f = ff.sql_step(df, arms["mean_cost"].to_numpy() * (1 + 1e-12))  # means summed in another order
         assert (arms["acc"].to_numpy() <= f + 1e-12).all()
     else:
         # every point achievable: a per-problem choice of arms within the cost cap attains it
         key = [by] if by != "none" else []
         for c, a in df.select("cost", "accuracy").iter_rows():
             best = pts.filter(pl.col("cost") <= c).group_by([*key, "problem_id"]).agg(pl.col("accuracy").max())
-            per_group = best.group_by(key).agg(pl.col("accuracy").sum() / nq) if key else best.sum()
+            per_group = (
+                best.group_by(key).agg(pl.col("accuracy").sum() / nq)
+                if key
+                else best.select(pl.col("accuracy").sum() / nq)
+            )
             assert per_group["accuracy"].max() == pytest.approx(a, abs=1e-12)
         # no configuration beats the frontier: any arm used on every problem, with cap = its max cost
         f = ff.sql_step(df, arms["max_cost"].to_numpy())
@@ -107,7 +111,7 @@ def _check_properties(wh: Warehouse, spec: fr.FrontierSpec) -> None:
     data=datasets(),
     kind=st.sampled_from(fr.KINDS),
     by=st.sampled_from(["none", "model", "method"]),
-    cost=st.sampled_from(fr.COSTS),
+    cost=st.sampled_from(("flops", "eflops")),
 )
 def test_frontier_properties_on_random_data(
     mem: Warehouse, data: list[dict[str, Any]], kind: str, by: str, cost: str
