@@ -50,7 +50,8 @@ class Context:
 
 def _frontier(ctx: Context, spec: fr.FrontierSpec, queries: list[tuple[str, dict[str, Any]]]) -> pl.DataFrame:
     df = fr.frontier(ctx.wh, spec)
-    queries.append(fr.query("grid" if spec.grid else "frontier", spec.validated(ctx.wh)))
+    sql, params = fr.query(ctx.wh, "grid" if spec.grid else "frontier", spec.validated(ctx.wh))
+    queries.append((fr.provenance(ctx.wh, sql, params), params))
     return df
 
 

@@ -51,8 +51,8 @@ def key_numbers(wh: Warehouse, task: str = "aime24", hardware: str = "b200") -> 
     base = f"kinetics-sql compare flops-vs-eflops --task {task} --hardware {hardware}"
 
     def add(key: str, title: str, name: str, spec: fr.FrontierSpec, command: str) -> Number:
-        sql, params = fr.query(name, spec.validated(wh))
-        n = Number(key, title, sql, params, command, wh.df(sql, params))
+        sql, params = fr.query(wh, name, spec.validated(wh))
+        n = Number(key, title, fr.provenance(wh, sql, params), params, command, wh.df(sql, params))
         out.append(n)
         return n
 
@@ -113,8 +113,12 @@ def key_numbers(wh: Warehouse, task: str = "aime24", hardware: str = "b200") -> 
         )
     n.sentence = ("; ".join(parts)[:1].upper() + "; ".join(parts)[1:] + ".") if parts else ""
     sql = sqlfiles.load("report/switches")
-    params = {"task": task, "hardware": hardware}
+    params = {
+        "flops_points": fr.points_table(wh, fr.FrontierSpec(task=task, hardware=hardware, cost="flops")),
+        "eflops_points": fr.points_table(wh, fr.FrontierSpec(task=task, hardware=hardware, cost="eflops")),
+    }
     sw = wh.df(sql, params)
+    sql = fr.provenance(wh, sql, params)
     n = Number(
         "switches",
         "Where each model becomes optimal (envelope across models, oracle frontiers)",

@@ -13,6 +13,9 @@ created as TEMP macros on the warehouse's connection on first use.
 
 from __future__ import annotations
 
+import hashlib
+import json
+import re
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
@@ -126,38 +129,92 @@ def ensure_macros(wh: Warehouse) -> None:
     wh._frontier_macros = True  # type: ignore[attr-defined]
 
 
-def _pick(params: dict[str, Any], names: tuple[str, ...]) -> dict[str, Any]:
-    return {k: params[k] for k in names}
-
-
 _POINT_PARAMS = ("task", "strategy", "cost", "hardware", "variant", "models", "methods")
-_CURVE_PARAMS = (*_POINT_PARAMS, "kind", "by", "envelope", "bootstrap", "seed")
+_TABLE = re.compile(r"^fp_[0-9a-f]{20}$")
+_CACHED_COSTS = ("flops", "eflops")  # other cost models depend on session state (offload context): rebuilt
 
 
-def query(name: str, spec: FrontierSpec) -> tuple[str, dict[str, Any]]:
-    """The SQL text and bind parameters of ``queries/frontier/<name>.sql`` for a spec (for reports)."""
+def points_params(spec: FrontierSpec) -> dict[str, Any]:
     p = spec.params()
-    wanted: dict[str, tuple[str, ...]] = {
-        "points": _POINT_PARAMS,
-        "frontier": _CURVE_PARAMS,
-        "grid": tuple(k for k in _CURVE_PARAMS if k not in ("bootstrap", "seed")),
-        "chosen": ("task", "strategy", "hardware", "variant", "models", "methods", "kind", "by"),
-        "chosen_summary": ("task", "strategy", "hardware", "variant", "models", "methods", "kind", "by"),
-        "sparse_dense": ("task", "strategy", "cost", "hardware", "variant", "models", "kind"),
-    }
-    params = _pick(p, wanted[name])
-    if name == "grid":
-        params.update(grid=spec.grid, smooth=spec.smooth, grid_min=spec.grid_min, grid_max=spec.grid_max)
+    return {k: p[k] for k in _POINT_PARAMS}
+
+
+def points_table(wh: Warehouse, spec: FrontierSpec) -> str:
+    """Materialise ``frontier_points`` for the spec's selection as a TEMP table; returns its name.
+
+    Named fp_<hash of the selection and of the data's row counts>, so a repeated selection on
+    unchanged data reuses it (a compare needs several frontiers over the same points).
+    """
+    ensure_macros(wh)
+    params = points_params(spec)
+    data = wh.con.execute(sqlfiles.load("frontier/fingerprint")).fetchone()
+    key = hashlib.sha1(json.dumps([params, list(data or ())], default=str).encode()).hexdigest()[:20]
+    name = f"fp_{key}"
+    if not _TABLE.match(name):  # an identifier goes into SQL text: only this pattern
+        raise KineticsError(f"bad points table name {name!r}")
+    made: set[str] = wh.__dict__.setdefault("_frontier_points_tables", set())
+    if name not in made or spec.cost not in _CACHED_COSTS:
+        wh.execute(sqlfiles.load("frontier/materialize").replace("frontier_points_table", name), params)
+        made.add(name)
+        wh.__dict__.setdefault("_frontier_points_params", {})[name] = params
+    return name
+
+
+def _curve_params(spec: FrontierSpec) -> dict[str, Any]:
+    p = spec.params()
+    return {k: p[k] for k in ("cost", "hardware", "kind", "by", "envelope", "bootstrap", "seed")}
+
+
+def _tables(wh: Warehouse, name: str, spec: FrontierSpec) -> dict[str, str]:
+    """The points tables a query names: one, or the FLOPs and eFLOPs ones of a comparison."""
+    if name in ("chosen", "chosen_summary"):
+        return {
+            "flops_points": points_table(wh, replace(spec, cost="flops")),
+            "eflops_points": points_table(wh, replace(spec, cost="eflops")),
+        }
+    if name == "sparse_dense":
+        return {"points": points_table(wh, replace(spec, methods=()))}
+    return {"points": points_table(wh, spec)}
+
+
+def query(wh: Warehouse, name: str, spec: FrontierSpec) -> tuple[str, dict[str, Any]]:
+    """SQL text and bind parameters of ``queries/frontier/<name>.sql`` for a (validated) spec.
+
+    The points tables it reads are materialised first; their names are among the parameters.
+    """
+    if name == "points":
+        return sqlfiles.load("frontier/points"), points_params(spec)
+    params: dict[str, Any] = dict(_tables(wh, name, spec))
+    if name in ("frontier", "grid"):
+        params.update(_curve_params(spec))
+        if name == "grid":
+            del params["bootstrap"], params["seed"]
+            params.update(grid=spec.grid, smooth=spec.smooth, grid_min=spec.grid_min, grid_max=spec.grid_max)
+    elif name in ("chosen", "chosen_summary"):
+        params.update(kind=spec.kind, by=spec.by)
+    elif name == "sparse_dense":
+        params.update(kind=spec.kind)
     return sqlfiles.load(f"frontier/{name}"), params
+
+
+def provenance(wh: Warehouse, sql: str, params: dict[str, Any]) -> str:
+    """A query with the statements that made each points table it names (their parameters in a comment)."""
+    made: dict[str, dict[str, Any]] = wh.__dict__.get("_frontier_points_params", {})
+    lines = []
+    for value in params.values():
+        if isinstance(value, str) and value in made:
+            lines.append(f"-- {value}, with parameters {json.dumps(made[value])}:")
+            lines.append(sqlfiles.load("frontier/materialize").replace("frontier_points_table", value).strip())
+    return "\n".join([*lines, sql])
 
 
 def _run(wh: Warehouse, name: str, spec: FrontierSpec) -> pl.DataFrame:
     ensure_macros(wh)
-    if spec.cost in ("rflops", "latency"):
+    if spec.cost not in _CACHED_COSTS:
         from kinetics_sql import offload
 
         offload.ensure_prepared(wh, spec)  # keeps a context set by offload.prepare, else datasheet defaults
-    sql, params = query(name, spec)
+    sql, params = query(wh, name, spec)
     return wh.df(sql, params)
 
 

@@ -3,4 +3,4 @@ SELECT count(*) AS levels, max(ratio) AS max_ratio, median(ratio) AS median_rati
        arg_max(accuracy, ratio) AS accuracy_at_max, arg_max(flops_choice, ratio) AS flops_choice_at_max,
        arg_max(eflops_choice, ratio) AS eflops_choice_at_max,
        avg((ratio > 1 + 1e-9)::INTEGER) AS share_of_levels_differing
-FROM frontier_flops_vs_eflops($task, $strategy, $hardware, $variant, $models, $methods, $kind, $by);
+FROM frontier_flops_vs_eflops($flops_points, $eflops_points, $kind, $by);

@@ -3,8 +3,7 @@
 -- (shorter at the ends). accuracy_exact is the exact frontier at the grid cost.
 WITH curve AS (
     SELECT *, CASE WHEN $envelope THEN 'envelope' ELSE "group" END AS lane
-    FROM frontier_curve($task, $strategy, $cost, $hardware, $variant, $models, $methods,
-                        $kind, $by, $envelope, 0, 0)
+    FROM frontier_curve($points, $kind, $by, $envelope, 0, 0)
 ),
 lanes AS (SELECT DISTINCT lane, "group" IS NULL AS envelope FROM curve),
 bounds AS (

@@ -3,8 +3,12 @@
 --
 --   frontier_points(task, strategy, cost, hardware, variant, models, methods)
 --       one row per configuration x setting x problem: accuracy and expected cost
---   frontier_curve(task, strategy, cost, hardware, variant, models, methods, kind, by, envelope, bootstrap, seed)
---       the exact frontier: one row per breakpoint (cost, accuracy), labelled, with a bootstrap band
+--   frontier_curve(points, kind, by, envelope, bootstrap, seed)
+--       the exact frontier over a table of such points (its name: kinetics_sql.frontier materialises
+--       frontier_points once per selection as a TEMP table), one row per breakpoint, labelled, with a band:
+--         CREATE TEMP TABLE pts AS SELECT * FROM frontier_points('aime24', 'best-of-n', 'eflops', 'b200',
+--                                                               'exact', [], []);
+--         SELECT * FROM frontier_curve('pts', 'oracle', 'model', true, 0, 0);
 
 -- The cost models a frontier can be drawn in. A new cost model is one more WHEN here (and one more
 -- name in kinetics_sql.frontier.COSTS); every argument is a column or a constant of frontier_points.
@@ -125,8 +129,7 @@ WHERE CASE WHEN p_strategy IN ('best-of-n', 'long-cot') THEN true
 -- breakpoint labelled with the arm that set it), false one frontier per group. bootstrap B > 0 adds
 -- lower/upper, the 2.5% and 97.5% quantiles of B frontiers on problems resampled with replacement
 -- (replicate 0 is the data itself; draws are hash(seed, replicate, draw), so reproducible).
-CREATE OR REPLACE TEMP MACRO frontier_curve(p_task, p_strategy, p_cost, p_hardware, p_variant, p_models, p_methods,
-                                            p_kind, p_by, p_envelope, p_bootstrap, p_seed) AS TABLE
+CREATE OR REPLACE TEMP MACRO frontier_curve(p_points, p_kind, p_by, p_envelope, p_bootstrap, p_seed) AS TABLE
 WITH pts AS (
     SELECT *,
            CASE p_by
@@ -138,7 +141,7 @@ WITH pts AS (
                WHEN 'arm' THEN config || ' @' || setting::VARCHAR
                ELSE error('unknown grouping ''' || p_by || ''' (expected none, model, method, config, model_method or arm)')
            END AS grp
-    FROM frontier_points(p_task, p_strategy, p_cost, p_hardware, p_variant, p_models, p_methods)
+    FROM query_table(p_points)
     WHERE CASE WHEN p_kind IN ('oracle', 'deployable') THEN true
                ELSE error('unknown frontier kind ''' || p_kind || ''' (expected oracle or deployable)') END
 ),
@@ -221,15 +224,13 @@ ORDER BY b.lane, b.cost;
 -- 'deployable' for one configuration and setting) each get a FLOPs and an eFLOPs frontier. For every
 -- accuracy level (a breakpoint of either), the FLOPs-optimal group is the one reaching the level at
 -- the least FLOPs; ratio = its eFLOPs cost to reach the level / the least eFLOPs cost of any group.
-CREATE OR REPLACE TEMP MACRO frontier_flops_vs_eflops(p_task, p_strategy, p_hardware, p_variant, p_models, p_methods,
-                                                      p_kind, p_by) AS TABLE
+-- flops_points and eflops_points: the same selection's frontier_points tables under each cost model.
+CREATE OR REPLACE TEMP MACRO frontier_flops_vs_eflops(flops_points, eflops_points, p_kind, p_by) AS TABLE
 WITH fl AS (
-    SELECT "group" AS grp, cost, accuracy
-    FROM frontier_curve(p_task, p_strategy, 'flops', p_hardware, p_variant, p_models, p_methods, p_kind, p_by, false, 0, 0)
+    SELECT "group" AS grp, cost, accuracy FROM frontier_curve(flops_points, p_kind, p_by, false, 0, 0)
 ),
 ef AS (
-    SELECT "group" AS grp, cost, accuracy
-    FROM frontier_curve(p_task, p_strategy, 'eflops', p_hardware, p_variant, p_models, p_methods, p_kind, p_by, false, 0, 0)
+    SELECT "group" AS grp, cost, accuracy FROM frontier_curve(eflops_points, p_kind, p_by, false, 0, 0)
 ),
 levels AS (SELECT accuracy AS level FROM fl UNION SELECT accuracy FROM ef),
 fl_reach AS (   -- least FLOPs at which each group's frontier reaches the level (1e-12: float sums)
@@ -250,59 +251,45 @@ ORDER BY accuracy;
 -- Sparse vs dense attention, per model and over all models ('all models': frontiers by method):
 -- at equal accuracy (each dense breakpoint a level), dense cost / the sparse frontier's least cost
 -- to reach it; at equal cost (each sparse breakpoint), sparse accuracy - the dense frontier's there.
-CREATE OR REPLACE TEMP MACRO frontier_sparse_vs_dense_levels(p_task, p_strategy, p_cost, p_hardware, p_variant, p_models,
-                                                             p_kind) AS TABLE
+CREATE OR REPLACE TEMP MACRO frontier_sparse_vs_dense_levels(p_points, p_kind) AS TABLE
 WITH curves AS (
-    SELECT model AS scope, method, cost, accuracy
-    FROM frontier_curve(p_task, p_strategy, p_cost, p_hardware, p_variant, p_models, []::VARCHAR[], p_kind,
-                        'model_method', false, 0, 0)
+    SELECT model AS scope, method, cost, accuracy FROM frontier_curve(p_points, p_kind, 'model_method', false, 0, 0)
     UNION ALL
-    SELECT 'all models' AS scope, method, cost, accuracy
-    FROM frontier_curve(p_task, p_strategy, p_cost, p_hardware, p_variant, p_models, []::VARCHAR[], p_kind,
-                        'method', false, 0, 0)
+    SELECT 'all models' AS scope, method, cost, accuracy FROM frontier_curve(p_points, p_kind, 'method', false, 0, 0)
 ),
 dense AS (SELECT scope, cost, accuracy FROM curves WHERE method = 'dense'),
 sparse AS (SELECT scope, method, cost, accuracy FROM curves WHERE method <> 'dense'),
-top AS (SELECT scope, max(accuracy) AS top FROM dense GROUP BY scope)
-SELECT s.scope AS model, s.method, d.accuracy, d.cost AS dense_cost, min(s.cost) AS sparse_cost,
-       d.cost / min(s.cost) AS cost_ratio, d.accuracy >= t.top - 1e-12 AS dense_top
-FROM dense d
-JOIN top t ON t.scope = d.scope
-JOIN sparse s ON s.scope = d.scope AND s.accuracy >= d.accuracy - 1e-12
-GROUP BY s.scope, s.method, d.accuracy, d.cost, t.top;
-
-CREATE OR REPLACE TEMP MACRO frontier_sparse_vs_dense(p_task, p_strategy, p_cost, p_hardware, p_variant, p_models,
-                                                      p_kind) AS TABLE
-WITH curves AS (
-    SELECT model AS scope, method, cost, accuracy
-    FROM frontier_curve(p_task, p_strategy, p_cost, p_hardware, p_variant, p_models, []::VARCHAR[], p_kind,
-                        'model_method', false, 0, 0)
-    UNION ALL
-    SELECT 'all models' AS scope, method, cost, accuracy
-    FROM frontier_curve(p_task, p_strategy, p_cost, p_hardware, p_variant, p_models, []::VARCHAR[], p_kind,
-                        'method', false, 0, 0)
+top AS (SELECT scope, max(accuracy) AS top FROM dense GROUP BY scope),
+at_accuracy AS (   -- each dense breakpoint a level: the sparse frontier's least cost to reach it
+    SELECT s.scope, s.method, 'equal accuracy' AS compare, d.accuracy, d.cost AS dense_cost, min(s.cost) AS sparse_cost,
+           NULL::DOUBLE AS sparse_accuracy, d.accuracy >= t.top - 1e-12 AS dense_top
+    FROM dense d
+    JOIN top t ON t.scope = d.scope
+    JOIN sparse s ON s.scope = d.scope AND s.accuracy >= d.accuracy - 1e-12
+    GROUP BY s.scope, s.method, d.accuracy, d.cost, t.top
 ),
-dense AS (SELECT scope, cost, accuracy FROM curves WHERE method = 'dense'),
-sparse AS (SELECT scope, method, cost, accuracy FROM curves WHERE method <> 'dense'),
-levels AS (
-    SELECT * FROM frontier_sparse_vs_dense_levels(p_task, p_strategy, p_cost, p_hardware, p_variant, p_models, p_kind)
-),
-at_cost AS (
-    SELECT s.scope, s.method, s.cost, s.accuracy - coalesce(d.accuracy, 0.0) AS gain
+at_cost AS (   -- each sparse breakpoint a cost: the dense frontier's accuracy there
+    SELECT s.scope, s.method, 'equal cost' AS compare, coalesce(d.accuracy, 0.0) AS accuracy, NULL::DOUBLE AS dense_cost,
+           s.cost AS sparse_cost, s.accuracy AS sparse_accuracy, false AS dense_top
     FROM sparse s ASOF LEFT JOIN dense d ON d.scope = s.scope AND d.cost <= s.cost
-),
+)
+SELECT scope AS model, method, compare, accuracy AS dense_accuracy, sparse_accuracy, dense_cost, sparse_cost,
+       dense_cost / sparse_cost AS cost_ratio, sparse_accuracy - accuracy AS accuracy_gain, dense_top
+FROM (SELECT * FROM at_accuracy UNION ALL SELECT * FROM at_cost);
+
+CREATE OR REPLACE TEMP MACRO frontier_sparse_vs_dense(p_points, p_kind) AS TABLE
+WITH levels AS (SELECT * FROM frontier_sparse_vs_dense_levels(p_points, p_kind)),
 ratios AS (
-    SELECT model AS scope, method, count(*) AS levels, max(cost_ratio) AS max_cost_ratio,
-           median(cost_ratio) AS median_cost_ratio,
+    SELECT model, method, count(*) AS levels, max(cost_ratio) AS max_cost_ratio, median(cost_ratio) AS median_cost_ratio,
            max(CASE WHEN dense_top THEN cost_ratio END) AS cost_ratio_at_dense_best,
-           max(CASE WHEN dense_top THEN accuracy END) AS dense_best_accuracy
-    FROM levels GROUP BY ALL
+           max(CASE WHEN dense_top THEN dense_accuracy END) AS dense_best_accuracy
+    FROM levels WHERE compare = 'equal accuracy' GROUP BY ALL
 ),
 gains AS (
-    SELECT scope, method, max(gain) AS max_accuracy_gain, arg_max(cost, gain) AS cost_at_max_gain
-    FROM at_cost GROUP BY ALL
+    SELECT model, method, max(accuracy_gain) AS max_accuracy_gain, arg_max(sparse_cost, accuracy_gain) AS cost_at_max_gain
+    FROM levels WHERE compare = 'equal cost' GROUP BY ALL
 )
-SELECT g.scope AS model, g.method, r.levels, r.dense_best_accuracy, r.cost_ratio_at_dense_best,
+SELECT g.model, g.method, r.levels, r.dense_best_accuracy, r.cost_ratio_at_dense_best,
        r.max_cost_ratio, r.median_cost_ratio, g.max_accuracy_gain, g.cost_at_max_gain
-FROM gains g LEFT JOIN ratios r USING (scope, method)
-ORDER BY g.scope = 'all models', g.scope, g.method;
+FROM gains g LEFT JOIN ratios r USING (model, method)
+ORDER BY g.model = 'all models', g.model, g.method;
