@@ -207,3 +207,23 @@ def test_reingest_is_idempotent(runner: CliRunner, db_path: str, path: Path) -> 
     )
     con.close()
     assert before == after
+
+
+def test_fast_scoring_agrees_with_naive_on_adversarial_traces() -> None:
+    """Nested, unclosed, empty, adjacent and \\fbox answers, braces everywhere, multi-byte and
+    non-NFC characters, special tokens: the fast pipeline still equals truncate-decode-verify."""
+    import random
+
+    tok = load_tokenizer()
+    rng = random.Random(7)
+    words = ["so", "we", "get", "x", "=", "+", "\\frac{1}{2}", "$", "3", "17", "204", "{a}", "}", "{", "\n",
+             "answer:", "final", "é", "e\u0301", "∑", "🙂", "\\[", "\\]", "2^{10}", "<|im_end|>"]  # fmt: skip
+    boxes = ["\\boxed{204}", "\\boxed{17}", "\\boxed{\\frac{1}{2}}", "\\boxed{}", "\\boxed{3, 17}",
+             "\\boxed{{204}}", "\\fbox{17}", "\\boxed {204}", "\\boxed{\\frac{1}{", "\\boxed{\\boxed{17}}"]  # fmt: skip
+    budgets = list(range(4, 160, 4))
+    scorer = Scorer(tok, budgets)
+    for _ in range(60):
+        parts = [rng.choice(boxes) if rng.random() < 0.08 else rng.choice(words) for _ in range(rng.randint(10, 90))]
+        text = " ".join(parts)
+        golds = [rng.choice(["204", "17", "\\frac{1}{2}"])]
+        assert scorer.score(text, golds) == score_naive(tok, text, golds, budgets), text
