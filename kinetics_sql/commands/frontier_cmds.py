@@ -248,7 +248,7 @@ def compare(
         Path(output).write_bytes(data)
         click.echo(f"wrote {output}", err=True)
     else:
-        click.get_binary_stream("stdout").write(data)
+        click.echo(data.decode(), nl=False)
 
 
 @click.command()
