@@ -123,3 +123,24 @@ def test_export_parquet_hive_partitions(runner: CliRunner, tables_db: tuple[str,
     ).fetchall()
     con.close()
     assert got == q(db, "SELECT model, count(*) FROM trials GROUP BY 1 ORDER BY 1")
+
+
+def test_bundled_tables_reproduce_published_costs_except_the_flagged_file(runner: CliRunner, db_path: str) -> None:
+    out = run(runner, "--db", db_path, "ingest", "-q", "--bundled")
+    assert "ingested 44 of 44 sources" in out
+    assert q(db_path, "SELECT count(*), count(DISTINCT source) FROM problems") == [(44 * 30, 44)]
+    # every problem of every other file reproduces its published total_cost to 1e-9 relative
+    assert q(db_path, "SELECT source, count(*) FROM ingest_issues GROUP BY 1") == [(FLAGGED.name, 30)]
+    worst = q(
+        db_path,
+        """
+        WITH r AS (
+            SELECT pc.source, pc.problem_id, pc.n, any_value(pc.total_cost) AS published,
+                   avg(eflops(t.method, coalesce(m.params_kinetics, m.params), m.hq, m.hkv, m.head_dim * m.layers,
+                              t.prompt_tokens, t.gen_tokens, pc.n, 562.5, budget := coalesce(t.budget, 0),
+                              block_size := coalesce(t.block_size, 0), variant := 'published')) / 1e12 AS ours
+            FROM published_costs pc JOIN trials t USING (source, problem_id) JOIN models m ON m.name = t.model
+            GROUP BY ALL)
+        SELECT max(abs(ours - published) / published) FROM r WHERE source <> ?""".replace("?", f"'{FLAGGED.name}'"),
+    )
+    assert worst[0][0] < 1e-9
