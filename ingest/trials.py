@@ -132,6 +132,15 @@ def load(ctx: LoadContext) -> dict[str, int]:
     df, offset = _read(ctx, list(dict.fromkeys(mapped.values())))
     if df.height == 0:
         raise ctx.error("no data rows", line=offset)
+    for k in ("gen", "correct"):  # CSV cells holding JSON lists ("[812, 1034]"), as pandas writes them
+        c = mapped.get(k)
+        if c and df.schema[c] == pl.String and "trial" not in mapped:
+            first = df.get_column(c).drop_nulls().head(1).to_list()
+            if first and str(first[0]).lstrip().startswith("["):
+                try:
+                    df = df.with_columns(pl.col(c).str.json_decode(pl.List(pl.Int64 if k == "gen" else pl.Float64)))
+                except pl.exceptions.PolarsError as exc:
+                    raise ctx.error(f"not a JSON list of numbers: {str(exc).splitlines()[0]}", field=c) from None
     list_cols = [k for k, c in mapped.items() if isinstance(df.schema[c], pl.List | pl.Array)]
     per_trial_keys = [k for k in ("trial", "gen", "text", "correct") if k in mapped]
     if "trial" in mapped and list_cols:

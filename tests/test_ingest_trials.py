@@ -88,3 +88,13 @@ def test_scalar_columns_without_trial_col_number_trials_in_file_order(
     assert rows(db_path, "SELECT problem_id, n_samples, n_correct FROM problems ORDER BY 1") == [
         ("1", 2, None), ("2", 1, None),
     ]  # fmt: skip
+
+
+def test_csv_cells_holding_json_lists(runner: CliRunner, db_path: str, tmp_path: Path) -> None:
+    src = tmp_path / "per_problem.csv"
+    src.write_text('qid,lens,ok\na,"[100, 200]","[1, 0]"\nb,"[5, 6]","[100, 0]"\n')
+    ingest(runner, db_path, "-q", str(src), "--task", "t", "--model", "Qwen3-8B", "--problem-col", "qid",
+           "--gen-tokens-col", "lens", "--correct-col", "ok")  # fmt: skip
+    assert rows(db_path, "SELECT problem_id, trial, gen_tokens, correct FROM trials ORDER BY ALL") == [
+        ("a", 0, 100, True), ("a", 1, 200, False), ("b", 0, 5, True), ("b", 1, 6, False),
+    ]  # fmt: skip
