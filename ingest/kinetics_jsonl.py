@@ -204,6 +204,8 @@ def load(ctx: LoadContext) -> dict[str, int]:
             scores = scorer.score_many([t for _, t in items], p["golds"])
             for (trial, _), s in zip(items, scores, strict=True):
                 p["gen"][trial] = s.gen_tokens
+                if s.correct_full != p["correct"][trial]:
+                    p["disagree"].append(trial)
                 for gb, used, ok in s.budgets:
                     sink.add("trial_budgets", {**base, "problem_id": pid, "trial": trial, "gen_budget": gb,
                                                "tokens_used": used, "correct": ok})  # fmt: skip
@@ -251,7 +253,8 @@ def load(ctx: LoadContext) -> dict[str, int]:
             p = problems.get(key)
             if p is None:
                 p = problems[key] = {"id": pid if pid is not None else str(len(problems)), "question": query,
-                                     "golds": golds, "line": line_no, "correct": [], "gen": {}}  # fmt: skip
+                                     "golds": golds, "line": line_no, "correct": [], "gen": {},
+                                     "disagree": []}  # fmt: skip
             elif p["golds"] != golds:
                 raise ctx.error(
                     f"gold answers differ from those on line {p['line']} for the same problem",
@@ -278,6 +281,16 @@ def load(ctx: LoadContext) -> dict[str, int]:
     drain()
     sink.flush()
 
+    n_issues = 0
+    for p in problems.values():
+        if p["disagree"]:
+            # the file's score (Kinetics' lighteval metric) and our boxed-answer judge differ on the full trace
+            ctx.issue(
+                p["id"],
+                f"score disagrees with the boxed-answer judge on the full trace for trials "
+                f"{', '.join(map(str, sorted(p['disagree'])))} (trials.correct keeps the file's score)",
+            )
+            n_issues += 1
     prob_tick = ctx.progress(f"{ctx.source.name}: problems", len(problems))
     n_trials = 0
     for p in problems.values():
@@ -292,4 +305,5 @@ def load(ctx: LoadContext) -> dict[str, int]:
             n_trials += 1
         prob_tick(1)
     sink.flush()
-    return {"problems": len(problems), "trials": n_trials, "trial_budgets": sink.counts.get("trial_budgets", 0)}
+    return {"problems": len(problems), "trials": n_trials, "trial_budgets": sink.counts.get("trial_budgets", 0),
+            "ingest_issues": n_issues}  # fmt: skip

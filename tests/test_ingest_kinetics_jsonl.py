@@ -138,13 +138,22 @@ def test_one_line_per_problem_with_scalar_or_list_scores(runner: CliRunner, db_p
                              "score": [100, 0]}))  # fmt: skip
     lines.append(json.dumps({"query": "Q2", "choices": "3", "prediction": "so \\boxed{3}", "score": 100.0}))
     lines.append(json.dumps({"query": "Q2", "choices": "3", "prediction": ["x"], "score": [0]}))
+    lines.append(json.dumps({"query": "Q3", "choices": ["5"], "prediction": ["the answer is 5", "\\boxed{5}"],
+                             "score": [100, 100]}))  # fmt: skip
     src.write_text("\n".join(lines) + "\n")
-    ingest(runner, db_path, str(src))
+    result = runner.invoke(cli, ["--db", db_path, "ingest", str(src)], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert "warning:" in result.output and "boxed-answer judge" in result.output
     con = duckdb.connect(db_path, read_only=True)
     assert con.execute("SELECT problem_id, trial, correct FROM trials ORDER BY ALL").fetchall() == [
-        ("0", 0, True), ("0", 1, False), ("1", 0, True), ("1", 1, False),
+        ("0", 0, True), ("0", 1, False), ("1", 0, True), ("1", 1, False), ("2", 0, True), ("2", 1, True),
     ]  # fmt: skip
     assert con.execute("SELECT method, budget FROM problems LIMIT 1").fetchone() == ("topk", 32)
+    # the file says trial 0 of problem 2 is right; its trace boxes nothing: recorded, the file's score kept
+    assert con.execute("SELECT problem_id, message LIKE '%trials 0 %' FROM ingest_issues").fetchall() == [("2", True)]
+    assert con.execute(
+        "SELECT correct FROM trial_budgets WHERE problem_id = '2' AND trial = 0 AND gen_budget = 32768"
+    ).fetchone() == (False,)
     con.close()
 
 
