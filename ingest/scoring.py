@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import bisect
 import re
+import threading
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -58,13 +59,18 @@ def _boxed_patterns() -> list[tuple[re.Pattern[str], int]]:
     return pats
 
 
+def _timeout_s() -> int | None:
+    """math-verify times parsing out with SIGALRM, which only the main thread may use."""
+    return PARSE_TIMEOUT_S if threading.current_thread() is threading.main_thread() else None
+
+
 def extract_boxed(text: str) -> list[Any]:
     """math-verify's extraction of the boxed answer of ``text`` ([] when there is none)."""
     if BOXED_OPEN not in text:
         return []
     try:
         return list(
-            timeout(timeout_seconds=PARSE_TIMEOUT_S)(extract_target_from_pred)(
+            timeout(timeout_seconds=_timeout_s())(extract_target_from_pred)(
                 text, [(_boxed_patterns(), _CONFIG)], fallback_mode="first_match", extraction_mode="any_match"
             )
         )
@@ -75,9 +81,10 @@ def extract_boxed(text: str) -> list[Any]:
 @cache
 def parse_gold(gold: str) -> tuple[Any, ...]:
     """A gold answer parsed as math-verify does (LaTeX or a plain expression); '$' added if missing."""
-    parsed = parse(gold, [LatexExtractionConfig(), ExprExtractionConfig()])
+    configs = [LatexExtractionConfig(), ExprExtractionConfig()]
+    parsed = parse(gold, configs, parsing_timeout=_timeout_s())  # type: ignore[arg-type]
     if not parsed and "$" not in gold:
-        parsed = parse(f"${gold}$", [LatexExtractionConfig(), ExprExtractionConfig()])
+        parsed = parse(f"${gold}$", configs, parsing_timeout=_timeout_s())  # type: ignore[arg-type]
     return tuple(parsed)
 
 
@@ -89,7 +96,7 @@ def verify_extracted(golds: Sequence[str], extracted: list[Any]) -> bool:
         if not gp:
             continue
         try:
-            if verify(list(gp), extracted, float_rounding=FLOAT_ROUNDING):
+            if verify(list(gp), extracted, float_rounding=FLOAT_ROUNDING, timeout_seconds=_timeout_s()):
                 return True
         except Exception:  # verify's own timeouts and sympy errors: not a match
             continue
