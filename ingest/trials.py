@@ -231,11 +231,18 @@ def load(ctx: LoadContext) -> dict[str, int]:
                     if r.get("gen") is None:
                         r["gen"] = len(e.ids)
             else:
+                by_gold: dict[str, list[dict[str, Any]]] = {}
                 for r in batch:
                     gold = problems[r["problem_id"]]["gold"]
                     if gold is None:
                         raise ctx.error("empty gold answer", line=r["line"], field=mapped["gold"])
-                    s = scorer.score_many([r["text"]], [str(gold)])[0]
+                    by_gold.setdefault(str(gold), []).append(r)
+                scored = [
+                    (r, s)
+                    for gold, recs in by_gold.items()
+                    for r, s in zip(recs, scorer.score_many([r["text"] for r in recs], [gold]), strict=True)
+                ]
+                for r, s in scored:
                     if r.get("gen") is None:
                         r["gen"] = s.gen_tokens
                     if r.get("correct") is None:
