@@ -28,6 +28,7 @@ class Number:
     command: str
     rows: pl.DataFrame
     sentence: str = ""
+    query: str = ""  # the query alone (sql adds the statements that made the points tables it names)
 
 
 @dataclass
@@ -52,7 +53,7 @@ def key_numbers(wh: Warehouse, task: str = "aime24", hardware: str = "b200") -> 
 
     def add(key: str, title: str, name: str, spec: fr.FrontierSpec, command: str) -> Number:
         sql, params = fr.query(wh, name, spec.validated(wh))
-        n = Number(key, title, fr.provenance(wh, sql, params), params, command, wh.df(sql, params))
+        n = Number(key, title, fr.provenance(wh, sql, params), params, command, wh.df(sql, params), query=sql)
         out.append(n)
         return n
 
@@ -118,14 +119,14 @@ def key_numbers(wh: Warehouse, task: str = "aime24", hardware: str = "b200") -> 
         "eflops_points": fr.points_table(wh, fr.FrontierSpec(task=task, hardware=hardware, cost="eflops")),
     }
     sw = wh.df(sql, params)
-    sql = fr.provenance(wh, sql, params)
     n = Number(
         "switches",
         "Where each model becomes optimal (envelope across models, oracle frontiers)",
-        sql,
+        fr.provenance(wh, sql, params),
         params,
         f"kinetics-sql frontier --by model --cost flops|eflops --task {task} --hardware {hardware}",
         sw,
+        query=sql,
     )
     firsts = {}
     for r in sw.iter_rows(named=True):
@@ -150,6 +151,7 @@ def key_numbers(wh: Warehouse, task: str = "aime24", hardware: str = "b200") -> 
         params,
         "kinetics-sql frontier --variant published ... (costs from frontier_points)",
         pc,
+        query=sql,
     )
     if pc.height and pc["rows"][0]:
         r = pc.row(0, named=True)

@@ -76,7 +76,7 @@ bon AS (
            any_value(frontier_coverage(s.n_samples, s.n_correct, s.setting)) AS accuracy,
            avg(frontier_cost(p_cost, b.method, m.p, m.hq, m.hkv, m.d, coalesce(t.prompt_tokens, b.prompt_tokens),
                              t.gen_tokens, s.setting, hw.i, coalesce(b.budget, 0), coalesce(b.block_size, 0),
-                             p_variant, b.model, s.setting)) AS cost,
+                             p_variant, b.model, s.setting) ORDER BY t.source, t.trial) AS cost,   -- ordered: same bits every run
            count(*) AS trials
     FROM bon_problems b
     JOIN trials t ON t.source = b.source AND t.task = b.task AND t.problem_id = b.problem_id
@@ -97,14 +97,14 @@ lc AS (
     SELECT tb.model, tb.method, tb.budget, tb.block_size,
            tb.model || ' ' || frontier_label(tb.method, tb.budget, tb.block_size, tb.source) AS config,
            tb.gen_budget AS setting, tb.problem_id,
-           avg(tb.correct::DOUBLE) AS accuracy,
+           avg(tb.correct::DOUBLE ORDER BY tb.source, tb.trial) AS accuracy,
            avg(frontier_cost(p_cost, tb.method, m.p, m.hq, m.hkv, m.d,
                              CASE WHEN l.prompt_tokens IS NULL
                                   THEN error('no prompt_tokens for source ' || tb.source || ', problem ' || tb.problem_id
                                              || ': ingest its problems or trials rows')
                                   ELSE l.prompt_tokens END,
                              tb.tokens_used, 1, hw.i, coalesce(tb.budget, 0), coalesce(tb.block_size, 0),
-                             p_variant, tb.model, tb.gen_budget)) AS cost,
+                             p_variant, tb.model, tb.gen_budget) ORDER BY tb.source, tb.trial) AS cost,
            count(*) AS trials
     FROM trial_budgets tb
     LEFT JOIN lin l ON l.source = tb.source AND l.task = tb.task AND l.problem_id = tb.problem_id
@@ -180,13 +180,14 @@ event_arms AS (   -- the arm that moved the group's frontier most at this cost
 oracle AS (
     SELECT c.rep, c.grp, c.cost, c.accuracy, a.arm
     FROM (SELECT rep, grp, cost,
-                 sum(sum(w * gain)) OVER (PARTITION BY rep, grp ORDER BY cost) / nq.q AS accuracy
+                 sum(sum(w * gain ORDER BY problem_id)) OVER (PARTITION BY rep, grp ORDER BY cost) / nq.q AS accuracy
           FROM events JOIN reps USING (problem_id) CROSS JOIN nq
           GROUP BY rep, grp, cost, nq.q) c
     JOIN event_arms a ON a.grp = c.grp AND a.cost = c.cost
 ),
 deployable AS (
-    SELECT rep, grp, sum(w * cost) / sum(w) AS cost, sum(w * accuracy) / nq.q AS accuracy,
+    SELECT rep, grp, sum(w * cost ORDER BY problem_id) / sum(w) AS cost,
+           sum(w * accuracy ORDER BY problem_id) / nq.q AS accuracy,   -- ordered: deterministic bits
            {'model': model, 'method': method, 'budget': budget, 'block_size': block_size,
             'config': config, 'setting': setting} AS arm
     FROM pts JOIN reps USING (problem_id) CROSS JOIN nq
@@ -232,7 +233,7 @@ WITH fl AS (
 ef AS (
     SELECT "group" AS grp, cost, accuracy FROM frontier_curve(eflops_points, p_kind, p_by, false, 0, 0)
 ),
-levels AS (SELECT accuracy AS level FROM fl UNION SELECT accuracy FROM ef),
+levels AS (SELECT round(accuracy, 12) AS level FROM fl UNION SELECT round(accuracy, 12) FROM ef),
 fl_reach AS (   -- least FLOPs at which each group's frontier reaches the level (1e-12: float sums)
     SELECT l.level, f.grp, min(f.cost) AS flops FROM levels l JOIN fl f ON f.accuracy >= l.level - 1e-12 GROUP BY ALL
 ),
