@@ -64,11 +64,19 @@ def select_blocks(q: Any, summaries: Any, topk: int) -> Any:
 
 
 def gather_blocks(x: Any, idx: Any, block_size: int) -> Any:
-    """x [B, hkv, T, d], idx [B, hkv, k] -> the selected blocks [B, hkv, k * block_size, d]."""
+    """x [B, hkv, T, d], idx [B, hkv, k] -> the selected blocks [B, hkv, k * block_size, d].
+
+    Whole blocks are copied as rows of a [B * hkv * nb, block_size * d] view (index_select), so
+    the index is read once per block, not once per element as torch.gather would.
+    """
+    import torch
+
     b, h, t, d = x.shape
     k = idx.shape[-1]
-    xb = x.view(b, h, t // block_size, block_size, d)
-    g = xb.gather(2, idx[:, :, :, None, None].expand(b, h, k, block_size, d))
+    nb = t // block_size
+    base = (torch.arange(b * h, device=idx.device) * nb).view(b, h, 1)
+    rows = (idx + base).reshape(-1)
+    g = x.reshape(b * h * nb, block_size * d).index_select(0, rows)
     return g.view(b, h, k * block_size, d)
 
 
@@ -83,7 +91,7 @@ def naive_attention(q: Any, k: Any, v: Any) -> Any:
     import torch
 
     q, k, v = q.double(), k.double(), v.double()
-    b, hq, d = q.shape
+    _, hq, d = q.shape
     r = hq // k.shape[1]
     kk = k.repeat_interleave(r, dim=1)  # [B, hq, T, d]
     vv = v.repeat_interleave(r, dim=1)
@@ -262,7 +270,7 @@ def run_grid(
             best: float | None = None
             nbytes = dense_bytes(b, hq, hkv, t, head_dim, el)
             for name in backends:
-                def fn(name: str = name) -> Any:
+                def fn(name: str = name, q: Any = q, k: Any = k, v: Any = v) -> Any:
                     with sdpa_kernel([kernels[name]]):
                         return dense_attention(q, k, v)
                 try:
@@ -291,7 +299,8 @@ def run_grid(
                     topk = budget // bs
                     if topk < 1 or budget > t:
                         continue
-                    def fn2(bs: int = bs, topk: int = topk, summ: Any = summ) -> Any:
+                    def fn2(bs: int = bs, topk: int = topk, summ: Any = summ, q: Any = q, k: Any = k,
+                            v: Any = v) -> Any:
                         with sdpa_kernel([kernels[backends[0]]] + [kernels[x] for x in backends[1:]]):
                             return blocktopk_attention(q, k, v, summ, bs, topk)
                     res = fn2()
@@ -317,7 +326,6 @@ def run_grid(
                     out.append(rec)
                     print(f"T={t:6d} B={b:3d} blocktopk bs={bs:3d} budget={budget:5d} {secs * 1e6:9.1f} us "
                           f"x{rec['speedup_vs_dense'] or 0:.2f} vs dense", flush=True)
-            del q, k, v
             if dev.type == "cuda":
                 torch.cuda.empty_cache()
     return out
@@ -344,7 +352,6 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--out", required=True)
     args = ap.parse_args(argv)
     import torch
-
     from kinetics_sql.runners.checkpoints import resolve_spec
 
     spec = resolve_spec(args.model)

@@ -6,6 +6,7 @@
 set -u
 source runners/device_env.sh build || exit 1
 OUTDIR=$2
+export OPENBLAS_NUM_THREADS=1
 case $1 in
   torch)
     for m in Qwen3-1.7B Qwen3-4B Qwen3-8B Qwen3-14B; do

@@ -18,6 +18,13 @@ plus the output matrix when g = 0): those bytes are read from host memory once p
 
 from __future__ import annotations
 
+# llama_cpp must be loaded before numpy: with numpy's OpenBLAS loaded first, llama.cpp's CUDA build
+# (OpenMP CPU backend) crashed on the H100 machine at the first CPU-side Llama(); CPU-only builds did not.
+import contextlib
+
+with contextlib.suppress(ImportError):  # the module stays importable (placement arithmetic) without the engine
+    import llama_cpp  # noqa: F401
+
 import argparse
 import os
 import time

@@ -25,9 +25,10 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from kinetics_sql.catalog import ModelSpec
 from kinetics_sql.runners import checkpoints
 from kinetics_sql.runners.records import RecordWriter, device_name
+
+from kinetics_sql.catalog import ModelSpec
 
 LAYER_WEIGHTS = ("in_norm", "wq", "wk", "wv", "wo", "q_norm", "k_norm", "post_norm", "wg", "wu", "wd")
 
@@ -110,7 +111,7 @@ class Qwen3Decoder:
                 src = torch.empty(self.layer_numel, dtype=self.dtype, device=self.device).normal_(0.0, 0.02,
                                                                                                    generator=gen)
                 off = 0
-                for name, shape in shapes.items():  # norms are ones
+                for _name, shape in shapes.items():  # norms are ones
                     n = _numel(shape)
                     if len(shape) == 1:
                         src[off:off + n].fill_(1.0)
