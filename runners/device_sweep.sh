@@ -1,17 +1,17 @@
 # The H100 sweeps, run on the device machine: bash runners/device_sweep.sh PART OUTDIR
-#   torch: torch decode for Qwen3-1.7B/4B/8B/14B, k = 0, L/4, L/2 streamed layers, batch 1 and 16
+#   torch: torch decode (CUDA-graph decode step) for Qwen3-1.7B/4B/8B/14B, k = 0, L/4, L/2 streamed layers, batch 1 and 16
 #   llama-small: llama.cpp for Qwen3-1.7B/4B/8B, 5 n_gpu_layers depths, gen 32/64/128
 #   llama-14b:   llama.cpp for Qwen3-14B, same grid
 #   attention:   the attention kernel grid (Qwen3-8B shapes)
 set -u
-source runners/device_env.sh build || exit 1
+case $1 in llama*) source runners/device_env.sh build || exit 1 ;; *) source runners/device_env.sh || exit 1 ;; esac
 OUTDIR=$2
 export OPENBLAS_NUM_THREADS=1
 case $1 in
   torch)
     for m in Qwen3-1.7B Qwen3-4B Qwen3-8B Qwen3-14B; do
       python3 -m kinetics_sql.runners.torchdecode --model $m --batch 1,16 --prompt 128 --gen 16,64 \
-        --out "$OUTDIR/torch-h100.jsonl" 2>&1 | grep -v Warning
+        --out "$OUTDIR/torch-h100.jsonl" 2>&1
     done ;;
   llama-small|llama-14b)
     [ "$1" = llama-small ] && models="Qwen3-1.7B Qwen3-4B Qwen3-8B" || models="Qwen3-14B"

@@ -14,8 +14,14 @@ before the layer runs, on every forward pass (prefill once, then once per decode
         --prompt 128 --gen 16,64 --out warehouse/measurements/torch-h100.jsonl
     python -m kinetics_sql.runners.torchdecode --model toy-qwen3 --device cpu --offload 0,1 --gen 4 --out /tmp/t.jsonl
 
-Decode timing: the device is synchronised before and after the ``gen`` decode steps (CUDA events
-and the host clock agree to a few microseconds); greedy argmax decoding, EOS ignored.
+Decode step (``--mode``): ``graph`` (default on a GPU) captures one static-shape decode step per
+batch size as a CUDA graph, the streamed layers' host-to-device copies included, and replays it, as
+serving engines do; ``eager`` runs the Python forward per token (launch-bound on a fast GPU: its
+H100 numbers are kept apart in torch-eager-h100.jsonl); ``static`` runs the graph's step eagerly
+(what the CPU tests compare against the eager path). The static step attends over the whole
+preallocated cache under a mask, which costs nothing at these context lengths.
+Decode timing: the device is synchronised before and after the ``gen`` decode steps; greedy argmax
+decoding, EOS ignored.
 """
 
 from __future__ import annotations
@@ -140,6 +146,8 @@ class Qwen3Decoder:
         ang = torch.outer(torch.arange(max_ctx, device=self.device, dtype=torch.float32), inv)
         self.cos = torch.cat([ang.cos(), ang.cos()], dim=-1).to(self.dtype)
         self.sin = torch.cat([ang.sin(), ang.sin()], dim=-1).to(self.dtype)
+        self._graphs: dict[int, Any] = {}
+        self.last_token: Any = None
 
     @staticmethod
     def _views(flat: Any, shapes: dict[str, tuple[int, ...]]) -> dict[str, Any]:
@@ -190,6 +198,70 @@ class Qwen3Decoder:
         r = F.rms_norm(h, (s.hidden,), w["post_norm"], self.eps)
         return h + F.linear(F.silu(F.linear(r, w["wg"])) * F.linear(r, w["wu"]), w["wd"])
 
+    # -- static decode step (CUDA graphs) ----------------------------------------------------
+
+    def _layer_static(self, i: int, w: dict[str, Any], h: Any, pos_t: Any, mask: Any) -> Any:
+        """One layer for one token per sequence at the position held in the tensor pos_t.
+
+        Shapes never change: K/V are written with index_copy_ and attention runs over the whole
+        cache under a mask (positions <= pos), so the step can be captured as a CUDA graph.
+        """
+        F = self.torch.nn.functional
+        s = self.spec
+        b = h.shape[0]
+        r = s.hq // s.hkv
+        x = F.rms_norm(h, (s.hidden,), w["in_norm"], self.eps)
+        q = F.linear(x, w["wq"]).view(b, 1, s.hq, s.head_dim)
+        k = F.linear(x, w["wk"]).view(b, 1, s.hkv, s.head_dim)
+        v = F.linear(x, w["wv"]).view(b, 1, s.hkv, s.head_dim)
+        q = F.rms_norm(q, (s.head_dim,), w["q_norm"], self.eps).transpose(1, 2)
+        k = F.rms_norm(k, (s.head_dim,), w["k_norm"], self.eps).transpose(1, 2)
+        cos, sin = self.cos.index_select(0, pos_t), self.sin.index_select(0, pos_t)
+        half = s.head_dim // 2
+        q = q * cos + self.torch.cat([-q[..., half:], q[..., :half]], dim=-1) * sin
+        k = k * cos + self.torch.cat([-k[..., half:], k[..., :half]], dim=-1) * sin
+        kc, vc = self.k_cache[i][:b], self.v_cache[i][:b]
+        kc.index_copy_(2, pos_t, k)
+        vc.index_copy_(2, pos_t, v.transpose(1, 2))
+        # the r query heads of a KV head as r query rows of that head (exact for one token)
+        a = F.scaled_dot_product_attention(q.reshape(b, s.hkv, r, s.head_dim), kc, vc, attn_mask=mask)
+        h = h + F.linear(a.reshape(b, 1, s.hq * s.head_dim), w["wo"])
+        x = F.rms_norm(h, (s.hidden,), w["post_norm"], self.eps)
+        return h + F.linear(F.silu(F.linear(x, w["wg"])) * F.linear(x, w["wu"]), w["wd"])
+
+    def step_static(self, tok: Any, pos_t: Any) -> None:
+        """Decode one token in place: reads tok [b, 1] and pos_t [1], writes the next token into tok
+        and advances pos_t. Offloaded layers are copied from pinned memory on the same stream."""
+        torch = self.torch
+        F = torch.nn.functional
+        mask = (torch.arange(self.max_ctx, device=self.device) <= pos_t).view(1, 1, 1, self.max_ctx)
+        h = F.embedding(tok, self.embed)
+        for i, w in enumerate(self.layers):
+            if w is None:
+                self.slot_flat[0].copy_(self.host_flat[i], non_blocking=True)
+                w = self.slots[0]
+            h = self._layer_static(i, w, h, pos_t, mask)
+        h = F.rms_norm(h[:, -1], (self.spec.hidden,), self.final_norm, self.eps)
+        tok.copy_(F.linear(h, self.lm_head).argmax(-1, keepdim=True))
+        pos_t.add_(1)
+
+    def capture(self, batch: int) -> Any:
+        """A CUDA graph of step_static for this batch, with its static token and position buffers."""
+        torch = self.torch
+        tok = torch.zeros(batch, 1, dtype=torch.long, device=self.device)
+        pos_t = torch.zeros(1, dtype=torch.long, device=self.device)
+        with torch.inference_mode():
+            side = torch.cuda.Stream(self.device)
+            side.wait_stream(torch.cuda.current_stream(self.device))
+            with torch.cuda.stream(side):
+                for _ in range(3):
+                    self.step_static(tok, pos_t)
+            torch.cuda.current_stream(self.device).wait_stream(side)
+            graph = torch.cuda.CUDAGraph()
+            with torch.cuda.graph(graph):
+                self.step_static(tok, pos_t)
+        return graph, tok, pos_t
+
     def forward(self, ids: Any, pos: int) -> Any:
         """Logits of the last position for token ids [batch, t] starting at position pos."""
         torch = self.torch
@@ -224,24 +296,46 @@ class Qwen3Decoder:
         if self.device.type == "cuda":
             self.torch.cuda.synchronize(self.device)
 
-    def generate(self, prompt: Any, gen: int) -> Timing:
-        """Prefill prompt [batch, prompt_len], decode gen tokens greedily; times both."""
+    def generate(self, prompt: Any, gen: int, *, mode: str = "eager") -> Timing:
+        """Prefill prompt [batch, prompt_len] (eager), decode gen tokens greedily; times both.
+
+        mode: eager (one Python-driven forward per token), static (the graph-capturable step, run
+        eagerly) or graph (that step replayed as a CUDA graph, captured once per batch size).
+        """
         torch = self.torch
         b, p = prompt.shape
         if b > self.max_batch or p + gen > self.max_ctx:
             raise ValueError(f"batch {b} / context {p + gen} exceed the cache ({self.max_batch}, {self.max_ctx})")
+        graph = None
+        if mode == "graph":
+            if b not in self._graphs:
+                self._graphs[b] = self.capture(b)
+            graph, tok_buf, pos_buf = self._graphs[b]
         if self.device.type == "cuda":
             torch.cuda.reset_peak_memory_stats(self.device)
         with torch.inference_mode():
             self._sync()
             t0 = time.perf_counter()
             tok = self.forward(prompt, 0).argmax(-1, keepdim=True)
+            if mode != "eager":
+                if graph is None:
+                    tok_buf = tok.clone()
+                    pos_buf = torch.zeros(1, dtype=torch.long, device=self.device)
+                else:
+                    tok_buf.copy_(tok)
+                pos_buf.fill_(p)
             self._sync()
             t1 = time.perf_counter()
             for step in range(gen):
-                tok = self.forward(tok, p + step).argmax(-1, keepdim=True)
+                if mode == "eager":
+                    tok = self.forward(tok, p + step).argmax(-1, keepdim=True)
+                elif graph is None:
+                    self.step_static(tok_buf, pos_buf)
+                else:
+                    graph.replay()
             self._sync()
             t2 = time.perf_counter()
+            self.last_token = tok if mode == "eager" else tok_buf.clone()
         peak = int(torch.cuda.max_memory_allocated(self.device)) if self.device.type == "cuda" else None
         return Timing(t1 - t0, t2 - t1, peak)
 
@@ -282,9 +376,12 @@ def sweep(
     dtype: str = "bf16",
     repeats: int = 1,
     prefetch: bool = False,
+    mode: str | None = None,
     seed: int = 0,
 ) -> list[dict[str, Any]]:
     import torch
+
+    mode = mode or ("graph" if device.startswith("cuda") else "eager")
 
     dev = device_name(use_gpu=device.startswith("cuda"))
     version = engine_version()
@@ -297,13 +394,13 @@ def sweep(
         build_s = time.perf_counter() - t_build
         g = torch.Generator().manual_seed(seed)
         for b in batches:  # warm-up at every batch size (kernel selection, allocator), not recorded
-            model.generate(torch.randint(1000, 150000, (b, max(prompts)), generator=g).to(model.device), 3)
+            model.generate(torch.randint(1000, 150000, (b, max(prompts)), generator=g).to(model.device), 3, mode=mode)
         for b in batches:
             for p in prompts:
                 for gen in gens:
                     for rep in range(repeats):
                         prompt = torch.randint(1000, 150000, (b, p), generator=g).to(model.device)
-                        t = model.generate(prompt, gen)
+                        t = model.generate(prompt, gen, mode=mode)
                         rec = writer.write({
                             "engine": "torch",
                             "engine_version": version,
@@ -331,7 +428,7 @@ def sweep(
                             "timing_source": "cuda_synchronize+perf_counter" if model.device.type == "cuda"
                             else "perf_counter",
                             "extra": {"prefetch": model.prefetch, "h2d_bytes_per_s": bw, "build_s": build_s,
-                                      "layer_bytes": model.layer_bytes, "sdpa": "enable_gqa", "graphs": False},
+                                      "layer_bytes": model.layer_bytes, "mode": mode, "graphs": mode == "graph"},
                         })
                         out.append(rec)
                         print(f"{spec.name} k={k:3d} batch={b} prompt={p} gen={gen}: prefill {t.prefill_s:.3f}s "
@@ -358,7 +455,9 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--prompt", default="128")
     ap.add_argument("--gen", default="16,64")
     ap.add_argument("--repeats", type=int, default=1)
-    ap.add_argument("--prefetch", action="store_true", help="overlap the copy of layer i+1 with layer i")
+    ap.add_argument("--prefetch", action="store_true", help="eager mode: overlap the copy of layer i+1 with layer i")
+    ap.add_argument("--mode", choices=["eager", "static", "graph"], default=None,
+                    help="decode step: eager Python forward, static-shape step, or its CUDA graph (default on a GPU)")
     ap.add_argument("--out", required=True)
     args = ap.parse_args(argv)
     import torch
@@ -367,7 +466,8 @@ def main(argv: list[str] | None = None) -> None:
     device = args.device or ("cuda" if torch.cuda.is_available() else "cpu")
     offloads = _ints(args.offload) if args.offload else [0, spec.layers // 4, spec.layers // 2]
     sweep(spec, RecordWriter(args.out), offloads=offloads, batches=_ints(args.batch), prompts=_ints(args.prompt),
-          gens=_ints(args.gen), device=device, dtype=args.dtype, repeats=args.repeats, prefetch=args.prefetch)
+          gens=_ints(args.gen), device=device, dtype=args.dtype, repeats=args.repeats, prefetch=args.prefetch,
+          mode=args.mode)
 
 
 if __name__ == "__main__":
