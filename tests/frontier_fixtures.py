@@ -13,14 +13,18 @@ from click.testing import CliRunner
 from kinetics_sql import Warehouse
 from kinetics_sql.cli import cli
 
+_AIME: list[str] = []  # the fixture is re-exported by several modules: ingest once per session
+
 
 @pytest.fixture(scope="session")
 def aime_db(tmp_path_factory: pytest.TempPathFactory) -> str:
     """A warehouse file with the bundled AIME24 tables ingested (once per test session)."""
-    path = str(tmp_path_factory.mktemp("aime") / "aime.duckdb")
-    result = CliRunner().invoke(cli, ["--db", path, "ingest", "--bundled"], catch_exceptions=False)
-    assert result.exit_code == 0, result.output
-    return path
+    if not _AIME:
+        path = str(tmp_path_factory.mktemp("aime") / "aime.duckdb")
+        result = CliRunner().invoke(cli, ["--db", path, "ingest", "--bundled"], catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+        _AIME.append(path)
+    return _AIME[0]
 
 
 @pytest.fixture
