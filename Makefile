@@ -25,7 +25,7 @@ $(VENV)/.dev: pyproject.toml | $(BIN)/python
 demo: $(VENV)/.core
 	$(BIN)/kinetics-sql --db $(DB) init
 	$(BIN)/kinetics-sql --db $(DB) ingest --bundled
-	$(BIN)/kinetics-sql --db $(DB) sql "SELECT model, method, budget, count(*) AS problems, round(avg(n_correct / n_samples), 3) AS pass_at_1 FROM problems GROUP BY ALL ORDER BY model, method, budget"
+	$(BIN)/kinetics-sql --db $(DB) report --out $(REPORT)
 
 test: $(VENV)/.dev
 	$(BIN)/python -m pytest -q
