@@ -289,7 +289,7 @@ def fig4a_kv_memory(ctx: Context, tokens: int = 32768) -> Figure:
         alt.Chart(data)
         .mark_bar()
         .encode(
-            x=alt.X("model:N", sort=MODEL_ORDER, title=None),
+            x=alt.X("model:N", sort=MODEL_ORDER, title=None, axis=alt.Axis(labelAngle=0)),
             xOffset=alt.XOffset("what:N"),
             y=alt.Y("gib:Q", title="GiB"),
             color=alt.Color("what:N", title=None, scale=alt.Scale(range=["#9ecae1", "#e6550d"])),
