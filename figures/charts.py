@@ -91,20 +91,17 @@ def step_chart(
     y = alt.Y("accuracy:Q", title="accuracy", scale=alt.Scale(domain=[0, 1]))
     legend = alt.Legend(symbolOpacity=1, symbolType="stroke", symbolStrokeWidth=4)
     col = alt.Color(f"{color}:N", scale=scale, title=legend_title or color, legend=legend)
-    quiet = col
     base = alt.Chart(data)
     layers: list[Any] = []
     if band and "lower" in seg.columns:
         layers.append(
             base.mark_rect(opacity=0.18).encode(
-                x=x, x2="x2:Q", y=alt.Y("lower:Q", scale=alt.Scale(domain=[0, 1])), y2="upper:Q", color=quiet
+                x=x, x2="x2:Q", y=alt.Y("lower:Q", scale=alt.Scale(domain=[0, 1])), y2="upper:Q", color=col
             )
         )
     stroke = alt.StrokeDash(f"{dash}:N", title=dash) if dash else alt.Undefined
     layers.append(
-        base.mark_rule(strokeWidth=1, opacity=0.6).encode(
-            x=x, y="y0:Q", y2="accuracy:Q", color=quiet, strokeDash=stroke
-        )
+        base.mark_rule(strokeWidth=1, opacity=0.6).encode(x=x, y="y0:Q", y2="accuracy:Q", color=col, strokeDash=stroke)
     )
     layers.append(
         base.mark_rule(strokeWidth=2.5).encode(x=x, x2="x2:Q", y=y, color=col, strokeDash=stroke, tooltip=tooltip(seg))
@@ -112,7 +109,7 @@ def step_chart(
     chart = alt.layer(*layers).properties(width=WIDTH, height=HEIGHT)
     if title:
         chart = chart.properties(title=title)
-    return chart
+    return chart  # type: ignore[return-value]
 
 
 def frontier_chart(df: pl.DataFrame, spec: Any) -> alt.TopLevelMixin:
