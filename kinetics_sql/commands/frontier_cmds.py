@@ -154,6 +154,9 @@ def frontier(
     )
     offload.prepare_for(state.wh, cost, hardware, task, strategy, engine=engine, vram_gb=vram_gb, reserve_gb=reserve_gb)
     df = fr.frontier(state.wh, spec)
+    if df.is_empty():
+        source = "trial_budgets (raw traces, `kinetics-sql ingest`)" if strategy == "long-cot" else "problems/trials"
+        click.echo(f"no frontier: no {task} rows in {source} for this selection", err=True)
     if chart:
         from kinetics_sql.figures import charts
 
