@@ -4,17 +4,20 @@ trial_budgets fixture, and the expected cost as a mean over trials (not the cost
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import frontier_fixtures as ff
 import numpy as np
 import polars as pl
 import pytest
+from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kinetics_sql import Warehouse
 from kinetics_sql import frontier as fr
+from kinetics_sql.cli import cli
 
 MODELS = ["Qwen3-0.6B", "Qwen3-4B", "Qwen3-8B"]
 CONFIGS = [(m, "dense", None) for m in MODELS] + [(m, "topk", b) for m in MODELS for b in (64, 512)]
@@ -190,3 +193,25 @@ def test_long_cot_without_prompt_tokens_is_a_clear_error(mem: Warehouse) -> None
     mem.execute("DELETE FROM problems")
     with pytest.raises(Exception, match="no prompt_tokens"):
         fr.points(mem, fr.FrontierSpec(task="lc", strategy="long-cot"))
+
+
+def test_long_cot_on_ingested_traces(tmp_path: Path) -> None:
+    """The raw trace loader's trial_budgets (tests/fixtures/kinetics/*.jsonl) drive a long-CoT frontier."""
+    db = str(tmp_path / "traces.duckdb")
+    files = sorted(str(p) for p in (Path(__file__).parent / "fixtures" / "kinetics").glob("*.jsonl"))
+    result = CliRunner().invoke(cli, ["--db", db, "ingest", *files], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    with Warehouse(db) as wh:
+        spec = fr.FrontierSpec(strategy="long-cot")
+        pts = fr.points(wh, spec)
+        ref = wh.df(
+            "SELECT model || ' ' || method AS mm, problem_id, gen_budget AS setting, avg(correct::DOUBLE) AS acc"
+            " FROM trial_budgets GROUP BY ALL"
+        )
+        joined = pts.with_columns(mm=pl.col("model") + " " + pl.col("method")).join(
+            ref, on=["mm", "problem_id", "setting"]
+        )
+        assert joined.height == pts.height > 0
+        np.testing.assert_allclose(joined["accuracy"], joined["acc"], atol=1e-15)
+        for kind in fr.KINDS:
+            _check_properties(wh, fr.FrontierSpec(strategy="long-cot", kind=kind, by="model"))
