@@ -92,13 +92,14 @@ def fig1_frontiers(ctx: Context) -> Figure:
     )
 
 
-def fig3_optimal_setting(ctx: Context) -> Figure:
-    """Figure 3: the optimal model size and number of trials against the accuracy target."""
+def _optimal_setting(ctx: Context, strategy: str) -> tuple[alt.TopLevelMixin, list[tuple[str, dict[str, Any]]]]:
+    """The winning model's size and setting at each breakpoint of the envelope across models."""
+    setting = "N (trials)" if strategy == "best-of-n" else "generation budget (tokens)"
     queries: list[tuple[str, dict[str, Any]]] = []
     frames = []
     sizes = ctx.wh.df("SELECT name AS model, coalesce(params_kinetics, params) / 1e9 AS params_b FROM models")
     for cost in ("flops", "eflops"):
-        df = _frontier(ctx, ctx.spec(cost=cost, by="model"), queries)
+        df = _frontier(ctx, ctx.spec(cost=cost, by="model", strategy=strategy), queries)
         frames.append(df.with_columns(cost_model=pl.lit("FLOPs" if cost == "flops" else "eFLOPs")))
     df = pl.concat(frames).join(sizes, on="model", how="left")
     data = alt.Data(
@@ -112,7 +113,7 @@ def fig3_optimal_setting(ctx: Context) -> Figure:
         alt.Tooltip("accuracy:Q", format=".3f"),
         alt.Tooltip("model:N"),
         alt.Tooltip("config:N"),
-        alt.Tooltip("setting:Q", title="N"),
+        alt.Tooltip("setting:Q", title=setting),
         alt.Tooltip("cost_tera:Q", format=".4g", title="cost (Tera)"),
     ]
     x = alt.X("accuracy:Q", title="accuracy target (frontier breakpoint)", scale=alt.Scale(domain=[0, 1]))
@@ -137,18 +138,40 @@ def fig3_optimal_setting(ctx: Context) -> Figure:
         .mark_point(filled=True, size=30, opacity=0.7)
         .encode(
             x=x,
-            y=alt.Y("setting:Q", title="optimal N (trials)", scale=alt.Scale(type="log", base=2)),
+            y=alt.Y("setting:Q", title=f"optimal {setting}", scale=alt.Scale(type="log", base=2)),
             color=color,
             tooltip=tips,
         )
-        .properties(width=WIDTH, height=HEIGHT, title="(b) optimal number of trials")
+        .properties(width=WIDTH, height=HEIGHT, title=f"(b) optimal {setting.split(' (')[0]}")
     )
+    return alt.hconcat(size, trials), queries
+
+
+def fig3_optimal_setting(ctx: Context) -> Figure:
+    """Figure 3a/b: the optimal model size and number of trials against the accuracy target."""
+    chart, queries = _optimal_setting(ctx, "best-of-n")
     return Figure(
         "fig3_optimal_setting",
         "Figure 3: the optimal model size and number of trials",
         "At each breakpoint of the envelope across models (oracle, best-of-N), the winning model's size and N. "
         "eFLOPs moves to larger models (and fewer trials) at lower accuracy targets than FLOPs.",
-        alt.hconcat(size, trials),
+        chart,
+        queries,
+    )
+
+
+def fig3cd_long_cot(ctx: Context) -> Figure | None:
+    """Figure 3c/d: the optimal model size and generation budget (long CoT; needs trial_budgets rows)."""
+    n = ctx.wh.df("SELECT count(*) AS n FROM trial_budgets WHERE task = $task", {"task": ctx.task}).item()
+    if not n:
+        return None
+    chart, queries = _optimal_setting(ctx, "long-cot")
+    return Figure(
+        "fig3cd_long_cot",
+        "Figure 3c/d: long chain of thought, the optimal model size and generation budget",
+        "At each breakpoint of the envelope across models (oracle, traces cut at each generation budget), the "
+        "winning model's size and generation budget, under FLOPs and eFLOPs.",
+        chart,
         queries,
     )
 
@@ -349,6 +372,9 @@ def fig4bc_iso_cost(ctx: Context, lin: int = 155, max_lout: int = 32768) -> Figu
         [(sql, params)],
     )
 
+
+# Figures drawn only where their data exist (they return None otherwise).
+OPTIONAL_FIGURES: list[Callable[[Context], Figure | None]] = [fig3cd_long_cot]
 
 FIGURES: list[Callable[[Context], Figure]] = [
     fig1_frontiers,

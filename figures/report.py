@@ -213,6 +213,7 @@ def write_report(
     numbers += [Number(**n) for n in latency.key_numbers(wh, task)]  # fitted latency, offload finding
     ctx = paper.Context(wh, task=task, hardware=hardware, bootstrap=bootstrap, seed=seed)
     figs = [make(ctx) for make in paper.FIGURES]
+    figs += [f for f in (make(ctx) for make in paper.OPTIONAL_FIGURES) if f is not None]
     figs += latency.figures(wh, task=task)  # Kinetics++: measured latency and offload-aware frontier
     parts = [
         f"<h1>kinetics-sql report: {html.escape(task)} on {html.escape(hardware)}</h1>",

@@ -14,6 +14,7 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from kinetics_sql.figures import paper
 
 from kinetics_sql import Warehouse
 from kinetics_sql import frontier as fr
@@ -215,3 +216,5 @@ def test_long_cot_on_ingested_traces(tmp_path: Path) -> None:
         np.testing.assert_allclose(joined["accuracy"], joined["acc"], atol=1e-15)
         for kind in fr.KINDS:
             _check_properties(wh, fr.FrontierSpec(strategy="long-cot", kind=kind, by="model"))
+        fig = paper.fig3cd_long_cot(paper.Context(wh))
+        assert fig is not None and "generation budget" in str(fig.chart.to_dict())
