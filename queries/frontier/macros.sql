@@ -273,6 +273,7 @@ at_cost AS (   -- each sparse breakpoint a cost: the dense frontier's accuracy t
     SELECT s.scope, s.method, 'equal cost' AS compare, coalesce(d.accuracy, 0.0) AS accuracy, NULL::DOUBLE AS dense_cost,
            s.cost AS sparse_cost, s.accuracy AS sparse_accuracy, false AS dense_top
     FROM sparse s ASOF LEFT JOIN dense d ON d.scope = s.scope AND d.cost <= s.cost
+    WHERE s.scope IN (SELECT scope FROM top)   -- only where there is a dense frontier to compare with
 )
 SELECT scope AS model, method, compare, accuracy AS dense_accuracy, sparse_accuracy, dense_cost, sparse_cost,
        dense_cost / sparse_cost AS cost_ratio, sparse_accuracy - accuracy AS accuracy_gain, dense_top
