@@ -11,6 +11,10 @@ step has one query token per sequence; the KV cache holds ``context`` tokens.
   (summed over the r query heads of the KV head, so the r heads share one selection), takes the
   ``budget / block_size`` best blocks, gathers their keys and values and attends to them.
 
+Two block top-k implementations: ``torch_gather`` (score, top-k, index_select the blocks into a
+copy, SDPA on the copy) and ``triton_fused`` (runners/blocksparse_triton.py: the same selection,
+then one kernel that reads the selected blocks in place with an online softmax; GPU only).
+
 Times are medians over repeats of a CUDA graph replay (eager on the CPU), with a 256 MiB write
 between repeats so that no input stays in the L2 cache. ``bytes_moved`` is the fewest bytes a
 method must move (dense: K and V once; blocktopk: the summaries plus the selected K and V once);
@@ -239,6 +243,7 @@ def run_grid(
     backends: list[str] | None = None,
     graphs: bool = True,
     check: bool = True,
+    triton: bool = True,
     seed: int = 0,
 ) -> list[dict[str, Any]]:
     import torch
@@ -256,6 +261,14 @@ def run_grid(
     kernels = {"flash": SDPBackend.FLASH_ATTENTION, "efficient": SDPBackend.EFFICIENT_ATTENTION,
                "cudnn": SDPBackend.CUDNN_ATTENTION, "math": SDPBackend.MATH}
     timer = Timer(dev, repeats=repeats, graphs=graphs)
+    blocktopk_impls = ["torch_gather"]
+    fused: Callable[..., Any] | None = None
+    if dev.type == "cuda" and triton:
+        try:
+            from kinetics_sql.runners.blocksparse_triton import blocksparse_decode as fused
+            blocktopk_impls.append("triton_fused")
+        except ImportError as exc:
+            print(f"no fused Triton kernel ({exc})", flush=True)
     gen = torch.Generator(device=dev).manual_seed(seed)
     common = {"engine_version": version, "device": dname, "model": model, "dtype": dtype, "hq": hq, "hkv": hkv,
               "head_dim": head_dim, "repeat": 0}
@@ -299,33 +312,38 @@ def run_grid(
                     topk = budget // bs
                     if topk < 1 or budget > t:
                         continue
-                    def fn2(bs: int = bs, topk: int = topk, summ: Any = summ, q: Any = q, k: Any = k,
-                            v: Any = v) -> Any:
-                        with sdpa_kernel([kernels[backends[0]]] + [kernels[x] for x in backends[1:]]):
-                            return blocktopk_attention(q, k, v, summ, bs, topk)
-                    res = fn2()
-                    secs, source = timer(fn2)
-                    err = None
-                    if check:
-                        idx = select_blocks(q[:1], summ[:1], topk)
-                        sub_ref = naive_attention(q[:1].cpu(), gather_blocks(k[:1], idx, bs).cpu(),
-                                                  gather_blocks(v[:1], idx, bs).cpu())
-                        err = rel_error(res[:1].cpu(), sub_ref)
-                    mb = blocktopk_bytes(b, hq, hkv, t, head_dim, el, bs, budget)
-                    rec = writer.write({**common, "method": "blocktopk", "impl": "torch_gather", "batch": b,
-                                        "context": t, "budget": budget, "block_size": bs, "topk_blocks": topk,
-                                        "time_s": secs, "bytes_moved": mb, "bytes_per_s": mb / secs,
-                                        "roofline_bytes_per_s": roof,
-                                        "roofline_fraction": mb / secs / roof if roof else None,
-                                        "speedup_vs_dense": best / secs if best else None, "max_rel_error": err,
-                                        "timing_source": source,
-                                        "extra": {**extra_common, "impl_bytes": blocktopk_impl_bytes(
-                                            b, hq, hkv, t, head_dim, el, bs, budget),
-                                            "selection": "sum over the r query heads of a KV head"}},
-                                       kind="attention")
-                    out.append(rec)
-                    print(f"T={t:6d} B={b:3d} blocktopk bs={bs:3d} budget={budget:5d} {secs * 1e6:9.1f} us "
-                          f"x{rec['speedup_vs_dense'] or 0:.2f} vs dense", flush=True)
+                    for impl in blocktopk_impls:
+                        def fn2(bs: int = bs, topk: int = topk, summ: Any = summ, q: Any = q, k: Any = k,
+                                v: Any = v, impl: str = impl) -> Any:
+                            if impl == "triton_fused":
+                                return fused(q, k, v, select_blocks(q, summ, topk), bs)
+                            with sdpa_kernel([kernels[x] for x in backends]):
+                                return blocktopk_attention(q, k, v, summ, bs, topk)
+                        res = fn2()
+                        secs, source = timer(fn2)
+                        err = None
+                        if check:
+                            idx = select_blocks(q[:1], summ[:1], topk)
+                            sub_ref = naive_attention(q[:1].cpu(), gather_blocks(k[:1], idx, bs).cpu(),
+                                                      gather_blocks(v[:1], idx, bs).cpu())
+                            err = rel_error(res[:1].cpu(), sub_ref)
+                        mb = blocktopk_bytes(b, hq, hkv, t, head_dim, el, bs, budget)
+                        impl_bytes = mb if impl == "triton_fused" else blocktopk_impl_bytes(
+                            b, hq, hkv, t, head_dim, el, bs, budget)
+                        rec = writer.write({**common, "method": "blocktopk", "impl": impl, "batch": b,
+                                            "context": t, "budget": budget, "block_size": bs, "topk_blocks": topk,
+                                            "time_s": secs, "bytes_moved": mb, "bytes_per_s": mb / secs,
+                                            "roofline_bytes_per_s": roof,
+                                            "roofline_fraction": mb / secs / roof if roof else None,
+                                            "speedup_vs_dense": best / secs if best else None, "max_rel_error": err,
+                                            "timing_source": source,
+                                            "extra": {**extra_common, "impl_bytes": impl_bytes,
+                                                      "selection": "sum over the r query heads of a KV head"}},
+                                           kind="attention")
+                        out.append(rec)
+                        print(f"T={t:6d} B={b:3d} blocktopk/{impl:12s} bs={bs:3d} budget={budget:5d} "
+                              f"{secs * 1e6:9.1f} us x{rec['speedup_vs_dense'] or 0:.2f} vs dense"
+                              + (f" err {err:.1e}" if err is not None else ""), flush=True)
             if dev.type == "cuda":
                 torch.cuda.empty_cache()
     return out
@@ -349,6 +367,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--repeats", type=int, default=30)
     ap.add_argument("--no-graphs", action="store_true")
     ap.add_argument("--no-check", action="store_true")
+    ap.add_argument("--no-triton", action="store_true", help="skip the fused Triton block-sparse kernel")
     ap.add_argument("--out", required=True)
     args = ap.parse_args(argv)
     import torch
@@ -360,7 +379,7 @@ def main(argv: list[str] | None = None) -> None:
              budgets=_ints(args.budgets), block_sizes=_ints(args.block_sizes), hq=spec.hq, hkv=spec.hkv,
              head_dim=spec.head_dim, model=spec.name, dtype=args.dtype, repeats=args.repeats,
              backends=args.backends.split(",") if args.backends else None, graphs=not args.no_graphs,
-             check=not args.no_check)
+             check=not args.no_check, triton=not args.no_triton)
 
 
 if __name__ == "__main__":
