@@ -28,7 +28,7 @@ demo: $(VENV)/.core
 	$(BIN)/kinetics-sql --db $(DB) report --out $(REPORT)
 
 test: $(VENV)/.dev
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n 2
 
 bench: $(VENV)/.dev
 	$(BIN)/python -m bench
