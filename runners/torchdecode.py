@@ -29,7 +29,7 @@ from __future__ import annotations
 import argparse
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from kinetics_sql.runners import checkpoints
 from kinetics_sql.runners.records import RecordWriter, device_name
@@ -148,6 +148,27 @@ class Qwen3Decoder:
         self.sin = torch.cat([ang.sin(), ang.sin()], dim=-1).to(self.dtype)
         self._graphs: dict[int, Any] = {}
         self.last_token: Any = None
+
+    _HF: ClassVar[dict[str, str]] = {
+           "input_layernorm.weight": "in_norm", "self_attn.q_proj.weight": "wq", "self_attn.k_proj.weight": "wk",
+           "self_attn.v_proj.weight": "wv", "self_attn.o_proj.weight": "wo", "self_attn.q_norm.weight": "q_norm",
+           "self_attn.k_norm.weight": "k_norm", "post_attention_layernorm.weight": "post_norm",
+           "mlp.gate_proj.weight": "wg", "mlp.up_proj.weight": "wu", "mlp.down_proj.weight": "wd"}
+
+    def load_state(self, tensors: dict[str, Any]) -> None:
+        """Copy Hugging Face Qwen3 weights (name -> tensor) in, offloaded layers into their pinned buffers."""
+        torch = self.torch
+        with torch.no_grad():
+            self.embed.copy_(tensors["model.embed_tokens.weight"])
+            self.final_norm.copy_(tensors["model.norm.weight"])
+            if not self.spec.tied_embeddings:
+                self.lm_head.copy_(tensors["lm_head.weight"])
+            shapes = layer_shapes(self.spec)
+            for i in range(self.spec.layers):
+                w = self.layers[i]
+                dst = w if w is not None else self._views(self.host_flat[i], shapes)
+                for hf, name in self._HF.items():
+                    dst[name].copy_(tensors[f"model.layers.{i}.{hf}"])
 
     @staticmethod
     def _views(flat: Any, shapes: dict[str, tuple[int, ...]]) -> dict[str, Any]:
