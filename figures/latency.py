@@ -43,6 +43,7 @@ def _refit(wh: Warehouse, row: dict[str, Any]) -> fitlib.FitResult:
         weighting=row["weighting"],
         hardware=row["hardware"],
         models=tuple(row["models"] or ()),
+        sources=tuple(row.get("sources") or ()),
     )
 
 

@@ -8,7 +8,8 @@ Model forms (features: queries/fit/macros.sql; every coefficient is constrained 
   ships offloaded weights to the GPU for a batched prompt but computes decode steps on the CPU) and
   per-step overheads:
   ``prefill_s = pa*prefill_flops + pc*prefill_link + t_p`` and
-  ``decode_s = a*compute + b*hbm_bytes + c*decode_link + s*steps + l*layer_steps + t_d``.
+  ``decode_s = a*compute + b*hbm_bytes + c*decode_link + s*steps + l*layer_steps + o*offload_layer_steps + t_d``
+  (o: a fixed cost per offloaded layer and step, e.g. llama.cpp's CPU op dispatch and thread barriers).
 
 The fit is non-negative least squares (Lawson-Hanson, below) on rows weighted by ``1 / total_s``
 (``weighting='relative'``: minimises relative error, which is what MAPE measures) or unweighted.
@@ -43,7 +44,7 @@ FORMS: dict[str, dict[str, list[str]]] = {
     "plain": {"total_s": ["compute", "hbm_bytes", "link_bytes", "const"]},
     "split": {
         "prefill_s": ["prefill_flops", "prefill_link", "const"],
-        "decode_s": ["compute", "hbm_bytes", "decode_link", "steps", "layer_steps", "const"],
+        "decode_s": ["compute", "hbm_bytes", "decode_link", "steps", "layer_steps", "offload_layer_steps", "const"],
     },
 }
 WEIGHTINGS = ("relative", "absolute")
@@ -57,6 +58,7 @@ FEATURES = (
     "decode_link",
     "steps",
     "layer_steps",
+    "offload_layer_steps",
 )
 
 
@@ -166,14 +168,15 @@ def candidates(wh: Warehouse) -> pl.DataFrame:
     return wh.named("fit/candidates")
 
 
-def features(wh: Warehouse, engine: str, device: str) -> pl.DataFrame:
-    """One row per measurement of ``engine`` on a device whose name contains ``device``."""
+def features(wh: Warehouse, engine: str, device: str, sources: Sequence[str] = ()) -> pl.DataFrame:
+    """One row per measurement of ``engine`` on a device whose name contains ``device`` (and, with
+    ``sources``, from an ingested file whose name contains one of them)."""
     if not _has_measurements(wh):
         raise KineticsError(
             "no measurements table: ingest runner measurements first (`kinetics-sql ingest FILE.jsonl`)"
         )
     install_macros(wh)
-    df = wh.named("fit/features", {"engine": engine, "device": device})
+    df = wh.named("fit/features", {"engine": engine, "device": device, "sources": list(sources)})
     if df.is_empty():
         have = candidates(wh)
         listing = (
@@ -184,7 +187,9 @@ def features(wh: Warehouse, engine: str, device: str) -> pl.DataFrame:
             else "none"
         )
         raise KineticsError(
-            f"no measurements of engine {engine!r} on a device matching {device!r} for a catalog model "
+            f"no measurements of engine {engine!r} on a device matching {device!r} for a catalog model"
+            + (f" in sources matching {', '.join(sources)}" if sources else "")
+            + " "
             f"(measured: {listing})"
         )
     return df
@@ -230,6 +235,7 @@ class FitResult:
     models: list[str]
     run_ids: list[str]
     fitted_at: _dt.datetime
+    sources: list[str]
     points: pl.DataFrame = field(repr=False)
 
     @property
@@ -296,14 +302,16 @@ class FitResult:
             "prefill_c": p["prefill_c"],
             "step_s": p["step_s"],
             "layer_step_s": p["layer_step_s"],
+            "offload_layer_step_s": p["offload_layer_step_s"],
             "models": ",".join(self.models),
+            "sources": ",".join(self.sources),
             "runs": len(self.run_ids),
             "fit_id": self.fit_id,
         }
 
 
 def coef_struct(form: str, coefs: dict[str, dict[str, float]]) -> dict[str, float]:
-    """Scalar coefficients of a fit: a, b, c, t0 (+ prefill_a, prefill_c, step_s, layer_step_s)."""
+    """Scalar coefficients of a fit: a, b, c, t0 and the split form's extra terms (0 in the plain form)."""
     if form == "plain":
         k = coefs["total_s"]
         return {
@@ -315,6 +323,7 @@ def coef_struct(form: str, coefs: dict[str, dict[str, float]]) -> dict[str, floa
             "prefill_c": 0.0,
             "step_s": 0.0,
             "layer_step_s": 0.0,
+            "offload_layer_step_s": 0.0,
         }
     if form == "split":
         p, d = coefs["prefill_s"], coefs["decode_s"]
@@ -327,6 +336,7 @@ def coef_struct(form: str, coefs: dict[str, dict[str, float]]) -> dict[str, floa
             "prefill_c": p["prefill_link"],
             "step_s": d["steps"],
             "layer_step_s": d["layer_steps"],
+            "offload_layer_step_s": d.get("offload_layer_steps", 0.0),
         }
     raise KineticsError(f"unknown model form {form!r} (expected {', '.join(FORMS)})")
 
@@ -354,13 +364,14 @@ def fit(
     weighting: str = "relative",
     hardware: str | None = None,
     models: Sequence[str] = (),
+    sources: Sequence[str] = (),
 ) -> FitResult:
     """Fit one engine's latency on one device; does not store it (see :func:`store`)."""
     if form not in FORMS:
         raise KineticsError(f"unknown model form {form!r} (expected {', '.join(FORMS)})")
     if weighting not in WEIGHTINGS:
         raise KineticsError(f"unknown weighting {weighting!r} (expected {', '.join(WEIGHTINGS)})")
-    df = features(wh, engine, device)
+    df = features(wh, engine, device, sources)
     if models:
         wanted = {m.lower() for m in models}
         df = df.filter(pl.col("model").str.to_lowercase().is_in(list(wanted)))
@@ -411,6 +422,7 @@ def fit(
         models=sorted(df["model"].unique().to_list()),
         run_ids=sorted(df["run_id"].unique().to_list()),
         fitted_at=_dt.datetime.now(_dt.UTC).replace(tzinfo=None),
+        sources=sorted({str(s) for s in df["source"].drop_nulls().to_list()}),
         points=df,
     )
 
@@ -421,8 +433,8 @@ def store(wh: Warehouse, res: FitResult) -> str:
     wh.execute(
         "INSERT OR REPLACE INTO coefficients (fit_id, engine, device, device_query, hardware, form, weighting,"
         " a, b, c, t0, i_gpu, i_link, coefs, n_points, n_train, n_holdout, n_configs, holdout, seed,"
-        " r2, mape, r2_holdout, mape_holdout, models, run_ids, fitted_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " r2, mape, r2_holdout, mape_holdout, models, run_ids, fitted_at, sources)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             res.fit_id,
             res.engine,
@@ -451,6 +463,7 @@ def store(wh: Warehouse, res: FitResult) -> str:
             res.models,
             res.run_ids,
             res.fitted_at,
+            res.sources,
         ],
     )
     return res.fit_id

@@ -75,6 +75,7 @@ def features(spec: catalog.ModelSpec, rec: dict[str, Any]) -> dict[str, float]:
         "prefill_link": rec["offload_bytes"] * prefill_passes,
         "decode_link": rec["offload_bytes"] * lout,
         "steps": float(lout),
+        "offload_layer_steps": float(lout * rec["layers_offloaded"]),
     }
 
 

@@ -77,7 +77,7 @@ def prepare(
     install(wh)
     hw_name = wh.resolve_hardware(hardware)
     hw = wh.named("fit/hardware_profile", {"name": hw_name}).row(0, named=True)
-    extra = {"prefill_a": 0.0, "prefill_c": 0.0, "step_s": 0.0, "layer_step_s": 0.0}
+    extra = {"prefill_a": 0.0, "prefill_c": 0.0, "step_s": 0.0, "layer_step_s": 0.0, "offload_layer_step_s": 0.0}
     if engine:
         row = fitlib.latest(wh, engine, hw_name, form)
         k = row["params"]

@@ -157,6 +157,30 @@ def test_cli_fit_json_and_stored(tmp_path: Path) -> None:
     stored = json.loads(res.stdout)
     assert len(stored) == 1 and stored[0]["hardware"] == "h100-sxm" and stored[0]["fit_id"] == row["fit_id"]
     res = runner.invoke(cli, ["--db", db, "fit", "--engine", "llama.cpp", "--device", "H100", "--points", "-f", "csv"])
-    assert res.exit_code == 0 and res.stdout.splitlines()[0].startswith("run_id,seq,model")
+    assert res.exit_code == 0 and res.stdout.splitlines()[0].startswith("source,run_id,seq,model")
     res = runner.invoke(cli, ["--db", db, "fit", "--engine", "torch", "--device", "H100"])
     assert res.exit_code == 1 and "no measurements of engine 'torch'" in res.output
+
+
+def test_source_filter_and_offload_layer_steps() -> None:
+    truth = fitsynth.Truth()
+    recs = fitsynth.records(engine="torch", run_id="graphs") + [
+        {**r, "run_id": "eager", "total_s": r["total_s"] * 3, "decode_s": r["decode_s"] * 3}
+        for r in fitsynth.records(engine="torch")
+    ]
+    with loaded(recs) as wh:
+        wh.execute(
+            "UPDATE measurements SET source = CASE WHEN run_id = 'graphs' THEN 'torch-h100.jsonl'"
+            " ELSE 'torch-eager-h100.jsonl' END"
+        )
+        both = fitlib.fit(wh, "torch", "H100")
+        graphs = fitlib.fit(wh, "torch", "H100", sources=["torch-h100"])
+        assert graphs.sources == ["torch-h100.jsonl"] and graphs.n_points == both.n_points // 2
+        assert graphs.b == pytest.approx(truth.b, rel=1e-6) and graphs.mape_holdout < 1e-9
+        assert both.mape_holdout > 0.1  # two regimes in one fit
+        fitlib.store(wh, graphs)
+        assert fitlib.latest(wh, "torch", "h100-sxm")["sources"] == ["torch-h100.jsonl"]
+        with pytest.raises(KineticsError, match="in sources matching vllm"):
+            fitlib.fit(wh, "torch", "H100", sources=["vllm"])
+        feats = fitlib.features(wh, "torch", "H100")
+        assert (feats["offload_layer_steps"] == feats["gen_tokens"] * feats["layers_offloaded"]).all()

@@ -36,6 +36,13 @@ from kinetics_sql.output import emit, output_options
 )
 @click.option("--hardware", default=None, help="Hardware profile the device is (default: guessed from its name).")
 @click.option("--model", "models", multiple=True, help="Only these models (repeatable; default all catalog models).")
+@click.option(
+    "--source",
+    "sources",
+    multiple=True,
+    help="Only measurements from ingested files whose name contains this (repeatable), e.g. torch-h100 "
+    "to fit the CUDA-graph torch runs apart from torch-eager-h100.",
+)
 @click.option("--points", is_flag=True, help="Print every measurement with its prediction instead of the summary.")
 @click.option("--no-store", is_flag=True, help="Do not store the fit in the coefficients table.")
 @output_options
@@ -50,6 +57,7 @@ def fit_command(
     weighting: str,
     hardware: str | None,
     models: tuple[str, ...],
+    sources: tuple[str, ...],
     points: bool,
     no_store: bool,
     fmt: str,
@@ -69,11 +77,13 @@ def fit_command(
         weighting=weighting,
         hardware=hardware,
         models=models,
+        sources=sources,
     )
     if not no_store:
         fitlib.store(wh, res)
     if points:
         cols = [
+            "source",
             "run_id",
             "seq",
             "model",

@@ -1,5 +1,6 @@
 -- Regression features of every measurement of one engine on one device (see fit/macros.sql).
--- $engine: engine name (case-insensitive); $device: case-insensitive substring of the device name.
+-- $engine: engine name (case-insensitive); $device: case-insensitive substring of the device name;
+-- $sources: substrings of measurements.source (the ingested file) to keep, or [] for all.
 -- Measurements of models not in the catalog (toy models) are left out.
 WITH ms AS (
     SELECT x.*, m.name AS catalog_model, m.params AS p, m.hq, m.hkv, (m.head_dim * m.layers)::DOUBLE AS d,
@@ -10,12 +11,13 @@ WITH ms AS (
     FROM measurements x
     JOIN models m ON lower(m.name) = lower(x.model)
     WHERE lower(x.engine) = lower($engine) AND contains(lower(x.device), lower($device))
+      AND (len($sources) = 0 OR len(list_filter($sources::VARCHAR[], lambda s: contains(coalesce(x.source, ''), s))) > 0)
 ), f AS (
     SELECT *,
            fit_resident_bytes(wbytes, offload_bytes, p, vocab, hidden, tied_embeddings) AS resident_bytes
     FROM ms
 )
-SELECT run_id, seq, engine, device, catalog_model AS model, n_layers, n_gpu_layers, layers_offloaded,
+SELECT source, run_id, seq, engine, device, catalog_model AS model, n_layers, n_gpu_layers, layers_offloaded,
        offload_mode, offload_bytes::DOUBLE AS offload_bytes, wbytes AS weight_bytes, resident_bytes,
        batch, prompt_tokens, gen_tokens, pbatch AS prefill_batch, "repeat",
        prefill_s, decode_s, total_s,
@@ -27,6 +29,7 @@ SELECT run_id, seq, engine, device, catalog_model AS model, n_layers, n_gpu_laye
        fit_prefill_link(offload_bytes, prompt_tokens, pbatch) AS prefill_link,
        offload_bytes::DOUBLE * gen_tokens::DOUBLE AS decode_link,
        gen_tokens::DOUBLE AS steps,
-       gen_tokens::DOUBLE * catalog_layers::DOUBLE AS layer_steps
+       gen_tokens::DOUBLE * catalog_layers::DOUBLE AS layer_steps,
+       gen_tokens::DOUBLE * layers_offloaded::DOUBLE AS offload_layer_steps
 FROM f
 ORDER BY run_id, seq;

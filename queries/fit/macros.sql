@@ -10,7 +10,9 @@
 --   prefill_flops  n * (2*p*lin + 2*lin^2*hq*d)  (prompt: linear layers + causal attention)
 --   prefill_link   offload_bytes * ceil(lin / prefill_batch)
 --   decode_link    offload_bytes * lout
---   steps          lout (decode steps), layer_steps = lout * layers (per-layer launch overhead)
+--   steps          lout (decode steps), layer_steps = lout * layers (per-layer launch overhead),
+--                  offload_layer_steps = lout * layers_offloaded (per offloaded layer and step: CPU op
+--                  dispatch and thread barriers in llama.cpp, a copy launch in stream mode)
 
 CREATE OR REPLACE TEMP MACRO fit_compute(method, p, hq, d, lin, lout, n, budget, block_size, variant) AS
     compute_flops(method, p, hq, d, lin, lout, n, budget := budget, block_size := block_size, variant := variant);
@@ -33,12 +35,3 @@ CREATE OR REPLACE TEMP MACRO fit_prefill_link(offload_bytes, lin, prefill_batch)
 CREATE OR REPLACE TEMP MACRO fit_resident_bytes(weight_bytes, offload_bytes, params, vocab, hidden, tied) AS
     greatest(0.0, weight_bytes::DOUBLE - offload_bytes::DOUBLE
                   - CASE WHEN tied THEN 0.0 ELSE vocab::DOUBLE * hidden::DOUBLE * weight_bytes::DOUBLE / params::DOUBLE END);
-
--- Predicted seconds from a fit's coefficients (a struct as stored in kinetics_sql.fit), for
--- feature values already computed. Plain form: a*compute + b*hbm + c*link + t0; the split form
--- adds its prefill and per-step terms (zero in the plain form).
-CREATE OR REPLACE TEMP MACRO fit_predict(k, compute, hbm_bytes, link_bytes, prefill_flops, prefill_link, decode_link, steps, layer_steps) AS
-    k.a * compute + k.b * hbm_bytes + k.t0
-    + k.c * CASE WHEN k.form = 'split' THEN decode_link ELSE link_bytes END
-    + k.prefill_a * prefill_flops + k.prefill_c * prefill_link
-    + k.step_s * steps + k.layer_step_s * layer_steps;
