@@ -34,7 +34,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from kinetics_sql.runners.records import RecordWriter, device_name
+from kinetics_sql.runners.records import RecordWriter, command_line, device_name
 
 HBM_DATASHEET = {"H100": 3.35e12, "H200": 4.8e12, "B200": 8.0e12, "A100": 2.04e12}
 
@@ -375,7 +375,8 @@ def main(argv: list[str] | None = None) -> None:
 
     spec = resolve_spec(args.model)
     device = args.device or ("cuda" if torch.cuda.is_available() else "cpu")
-    run_grid(RecordWriter(args.out), device=device, contexts=_ints(args.contexts), batches=_ints(args.batches),
+    writer = RecordWriter(args.out, command=command_line("kinetics_sql.runners.attention", argv))
+    run_grid(writer, device=device, contexts=_ints(args.contexts), batches=_ints(args.batches),
              budgets=_ints(args.budgets), block_sizes=_ints(args.block_sizes), hq=spec.hq, hkv=spec.hkv,
              head_dim=spec.head_dim, model=spec.name, dtype=args.dtype, repeats=args.repeats,
              backends=args.backends.split(",") if args.backends else None, graphs=not args.no_graphs,

@@ -33,7 +33,7 @@ from typing import Any
 
 import numpy as np
 from kinetics_sql.runners import checkpoints
-from kinetics_sql.runners.records import RecordWriter, device_name, gpu_memory_used
+from kinetics_sql.runners.records import RecordWriter, command_line, device_name, gpu_memory_used
 
 from kinetics_sql.catalog import ModelSpec
 
@@ -248,7 +248,7 @@ def main(argv: list[str] | None = None) -> None:
     spec = checkpoints.resolve_spec(args.model)
     path, built = ensure_gguf(spec, args.gguf, args.gguf_dir, args.dtype)
     depths = _ints(args.ngl) if args.ngl else default_depths(spec.layers, args.depths)
-    writer = RecordWriter(args.out)
+    writer = RecordWriter(args.out, command=command_line("kinetics_sql.runners.llamacpp", argv))
     try:
         sweep(spec, path, writer, depths=depths, prompts=_ints(args.prompt), gens=_ints(args.gen), dtype=args.dtype,
               repeats=args.repeats, n_batch=args.n_batch, threads=args.threads,

@@ -102,8 +102,13 @@ def now() -> str:
     return _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds")
 
 
-def command_line() -> str:
-    """The exact command that produced the records (``python -m module args``)."""
+def command_line(module: str | None = None, argv: list[str] | None = None) -> str:
+    """The exact command that produced the records (``python -m module args``).
+
+    With ``argv`` (a runner's ``main(argv)`` called from Python) the command is rebuilt from it.
+    """
+    if argv is not None and module:
+        return shlex.join(["python", "-m", module, *argv])
     main = sys.modules.get("__main__")
     spec = getattr(main, "__spec__", None)
     head = ["python", "-m", spec.name] if spec is not None and spec.name else ["python", sys.argv[0]]

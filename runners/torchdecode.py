@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from kinetics_sql.runners import checkpoints
-from kinetics_sql.runners.records import RecordWriter, device_name
+from kinetics_sql.runners.records import RecordWriter, command_line, device_name
 
 from kinetics_sql.catalog import ModelSpec
 
@@ -486,7 +486,8 @@ def main(argv: list[str] | None = None) -> None:
     spec = checkpoints.resolve_spec(args.model)
     device = args.device or ("cuda" if torch.cuda.is_available() else "cpu")
     offloads = _ints(args.offload) if args.offload else [0, spec.layers // 4, spec.layers // 2]
-    sweep(spec, RecordWriter(args.out), offloads=offloads, batches=_ints(args.batch), prompts=_ints(args.prompt),
+    writer = RecordWriter(args.out, command=command_line("kinetics_sql.runners.torchdecode", argv))
+    sweep(spec, writer, offloads=offloads, batches=_ints(args.batch), prompts=_ints(args.prompt),
           gens=_ints(args.gen), device=device, dtype=args.dtype, repeats=args.repeats, prefetch=args.prefetch,
           mode=args.mode)
 

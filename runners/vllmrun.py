@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from kinetics_sql.runners import checkpoints
-from kinetics_sql.runners.records import RecordWriter
+from kinetics_sql.runners.records import RecordWriter, command_line
 
 from kinetics_sql.catalog import ModelSpec
 
@@ -281,7 +281,8 @@ def main(argv: list[str] | None = None) -> None:
                            max_model_len=args.max_model_len)
 
     if args.cmd == "sweep":
-        sweep(spec, RecordWriter(args.out), engine_factory=factory, offloads_gb=_floats(args.offload_gb),
+        writer = RecordWriter(args.out, command=command_line("kinetics_sql.runners.vllmrun", argv))
+        sweep(spec, writer, engine_factory=factory, offloads_gb=_floats(args.offload_gb),
               batches=_ints(args.batch), prompts=_ints(args.prompt), gens=_ints(args.gen), dtype=args.dtype,
               tensor_parallel_size=args.tp, repeats=args.repeats)
     else:
