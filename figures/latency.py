@@ -142,8 +142,8 @@ def latency_vs_length(res: fitlib.FitResult) -> Figure:
     color = alt.Color(
         "layers_offloaded:O", title="layers offloaded", scale=alt.Scale(scheme=DEPTH_SCHEME, reverse=True)
     )
-    x = alt.X("gen_tokens:Q", title="generated tokens", scale=alt.Scale(type="log"))
-    y = alt.Y("total_s:Q", title="latency (s)", scale=alt.Scale(type="log"))
+    x = alt.X("gen_tokens:Q", title="generated tokens", scale=alt.Scale(zero=True))
+    y = alt.Y("total_s:Q", title="latency (s)", scale=alt.Scale(zero=True))
     measured = base.mark_point(filled=True, size=40).encode(
         x=x,
         y=y,
@@ -164,6 +164,7 @@ def latency_vs_length(res: fitlib.FitResult) -> Figure:
         alt.layer(predicted, measured)
         .properties(width=220, height=200)
         .facet(facet=alt.Facet("model:N", sort=models, title=None), columns=4)
+        .resolve_scale(y="independent")
         .properties(title=f"{res.engine} on {res.device}: latency vs generation length (lines: fitted model)")
     )
     return Figure(
