@@ -27,7 +27,7 @@ from typing import Any
 DECODE_FIELDS: dict[str, tuple[str, bool]] = {
     "run_id": ("str", True),  # one invocation of a runner (a sweep)
     "seq": ("int", True),  # index of the record inside its run
-    "engine": ("str", True),  # llama.cpp | torch | vllm
+    "engine": ("str", True),  # llama.cpp | torch (CUDA-graph decode) | torch-eager | vllm
     "engine_version": ("str", True),  # e.g. "llama-cpp-python 0.3.36" or "torch 2.11.0+cu130"
     "device": ("str", True),  # torch.cuda.get_device_name() or "cpu: <processor>"
     "host": ("str", True),

@@ -423,7 +423,7 @@ def sweep(
                         prompt = torch.randint(1000, 150000, (b, p), generator=g).to(model.device)
                         t = model.generate(prompt, gen, mode=mode)
                         rec = writer.write({
-                            "engine": "torch",
+                            "engine": "torch" if mode == "graph" else "torch-eager",
                             "engine_version": version,
                             "device": dev,
                             "model": spec.name,

@@ -82,6 +82,6 @@ def test_cli_writes_records(tmp_path: Path) -> None:
     assert len(recs) == 4
     assert {(r["layers_offloaded"], r["batch"]) for r in recs} == {(0, 1), (0, 2), (1, 1), (1, 2)}
     for r in recs:
-        assert r["engine"] == "torch" and r["offload_mode"] == ("stream" if r["layers_offloaded"] else "none")
+        assert r["engine"] == "torch-eager" and r["offload_mode"] == ("stream" if r["layers_offloaded"] else "none")
         assert r["tokens_per_s"] == pytest.approx(r["batch"] * r["gen_tokens"] / r["decode_s"])
         assert r["device"].startswith("cpu")

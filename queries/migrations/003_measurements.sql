@@ -10,7 +10,7 @@ CREATE TABLE IF NOT EXISTS measurements (
     source               VARCHAR,            -- the ingested file (NULL for rows inserted directly)
     run_id               VARCHAR NOT NULL,   -- one runner invocation (a sweep)
     seq                  INTEGER NOT NULL,   -- record index inside the run
-    engine               VARCHAR NOT NULL,   -- llama.cpp | torch | vllm
+    engine               VARCHAR NOT NULL,   -- llama.cpp | torch (CUDA graphs) | torch-eager | vllm
     engine_version       VARCHAR NOT NULL,
     device               VARCHAR NOT NULL,   -- torch.cuda.get_device_name() / NVML name, or 'cpu: <processor>'
     host                 VARCHAR NOT NULL,
