@@ -73,7 +73,8 @@ def predicted_vs_measured(results: Sequence[fitlib.FitResult]) -> Figure:
         scale = alt.Scale(type="log", domain=[lo, hi], nice=False)
         r2 = "n/a" if res.r2_holdout is None else f"{res.r2_holdout:.4f}"
         mp = "n/a" if res.mape_holdout is None else f"{100 * res.mape_holdout:.1f}%"
-        title = f"{res.engine} ({res.form}): held-out R² {r2}, MAPE {mp}"
+        src = f", {', '.join(res.sources)}" if res.sources and len(results) > 1 else ""
+        title = f"{res.engine} ({res.form}{src}): held-out R² {r2}, MAPE {mp}"
         line = (
             alt.Chart(alt.Data(values=[{"x": lo, "y": lo}, {"x": hi, "y": hi}]))
             .mark_line(strokeDash=[4, 4], color="#888")
@@ -254,8 +255,24 @@ def offload_frontier(
     )
 
 
+def _fresh_fits(wh: Warehouse) -> list[fitlib.FitResult]:
+    """Without stored fits: the split form on each measurement file (engine, device, source) apart."""
+    if not bool(wh.named("fit/has_table", {"name": "measurements"}).item()):
+        return []
+    out = []
+    for r in wh.named("fit/sources").iter_rows(named=True):
+        try:
+            device = r["device"]
+            sources = (r["source"],) if r["source"] else ()
+            out.append(fitlib.fit(wh, r["engine"], device, form="split", sources=sources))
+        except KineticsError:
+            continue
+    return out
+
+
 def figures(wh: Warehouse, *, task: str = "aime24", vram_gb: float = 24.0) -> list[Figure]:
-    """Every latency figure the warehouse has data for (for `kinetics-sql report`)."""
+    """Every latency figure the warehouse has data for (for `kinetics-sql report`): from the newest
+    stored fit of each engine, or, with none stored, the split form fitted per measurement file."""
     out: list[Figure] = []
     fits = _fits(wh)
     results = []
@@ -264,6 +281,8 @@ def figures(wh: Warehouse, *, task: str = "aime24", vram_gb: float = 24.0) -> li
             results.append(_refit(wh, row))
         except KineticsError:
             continue
+    if not fits:
+        results = _fresh_fits(wh)
     if results:
         out.append(predicted_vs_measured(results))
         llama = [r for r in results if r.engine.lower() == "llama.cpp"] or results
@@ -283,13 +302,19 @@ def key_numbers(wh: Warehouse, task: str = "aime24", vram_gb: float = 24.0) -> l
     """Report entries (fields of figures.report.Number): the stored fits, and the offload finding."""
     out: list[dict[str, Any]] = []
     fits = wh.named("fit/latest_per_engine", {"hardware": ""})
+    if not fits.height:  # none stored: the split form per measurement file, as the figures do
+        fresh = _fresh_fits(wh)
+        if fresh:
+            fits = pl.DataFrame([{**f.summary(), "device": f.device, "sources": f.sources, "coefs": ""} for f in fresh])
     if fits.height:
         bits = []
         for r in fits.iter_rows(named=True):
             r2 = "n/a" if r["r2_holdout"] is None else f"{r['r2_holdout']:.4f}"
             mp = "n/a" if r["mape_holdout"] is None else f"{100 * r['mape_holdout']:.1f}%"
+            src = f", {', '.join(r['sources'])}" if r.get("sources") else ""
             bits.append(
-                f"{r['engine']} on {r['device']} ({r['form']} form, {r['n_points']} runs, {r['n_holdout']} held out): "
+                f"{r['engine']} on {r['device']} ({r['form']} form{src}, {r['n_points']} runs, "
+                f"{r['n_holdout']} held out): "
                 f"held-out R^2 {r2}, MAPE {mp}"
             )
         out.append(
