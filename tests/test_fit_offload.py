@@ -154,3 +154,13 @@ def test_latency_figures_and_report_numbers(twh: Warehouse) -> None:
     numbers = {n["key"]: n for n in latency.key_numbers(twh, task="t")}
     assert "held-out R^2" in numbers["latency_fit"]["sentence"]
     assert "Qwen3-14B" in numbers["offload_dominated"]["sentence"]
+
+
+def test_latency_figures_without_stored_fits(twh: Warehouse) -> None:
+    from kinetics_sql.figures import latency
+
+    fitsynth.load(twh, fitsynth.records(truth=fitsynth.Truth(noise=0.01)))
+    figs = latency.figures(twh, task="t")
+    assert [f.name for f in figs] == ["latency_fit", "latency_vs_length", "offload_frontier"]
+    numbers = {n["key"]: n for n in latency.key_numbers(twh, task="t")}
+    assert "llama.cpp" in numbers["latency_fit"]["sentence"] and "split form" in numbers["latency_fit"]["sentence"]
