@@ -188,10 +188,11 @@ def offload_frontier(
     engine: str | None = None,
     vram_gb: float = 24.0,
     cost: str = "latency",
+    fitted: fitlib.FitResult | None = None,
 ) -> Figure:
     """Deployable arms (mean accuracy vs mean cost) per model under a VRAM limit; offloaded arms hollow,
     each model's own Pareto frontier as a step line, dominated offloaded arms listed in the tooltip."""
-    ctx = offload.prepare(wh, cost=cost, hardware=hardware, task=task, engine=engine, vram_gb=vram_gb)
+    ctx = offload.prepare(wh, cost=cost, hardware=hardware, task=task, engine=engine, vram_gb=vram_gb, fitted=fitted)
     spec = fr.FrontierSpec(task=task, cost=cost, hardware=ctx.hardware, kind="deployable")
     arms = offload.arms(wh, spec)
     if arms.is_empty():
@@ -287,14 +288,10 @@ def figures(wh: Warehouse, *, task: str = "aime24", vram_gb: float = 24.0) -> li
         out.append(predicted_vs_measured(results))
         llama = [r for r in results if r.engine.lower() == "llama.cpp"] or results
         out.append(latency_vs_length(llama[0]))
-    engine = None
-    hardware = "h100-sxm"
-    for r in results:
-        if r.hardware and r.engine.lower() == "llama.cpp":
-            engine, hardware = r.engine, r.hardware
-            break
+    llama_fit = next((r for r in results if r.engine.lower() == "llama.cpp" and r.hardware), None)
+    hardware = llama_fit.hardware if llama_fit and llama_fit.hardware else "h100-sxm"
     with contextlib.suppress(KineticsError):
-        out.append(offload_frontier(wh, task=task, hardware=hardware, engine=engine, vram_gb=vram_gb))
+        out.append(offload_frontier(wh, task=task, hardware=hardware, vram_gb=vram_gb, fitted=llama_fit))
     return out
 
 
@@ -302,6 +299,7 @@ def key_numbers(wh: Warehouse, task: str = "aime24", vram_gb: float = 24.0) -> l
     """Report entries (fields of figures.report.Number): the stored fits, and the offload finding."""
     out: list[dict[str, Any]] = []
     fits = wh.named("fit/latest_per_engine", {"hardware": ""})
+    fresh: list[fitlib.FitResult] = []
     if not fits.height:  # none stored: the split form per measurement file, as the figures do
         fresh = _fresh_fits(wh)
         if fresh:
@@ -332,8 +330,17 @@ def key_numbers(wh: Warehouse, task: str = "aime24", vram_gb: float = 24.0) -> l
     for r in fits.iter_rows(named=True):
         if r["engine"].lower() == "llama.cpp" and r["hardware"]:
             engine, hardware = r["engine"], r["hardware"]
+    fitted = next((f for f in fresh if f.engine.lower() == "llama.cpp"), None)
     try:
-        ctx = offload.prepare(wh, cost="latency", hardware=hardware, task=task, engine=engine, vram_gb=vram_gb)
+        ctx = offload.prepare(
+            wh,
+            cost="latency",
+            hardware=hardware,
+            task=task,
+            engine=None if fitted else engine,
+            vram_gb=vram_gb,
+            fitted=fitted,
+        )
         spec = fr.FrontierSpec(task=task, cost="latency", hardware=ctx.hardware, kind="deployable")
         dom = offload.dominated(wh, spec)
     except KineticsError:

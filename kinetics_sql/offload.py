@@ -72,13 +72,24 @@ def prepare(
     vram_gb: float | None = None,
     reserve_gb: float = DEFAULT_RESERVE_GB,
     form: str = "",
+    fitted: fitlib.FitResult | None = None,
 ) -> Context:
-    """Set the coefficients and the offload plan used by ``--cost rflops|latency`` on this connection."""
+    """Set the coefficients and the offload plan used by ``--cost rflops|latency`` on this connection.
+
+    Coefficients: ``fitted`` (a fit not stored), else the newest stored fit of ``engine`` on
+    ``hardware``, else the datasheet."""
     install(wh)
     hw_name = wh.resolve_hardware(hardware)
     hw = wh.named("fit/hardware_profile", {"name": hw_name}).row(0, named=True)
     extra = {"prefill_a": 0.0, "prefill_c": 0.0, "step_s": 0.0, "layer_step_s": 0.0, "offload_layer_step_s": 0.0}
-    if engine:
+    if fitted is not None:
+        k = fitted.params
+        a, b, c, t0 = k["a"], k["b"], k["c"], k["t0"]
+        extra = {name: k[name] for name in extra}
+        r2h = fitted.r2_holdout
+        label = f"fit of {fitted.engine} ({fitted.form}" + (f", held-out R^2 {r2h:.4f})" if r2h is not None else ")")
+        fit_form, engine = fitted.form, fitted.engine
+    elif engine:
         row = fitlib.latest(wh, engine, hw_name, form)
         k = row["params"]
         a, b, c, t0 = k["a"], k["b"], k["c"], k["t0"]
