@@ -40,8 +40,8 @@ from kinetics_sql.output import emit, output_options
     "--source",
     "sources",
     multiple=True,
-    help="Only measurements from ingested files whose name contains this (repeatable), e.g. torch-h100 "
-    "to fit the CUDA-graph torch runs apart from torch-eager-h100.",
+    help="Only measurements from ingested files (measurements.source) whose name contains this "
+    "(repeatable), e.g. llamacpp-h100 to fit one sweep apart from another of the same engine.",
 )
 @click.option("--points", is_flag=True, help="Print every measurement with its prediction instead of the summary.")
 @click.option("--no-store", is_flag=True, help="Do not store the fit in the coefficients table.")
