@@ -3,6 +3,7 @@
 #   llama-small: llama.cpp for Qwen3-1.7B/4B/8B, 5 n_gpu_layers depths, gen 32/64/128
 #   llama-14b:   llama.cpp for Qwen3-14B, same grid
 #   attention:   the attention kernel grid (Qwen3-8B shapes)
+#   torch-context, llama-context: longer prompts (KV-cache term), batch up to 64 for torch
 set -u
 case $1 in llama*) source runners/device_env.sh build || exit 1 ;; *) source runners/device_env.sh || exit 1 ;; esac
 OUTDIR=$2
@@ -20,6 +21,14 @@ case $1 in
         --gen 32,64,128 --out "$OUTDIR/llamacpp-h100.jsonl" 2>&1
       rm -f /tmp/gguf/*.gguf
     done ;;
+  torch-context)  # longer prompts and batch 64: the KV-cache term
+    for m in Qwen3-1.7B Qwen3-8B; do
+      python3 -m kinetics_sql.runners.torchdecode --model $m --batch 1,16,64 --prompt 1024,4096 --gen 32 \
+        --out "$OUTDIR/torch-context-h100.jsonl" 2>&1
+    done ;;
+  llama-context)  # Qwen3-8B, prompts 512 and 2048
+    python3 -m kinetics_sql.runners.llamacpp --model Qwen3-8B --gguf-dir /tmp/gguf --delete-gguf --ngl 9,28,37 \
+      --prompt 512,2048 --gen 32,128 --out "$OUTDIR/llamacpp-context-h100.jsonl" 2>&1 ;;
   attention)
     python3 -m kinetics_sql.runners.attention --out "$OUTDIR/attention-h100.jsonl" ;;
 esac

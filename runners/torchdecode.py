@@ -19,7 +19,7 @@ batch size as a CUDA graph, the streamed layers' host-to-device copies included,
 serving engines do; ``eager`` runs the Python forward per token (launch-bound on a fast GPU: its
 H100 numbers are kept apart in torch-eager-h100.jsonl); ``static`` runs the graph's step eagerly
 (what the CPU tests compare against the eager path). The static step attends over the whole
-preallocated cache under a mask, which costs nothing at these context lengths.
+cache span of the run (prompt + generated tokens) under a mask.
 Decode timing: the device is synchronised before and after the ``gen`` decode steps; greedy argmax
 decoding, EOS ignored.
 """
@@ -146,7 +146,7 @@ class Qwen3Decoder:
         ang = torch.outer(torch.arange(max_ctx, device=self.device, dtype=torch.float32), inv)
         self.cos = torch.cat([ang.cos(), ang.cos()], dim=-1).to(self.dtype)
         self.sin = torch.cat([ang.sin(), ang.sin()], dim=-1).to(self.dtype)
-        self._graphs: dict[int, Any] = {}
+        self._graphs: dict[tuple[int, int], Any] = {}
         self.last_token: Any = None
 
     _HF: ClassVar[dict[str, str]] = {
@@ -221,7 +221,7 @@ class Qwen3Decoder:
 
     # -- static decode step (CUDA graphs) ----------------------------------------------------
 
-    def _layer_static(self, i: int, w: dict[str, Any], h: Any, pos_t: Any, mask: Any) -> Any:
+    def _layer_static(self, i: int, w: dict[str, Any], h: Any, pos_t: Any, mask: Any, span: int) -> Any:
         """One layer for one token per sequence at the position held in the tensor pos_t.
 
         Shapes never change: K/V are written with index_copy_ and attention runs over the whole
@@ -241,7 +241,7 @@ class Qwen3Decoder:
         half = s.head_dim // 2
         q = q * cos + self.torch.cat([-q[..., half:], q[..., :half]], dim=-1) * sin
         k = k * cos + self.torch.cat([-k[..., half:], k[..., :half]], dim=-1) * sin
-        kc, vc = self.k_cache[i][:b], self.v_cache[i][:b]
+        kc, vc = self.k_cache[i][:b, :, :span], self.v_cache[i][:b, :, :span]
         kc.index_copy_(2, pos_t, k)
         vc.index_copy_(2, pos_t, v.transpose(1, 2))
         # the r query heads of a KV head as r query rows of that head (exact for one token)
@@ -250,24 +250,27 @@ class Qwen3Decoder:
         x = F.rms_norm(h, (s.hidden,), w["post_norm"], self.eps)
         return h + F.linear(F.silu(F.linear(x, w["wg"])) * F.linear(x, w["wu"]), w["wd"])
 
-    def step_static(self, tok: Any, pos_t: Any) -> None:
+    def step_static(self, tok: Any, pos_t: Any, span: int | None = None) -> None:
         """Decode one token in place: reads tok [b, 1] and pos_t [1], writes the next token into tok
-        and advances pos_t. Offloaded layers are copied from pinned memory on the same stream."""
+        and advances pos_t. Attention reads the first ``span`` cache positions (prompt + generated
+        tokens of the run) under a mask. Offloaded layers are copied from pinned memory on the same
+        stream."""
         torch = self.torch
         F = torch.nn.functional
-        mask = (torch.arange(self.max_ctx, device=self.device) <= pos_t).view(1, 1, 1, self.max_ctx)
+        span = span or self.max_ctx
+        mask = (torch.arange(span, device=self.device) <= pos_t).view(1, 1, 1, span)
         h = F.embedding(tok, self.embed)
         for i, w in enumerate(self.layers):
             if w is None:
                 self.slot_flat[0].copy_(self.host_flat[i], non_blocking=True)
                 w = self.slots[0]
-            h = self._layer_static(i, w, h, pos_t, mask)
+            h = self._layer_static(i, w, h, pos_t, mask, span)
         h = F.rms_norm(h[:, -1], (self.spec.hidden,), self.final_norm, self.eps)
         tok.copy_(F.linear(h, self.lm_head).argmax(-1, keepdim=True))
         pos_t.add_(1)
 
-    def capture(self, batch: int) -> Any:
-        """A CUDA graph of step_static for this batch, with its static token and position buffers."""
+    def capture(self, batch: int, span: int) -> Any:
+        """A CUDA graph of step_static for this batch and span, with its token and position buffers."""
         torch = self.torch
         tok = torch.zeros(batch, 1, dtype=torch.long, device=self.device)
         pos_t = torch.zeros(1, dtype=torch.long, device=self.device)
@@ -276,11 +279,11 @@ class Qwen3Decoder:
             side.wait_stream(torch.cuda.current_stream(self.device))
             with torch.cuda.stream(side):
                 for _ in range(3):
-                    self.step_static(tok, pos_t)
+                    self.step_static(tok, pos_t, span)
             torch.cuda.current_stream(self.device).wait_stream(side)
             graph = torch.cuda.CUDAGraph()
             with torch.cuda.graph(graph):
-                self.step_static(tok, pos_t)
+                self.step_static(tok, pos_t, span)
         return graph, tok, pos_t
 
     def forward(self, ids: Any, pos: int) -> Any:
@@ -328,10 +331,11 @@ class Qwen3Decoder:
         if b > self.max_batch or p + gen > self.max_ctx:
             raise ValueError(f"batch {b} / context {p + gen} exceed the cache ({self.max_batch}, {self.max_ctx})")
         graph = None
+        span = p + gen
         if mode == "graph":
-            if b not in self._graphs:
-                self._graphs[b] = self.capture(b)
-            graph, tok_buf, pos_buf = self._graphs[b]
+            if (b, span) not in self._graphs:
+                self._graphs[(b, span)] = self.capture(b, span)
+            graph, tok_buf, pos_buf = self._graphs[(b, span)]
         if self.device.type == "cuda":
             torch.cuda.reset_peak_memory_stats(self.device)
         with torch.inference_mode():
@@ -351,7 +355,7 @@ class Qwen3Decoder:
                 if mode == "eager":
                     tok = self.forward(tok, p + step).argmax(-1, keepdim=True)
                 elif graph is None:
-                    self.step_static(tok_buf, pos_buf)
+                    self.step_static(tok_buf, pos_buf, span)
                 else:
                     graph.replay()
             self._sync()
@@ -414,7 +418,8 @@ def sweep(
                              max_ctx=max(prompts) + max(gens) + 1, prefetch=prefetch, seed=seed)
         build_s = time.perf_counter() - t_build
         g = torch.Generator().manual_seed(seed)
-        for b in batches:  # warm-up at every batch size (kernel selection, allocator), not recorded
+        for b in batches:  # warm-up (kernel selection, allocator), not recorded; graphs are captured per
+            # (batch, span) inside generate(), before its clock starts
             model.generate(torch.randint(1000, 150000, (b, max(prompts)), generator=g).to(model.device), 3, mode=mode)
         for b in batches:
             for p in prompts:
