@@ -214,7 +214,7 @@ def offload_frontier(
             color=alt.Color("model:N", scale=model_scale(models), title="model"),
             shape=alt.Shape(
                 "placement:N",
-                legend=alt.Legend(symbolStrokeColor="#333", symbolFillColor="white"),
+                legend=None,  # explained in the subtitle (a shape legend would not show the hollow fill)
                 scale=alt.Scale(domain=["fits in VRAM", "offloaded"], range=["circle", "triangle-up"]),
                 title="weights",
             ),
@@ -243,7 +243,12 @@ def offload_frontier(
         )
     )
     title = f"{task} best-of-N on {ctx.hardware} with {vram_gb:g} GB VRAM ({ctx.coefficients})"
-    chart = alt.layer(line, dots).properties(width=WIDTH * 1.5, height=HEIGHT * 1.2, title=title)
+    title_params = alt.TitleParams(
+        title,
+        subtitle="filled circles: weights and KV fit in VRAM; hollow triangles: layers offloaded; "
+        "black steps: deployable frontier across models",
+    )
+    chart = alt.layer(line, dots).properties(width=WIDTH * 1.5, height=HEIGHT * 1.2, title=title_params)
     return Figure(
         "offload_frontier",
         f"Offload-aware frontier with {vram_gb:g} GB of VRAM",
