@@ -237,6 +237,7 @@ class FitResult:
     fitted_at: _dt.datetime
     sources: list[str]
     points: pl.DataFrame = field(repr=False)
+    peak_flops: float | None = None  # the hardware profile's, for i_gpu_at_peak / i_link_at_peak
 
     @property
     def params(self) -> dict[str, float]:
@@ -295,6 +296,9 @@ class FitResult:
             "t0": p["t0"],
             "i_gpu": self.i_gpu,
             "i_link": self.i_link,
+            # b and c in FLOP-equivalents of the profile's datasheet peak (defined even where a = 0)
+            "i_gpu_at_peak": p["b"] * self.peak_flops if self.peak_flops else None,
+            "i_link_at_peak": p["c"] * self.peak_flops if self.peak_flops else None,
             "eff_flops_per_s": 1.0 / p["a"] if p["a"] > 0 else None,
             "eff_hbm_bytes_per_s": 1.0 / p["b"] if p["b"] > 0 else None,
             "eff_link_bytes_per_s": 1.0 / p["c"] if p["c"] > 0 else None,
@@ -401,11 +405,13 @@ def fit(
     tr = df.filter(~pl.col("holdout"))
     ho = df.filter(pl.col("holdout"))
     devices = sorted(df["device"].unique().to_list())
+    hw = wh.resolve_hardware(hardware) if hardware else guess_hardware(wh, devices)
+    peak = wh.named("fit/hardware_profile", {"name": hw})["peak_flops"].item() if hw else None
     return FitResult(
         engine=str(df["engine"][0]),
         device="; ".join(devices),
         device_query=device,
-        hardware=wh.resolve_hardware(hardware) if hardware else guess_hardware(wh, devices),
+        hardware=hw,
         form=form,
         weighting=weighting,
         coefs=coefs,
@@ -424,6 +430,7 @@ def fit(
         fitted_at=_dt.datetime.now(_dt.UTC).replace(tzinfo=None),
         sources=sorted({str(s) for s in df["source"].drop_nulls().to_list()}),
         points=df,
+        peak_flops=float(peak) if peak else None,
     )
 
 

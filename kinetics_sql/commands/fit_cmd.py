@@ -101,16 +101,21 @@ def fit_command(
         ]
         emit(res.points.select(cols), fmt, output)
         return
+    row = res.summary()
     if fmt == "table" and not output:
         r2h = "n/a" if res.r2_holdout is None else f"{res.r2_holdout:.4f}"
         mh = "n/a" if res.mape_holdout is None else f"{100 * res.mape_holdout:.2f}%"
         click.echo(
             f"{res.engine} on {res.device} ({res.form} form, {res.n_train} training / {res.n_holdout} held-out points"
             f" of {res.n_configs} configurations): held-out R^2 {r2h}, MAPE {mh}; "
-            f"i_gpu = {_num(res.i_gpu)}, i_link = {_num(res.i_link)}",
+            f"i_gpu = {_num(res.i_gpu)}, i_link = {_num(res.i_link)}"
+            + (
+                f" (b, c at the datasheet peak: {_num(row['i_gpu_at_peak'])}, {_num(row['i_link_at_peak'])})"
+                if row["i_gpu_at_peak"] is not None
+                else ""
+            ),
             err=True,
         )
-    row = res.summary()
     if fmt == "table":  # one fit: a field per line reads better than 29 columns
         emit(pl.DataFrame({"field": list(row), "value": [_cell(v) for v in row.values()]}), fmt, output)
         return
