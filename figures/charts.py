@@ -15,7 +15,7 @@ MODEL_ORDER = ["Qwen3-0.6B", "Qwen3-1.7B", "Qwen3-4B", "Qwen3-8B", "Qwen3-14B", 
 MODEL_COLORS = ["#8ecae6", "#1f78b4", "#33a02c", "#ff7f00", "#e31a1c", "#6a3d9a"]
 METHOD_ORDER = ["dense", "topk", "blocktopk", "window"]
 METHOD_COLORS = ["#fc8d62", "#66c2a5", "#8da0cb", "#a6a6a6"]
-COST_TITLES = {"flops": "Tera-FLOPs", "eflops": "Tera-eFLOPs"}
+COST_TITLES = {"flops": "Tera-FLOPs", "eflops": "Tera-eFLOPs", "rflops": "Tera-rFLOPs", "latency": "predicted seconds"}
 WIDTH, HEIGHT = 420, 300
 
 
@@ -125,6 +125,8 @@ def frontier_chart(df: pl.DataFrame, spec: Any) -> alt.TopLevelMixin:
     else:
         scale = alt.Scale(scheme="tableau20")
     title = f"{spec.task} {spec.strategy}, {spec.kind} frontier ({spec.cost}, {spec.hardware})"
+    if spec.cost == "latency":  # the x axis in seconds, not seconds / 1e12
+        df = df.with_columns(cost_tera=pl.col("seconds"))
     return step_chart(
         df.drop_nulls("cost_tera"),
         color=color,
