@@ -189,6 +189,7 @@ class Timer:
             run()
         starts = [torch.cuda.Event(enable_timing=True) for _ in range(self.repeats)]
         ends = [torch.cuda.Event(enable_timing=True) for _ in range(self.repeats)]
+        assert self.flush is not None
         for i in range(self.repeats):
             self.flush.zero_()
             starts[i].record()
@@ -216,7 +217,7 @@ def copy_bandwidth(device: Any, nbytes: int = 2 << 30) -> float | None:
         e.record()
         torch.cuda.synchronize()
         ts.append(s.elapsed_time(e) / 1000.0)
-    return 2 * nbytes / statistics.median(ts)
+    return float(2 * nbytes / statistics.median(ts))
 
 
 def datasheet_roofline(name: str) -> float | None:
@@ -265,7 +266,9 @@ def run_grid(
     fused: Callable[..., Any] | None = None
     if dev.type == "cuda" and triton:
         try:
-            from kinetics_sql.runners.blocksparse_triton import blocksparse_decode as fused
+            from kinetics_sql.runners.blocksparse_triton import blocksparse_decode
+
+            fused = blocksparse_decode
             blocktopk_impls.append("triton_fused")
         except ImportError as exc:
             print(f"no fused Triton kernel ({exc})", flush=True)
@@ -315,7 +318,7 @@ def run_grid(
                     for impl in blocktopk_impls:
                         def fn2(bs: int = bs, topk: int = topk, summ: Any = summ, q: Any = q, k: Any = k,
                                 v: Any = v, impl: str = impl) -> Any:
-                            if impl == "triton_fused":
+                            if impl == "triton_fused" and fused is not None:
                                 return fused(q, k, v, select_blocks(q, summ, topk), bs)
                             with sdpa_kernel([kernels[x] for x in backends]):
                                 return blocktopk_attention(q, k, v, summ, bs, topk)

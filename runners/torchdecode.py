@@ -300,6 +300,7 @@ class Qwen3Decoder:
         for i, w in enumerate(self.layers):
             if w is None:
                 if self.prefetch:
+                    assert self.copy_stream is not None
                     slot = i % 2
                     cur.wait_event(events[slot])
                     if i + 1 < self.offload:

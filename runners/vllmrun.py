@@ -62,7 +62,7 @@ def engine_version() -> str:
 def device_label() -> str:
     from kinetics_sql.runners.records import device_name
 
-    return device_name(use_gpu=True)
+    return str(device_name(use_gpu=True))
 
 
 def make_engine(model_dir: str, *, dtype: str = "bf16", cpu_offload_gb: float = 0.0, tensor_parallel_size: int = 1,
@@ -128,7 +128,7 @@ def sweep(
     device = device or device_label()
     if tensor_parallel_size > 1:
         device = f"{tensor_parallel_size} x {device}"
-    out = []
+    out: list[dict[str, Any]] = []
     for gb in offloads_gb:
         llm = engine_factory(gb)
         k = layers_offloaded(spec, gb, dtype)
@@ -175,7 +175,7 @@ def sweep(
 
 def read_problems(path: Path) -> list[dict[str, Any]]:
     """Problems of a JSONL file: question (or problem / query) and answer (or gold / solution)."""
-    out = []
+    out: list[dict[str, Any]] = []
     for i, line in enumerate(path.read_text().splitlines(), start=1):
         if not line.strip():
             continue
