@@ -63,3 +63,28 @@ def test_grid_on_cpu_writes_attention_records(tmp_path: Path) -> None:
     assert [r["method"] for r in recs] == ["dense", "blocktopk", "blocktopk"]
     assert all(r["kind"] == "attention" and r["max_rel_error"] < 1e-5 for r in recs)
     assert recs[1]["topk_blocks"] == 4 and recs[2]["budget"] == 128
+
+
+@pytest.mark.slow
+def test_fused_triton_kernel_in_the_interpreter() -> None:
+    """The fused block-sparse kernel against the reference, run by Triton's CPU interpreter (where installed)."""
+    pytest.importorskip("triton")
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import torch\n"
+        "from kinetics_sql.runners import attention as A\n"
+        "from kinetics_sql.runners.blocksparse_triton import blocksparse_decode\n"
+        "g = torch.Generator().manual_seed(0)\n"
+        "for b, t, bs, topk, nsplit in [(2, 256, 16, 4, None), (1, 512, 32, 6, 4), (3, 256, 16, 5, 2)]:\n"
+        "    q = torch.randn(b, 32, 128, generator=g)\n"
+        "    k, v = torch.randn(b, 8, t, 128, generator=g), torch.randn(b, 8, t, 128, generator=g)\n"
+        "    idx = A.select_blocks(q, A.block_summaries(k, bs), topk)\n"
+        "    ref = A.naive_attention(q, A.gather_blocks(k, idx, bs), A.gather_blocks(v, idx, bs))\n"
+        "    assert A.rel_error(blocksparse_decode(q, k, v, idx, bs, nsplit), ref) < 1e-5\n"
+    )
+    env = {**os.environ, "TRITON_INTERPRET": "1"}
+    res = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=600)
+    assert res.returncode == 0, res.stderr[-2000:]
