@@ -8,8 +8,11 @@ Model forms (features: queries/fit/macros.sql; every coefficient is constrained 
   ships offloaded weights to the GPU for a batched prompt but computes decode steps on the CPU) and
   per-step overheads:
   ``prefill_s = pa*prefill_flops + pc*prefill_link + t_p`` and
-  ``decode_s = a*compute + b*hbm_bytes + c*decode_link + s*steps + l*layer_steps + o*offload_layer_steps + t_d``
-  (o: a fixed cost per offloaded layer and step, e.g. llama.cpp's CPU op dispatch and thread barriers).
+  ``decode_s = a*compute + b*hbm_bytes + c*decode_link + s*steps + l*layer_steps + o*offload_layer_steps
+  + q*offload_attn_flops + t_d`` and the prompt likewise gains ``pq*prefill_offload_attn_flops``
+  (o: a fixed cost per offloaded layer and step, e.g. llama.cpp's CPU op dispatch and thread barriers;
+  q, pq: seconds per attention FLOP of the offloaded layers, which llama.cpp runs on the CPU over a KV
+  cache kept in host memory, so their cost grows with the context).
 
 The fit is non-negative least squares (Lawson-Hanson, below) on rows weighted by ``1 / total_s``
 (``weighting='relative'``: minimises relative error, which is what MAPE measures) or unweighted.
@@ -43,8 +46,17 @@ from kinetics_sql.warehouse import Warehouse
 FORMS: dict[str, dict[str, list[str]]] = {
     "plain": {"total_s": ["compute", "hbm_bytes", "link_bytes", "const"]},
     "split": {
-        "prefill_s": ["prefill_flops", "prefill_link", "const"],
-        "decode_s": ["compute", "hbm_bytes", "decode_link", "steps", "layer_steps", "offload_layer_steps", "const"],
+        "prefill_s": ["prefill_flops", "prefill_link", "prefill_offload_attn_flops", "const"],
+        "decode_s": [
+            "compute",
+            "hbm_bytes",
+            "decode_link",
+            "steps",
+            "layer_steps",
+            "offload_layer_steps",
+            "offload_attn_flops",
+            "const",
+        ],
     },
 }
 WEIGHTINGS = ("relative", "absolute")
@@ -59,6 +71,8 @@ FEATURES = (
     "steps",
     "layer_steps",
     "offload_layer_steps",
+    "offload_attn_flops",
+    "prefill_offload_attn_flops",
 )
 
 
@@ -307,6 +321,8 @@ class FitResult:
             "step_s": p["step_s"],
             "layer_step_s": p["layer_step_s"],
             "offload_layer_step_s": p["offload_layer_step_s"],
+            "offload_attn_a": p.get("offload_attn_a", 0.0),
+            "prefill_offload_attn_a": p.get("prefill_offload_attn_a", 0.0),
             "models": ",".join(self.models),
             "sources": ",".join(self.sources),
             "runs": len(self.run_ids),
@@ -328,6 +344,8 @@ def coef_struct(form: str, coefs: dict[str, dict[str, float]]) -> dict[str, floa
             "step_s": 0.0,
             "layer_step_s": 0.0,
             "offload_layer_step_s": 0.0,
+            "offload_attn_a": 0.0,
+            "prefill_offload_attn_a": 0.0,
         }
     if form == "split":
         p, d = coefs["prefill_s"], coefs["decode_s"]
@@ -341,6 +359,8 @@ def coef_struct(form: str, coefs: dict[str, dict[str, float]]) -> dict[str, floa
             "step_s": d["steps"],
             "layer_step_s": d["layer_steps"],
             "offload_layer_step_s": d.get("offload_layer_steps", 0.0),
+            "offload_attn_a": d.get("offload_attn_flops", 0.0),
+            "prefill_offload_attn_a": p.get("prefill_offload_attn_flops", 0.0),
         }
     raise KineticsError(f"unknown model form {form!r} (expected {', '.join(FORMS)})")
 

@@ -39,6 +39,7 @@ class Truth:
     t0: float = 0.015  # s / run
     prefill_c: float | None = None  # s / offload byte in prefill (None: = c, what the plain form assumes)
     step_s: float = 0.0  # s / decode step
+    cpu_attn_s: float = 0.0  # s / attention FLOP of an offloaded layer computed on the CPU (llama.cpp)
     noise: float = 0.0  # relative standard deviation of multiplicative noise
 
 
@@ -68,6 +69,7 @@ def features(spec: catalog.ModelSpec, rec: dict[str, Any]) -> dict[str, float]:
     compute = n * (2 * p * lout + 2 * (2 * lin + lout) * lout * hq * d)
     kv = 2 * (2 * lin + n * lout) * lout * hkv * d
     prefill_passes = math.ceil(lin / pb)
+    cpu = 1.0 if rec.get("offload_mode") == "cpu_compute" else 0.0
     return {
         "compute": compute,
         "hbm_bytes": resident * lout + kv,
@@ -76,6 +78,8 @@ def features(spec: catalog.ModelSpec, rec: dict[str, Any]) -> dict[str, float]:
         "decode_link": rec["offload_bytes"] * lout,
         "steps": float(lout),
         "offload_layer_steps": float(lout * rec["layers_offloaded"]),
+        "offload_attn_flops": cpu * n * 2 * (2 * lin + lout) * lout * hq * spec.head_dim * rec["layers_offloaded"],
+        "prefill_offload_attn_flops": cpu * n * 2 * lin * lin * hq * spec.head_dim * rec["layers_offloaded"],
     }
 
 
@@ -148,12 +152,17 @@ def records(
                             }
                             f = features(spec, rec)
                             pc = truth.c if truth.prefill_c is None else truth.prefill_c
-                            prefill = pc * f["prefill_link"] + truth.t0 / 2
+                            prefill = (
+                                pc * f["prefill_link"]
+                                + truth.cpu_attn_s * f["prefill_offload_attn_flops"]
+                                + truth.t0 / 2
+                            )
                             decode = (
                                 truth.a * f["compute"]
                                 + truth.b * f["hbm_bytes"]
                                 + truth.c * f["decode_link"]
                                 + truth.step_s * f["steps"]
+                                + truth.cpu_attn_s * f["offload_attn_flops"]
                                 + truth.t0 / 2
                             )
                             if truth.noise:

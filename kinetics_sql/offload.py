@@ -81,11 +81,19 @@ def prepare(
     install(wh)
     hw_name = wh.resolve_hardware(hardware)
     hw = wh.named("fit/hardware_profile", {"name": hw_name}).row(0, named=True)
-    extra = {"prefill_a": 0.0, "prefill_c": 0.0, "step_s": 0.0, "layer_step_s": 0.0, "offload_layer_step_s": 0.0}
+    extra = {
+        "prefill_a": 0.0,
+        "prefill_c": 0.0,
+        "step_s": 0.0,
+        "layer_step_s": 0.0,
+        "offload_layer_step_s": 0.0,
+        "offload_attn_a": 0.0,
+        "prefill_offload_attn_a": 0.0,
+    }
     if fitted is not None:
         k = fitted.params
         a, b, c, t0 = k["a"], k["b"], k["c"], k["t0"]
-        extra = {name: k[name] for name in extra}
+        extra = {name: k.get(name, 0.0) for name in extra}
         r2h = fitted.r2_holdout
         label = f"fit of {fitted.engine} ({fitted.form}" + (f", held-out R^2 {r2h:.4f})" if r2h is not None else ")")
         fit_form, engine = fitted.form, fitted.engine
@@ -93,7 +101,7 @@ def prepare(
         row = fitlib.latest(wh, engine, hw_name, form)
         k = row["params"]
         a, b, c, t0 = k["a"], k["b"], k["c"], k["t0"]
-        extra = {name: k[name] for name in extra}
+        extra = {name: k.get(name, 0.0) for name in extra}
         r2 = row["r2_holdout"]
         label = (
             f"fit {row['fit_id']} ({row['engine']}, {row['form']}, held-out R^2 {r2:.4f})"

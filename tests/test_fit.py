@@ -96,6 +96,24 @@ def test_fit_with_noise_meets_targets_and_split_form_captures_prefill_regime() -
     assert split.params["step_s"] == pytest.approx(truth.step_s, rel=0.25)
 
 
+def test_split_form_charges_cpu_attention_of_offloaded_layers() -> None:
+    """llama.cpp runs the attention of offloaded layers on the CPU over a host-memory KV cache, so their
+    cost grows with the context: the split form's offload_attn terms recover it; stream mode has none."""
+    truth = fitsynth.Truth(cpu_attn_s=1 / 5.0e10, noise=0.01)
+    recs = fitsynth.records(prompts=(128, 1024, 4096), gens=(32, 128), truth=truth)
+    with loaded(recs) as wh:
+        feats = fitlib.features(wh, "llama.cpp", "H100")
+        split = fitlib.fit(wh, "llama.cpp", "h100", form="split")
+    offloaded = feats.filter(pl.col("layers_offloaded") > 0)
+    assert (offloaded["offload_attn_flops"] > 0).all()
+    assert (feats.filter(pl.col("layers_offloaded") == 0)["offload_attn_flops"] == 0).all()
+    assert split.params["offload_attn_a"] == pytest.approx(truth.cpu_attn_s, rel=0.2)
+    assert split.r2_holdout > 0.99
+    torch_recs = fitsynth.records(engine="torch", prompts=(1024,))
+    with loaded(torch_recs) as wh:
+        assert (fitlib.features(wh, "torch", "H100")["offload_attn_flops"] == 0).all()
+
+
 def test_holdout_is_by_configuration_and_seeded() -> None:
     recs = fitsynth.records(models=["Qwen3-1.7B", "Qwen3-4B"], repeats=3)
     with loaded(recs) as wh:

@@ -30,6 +30,10 @@ SELECT source, run_id, seq, engine, device, catalog_model AS model, n_layers, n_
        offload_bytes::DOUBLE * gen_tokens::DOUBLE AS decode_link,
        gen_tokens::DOUBLE AS steps,
        gen_tokens::DOUBLE * catalog_layers::DOUBLE AS layer_steps,
-       gen_tokens::DOUBLE * layers_offloaded::DOUBLE AS offload_layer_steps
+       gen_tokens::DOUBLE * layers_offloaded::DOUBLE AS offload_layer_steps,
+       fit_offload_attn_flops(offload_mode, prompt_tokens, gen_tokens, batch, hq, d / catalog_layers,
+                              layers_offloaded) AS offload_attn_flops,
+       fit_prefill_offload_attn_flops(offload_mode, prompt_tokens, batch, hq, d / catalog_layers,
+                                      layers_offloaded) AS prefill_offload_attn_flops
 FROM f
 ORDER BY run_id, seq;

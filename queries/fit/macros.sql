@@ -13,6 +13,10 @@
 --   steps          lout (decode steps), layer_steps = lout * layers (per-layer launch overhead),
 --                  offload_layer_steps = lout * layers_offloaded (per offloaded layer and step: CPU op
 --                  dispatch and thread barriers in llama.cpp, a copy launch in stream mode)
+--   offload_attn_flops  decode attention FLOPs of the offloaded layers when the CPU computes them
+--                  (llama.cpp cpu_compute): n * 2*(2*lin + lout)*lout*hq*head_dim*layers_offloaded; 0 when
+--                  offloaded weights are streamed to the GPU (the attention then runs there)
+--   prefill_offload_attn_flops  the same for the prompt: n * 2*lin^2*hq*head_dim*layers_offloaded
 
 CREATE OR REPLACE TEMP MACRO fit_compute(method, p, hq, d, lin, lout, n, budget, block_size, variant) AS
     compute_flops(method, p, hq, d, lin, lout, n, budget := budget, block_size := block_size, variant := variant);
@@ -35,3 +39,15 @@ CREATE OR REPLACE TEMP MACRO fit_prefill_link(offload_bytes, lin, prefill_batch)
 CREATE OR REPLACE TEMP MACRO fit_resident_bytes(weight_bytes, offload_bytes, params, vocab, hidden, tied) AS
     greatest(0.0, weight_bytes::DOUBLE - offload_bytes::DOUBLE
                   - CASE WHEN tied THEN 0.0 ELSE vocab::DOUBLE * hidden::DOUBLE * weight_bytes::DOUBLE / params::DOUBLE END);
+
+-- Attention FLOPs that the CPU computes for k offloaded layers (llama.cpp keeps their KV cache in host
+-- memory and runs their attention there): decode and prompt. 0 unless the offload mode is cpu_compute.
+CREATE OR REPLACE TEMP MACRO fit_offload_attn_flops(offload_mode, lin, lout, n, hq, head_dim, k) AS
+    CASE WHEN offload_mode = 'cpu_compute' THEN
+        n::DOUBLE * 2.0 * (2.0 * lin::DOUBLE + lout::DOUBLE) * lout::DOUBLE * hq::DOUBLE * head_dim::DOUBLE * k::DOUBLE
+    ELSE 0.0 END;
+
+CREATE OR REPLACE TEMP MACRO fit_prefill_offload_attn_flops(offload_mode, lin, n, hq, head_dim, k) AS
+    CASE WHEN offload_mode = 'cpu_compute' THEN
+        n::DOUBLE * 2.0 * lin::DOUBLE * lin::DOUBLE * hq::DOUBLE * head_dim::DOUBLE * k::DOUBLE
+    ELSE 0.0 END;

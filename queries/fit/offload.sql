@@ -12,6 +12,8 @@ CREATE TEMP TABLE IF NOT EXISTS offload_context (
     task VARCHAR, strategy VARCHAR, engine VARCHAR, hardware VARCHAR, coefficients VARCHAR, form VARCHAR,
     coef_a DOUBLE, coef_b DOUBLE, coef_c DOUBLE, t0 DOUBLE, prefill_a DOUBLE, prefill_c DOUBLE, step_s DOUBLE, layer_step_s DOUBLE,
     offload_layer_step_s DOUBLE,
+    offload_attn_a DOUBLE,        -- seconds per attention FLOP of offloaded layers run on the CPU (split form)
+    prefill_offload_attn_a DOUBLE,
     a_eff DOUBLE,                 -- a, or 1/peak where the fit left a = 0 (rFLOPs = (latency - t0) / a_eff)
     vram_bytes DOUBLE, reserve_bytes DOUBLE, prefill_batch DOUBLE
 );
@@ -49,6 +51,10 @@ CREATE OR REPLACE TEMP MACRO offload_cost(cost_model, model_name, setting_value,
                    + oc_.prefill_c * op_.offload_bytes * ceil(lin::DOUBLE / oc_.prefill_batch)
                    + oc_.step_s * lout::DOUBLE + oc_.layer_step_s * lout::DOUBLE * op_.layers
                    + oc_.offload_layer_step_s * lout::DOUBLE * op_.k_layers
+                   + oc_.offload_attn_a * op_.wave_n * 2.0 * (2.0 * lin::DOUBLE + lout::DOUBLE) * lout::DOUBLE
+                     * op_.hq * (op_.d_dim / op_.layers) * op_.k_layers
+                   + oc_.prefill_offload_attn_a * op_.wave_n * 2.0 * lin::DOUBLE * lin::DOUBLE
+                     * op_.hq * (op_.d_dim / op_.layers) * op_.k_layers
                    + oc_.t0
                ) AS sec_
         FROM offload_plan op_, offload_context oc_
