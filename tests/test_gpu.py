@@ -1,0 +1,96 @@
+"""GPU tests (marked `gpu`): run on the device machine, skipped cleanly without CUDA.
+
+They import only the runners (torch, triton), never the warehouse, so that they also run where
+duckdb is not installed (the device image): `pytest --noconftest -m gpu tests/test_gpu.py`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+torch = pytest.importorskip("torch")
+if not torch.cuda.is_available():  # the conftest skips these too; this covers --noconftest runs
+    pytest.skip("needs an NVIDIA GPU (run on the device machine)", allow_module_level=True)
+
+from kinetics_sql.runners import attention as A  # noqa: E402
+from kinetics_sql.runners import checkpoints, torchdecode  # noqa: E402
+from kinetics_sql.runners.records import read_records  # noqa: E402
+
+pytestmark = pytest.mark.gpu
+
+
+def _qkv(b: int, t: int, dtype: torch.dtype, seed: int = 0) -> tuple:
+    g = torch.Generator(device="cuda").manual_seed(seed)
+    q = torch.randn(b, 32, 128, device="cuda", dtype=dtype, generator=g)
+    k = torch.randn(b, 8, t, 128, device="cuda", dtype=dtype, generator=g)
+    v = torch.randn(b, 8, t, 128, device="cuda", dtype=dtype, generator=g)
+    return q, k, v
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.bfloat16])
+def test_dense_attention_on_gpu_matches_float64(dtype: torch.dtype) -> None:
+    """Qwen3-8B head shapes (32 query heads, 8 KV heads, head_dim 128) through the flash/cuDNN backends."""
+    q, k, v = _qkv(4, 2048, dtype)
+    ref = A.naive_attention(q.cpu(), k.cpu(), v.cpu())
+    tol = 1e-5 if dtype == torch.float32 else 2e-2
+    assert A.rel_error(A.dense_attention(q, k, v).cpu(), ref) < tol
+
+
+@pytest.mark.parametrize(("block_size", "topk"), [(16, 64), (64, 16), (32, 8)])
+def test_blocktopk_on_gpu_matches_naive_loops(block_size: int, topk: int) -> None:
+    q, k, v = _qkv(2, 2048, torch.float32, seed=block_size)
+    out = A.blocktopk_attention(q, k, v, A.block_summaries(k, block_size), block_size, topk)
+    ref = A.naive_blocktopk(q.cpu(), k.cpu(), v.cpu(), block_size, topk)
+    assert A.rel_error(out.cpu(), ref) < 1e-4
+
+
+# tl.dot takes float32 inputs as TF32 (10-bit mantissa) on Hopper: ~1e-3 relative, as cuBLAS would.
+@pytest.mark.parametrize(("dtype", "tol"), [(torch.float32, 5e-3), (torch.bfloat16, 2e-2)])
+def test_fused_triton_kernel_on_gpu(dtype: torch.dtype, tol: float) -> None:
+    pytest.importorskip("triton")
+    from kinetics_sql.runners.blocksparse_triton import blocksparse_decode
+
+    for b, t, bs, topk in [(8, 4096, 64, 16), (3, 8192, 16, 64), (1, 1024, 32, 7)]:
+        q, k, v = _qkv(b, t, dtype, seed=t)
+        idx = A.select_blocks(q, A.block_summaries(k, bs), topk)
+        ref = A.naive_attention(q.cpu(), A.gather_blocks(k, idx, bs).cpu(), A.gather_blocks(v, idx, bs).cpu())
+        assert A.rel_error(blocksparse_decode(q, k, v, idx, bs).cpu(), ref) < tol
+
+
+@pytest.fixture(scope="module")
+def toy_state(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    safetensors = pytest.importorskip("safetensors.torch")
+    d = tmp_path_factory.mktemp("hf")
+    checkpoints.write_hf(checkpoints.toy_spec(), d, dtype="f32", seed=3)
+    return safetensors.load_file(str(d / "model.safetensors"))
+
+
+def test_streamed_layers_give_the_same_tokens_on_gpu(toy_state: dict) -> None:
+    """Weights of k layers in pinned host memory, copied to the GPU every step (eager, static and
+    CUDA-graph decode) generate exactly what the all-resident model generates."""
+    spec = checkpoints.toy_spec()
+    prompt = torch.randint(1000, 150000, (2, 6), generator=torch.Generator().manual_seed(5)).cuda()
+    tokens = {}
+    for k in (0, 1, spec.layers):
+        m = torchdecode.Qwen3Decoder(spec, device="cuda", dtype="f32", offload=k, max_batch=2, max_ctx=32)
+        m.load_state(toy_state)
+        for mode in ("eager", "static", "graph"):
+            timing = m.generate(prompt, 8, mode=mode)
+            assert timing.decode_s > 0
+            tokens[(k, mode)] = m.last_token.cpu()
+    first = tokens[(0, "eager")]
+    for key, tok in tokens.items():
+        assert torch.equal(tok, first), key
+
+
+def test_torch_runner_records_on_gpu(tmp_path: Path) -> None:
+    out = tmp_path / "t.jsonl"
+    torchdecode.main(["--model", "toy-qwen3", "--device", "cuda", "--offload", "0,1", "--batch", "1,4",
+                      "--prompt", "16", "--gen", "8", "--out", str(out)])  # fmt: skip
+    recs = list(read_records(out))
+    assert len(recs) == 4
+    assert {r["layers_offloaded"] for r in recs} == {0, 1}
+    assert all("NVIDIA" in r["device"] and r["engine"] == "torch" and r["decode_s"] > 0 for r in recs)
+    assert all(r["offload_mode"] == ("stream" if r["layers_offloaded"] else "none") for r in recs)
