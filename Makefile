@@ -24,7 +24,7 @@ $(VENV)/.dev: pyproject.toml | $(BIN)/python
 
 demo: $(VENV)/.core
 	$(BIN)/kinetics-sql --db $(DB) init
-	$(BIN)/kinetics-sql --db $(DB) ingest --bundled
+	$(BIN)/kinetics-sql --db $(DB) ingest --bundled warehouse/measurements
 	$(BIN)/kinetics-sql --db $(DB) report --out $(REPORT)
 
 test: $(VENV)/.dev

@@ -262,23 +262,25 @@ def offload_frontier(
 
 
 def _fresh_fits(wh: Warehouse) -> list[fitlib.FitResult]:
-    """Without stored fits: the split form on each measurement file (engine, device, source) apart."""
+    """Without stored fits: the split form per engine and device over all its measurement files,
+    exactly what `kinetics-sql fit --engine E --device D --form split` computes and stores."""
     if not bool(wh.named("fit/has_table", {"name": "measurements"}).item()):
         return []
     out = []
+    seen: set[tuple[str, str]] = set()
     for r in wh.named("fit/sources").iter_rows(named=True):
-        try:
-            device = r["device"]
-            sources = (r["source"],) if r["source"] else ()
-            out.append(fitlib.fit(wh, r["engine"], device, form="split", sources=sources))
-        except KineticsError:
+        key = (r["engine"], r["device"])
+        if key in seen:
             continue
+        seen.add(key)
+        with contextlib.suppress(KineticsError):
+            out.append(fitlib.fit(wh, r["engine"], r["device"], form="split"))
     return out
 
 
 def figures(wh: Warehouse, *, task: str = "aime24", vram_gb: float = 24.0) -> list[Figure]:
     """Every latency figure the warehouse has data for (for `kinetics-sql report`): from the newest
-    stored fit of each engine, or, with none stored, the split form fitted per measurement file."""
+    stored fit of each engine, or, with none stored, the split form fitted per engine and device."""
     out: list[Figure] = []
     fits = _fits(wh)
     results = []
@@ -305,7 +307,7 @@ def key_numbers(wh: Warehouse, task: str = "aime24", vram_gb: float = 24.0) -> l
     out: list[dict[str, Any]] = []
     fits = wh.named("fit/latest_per_engine", {"hardware": ""})
     fresh: list[fitlib.FitResult] = []
-    if not fits.height:  # none stored: the split form per measurement file, as the figures do
+    if not fits.height:  # none stored: the split form per engine and device, as the figures do
         fresh = _fresh_fits(wh)
         if fresh:
             fits = pl.DataFrame([{**f.summary(), "device": f.device, "sources": f.sources, "coefs": ""} for f in fresh])

@@ -31,8 +31,9 @@ SELECT source, run_id, seq, engine, device, catalog_model AS model, n_layers, n_
        gen_tokens::DOUBLE AS steps,
        gen_tokens::DOUBLE * catalog_layers::DOUBLE AS layer_steps,
        gen_tokens::DOUBLE * layers_offloaded::DOUBLE AS offload_layer_steps,
-       fit_offload_attn_flops(offload_mode, prompt_tokens, gen_tokens, batch, hq, d / catalog_layers,
-                              layers_offloaded) AS offload_attn_flops,
+       fit_offload_attn_flops(offload_mode, method, prompt_tokens, gen_tokens, batch, hq, d / catalog_layers,
+                              layers_offloaded, coalesce(budget, 0), coalesce(block_size, 0), 'exact')
+           AS offload_attn_flops,
        fit_prefill_offload_attn_flops(offload_mode, prompt_tokens, batch, hq, d / catalog_layers,
                                       layers_offloaded) AS prefill_offload_attn_flops
 FROM f

@@ -14,7 +14,8 @@
 --                  offload_layer_steps = lout * layers_offloaded (per offloaded layer and step: CPU op
 --                  dispatch and thread barriers in llama.cpp, a copy launch in stream mode)
 --   offload_attn_flops  decode attention FLOPs of the offloaded layers when the CPU computes them
---                  (llama.cpp cpu_compute): n * 2*(2*lin + lout)*lout*hq*head_dim*layers_offloaded; 0 when
+--                  (llama.cpp cpu_compute): the attention part of compute_flops with d = head_dim *
+--                  layers_offloaded (dense: n * 2*(2*lin + lout)*lout*hq*head_dim*layers_offloaded); 0 when
 --                  offloaded weights are streamed to the GPU (the attention then runs there)
 --   prefill_offload_attn_flops  the same for the prompt: n * 2*lin^2*hq*head_dim*layers_offloaded
 
@@ -42,9 +43,11 @@ CREATE OR REPLACE TEMP MACRO fit_resident_bytes(weight_bytes, offload_bytes, par
 
 -- Attention FLOPs that the CPU computes for k offloaded layers (llama.cpp keeps their KV cache in host
 -- memory and runs their attention there): decode and prompt. 0 unless the offload mode is cpu_compute.
-CREATE OR REPLACE TEMP MACRO fit_offload_attn_flops(offload_mode, lin, lout, n, hq, head_dim, k) AS
+CREATE OR REPLACE TEMP MACRO fit_offload_attn_flops(offload_mode, method, lin, lout, n, hq, head_dim, k, budget, block_size, variant) AS
     CASE WHEN offload_mode = 'cpu_compute' THEN
-        n::DOUBLE * 2.0 * (2.0 * lin::DOUBLE + lout::DOUBLE) * lout::DOUBLE * hq::DOUBLE * head_dim::DOUBLE * k::DOUBLE
+        -- the attention part of compute_flops (p = 0) for the k offloaded layers (d = head_dim * k)
+        compute_flops(method, 0, hq, head_dim::DOUBLE * k::DOUBLE, lin, lout, n,
+                      budget := budget, block_size := block_size, variant := variant)
     ELSE 0.0 END;
 
 CREATE OR REPLACE TEMP MACRO fit_prefill_offload_attn_flops(offload_mode, lin, n, hq, head_dim, k) AS

@@ -51,8 +51,9 @@ CREATE OR REPLACE TEMP MACRO offload_cost(cost_model, model_name, setting_value,
                    + oc_.prefill_c * op_.offload_bytes * ceil(lin::DOUBLE / oc_.prefill_batch)
                    + oc_.step_s * lout::DOUBLE + oc_.layer_step_s * lout::DOUBLE * op_.layers
                    + oc_.offload_layer_step_s * lout::DOUBLE * op_.k_layers
-                   + oc_.offload_attn_a * op_.wave_n * 2.0 * (2.0 * lin::DOUBLE + lout::DOUBLE) * lout::DOUBLE
-                     * op_.hq * (op_.d_dim / op_.layers) * op_.k_layers
+                   + oc_.offload_attn_a * compute_flops(method, 0, op_.hq, (op_.d_dim / op_.layers) * op_.k_layers, lin, lout,
+                                                        op_.wave_n, budget := budget, block_size := block_size,
+                                                        variant := variant)
                    + oc_.prefill_offload_attn_a * op_.wave_n * 2.0 * lin::DOUBLE * lin::DOUBLE
                      * op_.hq * (op_.d_dim / op_.layers) * op_.k_layers
                    + oc_.t0
