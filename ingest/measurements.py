@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
+from kinetics_sql.ingest.rows import insert_rows
 from kinetics_sql.runners.records import KINDS
 
 from kinetics_sql import sqlfiles
@@ -28,7 +29,6 @@ if TYPE_CHECKING:
     from kinetics_sql.warehouse import Warehouse
 
 TABLES = {"decode": "measurements", "attention": "attention_bench"}
-_INSERT = {"decode": "ingest/measurements_insert", "attention": "ingest/attention_insert"}
 _DELETE = ("ingest/measurements_delete", "ingest/attention_delete")
 _ARROW = {"str": pa.string(), "int": pa.int64(), "float": pa.float64(), "bool": pa.bool_(), "json": pa.string()}
 # fields that must be > 0 (times and sizes), and those that must be >= 0
@@ -171,11 +171,8 @@ def load_measurements(wh: Warehouse, path: Path, *, source: str) -> dict[str, in
         columns = {"source": pa.array([source] * len(recs), pa.string())}
         for name, (typ, _) in fields.items():
             columns[name] = pa.array([r[name] for r in recs], _ARROW[typ])
-        con.register("_runner_rows", pa.table(columns))
-        try:
-            con.execute(sqlfiles.load(_INSERT[kind]))
-        finally:
-            con.unregister("_runner_rows")
+        # by column name; DuckDB casts the ISO timestamp and the JSON text to the table's types
+        insert_rows(con, TABLES[kind], pa.table(columns))
     return counts
 
 
