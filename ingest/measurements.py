@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 from kinetics_sql.ingest.rows import insert_rows
-from kinetics_sql.runners.records import KINDS
+from kinetics_sql.facts.records import KINDS
 
 from kinetics_sql import sqlfiles
 from kinetics_sql.errors import InputError

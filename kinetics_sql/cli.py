@@ -8,30 +8,13 @@ from typing import Any
 import click
 
 from kinetics_sql import __version__
+from kinetics_sql.commands import catalog_cmds, cost_cmd, fit_cmd, frontier_cmds, ingest_cmd, warehouse_cmds
+from kinetics_sql.commands.context import State
 from kinetics_sql.errors import KineticsError
-from kinetics_sql.warehouse import Warehouse, default_path
+from kinetics_sql.warehouse import default_path
 
-
-class State:
-    """Per-invocation state: the warehouse path, opened on first use."""
-
-    def __init__(self, db: str) -> None:
-        self.db = db
-        self._wh: Warehouse | None = None
-
-    @property
-    def wh(self) -> Warehouse:
-        if self._wh is None:
-            self._wh = Warehouse(self.db)
-        return self._wh
-
-    def close(self) -> None:
-        if self._wh is not None:
-            self._wh.close()
-            self._wh = None
-
-
-pass_state = click.make_pass_decorator(State)
+# Every command family, in the order `--help` lists them.
+COMMAND_MODULES = (warehouse_cmds, catalog_cmds, cost_cmd, ingest_cmd, frontier_cmds, fit_cmd)
 
 
 class Group(click.Group):
@@ -65,14 +48,9 @@ def cli(ctx: click.Context, db: str) -> None:
     ctx.call_on_close(state.close)
 
 
-def _register() -> None:
-    from kinetics_sql.commands import REGISTRY
-
-    for command in REGISTRY():
-        cli.add_command(command)
-
-
-_register()
+for _module in COMMAND_MODULES:
+    for _command in _module.COMMANDS:
+        cli.add_command(_command)
 
 
 def main() -> None:

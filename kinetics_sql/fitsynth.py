@@ -193,7 +193,7 @@ def load(wh: Warehouse, recs: Sequence[dict[str, Any]]) -> int:
     Creates the table from the record schema when the warehouse has none yet; otherwise inserts
     the columns the two share.
     """
-    from kinetics_sql.runners.records import DECODE_FIELDS
+    from kinetics_sql.facts.records import DECODE_FIELDS
 
     types = {"str": "VARCHAR", "int": "BIGINT", "float": "DOUBLE", "bool": "BOOLEAN", "json": "JSON"}
     exists = bool(wh.named("fit/has_table", {"name": "measurements"}).item())

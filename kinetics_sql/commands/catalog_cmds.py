@@ -5,8 +5,8 @@ from __future__ import annotations
 import click
 
 from kinetics_sql import catalog
-from kinetics_sql.cli import State, pass_state
-from kinetics_sql.output import emit, output_options
+from kinetics_sql.commands.context import State, pass_state
+from kinetics_sql.commands.output import emit, output_options
 
 MODEL_COLUMNS = (
     "name, family, round(params / 1e9, 3) AS params_b, round(params_kinetics / 1e9, 3) AS params_kinetics_b,"

@@ -5,8 +5,8 @@ from __future__ import annotations
 import click
 
 from kinetics_sql import sqlfiles
-from kinetics_sql.cli import State, pass_state
-from kinetics_sql.output import emit, output_options
+from kinetics_sql.commands.context import State, pass_state
+from kinetics_sql.commands.output import emit, output_options
 
 METHODS = ("dense", "topk", "blocktopk", "window")
 

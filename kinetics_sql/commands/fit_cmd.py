@@ -6,8 +6,8 @@ import click
 import polars as pl
 
 from kinetics_sql import fit as fitlib
-from kinetics_sql.cli import State, pass_state
-from kinetics_sql.output import emit, output_options
+from kinetics_sql.commands.context import State, pass_state
+from kinetics_sql.commands.output import emit, output_options
 
 
 @click.command("fit")

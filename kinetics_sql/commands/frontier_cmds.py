@@ -11,8 +11,8 @@ import click
 
 from kinetics_sql import frontier as fr
 from kinetics_sql import offload
-from kinetics_sql.cli import State, pass_state
-from kinetics_sql.output import emit, output_options, render_table
+from kinetics_sql.commands.context import State, pass_state
+from kinetics_sql.commands.output import emit, output_options, render_table
 
 F = TypeVar("F", bound=Callable[..., Any])
 METHODS = ("dense", "topk", "blocktopk", "window")

@@ -7,7 +7,7 @@ from contextlib import contextmanager
 
 import click
 
-from kinetics_sql.cli import State, pass_state
+from kinetics_sql.commands.context import State, pass_state
 from kinetics_sql.errors import KineticsError
 from kinetics_sql.ingest import job, sources
 

@@ -6,8 +6,8 @@ import sys
 
 import click
 
-from kinetics_sql.cli import State, pass_state
-from kinetics_sql.output import emit, output_options
+from kinetics_sql.commands.context import State, pass_state
+from kinetics_sql.commands.output import emit, output_options
 
 
 @click.command()
