@@ -23,7 +23,7 @@ def models(ctx: click.Context, fmt: str, output: str | None) -> None:
     if ctx.invoked_subcommand is None:
         state = ctx.find_object(State)
         assert state is not None
-        emit(state.wh.df(f"SELECT {MODEL_COLUMNS} FROM models ORDER BY family, params"), fmt, output)
+        emit(state.reader.df(f"SELECT {MODEL_COLUMNS} FROM models ORDER BY family, params"), fmt, output)
 
 
 @models.command("add")
@@ -62,7 +62,7 @@ def hardware(ctx: click.Context, fmt: str, output: str | None) -> None:
         state = ctx.find_object(State)
         assert state is not None
         emit(
-            state.wh.df(
+            state.reader.df(
                 "SELECT name, peak_flops, hbm_bytes_per_s, vram_bytes, link_bytes_per_s, host_mem_bytes_per_s,"
                 " 2 * peak_flops / hbm_bytes_per_s AS i, notes FROM hardware ORDER BY peak_flops DESC"
             ),

@@ -49,7 +49,7 @@ def cost(
     """Cost of a configuration: compute FLOPs, KV reads, eFLOPs (raw and Tera) and seconds on
     --hardware. Several --lout values add a row each and a 'mean' row (the expected cost over
     trial lengths, as Kinetics averages them)."""
-    wh = state.wh
+    wh = state.reader
     params = {
         "model": wh.resolve_model(model),
         "hardware": wh.resolve_hardware(hardware),

@@ -152,8 +152,9 @@ def frontier(
         grid_min=grid_min,
         grid_max=grid_max,
     )
-    offload.prepare_for(state.wh, cost, hardware, task, strategy, engine=engine, vram_gb=vram_gb, reserve_gb=reserve_gb)
-    df = fr.frontier(state.wh, spec)
+    wh = state.reader
+    offload.prepare_for(wh, cost, hardware, task, strategy, engine=engine, vram_gb=vram_gb, reserve_gb=reserve_gb)
+    df = fr.frontier(wh, spec)
     if df.is_empty():
         source = "trial_budgets (raw traces, `kinetics-sql ingest`)" if strategy == "long-cot" else "problems/trials"
         click.echo(f"no frontier: no {task} rows in {source} for this selection", err=True)
@@ -228,7 +229,7 @@ def compare(
         kind=kind,
         by=by,
     )
-    wh = state.wh
+    wh = state.reader
     offload.prepare_for(wh, cost, hardware, task, strategy, engine=engine, vram_gb=vram_gb, reserve_gb=reserve_gb)
     frames = {}
     if comparison in ("all", "flops-vs-eflops"):
@@ -274,7 +275,7 @@ def report(state: State, out_dir: str, task: str, hardware: str, bootstrap: int,
     from kinetics_sql.figures import report as rep
 
     result = rep.write_report(
-        state.wh, Path(out_dir), task=task, hardware=hardware, bootstrap=bootstrap, images=not no_png
+        state.reader, Path(out_dir), task=task, hardware=hardware, bootstrap=bootstrap, images=not no_png
     )
     for line in result.headlines:
         click.echo(line)

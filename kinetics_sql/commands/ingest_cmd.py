@@ -131,7 +131,7 @@ def export(state: State, out_dir: str) -> None:
     from kinetics_sql.ingest.export import export_parquet
 
     try:
-        written = export_parquet(state.wh, out_dir)
+        written = export_parquet(state.reader, out_dir)
     except OSError as exc:
         raise KineticsError(f"cannot write {out_dir}: {exc}") from exc
     for table, rows in written.items():
