@@ -10,10 +10,10 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
-from kinetics_sql.figures import charts, latency, paper
 
 from kinetics_sql import frontier as fr
 from kinetics_sql import sqlfiles
+from kinetics_sql.figures import charts, latency, paper
 from kinetics_sql.warehouse import Warehouse
 
 
@@ -65,7 +65,7 @@ def key_numbers(wh: Warehouse, task: str = "aime24", hardware: str = "b200") -> 
         spec,
         f"{base} --by model",
     )
-    r = n.rows.row(0, named=True) if n.rows.height else {}
+    r = n.rows.row(0, named=True) if n.rows.height and n.rows['levels'][0] else {}
     if r:
         n.sentence = (
             f"The model a FLOPs analysis picks costs up to {r['max_ratio']:.2f}x the eFLOPs of the eFLOPs-optimal "
@@ -81,7 +81,7 @@ def key_numbers(wh: Warehouse, task: str = "aime24", hardware: str = "b200") -> 
         spec,
         f"{base} --kind deployable --by arm",
     )
-    r = n.rows.row(0, named=True) if n.rows.height else {}
+    r = n.rows.row(0, named=True) if n.rows.height and n.rows['levels'][0] else {}
     if r:
         n.sentence = (
             f"Choosing one deployable configuration (model, attention, KV budget, N) by FLOPs costs up to "

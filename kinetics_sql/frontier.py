@@ -68,6 +68,7 @@ class FrontierSpec:
     smooth: int = 1
     grid_min: float | None = None
     grid_max: float | None = None
+    sources: tuple[str, ...] = ()  # only these ingested sources (problems/trial_budgets.source); () = all
 
     def validated(self, wh: Warehouse) -> FrontierSpec:
         """Checks every choice against its allow-list and resolves model and hardware names."""
@@ -107,6 +108,7 @@ class FrontierSpec:
             "variant": self.variant,
             "models": list(self.models),
             "methods": list(self.methods),
+            "sources": list(self.sources),
             "kind": self.kind,
             "by": self.by,
             "envelope": self.envelope,
@@ -129,7 +131,7 @@ def ensure_macros(wh: Warehouse) -> None:
     wh._frontier_macros = True  # type: ignore[attr-defined]
 
 
-_POINT_PARAMS = ("task", "strategy", "cost", "hardware", "variant", "models", "methods")
+_POINT_PARAMS = ("task", "strategy", "cost", "hardware", "variant", "models", "methods", "sources")
 _TABLE = re.compile(r"^fp_[0-9a-f]{20}$")
 _CACHED_COSTS = ("flops", "eflops")  # other cost models depend on session state (offload context): rebuilt
 

@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import math
+
 import click
 
 from kinetics_sql import catalog
 from kinetics_sql.commands.context import State, pass_state
 from kinetics_sql.commands.output import emit, output_options
 
+# built-in, user, or a user's entry that replaces the built-in of that name (kept across opens)
+ORIGIN = (
+    "CASE WHEN builtin THEN 'built-in' WHEN overrides_builtin THEN 'user (overrides built-in)'"
+    " ELSE 'user' END AS origin"
+)
 MODEL_COLUMNS = (
     "name, family, round(params / 1e9, 3) AS params_b, round(params_kinetics / 1e9, 3) AS params_kinetics_b,"
     " layers, hidden, hq, hkv, head_dim, intermediate, vocab, tied_embeddings,"
-    " round(kv_bytes_per_token * 32768 / 2^30, 3) AS kv_gib_at_32k, hf_repo"
+    " round(kv_bytes_per_token * 32768 / 2^30, 3) AS kv_gib_at_32k, max_position AS context, hf_repo, " + ORIGIN
 )
 
 
@@ -42,13 +49,18 @@ def models_add(
     The parameter count is computed from the architecture.
     """
     cfg, default_name, repo = catalog.load_config(config, revision=revision)
+    if name is not None and not name.strip():
+        raise click.BadParameter("must not be empty", param_hint="--name")
+    if params_kinetics is not None and (not math.isfinite(params_kinetics) or params_kinetics <= 0):
+        raise click.BadParameter(f"must be a finite number > 0, got {params_kinetics!r}", "--params-kinetics")
     spec = catalog.spec_from_config(
         cfg, name or default_name, family=family, hf_repo=repo, params_kinetics=params_kinetics, source=config
     )
     with state.wh.transaction():
-        state.wh.upsert_model(spec)
+        override = state.wh.upsert_model(spec)
     click.echo(
-        f"added {spec.name}: {spec.params / 1e9:.3f}B params, {spec.layers} layers, "
+        f"added {spec.name}{' (overrides the built-in model; kept across opens)' if override else ''}: "
+        f"{spec.params / 1e9:.3f}B params, {spec.layers} layers, "
         f"{spec.hq}/{spec.hkv} heads x {spec.head_dim}, KV {spec.kv_bytes_per_token} bytes/token"
     )
 
@@ -64,7 +76,7 @@ def hardware(ctx: click.Context, fmt: str, output: str | None) -> None:
         emit(
             state.reader.df(
                 "SELECT name, peak_flops, hbm_bytes_per_s, vram_bytes, link_bytes_per_s, host_mem_bytes_per_s,"
-                " 2 * peak_flops / hbm_bytes_per_s AS i, notes FROM hardware ORDER BY peak_flops DESC"
+                " 2 * peak_flops / hbm_bytes_per_s AS i, notes, " + ORIGIN + " FROM hardware ORDER BY peak_flops DESC"
             ),
             fmt,
             output,
@@ -90,16 +102,26 @@ def hardware_add(
     host_mem_bytes_per_s: float | None,
     notes: str,
 ) -> None:
-    """Add (or replace) a hardware profile NAME."""
-    for label, value in (("--peak-flops", peak_flops), ("--hbm", hbm_bytes_per_s)):
-        if value <= 0:
-            raise click.BadParameter("must be > 0", param_hint=label)
+    """Add (or replace) a hardware profile NAME. Naming a built-in profile (e.g. rtx-4090) replaces it for
+    this warehouse; the override is kept across opens and listed as such."""
+    if not name.strip() or name != name.strip() or any(not ch.isprintable() for ch in name):
+        raise click.BadParameter(f"expected a non-empty name without surrounding spaces, got {name!r}", "NAME")
+    for label, value in (
+        ("--peak-flops", peak_flops),
+        ("--hbm", hbm_bytes_per_s),
+        ("--vram", vram_bytes),
+        ("--link", link_bytes_per_s),
+        ("--host-mem", host_mem_bytes_per_s),
+    ):
+        if value is not None and (not math.isfinite(value) or value <= 0):
+            raise click.BadParameter(f"must be > 0 and finite, got {value!r}", param_hint=label)
     hw = catalog.HardwareSpec(
         name, peak_flops, hbm_bytes_per_s, vram_bytes, link_bytes_per_s, host_mem_bytes_per_s, notes
     )
     with state.wh.transaction():
-        state.wh.upsert_hardware(hw)
-    click.echo(f"added {name}: i = {hw.intensity:.1f} FLOPs per KV element")
+        override = state.wh.upsert_hardware(hw)
+    note = " (overrides the built-in profile; kept across opens)" if override else ""
+    click.echo(f"added {name}{note}: i = {hw.intensity:.1f} FLOPs per KV element")
 
 
 COMMANDS = [models, hardware]

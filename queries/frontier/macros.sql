@@ -1,7 +1,7 @@
 -- Frontier building blocks as DuckDB macros (created TEMP on the connection by kinetics_sql.frontier).
 -- Spec: ../shared/docs/cost-model.md, "Expected cost of a problem" and "Frontiers".
 --
---   frontier_points(task, strategy, cost, hardware, variant, models, methods)
+--   frontier_points(task, strategy, cost, hardware, variant, models, methods, p_sources := [])
 --       one row per configuration x setting x problem: accuracy and expected cost
 --   frontier_curve(points, kind, by, envelope, bootstrap, seed)
 --       the exact frontier over a table of such points (its name: kinetics_sql.frontier materialises
@@ -46,7 +46,8 @@ CREATE OR REPLACE TEMP MACRO frontier_label(method, budget, block_size, source) 
 CREATE OR REPLACE TEMP MACRO frontier_coverage(n, c, big_n) AS
     1.0 - list_product(list_transform(range(0, big_n), lambda j: (n - c - j)::DOUBLE / (n - j)::DOUBLE));
 
-CREATE OR REPLACE TEMP MACRO frontier_points(p_task, p_strategy, p_cost, p_hardware, p_variant, p_models, p_methods) AS TABLE
+CREATE OR REPLACE TEMP MACRO frontier_points(p_task, p_strategy, p_cost, p_hardware, p_variant, p_models, p_methods,
+                                              p_sources := []::VARCHAR[]) AS TABLE
 WITH hw AS (
     SELECT peak_flops, 2.0 * peak_flops / hbm_bytes_per_s AS i FROM hardware WHERE name = p_hardware
 ),
@@ -61,6 +62,7 @@ bon_problems AS (
     WHERE p_strategy = 'best-of-n' AND task = p_task
       AND (len(p_models) = 0 OR list_contains(p_models, model))
       AND (len(p_methods) = 0 OR list_contains(p_methods, method))
+      AND (len(p_sources) = 0 OR list_contains(p_sources, source))
 ),
 bon_counts AS (   -- sources of one configuration pool their samples
     SELECT config, problem_id, sum(n_samples)::INTEGER AS n_samples, sum(n_correct)::INTEGER AS n_correct
@@ -113,6 +115,7 @@ lc AS (
     WHERE p_strategy = 'long-cot' AND tb.task = p_task
       AND (len(p_models) = 0 OR list_contains(p_models, tb.model))
       AND (len(p_methods) = 0 OR list_contains(p_methods, tb.method))
+      AND (len(p_sources) = 0 OR list_contains(p_sources, tb.source))
     GROUP BY ALL
 )
 SELECT model, method, budget, block_size, config, setting, problem_id, accuracy, cost,
