@@ -78,6 +78,11 @@ def rich_progress(enabled: bool) -> Iterator[Callable[[str, int | None], Callabl
     show_default=True,
     help="Long-CoT generation budgets: START:STOP:STEP or a comma list.",
 )
+@click.option(
+    "--allow-implausible",
+    is_flag=True,
+    help="Accept token counts beyond the model's context length and measurements of models not in the catalog.",
+)
 @click.option("--quiet", "-q", is_flag=True, help="No progress bars or per-file lines.")
 @pass_state
 def ingest(
@@ -88,6 +93,7 @@ def ingest(
     force: bool,
     quiet: bool,
     gen_budgets: str,
+    allow_implausible: bool,
     **mapping: str | int | None,
 ) -> None:
     """Load SOURCE files, folders or hf://datasets/... paths into the warehouse.
@@ -102,7 +108,11 @@ def ingest(
         refs.insert(0, str(sources.bundled_root()))
     if not refs:
         raise click.UsageError("name at least one SOURCE, or --bundled")
-    options = job.IngestOptions(gen_budgets=parse_budgets(gen_budgets), **mapping)  # type: ignore[arg-type]
+    options = job.IngestOptions(
+        gen_budgets=parse_budgets(gen_budgets),
+        allow_implausible=allow_implausible,
+        **mapping,  # type: ignore[arg-type]
+    )
     resolved = sources.resolve(refs)
     with rich_progress(not quiet) as progress:
         results = job.ingest(state.wh, resolved, fmt=fmt, options=options, force=force, progress=progress)
@@ -117,7 +127,9 @@ def ingest(
                 err=True,
             )
         if not quiet:
-            what = "unchanged, skipped" if r.skipped else ", ".join(f"{k} {v}" for k, v in r.rows.items())
+            what = ", ".join(f"{k} {v}" for k, v in r.rows.items())
+            if r.skipped:
+                what = "skipped" if r.warnings else "unchanged, skipped"
             click.echo(f"{r.source} [{r.format}] {what} ({r.seconds:.2f} s)")
     click.echo(f"ingested {len(loaded)} of {len(results)} sources into {state.wh.path}")
 
