@@ -195,8 +195,8 @@ def ingest(
             twin = con.execute(
                 "SELECT source FROM ingest_log WHERE content_hash = ? AND source <> ? ORDER BY source LIMIT 1",
                 [digest, src.name],
-            ).fetchone()
-            twin_name = str(twin[0]) if twin is not None else seen.get(digest)
+            ).fetchall()
+            twin_name = str(twin[0][0]) if twin else seen.get(digest)
             seen.setdefault(digest, src.name)
             if twin_name is not None and not force:
                 note = f"{src.name}: same content (sha256) as source {twin_name}: skipped (--force loads it)"

@@ -43,8 +43,8 @@ def whole_tokens(value: Any) -> int:
 
 def context_length(wh: Any, model: str) -> int | None:
     """The model's context length (max_position_embeddings) from the catalog, or None where unknown."""
-    row = wh.con.execute("SELECT max_position FROM models WHERE name = ?", [model]).fetchone()
-    return int(row[0]) if row and row[0] is not None else None
+    rows = wh.con.execute("SELECT max_position FROM models WHERE name = ?", [model]).fetchall()
+    return int(rows[0][0]) if rows and rows[0][0] is not None else None
 
 
 def check_context(
