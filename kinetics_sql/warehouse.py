@@ -102,6 +102,9 @@ class Warehouse:
             else:
                 Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         self.con = _connect(self.path, self.read_only, wait_s, on_wait)
+        # The frontier comparisons ASOF-join frontier curves whose sizes DuckDB cannot estimate through the table
+        # macros (it guesses a few rows); below this threshold it plans a nested loop, quadratic at 100K breakpoints.
+        self.con.execute("SET asof_loop_join_threshold = 0")
         try:
             if self.read_only:
                 self._check_schema()
