@@ -52,7 +52,8 @@ def models_add(
     if name is not None and not name.strip():
         raise click.BadParameter("must not be empty", param_hint="--name")
     if params_kinetics is not None and (not math.isfinite(params_kinetics) or params_kinetics <= 0):
-        raise click.BadParameter(f"must be a finite number > 0, got {params_kinetics!r}", "--params-kinetics")
+        msg = f"must be a finite number > 0, got {params_kinetics!r}"
+        raise click.BadParameter(msg, param_hint="--params-kinetics")
     spec = catalog.spec_from_config(
         cfg, name or default_name, family=family, hf_repo=repo, params_kinetics=params_kinetics, source=config
     )
@@ -105,7 +106,8 @@ def hardware_add(
     """Add (or replace) a hardware profile NAME. Naming a built-in profile (e.g. rtx-4090) replaces it for
     this warehouse; the override is kept across opens and listed as such."""
     if not name.strip() or name != name.strip() or any(not ch.isprintable() for ch in name):
-        raise click.BadParameter(f"expected a non-empty name without surrounding spaces, got {name!r}", "NAME")
+        msg = f"expected a non-empty name without surrounding spaces, got {name!r}"
+        raise click.BadParameter(msg, param_hint="NAME")
     for label, value in (
         ("--peak-flops", peak_flops),
         ("--hbm", hbm_bytes_per_s),
