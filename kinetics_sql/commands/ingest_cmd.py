@@ -56,7 +56,12 @@ def rich_progress(enabled: bool) -> Iterator[Callable[[str, int | None], Callabl
     show_default=True,
     help="Source format; detected from each file by default.",
 )
-@click.option("--bundled", is_flag=True, help="Also ingest the AIME24 trade-off tables shipped with the package.")
+@click.option(
+    "--bundled",
+    is_flag=True,
+    help="Also ingest the data shipped with the package: the Kinetics AIME24 trade-off tables and the "
+    "Best-of-Infinity answer tables (AIME24, MATH500, GPQA-Diamond).",
+)
 @click.option("--force", is_flag=True, help="Re-load sources even when their content is unchanged.")
 @click.option("--task", help="Task name (e.g. aime24); generic trial tables need it.")
 @click.option("--model", help="Model name in the catalog; overrides what the file says.")
@@ -93,13 +98,14 @@ def ingest(
     """Load SOURCE files, folders or hf://datasets/... paths into the warehouse.
 
     Formats: Kinetics JSONL reasoning traces (kinetics-jsonl), Kinetics published trade-off
-    tables (kinetics-tables), generic per-trial tables from any harness (trials: CSV, Parquet or
+    tables (kinetics-tables), Best-of-Infinity per-sample answer tables (boinf, .jsonl or
+    .jsonl.gz), generic per-trial tables from any harness (trials: CSV, Parquet or
     JSONL) and runner measurements. One transaction per invocation: on any error nothing changes.
     Re-ingesting a file replaces its rows; an unchanged file is skipped.
     """
     refs = list(source)
     if bundled:
-        refs.insert(0, str(sources.bundled_root()))
+        refs[:0] = [str(root) for root in sources.bundled_roots()]
     if not refs:
         raise click.UsageError("name at least one SOURCE, or --bundled")
     options = job.IngestOptions(gen_budgets=parse_budgets(gen_budgets), **mapping)  # type: ignore[arg-type]

@@ -20,6 +20,5 @@ CREATE TABLE IF NOT EXISTS majority_votes (
     gen_budget   INTEGER,              -- per-sample token cap; NULL: none
     accuracy     DOUBLE NOT NULL,
     accuracy_se  DOUBLE NOT NULL,
-    replicates   INTEGER NOT NULL,     -- 0: exact
-    PRIMARY KEY (source, problem_id, n, gen_budget)
+    replicates   INTEGER NOT NULL      -- 0: exact
 );
