@@ -29,10 +29,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from kinetics_sql import sqlfiles
 from kinetics_sql.ingest.job import LoadContext
 from kinetics_sql.ingest.rows import insert_rows
-
-from kinetics_sql import sqlfiles
 
 NAME = re.compile(r"^analysis_(?P<dataset>aime2024|aime2025|math500|gpqa[_-]diamond)_(?P<model>.+?)\.jsonl(?:\.gz)?$")
 TASKS = {"aime2024": "aime24", "aime2025": "aime25", "math500": "math500", "gpqa_diamond": "gpqa-diamond",
@@ -132,9 +131,7 @@ def load(ctx: LoadContext) -> dict[str, int]:
         if not isinstance(answers, list):
             raise ctx.error("expected a list of [answer, token count] pairs", line=line_no, field="all_answers")
         if len(answers) != total:
-            raise ctx.error(
-                f"{len(answers)} answers but total_answers is {total}", line=line_no, field="all_answers"
-            )
+            raise ctx.error(f"{len(answers)} answers but total_answers is {total}", line=line_no, field="all_answers")
         samples = []
         for i, pair in enumerate(answers):
             where = f"all_answers[{i}]"

@@ -103,7 +103,8 @@ def _layer_kinds(config: dict[str, Any], layers: int, source: str) -> list[str]:
     if pattern is not None:
         if not isinstance(pattern, str) or len(pattern) != layers or set(pattern) - set("M*-E"):
             raise KineticsError(
-                f"{source}: field 'hybrid_override_pattern' must be {layers} characters of M, *, - and E, got {pattern!r}"
+                f"{source}: field 'hybrid_override_pattern' must be {layers} characters of M, *, - and E, "
+                f"got {pattern!r}"
             )
         return list(pattern)
     types = config.get("layer_types")
@@ -187,7 +188,8 @@ def spec_from_config(
         conv_dim = d_inner + 2 * groups * d_state
         mamba = (
             hidden * (2 * d_inner + 2 * groups * d_state + m_heads)  # in_proj: z, x, B, C, dt
-            + conv_dim * conv_kernel + (conv_dim if config.get("use_conv_bias", True) else 0)
+            + conv_dim * conv_kernel
+            + (conv_dim if config.get("use_conv_bias", True) else 0)
             + 3 * m_heads  # dt_bias, A_log, D
             + d_inner  # gated RMSNorm
             + d_inner * hidden  # out_proj
