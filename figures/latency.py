@@ -13,13 +13,13 @@ from typing import Any
 
 import altair as alt
 import polars as pl
-from kinetics_sql.figures.charts import HEIGHT, WIDTH, model_scale
-from kinetics_sql.figures.paper import Figure
 
 from kinetics_sql import fit as fitlib
 from kinetics_sql import frontier as fr
 from kinetics_sql import offload, sqlfiles
 from kinetics_sql.errors import KineticsError
+from kinetics_sql.figures.charts import HEIGHT, WIDTH, model_scale
+from kinetics_sql.figures.paper import Figure
 from kinetics_sql.warehouse import Warehouse
 
 DEPTH_SCHEME = "viridis"

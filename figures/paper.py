@@ -12,6 +12,9 @@ from typing import Any
 
 import altair as alt
 import polars as pl
+
+from kinetics_sql import frontier as fr
+from kinetics_sql import sqlfiles
 from kinetics_sql.figures.charts import (
     COST_TITLES,
     HEIGHT,
@@ -21,9 +24,6 @@ from kinetics_sql.figures.charts import (
     model_scale,
     step_chart,
 )
-
-from kinetics_sql import frontier as fr
-from kinetics_sql import sqlfiles
 from kinetics_sql.warehouse import Warehouse
 
 

@@ -10,10 +10,10 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
-from kinetics_sql.figures import charts, latency, paper
 
 from kinetics_sql import frontier as fr
 from kinetics_sql import sqlfiles
+from kinetics_sql.figures import charts, latency, paper
 from kinetics_sql.warehouse import Warehouse
 
 

@@ -17,11 +17,10 @@ import re
 from pathlib import Path
 from typing import Any
 
+from kinetics_sql import sqlfiles
 from kinetics_sql.ingest.job import LoadContext
 from kinetics_sql.ingest.prompt import load_tokenizer, prompt_tokens
 from kinetics_sql.ingest.rows import insert_rows
-
-from kinetics_sql import sqlfiles
 
 NAME = re.compile(
     r"^(?P<task>[A-Za-z0-9]+)_(?P<model>.+?)_(?:"

@@ -14,11 +14,11 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from kinetics_sql.figures import paper
 
 from kinetics_sql import Warehouse
 from kinetics_sql import frontier as fr
 from kinetics_sql.cli import cli
+from kinetics_sql.figures import paper
 
 MODELS = ["Qwen3-0.6B", "Qwen3-4B", "Qwen3-8B"]
 CONFIGS = [(m, "dense", None) for m in MODELS] + [(m, "topk", b) for m in MODELS for b in (64, 512)]
