@@ -1,0 +1,56 @@
+-- Per-arm building blocks of the frontier macros (created TEMP on the connection before
+-- frontier/strategies.sql and frontier/macros.sql, which use them): the cost of an arm, a
+-- configuration's label, unbiased coverage, and per model what the cost macros need.
+
+-- The cost models a frontier can be drawn in. A new cost model is one more WHEN here (and one more
+-- name in kinetics_sql.frontier.COSTS); every argument is a column or a constant of frontier_points.
+-- arch: the model's layers beyond dense attention (frontier_models; all zero for a dense model, where the
+-- arch_* macros of queries/macros/010_arch.sql equal Kinetics' compute_flops and eflops exactly).
+CREATE OR REPLACE TEMP MACRO frontier_cost(cost_model, method, p, hq, hkv, d, lin, lout, n, i, budget, block_size, variant,
+                                          model_name, setting_value, arch) AS
+    CASE cost_model
+        WHEN 'flops' THEN
+            arch_compute_flops(method, p, hq, d, arch.d_window, arch.win, arch.sinks, arch.ssm_layers, arch.ssm_state,
+                               lin, lout, n, budget := budget, block_size := block_size, variant := variant)
+        WHEN 'eflops' THEN
+            arch_eflops(method, p, hq, hkv, d, arch.d_window, arch.win, arch.sinks, arch.ssm_layers, arch.ssm_state,
+                        lin, lout, n, i, budget := budget, block_size := block_size, variant := variant)
+        -- rflops, latency: offload-aware, per model and setting (queries/fit/offload.sql, kinetics_sql.offload)
+        WHEN 'rflops' THEN coalesce(offload_cost('rflops', model_name, setting_value, method, lin, lout, budget, block_size, variant),
+                                    error('no offload plan for ' || model_name || ': call kinetics_sql.offload.prepare first'))
+        WHEN 'latency' THEN coalesce(offload_cost('latency', model_name, setting_value, method, lin, lout, budget, block_size, variant),
+                                     error('no offload plan for ' || model_name || ': call kinetics_sql.offload.prepare first'))
+        ELSE error('unknown cost model ''' || coalesce(cost_model, 'NULL') || ''' (expected flops, eflops, rflops or latency)')
+    END;
+
+-- A configuration's short label. Two Kinetics files can share (model, method, budget): a second
+-- run (topk32_1 -> "topk32 #1") or a local window (local128_topk128 -> "topk256 local128"); they
+-- stay distinct configurations. Sources that do not follow the Kinetics naming pool by configuration.
+CREATE OR REPLACE TEMP MACRO frontier_label(method, budget, block_size, source) AS
+    CASE method
+        WHEN 'dense' THEN 'dense'
+        WHEN 'blocktopk' THEN 'blocktopk' || budget::VARCHAR || ' b' || block_size::VARCHAR
+        ELSE method || budget::VARCHAR
+    END
+    || CASE WHEN regexp_extract(source, '_local(\d+)_', 1) NOT IN ('', '0')
+            THEN ' local' || regexp_extract(source, '_local(\d+)_', 1) ELSE '' END
+    || CASE WHEN regexp_extract(source, '_topk\d+_(\d+)_', 1) <> ''
+            THEN ' #' || regexp_extract(source, '_topk\d+_(\d+)_', 1) ELSE '' END
+    -- Best-of-Infinity answer tables (other generation settings than Kinetics' for the same model): their own
+    || CASE WHEN regexp_matches(source, '^analysis_.+\.jsonl$') THEN ' boinf' ELSE '' END;
+
+-- Unbiased best-of-N coverage from n samples of which c are correct: 1 - C(n-c, N) / C(n, N),
+-- as the product of N ratios (exact to rounding; zero once n - c < N).
+CREATE OR REPLACE TEMP MACRO frontier_coverage(n, c, big_n) AS
+    1.0 - list_product(list_transform(range(0, big_n), lambda j: (n - c - j)::DOUBLE / (n - j)::DOUBLE));
+
+-- Per model what the cost macros need: the Kinetics parameter count where the model has one (model_params'
+-- default), else the active parameters (MoE: shared + a token's experts); d over full-attention layers;
+-- arch: windowed layers, sink tokens, SSM layers and state (zero for a dense model).
+CREATE OR REPLACE TEMP MACRO frontier_models() AS TABLE
+    SELECT name AS model, coalesce(params_kinetics, active_params, params) AS p, hq, hkv,
+           (head_dim * coalesce(attention_layers, layers))::DOUBLE AS d,
+           {'d_window': (head_dim * coalesce(window_layers, 0))::DOUBLE, 'win': coalesce(sliding_window, 0)::DOUBLE,
+            'sinks': coalesce(sink_tokens, 0)::DOUBLE, 'ssm_layers': coalesce(ssm_layers, 0)::DOUBLE,
+            'ssm_state': coalesce(ssm_state_elements, 0.0)} AS arch
+    FROM models;
