@@ -10,7 +10,8 @@
 --   N = 1: g / M (g gold votes among M samples);   N = M: 1 if g beats every other answer's count,
 --   1 / (1 + t) if it ties t others, else 0;      g = 0: 0;
 --   gold the only answer: 1 - C(M - g, N) / C(M, N) (at least one gold vote).
--- Otherwise an unbiased estimate: R random orders of the samples (hash of seed, replicate, trial);
+-- Otherwise an unbiased estimate: R random orders of the samples (hash of the hash of seed, replicate,
+-- trial, problem: DuckDB's multi-argument hash alone orders small integers far from uniformly);
 -- the first N samples of a uniformly random order are a uniformly random N-subset, so the mean over
 -- orders of the Rao-Blackwellised score [gold > all others] + [gold ties t others] / (1 + t) is
 -- unbiased for the accuracy; accuracy_se = sample standard deviation / sqrt(R).
@@ -67,7 +68,7 @@ exact AS (
 mc_pairs AS (SELECT DISTINCT problem_id, gen_budget FROM exact WHERE accuracy IS NULL),
 orders AS (
     SELECT v.problem_id, v.gen_budget, r.rep,
-           list(v.cls ORDER BY hash($seed, r.rep, v.trial), v.trial) AS seq
+           list(v.cls ORDER BY hash(hash($seed, r.rep, v.trial, v.problem_id)), v.trial) AS seq
     FROM votes v
     JOIN mc_pairs p ON p.problem_id = v.problem_id AND p.gen_budget IS NOT DISTINCT FROM v.gen_budget
     CROSS JOIN range(0, $replicates) r(rep)
