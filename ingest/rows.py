@@ -7,6 +7,8 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
+from kinetics_sql import sqlfiles
+
 
 def insert_rows(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict[str, Any]] | pa.Table) -> int:
     """Insert dict rows (or an Arrow table) into ``table`` by column name; returns the row count."""
@@ -15,8 +17,7 @@ def insert_rows(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict[str,
         return 0
     con.register("_ingest_rows", arrow)
     try:
-        cols = ", ".join(f'"{c}"' for c in arrow.column_names)
-        con.execute(f'INSERT INTO "{table}" ({cols}) SELECT {cols} FROM _ingest_rows')
+        con.execute(sqlfiles.render("ingest/insert_rows", table=table))
     finally:
         con.unregister("_ingest_rows")
-    return arrow.num_rows
+    return int(arrow.num_rows)

@@ -77,7 +77,7 @@ def test_fit_recovers_known_coefficients(engine: str) -> None:
     assert res.t0 == pytest.approx(truth.t0, rel=1e-6)
     assert res.i_gpu == pytest.approx(truth.b / truth.a, rel=1e-5)
     assert res.i_link == pytest.approx(truth.c / truth.a, rel=1e-5)
-    assert res.r2_holdout == pytest.approx(1.0) and res.mape_holdout < 1e-9
+    assert res.r2_holdout == pytest.approx(1.0) and res.mape_holdout is not None and res.mape_holdout < 1e-9
     assert res.hardware == "h100-sxm"
 
 
@@ -89,6 +89,7 @@ def test_fit_with_noise_meets_targets_and_split_form_captures_prefill_regime() -
     with loaded(recs) as wh:
         plain = fitlib.fit(wh, "llama.cpp", "h100", form="plain")
         split = fitlib.fit(wh, "llama.cpp", "h100", form="split")
+    assert split.r2_holdout is not None and split.mape_holdout is not None and plain.mape_holdout is not None
     assert split.r2_holdout > 0.98 and split.mape_holdout < 0.05
     assert split.mape_holdout < plain.mape_holdout
     assert split.params["prefill_c"] == pytest.approx(truth.prefill_c, rel=0.15)
@@ -108,7 +109,7 @@ def test_split_form_charges_cpu_attention_of_offloaded_layers() -> None:
     assert (offloaded["offload_attn_flops"] > 0).all()
     assert (feats.filter(pl.col("layers_offloaded") == 0)["offload_attn_flops"] == 0).all()
     assert split.params["offload_attn_a"] == pytest.approx(truth.cpu_attn_s, rel=0.2)
-    assert split.r2_holdout > 0.99
+    assert split.r2_holdout is not None and split.r2_holdout > 0.99
     torch_recs = fitsynth.records(engine="torch", prompts=(1024,))
     with loaded(torch_recs) as wh:
         assert (fitlib.features(wh, "torch", "H100")["offload_attn_flops"] == 0).all()
@@ -194,8 +195,9 @@ def test_source_filter_and_offload_layer_steps() -> None:
         both = fitlib.fit(wh, "torch", "H100")
         graphs = fitlib.fit(wh, "torch", "H100", sources=["torch-h100"])
         assert graphs.sources == ["torch-h100.jsonl"] and graphs.n_points == both.n_points // 2
-        assert graphs.b == pytest.approx(truth.b, rel=1e-6) and graphs.mape_holdout < 1e-9
-        assert both.mape_holdout > 0.1  # two regimes in one fit
+        assert graphs.b == pytest.approx(truth.b, rel=1e-6)
+        assert graphs.mape_holdout is not None and graphs.mape_holdout < 1e-9
+        assert both.mape_holdout is not None and both.mape_holdout > 0.1  # two regimes in one fit
         fitlib.store(wh, graphs)
         assert fitlib.latest(wh, "torch", "h100-sxm")["sources"] == ["torch-h100.jsonl"]
         with pytest.raises(KineticsError, match="in sources matching vllm"):

@@ -108,7 +108,8 @@ def test_prediction_and_score_lengths_differ(runner: CliRunner, preloaded: str, 
 
 
 def test_problems_with_different_trial_counts(runner: CliRunner, preloaded: str, tmp_path: Path) -> None:
-    lines = [META, ROW, ROW, {**ROW, "query": "Q2"}, {**ROW, "query": "Q3"}, {**ROW, "query": "Q3"}]
+    q2, q3 = {**ROW, "query": "Q2"}, {**ROW, "query": "Q3"}
+    lines: list[str | dict[str, Any]] = [META, ROW, ROW, q2, q3, q3]
     bad = write_jsonl(tmp_path / "aime24_qwen3-8b_dense.jsonl", *lines)
     expect_failure(runner, preloaded, [str(bad)], f"{bad}:4:", "field 'prediction'", "inconsistent trial counts")
 

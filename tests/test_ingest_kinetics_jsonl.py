@@ -27,7 +27,7 @@ SMALL_BUDGETS = "64:1536:64"
 
 
 def fixture_traces() -> list[tuple[str, list[str]]]:
-    out = []
+    out: list[tuple[str, list[str]]] = []
     for path in (DENSE, TOPK, BLOCK):
         for line in path.read_text().splitlines()[1:]:
             obj = json.loads(line)

@@ -12,7 +12,7 @@ import itertools
 import json
 import math
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -69,7 +69,9 @@ def run_cases(
         con.unregister("cases")
 
 
-def assert_rows(rows: list[tuple[Any, ...]], wants: list[tuple[float, ...]], cases: list[dict[str, Any]]) -> None:
+def assert_rows(
+    rows: Sequence[tuple[Any, ...]], wants: Sequence[tuple[float, ...]], cases: list[dict[str, Any]]
+) -> None:
     assert len(rows) == len(wants)
     for row, want, case in zip(rows, wants, cases, strict=True):
         for j, (g, w) in enumerate(zip(row, want, strict=True)):
