@@ -55,7 +55,7 @@ def test_nnls_known_solution_and_zero_column() -> None:
     x, res = fitlib.nnls(A, A @ np.array([2.0, 3.0, 0.0]))
     np.testing.assert_allclose(x, [2.0, 3.0, 0.0])
     assert res == pytest.approx(0.0, abs=1e-12)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"nnls: A must be m x n and b of length m \(got \(3,\) and \(3,\)\)"):
         fitlib.nnls(np.ones(3), np.ones(3))
 
 
@@ -128,7 +128,7 @@ def test_holdout_is_by_configuration_and_seeded() -> None:
     n_cfg = a["config"].n_unique()
     assert a.filter("holdout")["config"].n_unique() == round(0.25 * n_cfg)
     assert fitlib.holdout_configs(["x", "y"], 0.0, 0) == set()
-    with pytest.raises(KineticsError):
+    with pytest.raises(KineticsError, match=r"--holdout must be in \[0, 1\), got 1.0"):
         fitlib.holdout_configs(["x"], 1.0, 0)
 
 
