@@ -50,8 +50,8 @@ class Context:
 
 def _frontier(ctx: Context, spec: fr.FrontierSpec, queries: list[tuple[str, dict[str, Any]]]) -> pl.DataFrame:
     df = fr.frontier(ctx.wh, spec)
-    sql, params = fr.query(ctx.wh, "grid" if spec.grid else "frontier", spec.validated(ctx.wh))
-    queries.append((fr.provenance(ctx.wh, sql, params), params))
+    _sql, params, prov = fr.query_provenance(ctx.wh, "grid" if spec.grid else "frontier", spec.validated(ctx.wh))
+    queries.append((prov, params))
     return df
 
 
