@@ -107,14 +107,14 @@ def test_fitted_coefficients_drive_the_cost(twh: Warehouse) -> None:
     plan = {(r["model"], r["setting"]): r for r in plan_rows.iter_rows(named=True)}
     row = lat.filter((pl.col("model") == "Qwen3-14B") & (pl.col("setting") == 2) & (pl.col("problem_id") == "0"))
     p = plan[("Qwen3-14B", 2)]
-    spec = catalog.builtin_model("Qwen3-14B")
-    d = spec.head_dim * spec.layers
+    arch = catalog.builtin_model("Qwen3-14B")
+    d = arch.head_dim * arch.layers
     expected = []
     for g in GENS[0]:
         n = p["wave_n"]
-        compute = n * (2 * spec.params * g + 2 * (2 * LIN + g) * g * spec.hq * d)
-        hbm = (2 * spec.params - p["offload_gb"] * 1e9 - 2 * spec.vocab * spec.hidden) * g
-        hbm += 2 * (2 * LIN + n * g) * g * spec.hkv * d
+        compute = n * (2 * arch.params * g + 2 * (2 * LIN + g) * g * arch.hq * d)
+        hbm = (2 * arch.params - p["offload_gb"] * 1e9 - 2 * arch.vocab * arch.hidden) * g
+        hbm += 2 * (2 * LIN + n * g) * g * arch.hkv * d
         link = p["offload_gb"] * 1e9 * (1 + g)  # torch: the whole prompt in one forward pass
         expected.append(p["waves"] * (truth.a * compute + truth.b * hbm + truth.c * link + truth.t0))
     assert row["cost"].item() == pytest.approx(sum(expected) / len(expected), rel=1e-9)
