@@ -27,6 +27,19 @@ def default_path() -> str:
     return os.environ.get("KINETICS_SQL_DB") or str(DEFAULT_DB)
 
 
+def insert_arrow(con: duckdb.DuckDBPyConnection, table: str, rows: pa.Table) -> int:
+    """Insert an Arrow table into ``table``, matching columns by name (``INSERT ... BY NAME``); returns the row
+    count. Columns of ``table`` that ``rows`` lacks get their defaults (or NULL)."""
+    if rows.num_rows == 0:
+        return 0
+    con.register("_insert_rows", rows)
+    try:
+        con.execute(sqlfiles.render("warehouse/insert_by_name", table=table))
+    finally:
+        con.unregister("_insert_rows")
+    return int(rows.num_rows)
+
+
 class Warehouse:
     """A kinetics-sql warehouse: one DuckDB database with the schema, catalog and macros.
 

@@ -12,7 +12,7 @@ import polars as pl
 import pytest
 from click.testing import CliRunner
 
-from kinetics_sql import Warehouse, catalog, costmodel, fitsynth
+from kinetics_sql import Warehouse, catalog, costmodel, synthetic_measurements
 from kinetics_sql import fit as fitlib
 from kinetics_sql import frontier as fr
 from kinetics_sql.cli import cli
@@ -93,8 +93,8 @@ def test_datasheet_latency_and_rflops_frontiers(twh: Warehouse) -> None:
 
 
 def test_fitted_coefficients_drive_the_cost(twh: Warehouse) -> None:
-    truth = fitsynth.Truth()
-    fitsynth.load(twh, fitsynth.records(engine="torch", batches=(1, 4), truth=truth))
+    truth = synthetic_measurements.Truth()
+    synthetic_measurements.load(twh, synthetic_measurements.records(engine="torch", batches=(1, 4), truth=truth))
     fitlib.store(twh, fitlib.fit(twh, "torch", "H100"))
     spec = fr.FrontierSpec(task="t", cost="latency", hardware="h100-sxm", engine="torch", vram_gb=24)
     coefficients = spec.validated(twh).coefficients
@@ -124,7 +124,7 @@ def test_cli_frontier_and_compare_offload(tmp_path: Path) -> None:
     db = str(tmp_path / "w.duckdb")
     with Warehouse(db) as wh:
         add_trials(wh)
-        fitsynth.load(wh, fitsynth.records())
+        synthetic_measurements.load(wh, synthetic_measurements.records())
     runner = CliRunner()
     assert runner.invoke(cli, ["--db", db, "fit", "--engine", "llama.cpp", "--device", "h100"]).exit_code == 0
     base = ["--db", db]
@@ -148,8 +148,9 @@ def test_cli_frontier_and_compare_offload(tmp_path: Path) -> None:
 def test_latency_figures_and_report_numbers(twh: Warehouse) -> None:
     from kinetics_sql.figures import latency
 
-    truth = fitsynth.Truth(noise=0.02)
-    fitsynth.load(twh, fitsynth.records(truth=truth) + fitsynth.records(engine="torch", truth=truth, run_id="t"))
+    truth = synthetic_measurements.Truth(noise=0.02)
+    recs = synthetic_measurements.records(truth=truth)
+    synthetic_measurements.load(twh, recs + synthetic_measurements.records(engine="torch", truth=truth, run_id="t"))
     fitlib.store(twh, fitlib.fit(twh, "llama.cpp", "H100", form="split"))
     fitlib.store(twh, fitlib.fit(twh, "torch", "H100"))
     figs = latency.figures(twh, task="t")
@@ -165,7 +166,7 @@ def test_latency_figures_and_report_numbers(twh: Warehouse) -> None:
 def test_latency_figures_without_stored_fits(twh: Warehouse) -> None:
     from kinetics_sql.figures import latency
 
-    fitsynth.load(twh, fitsynth.records(truth=fitsynth.Truth(noise=0.01)))
+    synthetic_measurements.load(twh, synthetic_measurements.records(truth=synthetic_measurements.Truth(noise=0.01)))
     figs = latency.figures(twh, task="t")
     assert [f.name for f in figs] == ["latency_fit", "latency_vs_length", "offload_frontier"]
     numbers = {n["key"]: n for n in latency.key_numbers(twh, task="t")}
