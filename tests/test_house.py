@@ -83,3 +83,44 @@ def test_import_linter_catches_a_wrong_import(tmp_path: Path) -> None:
     assert bad.returncode == 1
     assert "kinetics_sql.facts.scratch -> kinetics_sql.warehouse" in bad.stdout
     assert "kinetics_sql.runners.scratch -> duckdb" in bad.stdout
+
+
+def test_no_import_cycle_in_the_package() -> None:
+    """Strongly connected components of the module graph (grimp, as import-linter sees it) are all single
+    modules: no circle anywhere, inside a layer included."""
+    grimp = pytest.importorskip("grimp", reason="grimp comes with import-linter (the dev extra)")
+    graph = grimp.build_graph("kinetics_sql", cache_dir=None)
+    assert "kinetics_sql.ingest.job" in graph.modules and "kinetics_sql.runners.records" in graph.modules
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    cycles: list[list[str]] = []
+
+    def visit(v: str) -> None:  # Tarjan's algorithm
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        on_stack.add(v)
+        for w in graph.find_modules_directly_imported_by(v):
+            if w not in graph.modules:
+                continue
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on_stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            component = []
+            while True:
+                w = stack.pop()
+                on_stack.discard(w)
+                component.append(w)
+                if w == v:
+                    break
+            if len(component) > 1:
+                cycles.append(sorted(component))
+
+    for module in sorted(graph.modules):
+        if module not in index:
+            visit(module)
+    assert cycles == []
