@@ -7,6 +7,7 @@ from pathlib import Path
 
 import frontier_fixtures as ff
 import polars as pl
+import pytest
 from click.testing import CliRunner
 
 from kinetics_sql.cli import cli
@@ -67,6 +68,7 @@ def test_frontier_errors(aime_db: str) -> None:
     assert result.exit_code == 1 and "do not combine" in result.output
 
 
+@pytest.mark.slow
 def test_compare(aime_db: str) -> None:
     both = json.loads(run(aime_db, "compare", "-f", "json"))
     assert both["flops_vs_eflops"][0]["max_ratio"] > 2
