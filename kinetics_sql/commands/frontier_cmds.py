@@ -58,7 +58,9 @@ def selection_options(func: F) -> F:
             default="best-of-n",
             show_default=True,
             help="best-of-n: N = 1, 2, 4, ... samples (coverage); long-cot: traces cut at generation budgets "
-            "(table trial_budgets).",
+            "(table trial_budgets; for answer tables from lengths: correct and within the budget, a lower bound); "
+            "majority: N samples vote, the plurality answer must be gold (table majority_votes); majority-budget: "
+            "the same with each sample capped at a generation budget (configurations '... cap B').",
         ),
         click.option(
             "--hardware",
@@ -187,7 +189,11 @@ def frontier(
     )
     df = fr.frontier(state.wh, spec)
     if df.is_empty():
-        source = "trial_budgets (raw traces, `kinetics-sql ingest`)" if strategy == "long-cot" else "problems/trials"
+        source = {
+            "long-cot": "trial_budgets (raw traces) or trials with correctness",
+            "majority": "majority_votes (answer tables)",
+            "majority-budget": "majority_votes (answer tables)",
+        }.get(strategy, "problems/trials")
         click.echo(f"no frontier: no {task} rows in {source} for this selection", err=True)
     if chart:
         from kinetics_sql.figures import charts

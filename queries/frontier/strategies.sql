@@ -25,23 +25,53 @@ sel AS (
       AND (len(p_models) = 0 OR list_contains(p_models, model))
       AND (len(p_methods) = 0 OR list_contains(p_methods, method))
 ),
+votes AS (
+    SELECT s.*, v.gen_budget, v.n, v.accuracy,
+           -- flops and eflops are affine in n (but for block top-k's summary reads): cost(N) = c0 + N * (c1 - c0)
+           p_cost IN ('flops', 'eflops') AND s.method <> 'blocktopk' AS affine
+    FROM sel s JOIN majority_votes v ON v.source = s.source AND v.problem_id = s.problem_id
+    WHERE p_strategy = 'majority-budget' OR (p_strategy = 'majority' AND v.gen_budget IS NULL)
+),
+cap_costs AS (   -- per problem and cap, the mean over samples of the cost at n = 0 and n = 1
+    SELECT c.source, c.problem_id, c.gen_budget,
+           avg(frontier_cost(p_cost, c.method, m.p, m.hq, m.hkv, m.d, coalesce(t.prompt_tokens, c.prompt_tokens, 0),
+                             CASE WHEN c.gen_budget IS NULL THEN t.gen_tokens ELSE least(t.gen_tokens, c.gen_budget) END,
+                             0, hw.i, coalesce(c.budget, 0), coalesce(c.block_size, 0), p_variant, c.model, 0, m.arch)
+               ORDER BY t.trial) AS c0,
+           avg(frontier_cost(p_cost, c.method, m.p, m.hq, m.hkv, m.d, coalesce(t.prompt_tokens, c.prompt_tokens, 0),
+                             CASE WHEN c.gen_budget IS NULL THEN t.gen_tokens ELSE least(t.gen_tokens, c.gen_budget) END,
+                             1, hw.i, coalesce(c.budget, 0), coalesce(c.block_size, 0), p_variant, c.model, 1, m.arch)
+               ORDER BY t.trial) AS c1,
+           count(*) AS trials
+    FROM (SELECT DISTINCT source, problem_id, gen_budget, method, model, budget, block_size, prompt_tokens
+          FROM votes WHERE affine) c
+    JOIN trials t ON t.source = c.source AND t.problem_id = c.problem_id
+    JOIN mdl m ON m.model = c.model
+    CROSS JOIN hw
+    GROUP BY ALL
+),
 maj AS (
-    SELECT s.model, s.method, s.budget, s.block_size,
-           s.config || CASE WHEN v.gen_budget IS NULL THEN '' ELSE ' cap ' || v.gen_budget::VARCHAR END AS config,
-           v.n AS setting, s.problem_id,
-           any_value(v.accuracy) AS accuracy,
-           avg(frontier_cost(p_cost, s.method, m.p, m.hq, m.hkv, m.d, coalesce(t.prompt_tokens, s.prompt_tokens, 0),
+    SELECT v.model, v.method, v.budget, v.block_size,
+           v.config || CASE WHEN v.gen_budget IS NULL THEN '' ELSE ' cap ' || v.gen_budget::VARCHAR END AS config,
+           v.n AS setting, v.problem_id, v.accuracy, c.c0 + v.n * (c.c1 - c.c0) AS cost, c.trials
+    FROM votes v
+    JOIN cap_costs c ON c.source = v.source AND c.problem_id = v.problem_id AND c.gen_budget IS NOT DISTINCT FROM v.gen_budget
+    WHERE v.affine
+    UNION ALL
+    SELECT v.model, v.method, v.budget, v.block_size,
+           v.config || CASE WHEN v.gen_budget IS NULL THEN '' ELSE ' cap ' || v.gen_budget::VARCHAR END AS config,
+           v.n AS setting, v.problem_id, any_value(v.accuracy) AS accuracy,
+           avg(frontier_cost(p_cost, v.method, m.p, m.hq, m.hkv, m.d, coalesce(t.prompt_tokens, v.prompt_tokens, 0),
                              CASE WHEN v.gen_budget IS NULL THEN t.gen_tokens ELSE least(t.gen_tokens, v.gen_budget) END,
-                             v.n, hw.i, coalesce(s.budget, 0), coalesce(s.block_size, 0), p_variant, s.model, v.n, m.arch)
+                             v.n, hw.i, coalesce(v.budget, 0), coalesce(v.block_size, 0), p_variant, v.model, v.n, m.arch)
                ORDER BY t.trial) AS cost,
            count(*) AS trials
-    FROM sel s
-    JOIN majority_votes v ON v.source = s.source AND v.problem_id = s.problem_id
-    JOIN trials t ON t.source = s.source AND t.problem_id = s.problem_id
-    JOIN mdl m ON m.model = s.model
+    FROM votes v
+    JOIN trials t ON t.source = v.source AND t.problem_id = v.problem_id
+    JOIN mdl m ON m.model = v.model
     CROSS JOIN hw
-    WHERE p_strategy = 'majority-budget' OR (p_strategy = 'majority' AND v.gen_budget IS NULL)
-    GROUP BY s.source, s.model, s.method, s.budget, s.block_size, s.config, v.gen_budget, v.n, s.problem_id
+    WHERE NOT v.affine
+    GROUP BY v.source, v.model, v.method, v.budget, v.block_size, v.config, v.gen_budget, v.n, v.problem_id
 ),
 lengths_only AS (   -- sources with per-sample correctness and no truncation scores
     SELECT source, max(gen_tokens) AS longest FROM trials
@@ -54,19 +84,49 @@ caps AS (   -- 1024, 2048, ... up to the first budget at or above the source's l
     FROM lengths_only l, range(10, 31) r(k)
     WHERE 2 ** (k - 1) < l.longest OR k = 10
 ),
-lcl AS (
-    SELECT s.model, s.method, s.budget, s.block_size, s.config, c.cap AS setting, s.problem_id,
-           avg((t.correct AND t.gen_tokens <= c.cap)::DOUBLE ORDER BY t.trial) AS accuracy,
-           avg(frontier_cost(p_cost, s.method, m.p, m.hq, m.hkv, m.d, coalesce(t.prompt_tokens, s.prompt_tokens, 0),
-                             least(t.gen_tokens, c.cap), 1, hw.i, coalesce(s.budget, 0), coalesce(s.block_size, 0),
-                             p_variant, s.model, c.cap, m.arch) ORDER BY t.trial) AS cost,
-           count(*) AS trials
+lc_trials AS (
+    SELECT s.source, s.model, s.method, s.budget, s.block_size, s.config, s.problem_id, t.trial, t.gen_tokens, t.correct,
+           coalesce(t.prompt_tokens, s.prompt_tokens, 0) AS lin,
+           p_cost IN ('flops', 'eflops') AS by_length   -- a trace's cost depends on its length only
     FROM sel s
-    JOIN caps c ON c.source = s.source
+    JOIN lengths_only l ON l.source = s.source
     JOIN trials t ON t.source = s.source AND t.problem_id = s.problem_id
-    JOIN mdl m ON m.model = s.model
+),
+lc_full AS (   -- flops, eflops: each trace's cost once; at a cap below its length, the cap's cost (lc_cap)
+    SELECT x.*, frontier_cost(p_cost, x.method, m.p, m.hq, m.hkv, m.d, x.lin, x.gen_tokens, 1, hw.i, coalesce(x.budget, 0),
+                              coalesce(x.block_size, 0), p_variant, x.model, 0, m.arch) AS c
+    FROM lc_trials x JOIN mdl m ON m.model = x.model CROSS JOIN hw
+    WHERE x.by_length
+),
+lc_cap AS (
+    SELECT k.*, frontier_cost(p_cost, k.method, m.p, m.hq, m.hkv, m.d, k.lin, k.cap, 1, hw.i, coalesce(k.budget, 0),
+                              coalesce(k.block_size, 0), p_variant, k.model, k.cap, m.arch) AS c_cap
+    FROM (SELECT DISTINCT x.source, x.model, x.method, x.budget, x.block_size, x.lin, c.cap
+          FROM lc_trials x JOIN caps c ON c.source = x.source WHERE x.by_length) k
+    JOIN mdl m ON m.model = k.model CROSS JOIN hw
+),
+lcl AS (
+    SELECT f.model, f.method, f.budget, f.block_size, f.config, c.cap AS setting, f.problem_id,
+           avg((f.correct AND f.gen_tokens <= c.cap)::DOUBLE ORDER BY f.trial) AS accuracy,
+           avg(CASE WHEN f.gen_tokens <= c.cap THEN f.c ELSE k.c_cap END ORDER BY f.trial) AS cost,
+           count(*) AS trials
+    FROM lc_full f
+    JOIN caps c ON c.source = f.source
+    JOIN lc_cap k ON k.source = f.source AND k.lin = f.lin AND k.cap = c.cap
+    GROUP BY f.source, f.model, f.method, f.budget, f.block_size, f.config, c.cap, f.problem_id
+    UNION ALL
+    SELECT x.model, x.method, x.budget, x.block_size, x.config, c.cap AS setting, x.problem_id,
+           avg((x.correct AND x.gen_tokens <= c.cap)::DOUBLE ORDER BY x.trial) AS accuracy,
+           avg(frontier_cost(p_cost, x.method, m.p, m.hq, m.hkv, m.d, x.lin, least(x.gen_tokens, c.cap), 1, hw.i,
+                             coalesce(x.budget, 0), coalesce(x.block_size, 0), p_variant, x.model, c.cap, m.arch)
+               ORDER BY x.trial) AS cost,
+           count(*) AS trials
+    FROM lc_trials x
+    JOIN caps c ON c.source = x.source
+    JOIN mdl m ON m.model = x.model
     CROSS JOIN hw
-    GROUP BY s.source, s.model, s.method, s.budget, s.block_size, s.config, c.cap, s.problem_id
+    WHERE NOT x.by_length
+    GROUP BY x.source, x.model, x.method, x.budget, x.block_size, x.config, c.cap, x.problem_id
 )
 SELECT model, method, budget, block_size, config, setting, problem_id, accuracy, cost, trials FROM maj
 UNION ALL
