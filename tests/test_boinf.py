@@ -300,3 +300,16 @@ def test_strategies_in_the_frontier(mwh: Warehouse) -> None:
         assert r["accuracy"] == pytest.approx(majority_exact(votes, "g", r["setting"]), abs=0.1)
     curve = fr.frontier(mwh, fr.FrontierSpec(task="aime24", strategy="majority", by="model"))
     assert curve.height > 0 and (curve["accuracy"].diff().drop_nulls() > 0).all()
+
+
+def test_long_cot_from_lengths_is_a_lower_bound_on_rescoring(runner: CliRunner, db_path: str) -> None:
+    fixtures = sorted((Path(__file__).parent / "fixtures" / "kinetics").glob("*.jsonl"))
+    assert ingest(runner, db_path, "--gen-budgets", "32:1024:32", *map(str, fixtures)).exit_code == 0
+    rows = q(
+        db_path,
+        "SELECT tb.gen_budget, count(*) FILTER (WHERE tb.correct AND NOT (t.correct AND t.gen_tokens <= tb.gen_budget)),"
+        " count(*) FILTER (WHERE (t.correct AND t.gen_tokens <= tb.gen_budget) AND NOT tb.correct)"
+        " FROM trial_budgets tb JOIN trials t USING (source, problem_id, trial) GROUP BY 1 ORDER BY 1",
+    )
+    assert all(over == 0 for _, _, over in rows)  # never above the re-scored truncation
+    assert max(under for _, under, _ in rows) == 4  # answers boxed before the trace ended: 4 of 64 at 960 tokens
