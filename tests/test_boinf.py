@@ -307,9 +307,9 @@ def test_long_cot_from_lengths_is_a_lower_bound_on_rescoring(runner: CliRunner, 
     assert ingest(runner, db_path, "--gen-budgets", "32:1024:32", *map(str, fixtures)).exit_code == 0
     rows = q(
         db_path,
-        "SELECT tb.gen_budget, count(*) FILTER (WHERE tb.correct AND NOT (t.correct AND t.gen_tokens <= tb.gen_budget)),"
-        " count(*) FILTER (WHERE (t.correct AND t.gen_tokens <= tb.gen_budget) AND NOT tb.correct)"
-        " FROM trial_budgets tb JOIN trials t USING (source, problem_id, trial) GROUP BY 1 ORDER BY 1",
+        "SELECT gen_budget, count(*) FILTER (WHERE rescored AND NOT lengths), count(*) FILTER (WHERE lengths AND NOT rescored)"
+        " FROM (SELECT tb.gen_budget, tb.correct AS rescored, t.correct AND t.gen_tokens <= tb.gen_budget AS lengths"
+        "       FROM trial_budgets tb JOIN trials t USING (source, problem_id, trial)) GROUP BY 1 ORDER BY 1",
     )
     assert all(over == 0 for _, _, over in rows)  # never above the re-scored truncation
     assert max(under for _, under, _ in rows) == 4  # answers boxed before the trace ended: 4 of 64 at 960 tokens
