@@ -307,7 +307,8 @@ def test_long_cot_from_lengths_is_a_lower_bound_on_rescoring(runner: CliRunner, 
     assert ingest(runner, db_path, "--gen-budgets", "32:1024:32", *map(str, fixtures)).exit_code == 0
     rows = q(
         db_path,
-        "SELECT gen_budget, count(*) FILTER (WHERE rescored AND NOT lengths), count(*) FILTER (WHERE lengths AND NOT rescored)"
+        "SELECT gen_budget, count(*) FILTER (WHERE rescored AND NOT lengths),"
+        " count(*) FILTER (WHERE lengths AND NOT rescored)"
         " FROM (SELECT tb.gen_budget, tb.correct AS rescored, t.correct AND t.gen_tokens <= tb.gen_budget AS lengths"
         "       FROM trial_budgets tb JOIN trials t USING (source, problem_id, trial)) GROUP BY 1 ORDER BY 1",
     )
