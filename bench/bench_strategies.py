@@ -69,10 +69,10 @@ def main() -> None:
             done = subprocess.run(cmd, check=True, capture_output=True, env=env, text=True)
             times.append(time.perf_counter() - t1)
         e2e = statistics.median(times)
-        rows = len(done.stdout.strip().splitlines()) - 1
+        breakpoints = len(done.stdout.strip().splitlines()) - 1
         print(
             f"`kinetics-sql frontier --task math500 --strategy {strategy} --by model`: median {e2e:.2f} s over 5 "
-            f"fresh processes, {rows} breakpoints (target < 2 s: {'met' if e2e < 2 else 'NOT met'})"
+            f"fresh processes, {breakpoints} breakpoints (target < 2 s: {'met' if e2e < 2 else 'NOT met'})"
         )
 
     # majority_build.sql vs the Python loop, one file, uncapped

@@ -78,7 +78,7 @@ def test_experts_touched_by_enumeration(con: duckdb.DuckDBPyConnection) -> None:
     subsets = list(itertools.combinations(range(6), 2))
     total = sum(len(set(a) | set(b) | set(c)) for a, b, c in itertools.product(subsets, repeat=3))
     exact = total / len(subsets) ** 3
-    got = con.execute("SELECT moe_experts_touched(6, 2, 3)").fetchone()[0]
+    got = con.execute("SELECT moe_experts_touched(6, 2, 3)").fetchall()[0][0]
     assert math.isclose(got, exact, rel_tol=1e-12)
 
 
@@ -87,7 +87,7 @@ def test_experts_touched_by_enumeration(con: duckdb.DuckDBPyConnection) -> None:
 def test_experts_touched(con: duckdb.DuckDBPyConnection, experts: int, data: st.DataObject) -> None:
     k = data.draw(st.integers(1, experts))
     batch = data.draw(st.integers(1, 512))
-    got = con.execute("SELECT moe_experts_touched(?, ?, ?)", [experts, k, batch]).fetchone()[0]
+    got = con.execute("SELECT moe_experts_touched(?, ?, ?)", [experts, k, batch]).fetchall()[0][0]
     assert math.isclose(got, expected_distinct(experts, k, batch), rel_tol=1e-9, abs_tol=1e-9)
     assert k - 1e-9 <= got <= experts + 1e-9
 
@@ -102,7 +102,7 @@ def test_moe_param_reads_at_batch_1_and_64(con: duckdb.DuckDBPyConnection, batch
     got = con.execute(
         "SELECT param_reads, active_params, experts_touched FROM model_arch_cost(?, 'b200', 0, 1000, ?)",
         ["Qwen3-30B-A3B-Thinking-2507", batch],
-    ).fetchone()
+    ).fetchall()[0]
     assert close(got[0], 2.0 * step * 1000)
     assert close(got[1], spec.params - spec.moe_layers * (spec.experts - spec.experts_per_token) * spec.expert_params)
     if batch == 1:  # one token reads exactly its 8 experts: the active parameters
@@ -130,7 +130,7 @@ def test_moe_param_reads(
     params = shared + layers * experts * expert
     got = con.execute(
         "SELECT moe_param_reads(?, ?, ?, ?, ?, ?, ?)", [params, expert, layers, experts, k, batch, lout]
-    ).fetchone()[0]
+    ).fetchall()[0][0]
     touched = expected_distinct(experts, k, batch)
     assert math.isclose(got, 2.0 * lout * (shared + layers * expert * touched), rel_tol=1e-9)
 
@@ -159,7 +159,7 @@ def test_arch_macros_match_the_per_layer_reference(
         " ssm_state_reads($8, $9, $11, $12),"
         " arch_eflops('dense', $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
         args,
-    ).fetchone()
+    ).fetchall()[0]
     ref_compute, ref_kv, ref_ssm = layer_costs(kinds, hq, hkv, head_dim, window, sinks, state, lin, lout, n)
     ref_compute += n * 2.0 * p * lout
     assert math.isclose(compute, ref_compute, rel_tol=REL)
@@ -174,7 +174,7 @@ def test_window_tokens_track_the_discrete_sum(con: duckdb.DuckDBPyConnection) ->
     for _ in range(50):
         lin, lout, w = rng.randint(0, 300), rng.randint(1, 3000), rng.randint(1, 500)
         discrete = sum(min(w, lin + t) for t in range(lout))
-        got = con.execute("SELECT window_token_steps(?, ?, ?)", [lin, lout, w]).fetchone()[0]
+        got = con.execute("SELECT window_token_steps(?, ?, ?)", [lin, lout, w]).fetchall()[0][0]
         assert abs(got - discrete) <= lout
 
 
@@ -196,7 +196,7 @@ def test_model_arch_cost_per_layer_for_every_builtin(con: duckdb.DuckDBPyConnect
     got = con.execute(
         "SELECT compute_flops, kv_reads, ssm_reads, eflops FROM model_arch_cost(?, 'b200', ?, ?, ?)",
         [model, lin, lout, n],
-    ).fetchone()
+    ).fetchall()[0]
     assert math.isclose(got[0], compute, rel_tol=REL)
     assert math.isclose(got[1], kv, rel_tol=REL)
     assert math.isclose(got[2], ssm, rel_tol=REL, abs_tol=1e-6)
@@ -204,7 +204,7 @@ def test_model_arch_cost_per_layer_for_every_builtin(con: duckdb.DuckDBPyConnect
     if not (spec.experts or spec.window_layers or spec.ssm_layers):  # dense: exactly Kinetics' model_cost
         dense = con.execute(
             "SELECT eflops FROM model_cost(?, 'b200', 'dense', ?, ?, ?)", [model, lin, lout, n]
-        ).fetchone()
+        ).fetchall()[0]
         assert got[3] == dense[0]
 
 

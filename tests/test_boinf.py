@@ -9,6 +9,7 @@ import json
 import math
 import shutil
 from collections import Counter
+from collections.abc import Sequence
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -34,7 +35,7 @@ def lines(path: Path) -> list[dict[str, Any]]:
         return [json.loads(line) for line in fh]
 
 
-def write(path: Path, rows: list[dict[str, Any] | str]) -> Path:
+def write(path: Path, rows: Sequence[dict[str, Any] | str]) -> Path:
     path.write_text("".join((r if isinstance(r, str) else json.dumps(r)) + "\n" for r in rows))
     return path
 
@@ -284,7 +285,7 @@ def test_strategies_in_the_frontier(mwh: Warehouse) -> None:
     # the mean over samples of the macro's cost of N = 1 (lin = 0: no prompt text)
     ref = mwh.con.execute(
         "SELECT avg(model_flops('Qwen3-4B', 'dense', 0, t, 1)) FROM unnest(?::INTEGER[]) u(t)", [tokens]
-    ).fetchone()[0]
+    ).fetchall()[0][0]
     assert one["cost"] == pytest.approx(ref, rel=1e-12)
     # long-cot from lengths: correct and within the budget
     lc = fr.points(mwh, fr.FrontierSpec(task="aime24", strategy="long-cot", cost="flops"))
