@@ -374,7 +374,13 @@ def fig4bc_iso_cost(ctx: Context, lin: int = 155, max_lout: int = 32768) -> Figu
 
 
 # Figures drawn only where their data exist (they return None otherwise).
-OPTIONAL_FIGURES: list[Callable[[Context], Figure | None]] = [fig3cd_long_cot]
+def _fig_strategies(ctx: Context) -> Figure | None:
+    from kinetics_sql.figures.strategies import fig_strategies  # answer tables: majority vs coverage
+
+    return fig_strategies(ctx)
+
+
+OPTIONAL_FIGURES: list[Callable[[Context], Figure | None]] = [fig3cd_long_cot, _fig_strategies]
 
 FIGURES: list[Callable[[Context], Figure]] = [
     fig1_frontiers,

@@ -13,7 +13,7 @@ import polars as pl
 
 from kinetics_sql import frontier as fr
 from kinetics_sql import sqlfiles
-from kinetics_sql.figures import charts, latency, paper
+from kinetics_sql.figures import charts, latency, paper, strategies
 from kinetics_sql.warehouse import Warehouse
 
 
@@ -211,6 +211,7 @@ def write_report(
     hardware = wh.resolve_hardware(hardware)
     numbers = key_numbers(wh, task, hardware)
     numbers += [Number(**n) for n in latency.key_numbers(wh, task)]  # fitted latency, offload finding
+    numbers += [Number(**n) for n in strategies.key_numbers(wh, task, hardware)]  # answer tables: majority vote
     ctx = paper.Context(wh, task=task, hardware=hardware, bootstrap=bootstrap, seed=seed)
     figs = [make(ctx) for make in paper.FIGURES]
     figs += [f for f in (make(ctx) for make in paper.OPTIONAL_FIGURES) if f is not None]

@@ -315,3 +315,18 @@ def test_long_cot_from_lengths_is_a_lower_bound_on_rescoring(runner: CliRunner, 
     )
     assert all(over == 0 for _, _, over in rows)  # never above the re-scored truncation
     assert max(under for _, under, _ in rows) == 4  # answers boxed before the trace ended: 4 of 64 at 960 tokens
+
+
+def test_report_entries_for_answer_tables(mwh: Warehouse) -> None:
+    from kinetics_sql.figures import paper, strategies
+
+    load_answers(mwh, [("g", ["g", "g", "a", None, "g", "b"], [3000, 9000, 1500, 5000, 700, 2500])])
+    (entry,) = strategies.key_numbers(mwh, "aime24")
+    assert set(entry["rows"]["strategy"]) == {"best-of-n", "majority", "long-cot"}
+    assert entry["sentence"].startswith("Majority voting tops out at accuracy")
+    fig = strategies.fig_strategies(paper.Context(mwh, task="aime24"))
+    assert fig is not None and len(fig.queries) == 3 and fig.chart.to_dict()["hconcat"]
+    assert (
+        strategies.key_numbers(mwh, "math500") == []
+        and strategies.fig_strategies(paper.Context(mwh, "math500")) is None
+    )
