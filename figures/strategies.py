@@ -14,7 +14,6 @@ from kinetics_sql import frontier as fr
 from kinetics_sql.figures.charts import COST_TITLES, model_scale, step_chart
 
 if TYPE_CHECKING:
-    from kinetics_sql.figures.paper import Context, Figure
     from kinetics_sql.warehouse import Warehouse
 
 STRATEGIES = ("best-of-n", "majority", "long-cot")
@@ -76,14 +75,13 @@ def key_numbers(wh: Warehouse, task: str = "aime24", hardware: str = "b200") -> 
     ]
 
 
-def fig_strategies(ctx: Context) -> Figure | None:
-    """Deployable frontiers by model under each strategy, where the task has answer tables."""
-    from kinetics_sql.figures.paper import Figure
-
-    models = voted_models(ctx.wh, ctx.task)
+def figure_parts(wh: Warehouse, task: str, hardware: str) -> dict[str, Any] | None:
+    """Deployable frontiers by model under each strategy, where the task has answer tables: the fields
+    of a figures.paper.Figure (None where there are none)."""
+    models = voted_models(wh, task)
     if not models:
         return None
-    got = _frontiers(ctx.wh, ctx.task, ctx.hardware, models)
+    got = _frontiers(wh, task, hardware, models)
     panels = []
     for strategy, (df, _sql, _params, _prov) in got.items():
         if df.height:
@@ -99,12 +97,12 @@ def fig_strategies(ctx: Context) -> Figure | None:
             )
     if not panels:
         return None
-    return Figure(
-        "fig_strategies",
-        f"Majority vote, coverage and one sample on {ctx.task} (answer tables)",
-        "Deployable frontiers (one model and setting for every problem) across the answer tables' models: "
+    return {
+        "name": "fig_strategies",
+        "title": f"Majority vote, coverage and one sample on {task} (answer tables)",
+        "caption": "Deployable frontiers (one model and setting for every problem) across the answer tables' models: "
         "coverage needs a verifier; majority voting (N samples, plurality answer) does not; one sample capped "
         "at a generation budget counts as correct when it finished within it (a lower bound).",
-        alt.hconcat(*panels).resolve_scale(x="shared", color="shared"),
-        [(prov, params) for _df, _sql, params, prov in got.values()],
-    )
+        "chart": alt.hconcat(*panels).resolve_scale(x="shared", color="shared"),
+        "queries": [(prov, params) for _df, _sql, params, prov in got.values()],
+    }

@@ -324,9 +324,6 @@ def test_report_entries_for_answer_tables(mwh: Warehouse) -> None:
     (entry,) = strategies.key_numbers(mwh, "aime24")
     assert set(entry["rows"]["strategy"]) == {"best-of-n", "majority", "long-cot"}
     assert entry["sentence"].startswith("Majority voting tops out at accuracy")
-    fig = strategies.fig_strategies(paper.Context(mwh, task="aime24"))
+    fig = paper.fig_strategies(paper.Context(mwh, task="aime24"))
     assert fig is not None and len(fig.queries) == 3 and fig.chart.to_dict()["hconcat"]
-    assert (
-        strategies.key_numbers(mwh, "math500") == []
-        and strategies.fig_strategies(paper.Context(mwh, "math500")) is None
-    )
+    assert strategies.key_numbers(mwh, "math500") == [] and paper.fig_strategies(paper.Context(mwh, "math500")) is None
