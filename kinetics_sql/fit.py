@@ -37,10 +37,11 @@ from typing import Any
 
 import numpy as np
 import polars as pl
+import pyarrow as pa
 
 from kinetics_sql import sqlfiles
 from kinetics_sql.errors import KineticsError
-from kinetics_sql.warehouse import Warehouse
+from kinetics_sql.warehouse import Warehouse, insert_arrow
 
 # target -> feature columns ("const" is the intercept)
 FORMS: dict[str, dict[str, list[str]]] = {
@@ -455,44 +456,20 @@ def fit(
 
 
 def store(wh: Warehouse, res: FitResult) -> str:
-    """Insert a fit into ``coefficients``; returns its fit_id."""
+    """Insert (or replace) a fit in ``coefficients``, columns by name; returns its fit_id."""
     p = res.params
-    wh.execute(
-        "INSERT OR REPLACE INTO coefficients (fit_id, engine, device, device_query, hardware, form, weighting,"
-        " a, b, c, t0, i_gpu, i_link, coefs, n_points, n_train, n_holdout, n_configs, holdout, seed,"
-        " r2, mape, r2_holdout, mape_holdout, models, run_ids, fitted_at, sources)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            res.fit_id,
-            res.engine,
-            res.device,
-            res.device_query,
-            res.hardware,
-            res.form,
-            res.weighting,
-            p["a"],
-            p["b"],
-            p["c"],
-            p["t0"],
-            res.i_gpu,
-            res.i_link,
-            json.dumps(res.coefs, sort_keys=True),
-            res.n_points,
-            res.n_train,
-            res.n_holdout,
-            res.n_configs,
-            res.holdout,
-            res.seed,
-            _finite(res.r2),
-            _finite(res.mape),
-            _finite(res.r2_holdout),
-            _finite(res.mape_holdout),
-            res.models,
-            res.run_ids,
-            res.fitted_at,
-            res.sources,
-        ],
-    )
+    row = {
+        "fit_id": res.fit_id, "engine": res.engine, "device": res.device, "device_query": res.device_query,
+        "hardware": res.hardware, "form": res.form, "weighting": res.weighting,
+        "a": p["a"], "b": p["b"], "c": p["c"], "t0": p["t0"], "i_gpu": res.i_gpu, "i_link": res.i_link,
+        "coefs": json.dumps(res.coefs, sort_keys=True),
+        "n_points": res.n_points, "n_train": res.n_train, "n_holdout": res.n_holdout, "n_configs": res.n_configs,
+        "holdout": res.holdout, "seed": res.seed,
+        "r2": _finite(res.r2), "mape": _finite(res.mape),
+        "r2_holdout": _finite(res.r2_holdout), "mape_holdout": _finite(res.mape_holdout),
+        "models": res.models, "run_ids": res.run_ids, "fitted_at": res.fitted_at, "sources": res.sources,
+    }  # fmt: skip
+    insert_arrow(wh.con, "coefficients", pa.Table.from_pylist([row]), replace=True)
     return res.fit_id
 
 
