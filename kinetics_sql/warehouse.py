@@ -125,7 +125,7 @@ class Warehouse:
     def upsert_hardware(self, hw: catalog.HardwareSpec, *, builtin: bool = False) -> None:
         self.con.execute(
             "INSERT OR REPLACE INTO hardware (name, peak_flops, hbm_bytes_per_s, vram_bytes, link_bytes_per_s,"
-            " host_mem_bytes_per_s, notes, builtin) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            " host_mem_bytes_per_s, notes, builtin, interconnect_bytes_per_s) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 hw.name,
                 hw.peak_flops,
@@ -135,6 +135,7 @@ class Warehouse:
                 hw.host_mem_bytes_per_s,
                 hw.notes,
                 builtin,
+                hw.interconnect_bytes_per_s,
             ],
         )
 
