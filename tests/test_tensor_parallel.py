@@ -264,7 +264,9 @@ def test_bad_tensor_parallel_arguments_raise(con: duckdb.DuckDBPyConnection, cal
 
 
 def test_hardware_without_interconnect_says_how_to_set_it(wh: Warehouse) -> None:
-    wh.execute("INSERT INTO hardware (name, peak_flops, hbm_bytes_per_s, vram_bytes) VALUES ('lab-gpu', 1e14, 1e12, 24e9)")
+    wh.execute(
+        "INSERT INTO hardware (name, peak_flops, hbm_bytes_per_s, vram_bytes) VALUES ('lab-gpu', 1e14, 1e12, 24e9)"
+    )
     one = wh.df("SELECT seconds FROM model_cost_tp('Qwen3-8B', 'lab-gpu', 'dense', 155, 100, 1)")
     assert one.height == 1 and one.item() > 0  # one GPU needs no interconnect
     with pytest.raises(KineticsError, match=r"hardware 'lab-gpu' has no interconnect bandwidth.*--interconnect"):
