@@ -111,7 +111,8 @@ def test_sweep_records_the_engines_tensor_parallel_size(tmp_path: Path, wh: Any)
     assert {r["device"] for r in recs} == {"2 x NVIDIA H200"}
     streamed = [r for r in recs if r["offload_mode"] == "stream"]
     assert {r["layers_offloaded"] for r in streamed} == {vllmrun.layers_offloaded(spec, 4.0, tensor_parallel_size=2)}
-    assert vllmrun.layers_offloaded(spec, 4.0, tensor_parallel_size=2) == int(4 * (1 << 30) // spec.layer_params)  # bf16 / 2
+    # bf16 (2 bytes) over 2 GPUs: a GPU holds spec.layer_params bytes of each layer
+    assert vllmrun.layers_offloaded(spec, 4.0, tensor_parallel_size=2) == int(4 * (1 << 30) // spec.layer_params)
     assert {r["offload_bytes"] for r in streamed} == {2 * 4 * (1 << 30)}
     with wh.transaction():
         assert load_measurements(wh, out, source="vllm-tp2.jsonl")["measurements"] == 4
