@@ -13,8 +13,9 @@ import tp_reference as tp
 from click.testing import CliRunner
 from costmodel_reference import QWEN3
 
-from kinetics_sql import Warehouse, fitsynth
+from kinetics_sql import Warehouse
 from kinetics_sql import fit as fitlib
+from kinetics_sql import synthetic_measurements as fitsynth
 from kinetics_sql.cli import cli
 from kinetics_sql.errors import KineticsError
 

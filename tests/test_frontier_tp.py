@@ -15,8 +15,9 @@ from click.testing import CliRunner
 from costmodel_reference import QWEN3
 from test_fit_offload import GENS, LIN, add_trials
 
-from kinetics_sql import Warehouse, catalog, compare_gpus, costmodel, fitsynth
+from kinetics_sql import Warehouse, catalog, compare_gpus, costmodel
 from kinetics_sql import frontier as fr
+from kinetics_sql import synthetic_measurements as fitsynth
 from kinetics_sql.cli import cli
 from kinetics_sql.errors import KineticsError
 
