@@ -3,6 +3,7 @@ and the one-GPU identity: with gpus = 1 every cost equals the one-GPU macros'.""
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Iterator
 from typing import Any
@@ -303,3 +304,23 @@ def test_two_gpus_halve_the_work_and_add_the_traffic(con: duckdb.DuckDBPyConnect
     assert two[2] == pytest.approx(tp.comm_bytes(arch.hidden, arch.vocab, arch.layers, 155 + 8 * 16384, 2))
     assert two[3] == pytest.approx(one[3] / 2 + two[2] / 900e9)
     assert one[4] < two[4] < 1.01 * one[4]
+
+
+def test_cli_cost_gpus(runner: Any) -> None:
+    from kinetics_sql.cli import cli
+
+    args = ["--db", ":memory:", "cost", "--model", "Qwen3-32B", "--hardware", "h200", "--lout", "16384", "--lout",
+            "8192", "--n", "8", "-f", "json"]
+    one = json.loads(runner.invoke(cli, args).stdout)
+    res = runner.invoke(cli, [*args, "--gpus", "2"])
+    assert res.exit_code == 0, res.output
+    two = json.loads(res.stdout)
+    assert [r["lout"] for r in two] == ["16384", "8192", "mean"] and {r["gpus"] for r in two} == {2}
+    arch = ref.QWEN3["Qwen3-32B"]
+    for a, b in zip(one, two, strict=True):
+        assert b["compute_flops"] == pytest.approx(a["compute_flops"] / 2, rel=1e-12)
+        assert b["gpu_seconds"] == pytest.approx(2 * b["seconds"], rel=1e-15)
+    want = tp.comm_bytes(arch.hidden, arch.vocab, arch.layers, 155 + 8 * 16384, 2)
+    assert two[0]["comm_bytes"] == pytest.approx(want, rel=1e-12)
+    bad = runner.invoke(cli, [*args, "--gpus", "3"])
+    assert bad.exit_code == 1 and "query heads (64) divisible by 3" in bad.output
