@@ -169,3 +169,29 @@ def test_cli_frontier_and_compare_gpus(tmp_path: object) -> None:
     assert res.exit_code == 0, res.output
     res = runner.invoke(cli, ["--db", db, "frontier", "--task", "t", "--hardware", "lab", "--gpus", "2", "-f", "csv"])
     assert res.exit_code == 0, res.output
+
+
+def brute_envelope(arms: pl.DataFrame) -> dict[str, tuple[int, int]]:
+    """(breakpoints, of which on T GPUs) of the deployable GPU-seconds frontier over every arm on 1 and on T
+    GPUs, per model and over all models, straight from the definition (ties: one GPU first)."""
+    out = {}
+    rows = arms.iter_rows(named=True)
+    both = [(r["model"], r["gpu_seconds_1"], r["accuracy"], 1) for r in arms.iter_rows(named=True)]
+    both += [(r["model"], r["gpu_seconds_t"], r["accuracy"], r["gpus"]) for r in rows]
+    for scope in [*sorted({b[0] for b in both}), "all models"]:
+        pts = sorted((b for b in both if scope in (b[0], "all models")), key=lambda b: (b[1], -b[2], b[3]))
+        best, count, on_t = 0.0, 0, 0
+        for _, _, acc, g in pts:
+            if acc > best:
+                best, count, on_t = acc, count + 1, on_t + (g > 1)
+        out[scope] = (count, on_t)
+    return out
+
+
+@pytest.mark.parametrize(("hardware", "vram_gb"), [("h100-sxm", 24.0), ("h200", None)])
+def test_compare_gpus_envelope_is_the_brute_force_one(twh: Warehouse, hardware: str, vram_gb: float | None) -> None:
+    spec = fr.FrontierSpec(task="t", cost="latency", hardware=hardware, vram_gb=vram_gb, gpus=2)
+    want = brute_envelope(compare_gpus.arms(twh, spec))
+    got = {r["model"]: (r["envelope_breakpoints"], r["envelope_breakpoints_t"])
+           for r in compare_gpus.summary(twh, spec).iter_rows(named=True)}
+    assert got == want
