@@ -65,6 +65,13 @@ def hardware(ctx: click.Context, fmt: str, output: str | None) -> None:
 @click.option("--vram", "vram_bytes", type=float, help="GPU memory in bytes, e.g. 80e9.")
 @click.option("--link", "link_bytes_per_s", type=float, help="Host-to-device bytes/s (PCIe), e.g. 45e9.")
 @click.option("--host-mem", "host_mem_bytes_per_s", type=float, help="Host DRAM bytes/s.")
+@click.option(
+    "--interconnect",
+    "interconnect_bytes_per_s",
+    type=float,
+    help="GPU-to-GPU bytes/s of one GPU, both directions together (NVLink on H100/H200 SXM: 9e11); "
+    "needed for --gpus > 1.",
+)
 @click.option("--notes", default="", help="Where the numbers come from.")
 @pass_state
 def hardware_add(
@@ -75,14 +82,24 @@ def hardware_add(
     vram_bytes: float | None,
     link_bytes_per_s: float | None,
     host_mem_bytes_per_s: float | None,
+    interconnect_bytes_per_s: float | None,
     notes: str,
 ) -> None:
     """Add (or replace) a hardware profile NAME."""
     for label, value in (("--peak-flops", peak_flops), ("--hbm", hbm_bytes_per_s)):
         if value <= 0:
             raise click.BadParameter("must be > 0", param_hint=label)
+    if interconnect_bytes_per_s is not None and interconnect_bytes_per_s <= 0:
+        raise click.BadParameter("must be > 0", param_hint="--interconnect")
     hw = catalog.HardwareSpec(
-        name, peak_flops, hbm_bytes_per_s, vram_bytes, link_bytes_per_s, host_mem_bytes_per_s, notes
+        name,
+        peak_flops,
+        hbm_bytes_per_s,
+        vram_bytes,
+        link_bytes_per_s,
+        host_mem_bytes_per_s,
+        notes,
+        interconnect_bytes_per_s=interconnect_bytes_per_s,
     )
     with state.wh.transaction():
         state.wh.upsert_hardware(hw)

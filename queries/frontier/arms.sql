@@ -4,17 +4,29 @@
 
 -- The cost models a frontier can be drawn in. A new cost model is one more WHEN here (and one more
 -- name in kinetics_sql.frontier.COSTS); every argument is a column or a constant of frontier_points.
--- arch: the model's layers beyond dense attention (frontier_models; all zero for a dense model, where the
--- arch_* macros of queries/macros/010_arch.sql equal Kinetics' compute_flops and eflops exactly).
+-- gpus > 1: tensor parallelism (flops and eflops here, rflops and latency through the offload plan), one
+-- GPU's cost; with gpus = 1 the tp_ macros are bit for bit the one-GPU ones.
+-- arch: the model's layers beyond dense attention (frontier_models: sliding-window layers, SSM layers); their
+-- compute and reads are added by arch_extra_compute / arch_extra_reads (queries/macros/010_arch.sql), split
+-- over the gpus like the rest (KV heads per GPU as tp_kv_reads). All zero for a dense model: the sum is
+-- then bit for bit Kinetics' (x + 0.0 = x).
 CREATE OR REPLACE TEMP MACRO frontier_cost(cost_model, method, p, hq, hkv, d, lin, lout, n, i, budget, block_size, variant,
-                                          model_name, setting_value, arch) AS
+                                          model_name, setting_value, gpus := 1, i_net := NULL, hidden := 0, vocab := 0,
+                                          layers := 0,
+                                          arch := {'d_window': 0.0, 'win': 0.0, 'sinks': 0.0, 'ssm_layers': 0.0, 'ssm_state': 0.0}) AS
     CASE cost_model
         WHEN 'flops' THEN
-            arch_compute_flops(method, p, hq, d, arch.d_window, arch.win, arch.sinks, arch.ssm_layers, arch.ssm_state,
-                               lin, lout, n, budget := budget, block_size := block_size, variant := variant)
+            tp_compute_flops(method, p, hq, hkv, d, lin, lout, n, gpus, budget := budget, block_size := block_size,
+                             variant := variant)
+            + arch_extra_compute(hq, arch.d_window, arch.win, arch.sinks, arch.ssm_layers, arch.ssm_state, lin, lout, n)
+              / gpus::DOUBLE
         WHEN 'eflops' THEN
-            arch_eflops(method, p, hq, hkv, d, arch.d_window, arch.win, arch.sinks, arch.ssm_layers, arch.ssm_state,
-                        lin, lout, n, i, budget := budget, block_size := block_size, variant := variant)
+            tp_eflops(method, p, hq, hkv, d, lin, lout, n, i, i_net, hidden, vocab, layers, gpus, budget := budget,
+                      block_size := block_size, variant := variant)
+            + arch_extra_compute(hq, arch.d_window, arch.win, arch.sinks, arch.ssm_layers, arch.ssm_state, lin, lout, n)
+              / gpus::DOUBLE
+            + i::DOUBLE * (arch_extra_reads(tp_kv_heads(hkv, gpus), arch.d_window, arch.win, arch.sinks, 0, 0, lin, lout, n)
+                           + ssm_state_reads(arch.ssm_layers, arch.ssm_state, lout, n) / gpus::DOUBLE)
         -- rflops, latency: offload-aware, per model and setting (queries/fit/offload.sql, kinetics_sql.offload)
         WHEN 'rflops' THEN coalesce(offload_cost('rflops', model_name, setting_value, method, lin, lout, budget, block_size, variant),
                                     error('no offload plan for ' || model_name || ': call kinetics_sql.offload.prepare first'))
@@ -49,7 +61,7 @@ CREATE OR REPLACE TEMP MACRO frontier_coverage(n, c, big_n) AS
 -- arch: windowed layers, sink tokens, SSM layers and state (zero for a dense model).
 CREATE OR REPLACE TEMP MACRO frontier_models() AS TABLE
     SELECT name AS model, coalesce(params_kinetics, active_params, params) AS p, hq, hkv,
-           (head_dim * coalesce(attention_layers, layers))::DOUBLE AS d,
+           (head_dim * coalesce(attention_layers, layers))::DOUBLE AS d, hidden, vocab, layers,
            {'d_window': (head_dim * coalesce(window_layers, 0))::DOUBLE, 'win': coalesce(sliding_window, 0)::DOUBLE,
             'sinks': coalesce(sink_tokens, 0)::DOUBLE, 'ssm_layers': coalesce(ssm_layers, 0)::DOUBLE,
             'ssm_state': coalesce(ssm_state_elements, 0.0)} AS arch

@@ -1,8 +1,9 @@
 -- Frontier building blocks as DuckDB macros (created TEMP on the connection by kinetics_sql.frontier).
 -- Spec: ../shared/docs/cost-model.md, "Expected cost of a problem" and "Frontiers".
 --
---   frontier_points(task, strategy, cost, hardware, variant, models, methods)
---       one row per configuration x setting x problem: accuracy and expected cost
+--   frontier_points(task, strategy, cost, hardware, variant, models, methods, p_gpus := 1)
+--       one row per configuration x setting x problem: accuracy and expected cost (on p_gpus GPUs in
+--       tensor parallel: one GPU's cost, queries/macros/040_tensor_parallel.sql)
 --   frontier_curve(points, kind, by, envelope, bootstrap, seed)
 --       the exact frontier over a table of such points (its name: kinetics_sql.frontier materialises
 --       frontier_points once per selection as a TEMP table), one row per breakpoint, labelled, with a band:
@@ -12,9 +13,11 @@
 
 -- frontier_cost, frontier_label, frontier_coverage, frontier_models: queries/frontier/arms.sql.
 
-CREATE OR REPLACE TEMP MACRO frontier_points(p_task, p_strategy, p_cost, p_hardware, p_variant, p_models, p_methods) AS TABLE
+CREATE OR REPLACE TEMP MACRO frontier_points(p_task, p_strategy, p_cost, p_hardware, p_variant, p_models, p_methods,
+                                            p_gpus := 1) AS TABLE
 WITH hw AS (
-    SELECT peak_flops, 2.0 * peak_flops / hbm_bytes_per_s AS i FROM hardware WHERE name = p_hardware
+    SELECT peak_flops, 2.0 * peak_flops / hbm_bytes_per_s AS i, peak_flops / interconnect_bytes_per_s AS i_net
+    FROM hardware WHERE name = p_hardware
 ),
 mdl AS (SELECT * FROM frontier_models()),
 -- best-of-N --------------------------------------------------------------------------------------
@@ -40,7 +43,8 @@ bon AS (
            any_value(frontier_coverage(s.n_samples, s.n_correct, s.setting)) AS accuracy,
            avg(frontier_cost(p_cost, b.method, m.p, m.hq, m.hkv, m.d, coalesce(t.prompt_tokens, b.prompt_tokens, 0),
                              t.gen_tokens, s.setting, hw.i, coalesce(b.budget, 0), coalesce(b.block_size, 0),
-                             p_variant, b.model, s.setting, m.arch) ORDER BY t.source, t.trial) AS cost,   -- ordered: same bits every run
+                             p_variant, b.model, s.setting, gpus := p_gpus, i_net := hw.i_net, hidden := m.hidden,
+                             vocab := m.vocab, layers := m.layers, arch := m.arch) ORDER BY t.source, t.trial) AS cost,   -- ordered: same bits every run
            count(*) AS trials
     FROM bon_problems b
     JOIN trials t ON t.source = b.source AND t.task = b.task AND t.problem_id = b.problem_id
@@ -68,7 +72,9 @@ lc AS (
                                              || ': ingest its problems or trials rows')
                                   ELSE l.prompt_tokens END,
                              tb.tokens_used, 1, hw.i, coalesce(tb.budget, 0), coalesce(tb.block_size, 0),
-                             p_variant, tb.model, tb.gen_budget, m.arch) ORDER BY tb.source, tb.trial) AS cost,
+                             p_variant, tb.model, tb.gen_budget, gpus := p_gpus, i_net := hw.i_net,
+                             hidden := m.hidden, vocab := m.vocab, layers := m.layers, arch := m.arch)
+               ORDER BY tb.source, tb.trial) AS cost,
            count(*) AS trials
     FROM trial_budgets tb
     LEFT JOIN lin l ON l.source = tb.source AND l.task = tb.task AND l.problem_id = tb.problem_id
@@ -80,10 +86,10 @@ lc AS (
     GROUP BY ALL
 )
 SELECT model, method, budget, block_size, config, setting, problem_id, accuracy, cost,
-       frontier_seconds(p_cost, cost, (SELECT peak_flops FROM hw)) AS seconds, trials
+       frontier_seconds(p_cost, cost, (SELECT peak_flops FROM hw)) AS seconds, trials, p_gpus::INTEGER AS gpus
 FROM (SELECT * FROM bon UNION ALL SELECT * FROM lc
       -- majority, majority-budget and long-cot from lengths: queries/frontier/strategies.sql
-      UNION ALL SELECT * FROM strategy_points(p_task, p_strategy, p_cost, p_hardware, p_variant, p_models, p_methods))
+      UNION ALL SELECT * FROM strategy_points(p_task, p_strategy, p_cost, p_hardware, p_variant, p_models, p_methods, p_gpus))
 WHERE CASE WHEN p_strategy IN ('best-of-n', 'long-cot', 'majority', 'majority-budget') THEN true
            ELSE error('unknown strategy ''' || p_strategy || ''' (expected best-of-n, long-cot, majority or majority-budget)') END;
 

@@ -12,9 +12,11 @@
 --                    re-scoring the truncated text (an answer may appear before the trace ends).
 -- Cost: the mean over the problem's samples of frontier_cost(lout = least(tokens, B), n = N), the prompt
 -- length where known, else 0 (the answer tables carry no prompt text: generation cost only).
-CREATE OR REPLACE TEMP MACRO strategy_points(p_task, p_strategy, p_cost, p_hardware, p_variant, p_models, p_methods) AS TABLE
+CREATE OR REPLACE TEMP MACRO strategy_points(p_task, p_strategy, p_cost, p_hardware, p_variant, p_models, p_methods,
+                                             p_gpus := 1) AS TABLE
 WITH hw AS (
-    SELECT peak_flops, 2.0 * peak_flops / hbm_bytes_per_s AS i FROM hardware WHERE name = p_hardware
+    SELECT peak_flops, 2.0 * peak_flops / hbm_bytes_per_s AS i, peak_flops / interconnect_bytes_per_s AS i_net
+    FROM hardware WHERE name = p_hardware
 ),
 mdl AS (SELECT * FROM frontier_models()),
 sel AS (
@@ -36,11 +38,15 @@ cap_costs AS (   -- per problem and cap, the mean over samples of the cost at n 
     SELECT c.source, c.problem_id, c.gen_budget,
            avg(frontier_cost(p_cost, c.method, m.p, m.hq, m.hkv, m.d, coalesce(t.prompt_tokens, c.prompt_tokens, 0),
                              CASE WHEN c.gen_budget IS NULL THEN t.gen_tokens ELSE least(t.gen_tokens, c.gen_budget) END,
-                             0, hw.i, coalesce(c.budget, 0), coalesce(c.block_size, 0), p_variant, c.model, 0, m.arch)
+                             0, hw.i, coalesce(c.budget, 0), coalesce(c.block_size, 0), p_variant, c.model, 0,
+                             gpus := p_gpus, i_net := hw.i_net, hidden := m.hidden, vocab := m.vocab, layers := m.layers,
+                             arch := m.arch)
                ORDER BY t.trial) AS c0,
            avg(frontier_cost(p_cost, c.method, m.p, m.hq, m.hkv, m.d, coalesce(t.prompt_tokens, c.prompt_tokens, 0),
                              CASE WHEN c.gen_budget IS NULL THEN t.gen_tokens ELSE least(t.gen_tokens, c.gen_budget) END,
-                             1, hw.i, coalesce(c.budget, 0), coalesce(c.block_size, 0), p_variant, c.model, 1, m.arch)
+                             1, hw.i, coalesce(c.budget, 0), coalesce(c.block_size, 0), p_variant, c.model, 1,
+                             gpus := p_gpus, i_net := hw.i_net, hidden := m.hidden, vocab := m.vocab, layers := m.layers,
+                             arch := m.arch)
                ORDER BY t.trial) AS c1,
            count(*) AS trials
     FROM (SELECT DISTINCT source, problem_id, gen_budget, method, model, budget, block_size, prompt_tokens
@@ -63,7 +69,9 @@ maj AS (
            v.n AS setting, v.problem_id, any_value(v.accuracy) AS accuracy,
            avg(frontier_cost(p_cost, v.method, m.p, m.hq, m.hkv, m.d, coalesce(t.prompt_tokens, v.prompt_tokens, 0),
                              CASE WHEN v.gen_budget IS NULL THEN t.gen_tokens ELSE least(t.gen_tokens, v.gen_budget) END,
-                             v.n, hw.i, coalesce(v.budget, 0), coalesce(v.block_size, 0), p_variant, v.model, v.n, m.arch)
+                             v.n, hw.i, coalesce(v.budget, 0), coalesce(v.block_size, 0), p_variant, v.model, v.n,
+                             gpus := p_gpus, i_net := hw.i_net, hidden := m.hidden, vocab := m.vocab, layers := m.layers,
+                             arch := m.arch)
                ORDER BY t.trial) AS cost,
            count(*) AS trials
     FROM votes v
@@ -94,13 +102,17 @@ lc_trials AS (
 ),
 lc_full AS (   -- flops, eflops: each trace's cost once; at a cap below its length, the cap's cost (lc_cap)
     SELECT x.*, frontier_cost(p_cost, x.method, m.p, m.hq, m.hkv, m.d, x.lin, x.gen_tokens, 1, hw.i, coalesce(x.budget, 0),
-                              coalesce(x.block_size, 0), p_variant, x.model, 0, m.arch) AS c
+                              coalesce(x.block_size, 0), p_variant, x.model, 0,
+                             gpus := p_gpus, i_net := hw.i_net, hidden := m.hidden, vocab := m.vocab, layers := m.layers,
+                             arch := m.arch) AS c
     FROM lc_trials x JOIN mdl m ON m.model = x.model CROSS JOIN hw
     WHERE x.by_length
 ),
 lc_cap AS (
     SELECT k.*, frontier_cost(p_cost, k.method, m.p, m.hq, m.hkv, m.d, k.lin, k.cap, 1, hw.i, coalesce(k.budget, 0),
-                              coalesce(k.block_size, 0), p_variant, k.model, k.cap, m.arch) AS c_cap
+                              coalesce(k.block_size, 0), p_variant, k.model, k.cap,
+                             gpus := p_gpus, i_net := hw.i_net, hidden := m.hidden, vocab := m.vocab, layers := m.layers,
+                             arch := m.arch) AS c_cap
     FROM (SELECT DISTINCT x.source, x.model, x.method, x.budget, x.block_size, x.lin, c.cap
           FROM lc_trials x JOIN caps c ON c.source = x.source WHERE x.by_length) k
     JOIN mdl m ON m.model = k.model CROSS JOIN hw
@@ -118,7 +130,9 @@ lcl AS (
     SELECT x.model, x.method, x.budget, x.block_size, x.config, c.cap AS setting, x.problem_id,
            avg((x.correct AND x.gen_tokens <= c.cap)::DOUBLE ORDER BY x.trial) AS accuracy,
            avg(frontier_cost(p_cost, x.method, m.p, m.hq, m.hkv, m.d, x.lin, least(x.gen_tokens, c.cap), 1, hw.i,
-                             coalesce(x.budget, 0), coalesce(x.block_size, 0), p_variant, x.model, c.cap, m.arch)
+                             coalesce(x.budget, 0), coalesce(x.block_size, 0), p_variant, x.model, c.cap,
+                             gpus := p_gpus, i_net := hw.i_net, hidden := m.hidden, vocab := m.vocab, layers := m.layers,
+                             arch := m.arch)
                ORDER BY x.trial) AS cost,
            count(*) AS trials
     FROM lc_trials x

@@ -27,6 +27,20 @@ CREATE OR REPLACE MACRO window_token_steps(lin, lout, win, sinks := 0) AS
 CREATE OR REPLACE MACRO ssm_state_reads(ssm_layers, ssm_state, lout, n) AS
     2.0 * n::DOUBLE * lout::DOUBLE * ssm_layers::DOUBLE * ssm_state::DOUBLE;
 
+-- What windowed and SSM layers add to Kinetics' compute and reads (zero for a dense model; the frontier adds
+-- them to its per-GPU costs): windowed attention compute and KV reads, SSM state update FLOPs and state reads.
+CREATE OR REPLACE MACRO arch_extra_compute(hq, d_window, win, sinks, ssm_layers, ssm_state, lin, lout, n) AS
+    CASE WHEN d_window::DOUBLE > 0
+         THEN n::DOUBLE * 4.0 * window_token_steps(lin, lout, win, sinks := sinks) * hq::DOUBLE * d_window::DOUBLE
+         ELSE 0.0 END
+    + 4.0 * n::DOUBLE * lout::DOUBLE * ssm_layers::DOUBLE * ssm_state::DOUBLE;
+
+CREATE OR REPLACE MACRO arch_extra_reads(hkv, d_window, win, sinks, ssm_layers, ssm_state, lin, lout, n) AS
+    CASE WHEN d_window::DOUBLE > 0
+         THEN n::DOUBLE * 4.0 * window_token_steps(lin, lout, win, sinks := sinks) * hkv::DOUBLE * d_window::DOUBLE
+         ELSE 0.0 END
+    + ssm_state_reads(ssm_layers, ssm_state, lout, n);
+
 -- Compute of n trials: 2 * active params per token, attention of the full layers (d_full = head_dim *
 -- full-attention layers) as Kinetics, of the windowed layers (d_window = head_dim * window layers) over
 -- their window, and 4 FLOPs per SSM state element per step (decay-and-update, read-out).
