@@ -20,7 +20,7 @@ from collections import Counter
 from pathlib import Path
 
 from bench.common import median_time, report
-from kinetics_sql import Warehouse
+from kinetics_sql import Warehouse, sqlfiles
 from kinetics_sql.ingest import boinf, job, sources
 
 FILE = "analysis_math500_Qwen3-14B.jsonl"
@@ -77,9 +77,7 @@ def main() -> None:
 
     # majority_build.sql vs the Python loop, one file, uncapped
     wh = Warehouse(db)
-    rows = wh.con.execute(
-        "SELECT problem_id, answer, correct FROM trials WHERE source = ? ORDER BY problem_id, trial", [FILE]
-    ).fetchall()
+    rows = wh.named("strategies/answers", {"source": FILE}).rows()
     problems: dict[str, tuple[list[str | None], str]] = {}
     for pid, answer, correct in rows:
         answers, _ = problems.setdefault(pid, ([], ""))
@@ -89,17 +87,12 @@ def main() -> None:
     ns = [2, 4, 8, 16, 32, 64]
 
     def sql() -> None:
-        wh.con.execute("DELETE FROM majority_votes WHERE source = ?", [FILE])
+        wh.execute(sqlfiles.load("strategies/majority_delete"), {"source": FILE})
         boinf.build_majority(wh, FILE)
 
     ours, _ = median_time(sql, repeats=3)
     est = {
-        (pid, n): (acc, se)
-        for pid, n, acc, se in wh.con.execute(
-            "SELECT problem_id, n, accuracy, accuracy_se FROM majority_votes"
-            " WHERE source = ? AND gen_budget IS NULL AND replicates > 0",
-            [FILE],
-        ).fetchall()
+        (pid, n): (acc, se) for pid, n, acc, se in wh.named("strategies/majority_estimates", {"source": FILE}).rows()
     }
     mc = {k: v for k, v in python_majority({p: problems[p] for p in {k[0] for k in est}}, ns, 256).items() if k in est}
     base, _ = median_time(

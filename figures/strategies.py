@@ -21,7 +21,7 @@ LABELS = {"best-of-n": "coverage (oracle verifier)", "majority": "majority vote"
 
 
 def voted_models(wh: Warehouse, task: str) -> tuple[str, ...]:
-    rows = wh.df("SELECT DISTINCT model FROM majority_votes WHERE task = $task ORDER BY model", {"task": task})
+    rows = wh.named("strategies/voted_models", {"task": task})
     return tuple(rows["model"].to_list())
 
 

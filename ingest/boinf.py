@@ -175,10 +175,9 @@ def load(ctx: LoadContext) -> dict[str, int]:
 
 def build_majority(wh: Any, source: str) -> int:
     """Fill majority_votes for one source (queries/strategies/majority_build.sql); returns the rows added."""
-    before = wh.con.execute("SELECT count(*) FROM majority_votes WHERE source = ?", [source]).fetchone()[0]
+    before = wh.named("strategies/majority_count", {"source": source}).item()
     wh.execute(
         sqlfiles.load("strategies/majority_build"),
         {"source": source, "replicates": MAJORITY_REPLICATES, "seed": MAJORITY_SEED},
     )
-    after = wh.con.execute("SELECT count(*) FROM majority_votes WHERE source = ?", [source]).fetchone()[0]
-    return int(after - before)
+    return int(wh.named("strategies/majority_count", {"source": source}).item() - before)
