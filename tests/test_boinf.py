@@ -293,6 +293,13 @@ def test_strategies_in_the_frontier(mwh: Warehouse) -> None:
     assert at[("0", 1024)] == pytest.approx(1 / 6) and at[("0", 4096)] == pytest.approx(2 / 6)
     assert at[("0", 16384)] == pytest.approx(3 / 6) and max(s for _, s in at) == 16384
     assert at[("1", 1024)] == pytest.approx(2 / 4)
+    cost = {(r["problem_id"], r["setting"]): r["cost"] for r in lc.iter_rows(named=True)}
+    for cap in (1024, 4096, 16384):  # the mean over samples of the cost of least(tokens, cap), n = 1
+        ref = mwh.con.execute(
+            "SELECT avg(model_flops('Qwen3-4B', 'dense', 0, least(t, ?), 1)) FROM unnest(?::INTEGER[]) u(t)",
+            [cap, tokens],
+        ).fetchall()[0][0]
+        assert cost[("0", cap)] == pytest.approx(ref, rel=1e-12)
     # majority with a per-sample cap: a sample past the cap abstains
     mb = fr.points(mwh, fr.FrontierSpec(task="aime24", strategy="majority-budget", cost="flops"))
     capped = mb.filter((mb["config"] == "Qwen3-4B dense boinf cap 2048") & (mb["problem_id"] == "0"))

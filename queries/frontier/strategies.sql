@@ -117,15 +117,21 @@ lc_cap AS (
           FROM lc_trials x JOIN caps c ON c.source = x.source WHERE x.by_length) k
     JOIN mdl m ON m.model = k.model CROSS JOIN hw
 ),
-lcl AS (
-    SELECT f.model, f.method, f.budget, f.block_size, f.config, c.cap AS setting, f.problem_id,
-           avg((f.correct AND f.gen_tokens <= c.cap)::DOUBLE ORDER BY f.trial) AS accuracy,
-           avg(CASE WHEN f.gen_tokens <= c.cap THEN f.c ELSE k.c_cap END ORDER BY f.trial) AS cost,
-           count(*) AS trials
-    FROM lc_full f
-    JOIN caps c ON c.source = f.source
-    JOIN lc_cap k ON k.source = f.source AND k.lin = f.lin AND k.cap = c.cap
-    GROUP BY f.source, f.model, f.method, f.budget, f.block_size, f.config, c.cap, f.problem_id
+lc_lists AS (   -- per problem and prompt length, its traces in trial order (list sums: the same bits every run)
+    SELECT source, model, method, budget, block_size, config, problem_id, lin,
+           list({'g': gen_tokens, 'c': c, 'ok': correct} ORDER BY trial) AS tr
+    FROM lc_full GROUP BY ALL
+),
+lcl AS (   -- a trace within the cap costs its own c, a longer one the cap's cost (lc_cap)
+    SELECT l.model, l.method, l.budget, l.block_size, l.config, c.cap AS setting, l.problem_id,
+           sum(len(list_filter(l.tr, lambda x: x.ok AND x.g <= c.cap))) / sum(len(l.tr)) AS accuracy,
+           sum(list_sum(list_transform(l.tr, lambda x: CASE WHEN x.g <= c.cap THEN x.c ELSE k.c_cap END)) ORDER BY l.lin)
+               / sum(len(l.tr)) AS cost,
+           sum(len(l.tr))::BIGINT AS trials
+    FROM lc_lists l
+    JOIN caps c ON c.source = l.source
+    JOIN lc_cap k ON k.source = l.source AND k.lin = l.lin AND k.cap = c.cap
+    GROUP BY l.source, l.model, l.method, l.budget, l.block_size, l.config, c.cap, l.problem_id
     UNION ALL
     SELECT x.model, x.method, x.budget, x.block_size, x.config, c.cap AS setting, x.problem_id,
            avg((x.correct AND x.gen_tokens <= c.cap)::DOUBLE ORDER BY x.trial) AS accuracy,
