@@ -138,13 +138,21 @@ def frontier_chart(df: pl.DataFrame, spec: Any) -> alt.TopLevelMixin:
     )
 
 
-def save(chart: alt.TopLevelMixin, path: str | Path, *, scale_factor: float = 2.0) -> Path:
-    """Write a chart as .html (interactive, tooltips), .png or .svg (vl-convert), by the file's suffix."""
+def save(chart: alt.TopLevelMixin, path: str | Path, *, scale_factor: float = 2.0, beside: bool = False) -> Path:
+    """Write a chart as .html (interactive, tooltips), .png or .svg (vl-convert), by the file's suffix.
+
+    HTML works with no network: the Vega scripts are inlined, or with ``beside`` written once next to
+    the page as vega-bundle.js (a report's pages share it); see :mod:`kinetics_sql.figures.offline`.
+    """
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in (".html", ".png", ".svg", ".json"):
         raise KineticsError(f"cannot draw to {path}: use a .html, .png or .svg file name")
     path.parent.mkdir(parents=True, exist_ok=True)
+    if suffix == ".html":
+        from kinetics_sql.figures import offline
+
+        return offline.save_html(chart, path, beside=beside)
     if suffix == ".png":
         chart.save(str(path), scale_factor=scale_factor)
     else:

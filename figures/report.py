@@ -234,7 +234,7 @@ def write_report(
     parts.append("<h2>Figures</h2>")
     written = []
     for f in figs:
-        charts.save(f.chart, out / f"{f.name}.html")
+        charts.save(f.chart, out / f"{f.name}.html", beside=True)
         written.append(f"{f.name}.html")
         if images:
             charts.save(f.chart, out / f"{f.name}.png")
