@@ -56,8 +56,8 @@ def _header() -> str:
 
     version = getattr(vlc, "__version__", "?")
     return (
-        f"Vega, Vega-Lite {_vl_version()} and Vega-Embed (BSD-3-Clause, University of Washington Interactive Data Lab), "
-        f"as bundled by vl-convert-python {version}."
+        f"Vega, Vega-Lite {_vl_version()} and Vega-Embed (BSD-3-Clause, University of Washington "
+        f"Interactive Data Lab), as bundled by vl-convert-python {version}."
     )
 
 

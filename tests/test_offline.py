@@ -15,8 +15,11 @@ from kinetics_sql.cli import cli
 aime_db, aime_wh = ff.aime_db, ff.aime_wh  # fixtures
 
 # what a page could load from elsewhere: a script, stylesheet, image or frame with a URL, or a fetch/import
-REMOTE = re.compile(r"""(<script[^>]+src=['"]?(https?:)?//|<link[^>]+href=['"]?(https?:)?//|<img[^>]+src=['"]?(https?:)?//"""
-                    r"""|<iframe|@import|\bimport\s*\(\s*['"]https?:)""", re.I)
+REMOTE = re.compile(
+    r"""(<script[^>]+src=['"]?(https?:)?//|<link[^>]+href=['"]?(https?:)?//|<img[^>]+src=['"]?(https?:)?//"""
+    r"""|<iframe|@import|\bimport\s*\(\s*['"]https?:)""",
+    re.I,
+)
 
 
 def test_inline_page_has_the_scripts_and_no_remote_load(aime_wh: Warehouse, tmp_path: Path) -> None:
