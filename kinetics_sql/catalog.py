@@ -188,6 +188,8 @@ class HardwareSpec:
     link_bytes_per_s: float | None
     host_mem_bytes_per_s: float | None
     notes: str
+    price_per_hour: float | None = None  # USD per GPU-hour (on-demand); dollars = GPU-seconds x price / 3600
+    price_source: str | None = None  # where the price comes from, and when
 
     @property
     def intensity(self) -> float:
@@ -211,6 +213,8 @@ def builtin_hardware() -> list[HardwareSpec]:
             link_bytes_per_s=_opt(r["link_bytes_per_s"]),
             host_mem_bytes_per_s=_opt(r["host_mem_bytes_per_s"]),
             notes=r["notes"],
+            price_per_hour=_opt(r.get("price_per_hour") or ""),
+            price_source=r.get("price_source") or None,
         )
         for r in rows
     ]

@@ -123,9 +123,16 @@ class Warehouse:
         )
 
     def upsert_hardware(self, hw: catalog.HardwareSpec, *, builtin: bool = False) -> None:
+        """Insert or replace a profile. A built-in profile the user replaced (``hardware add`` with its
+        name, e.g. to set another price) is not overwritten by the built-in defaults on the next open."""
+        if builtin:
+            user = self.con.execute("SELECT 1 FROM hardware WHERE name = ? AND NOT builtin", [hw.name]).fetchall()
+            if user:
+                return
         self.con.execute(
             "INSERT OR REPLACE INTO hardware (name, peak_flops, hbm_bytes_per_s, vram_bytes, link_bytes_per_s,"
-            " host_mem_bytes_per_s, notes, builtin) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            " host_mem_bytes_per_s, notes, builtin, price_per_hour, price_source)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 hw.name,
                 hw.peak_flops,
@@ -135,8 +142,20 @@ class Warehouse:
                 hw.host_mem_bytes_per_s,
                 hw.notes,
                 builtin,
+                hw.price_per_hour,
+                hw.price_source,
             ],
         )
+
+    def hardware_spec(self, name: str) -> catalog.HardwareSpec:
+        """The stored profile ``name`` (resolved case-insensitively)."""
+        row = self.con.execute(
+            "SELECT name, peak_flops, hbm_bytes_per_s, vram_bytes, link_bytes_per_s, host_mem_bytes_per_s,"
+            " coalesce(notes, ''), price_per_hour, price_source FROM hardware WHERE name = ?",
+            [self.resolve_hardware(name)],
+        ).fetchone()
+        assert row is not None
+        return catalog.HardwareSpec(*row)
 
     def model_names(self) -> list[str]:
         return [r[0] for r in self.con.execute("SELECT name FROM models ORDER BY params").fetchall()]
