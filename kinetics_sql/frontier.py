@@ -27,7 +27,7 @@ from kinetics_sql.warehouse import Warehouse
 
 STRATEGIES = ("best-of-n", "long-cot")
 # Cost models a frontier can be drawn in: each is a WHEN branch of frontier_cost in macros.sql.
-COSTS = ("flops", "eflops", "rflops", "latency")  # rflops, latency: kinetics_sql.offload.prepare first
+COSTS = ("flops", "eflops", "rflops", "latency", "dollars", "dollars-throughput")  # all but flops, eflops: offload.prepare first
 VARIANTS = ("exact", "published")
 METHODS = ("dense", "topk", "blocktopk", "window")
 KINDS = ("oracle", "deployable")

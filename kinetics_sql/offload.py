@@ -26,7 +26,7 @@ from kinetics_sql import sqlfiles
 from kinetics_sql.errors import KineticsError
 from kinetics_sql.warehouse import Warehouse
 
-COSTS = ("rflops", "latency")
+COSTS = ("rflops", "latency", "dollars", "dollars-throughput")  # dollars: kinetics_sql.pricing
 DEFAULT_RESERVE_GB = 1.0
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -35,6 +35,7 @@ def install(wh: Warehouse) -> None:
     """Create the TEMP tables and macros (idempotent; before the frontier macros, which use them)."""
     fitlib.install_macros(wh)
     wh.execute(sqlfiles.load("fit/offload"))
+    wh.execute(sqlfiles.load("pricing/macros"))  # dollars and the throughput regime
 
 
 @dataclass(frozen=True)
