@@ -27,7 +27,8 @@ from kinetics_sql.warehouse import Warehouse
 
 STRATEGIES = ("best-of-n", "long-cot")
 # Cost models a frontier can be drawn in: each is a WHEN branch of frontier_cost in macros.sql.
-COSTS = ("flops", "eflops", "rflops", "latency", "dollars", "dollars-throughput")  # all but flops, eflops: offload.prepare first
+# All but flops and eflops need kinetics_sql.offload.prepare first (dollars: kinetics_sql.pricing).
+COSTS = ("flops", "eflops", "rflops", "latency", "dollars", "dollars-throughput")
 VARIANTS = ("exact", "published")
 METHODS = ("dense", "topk", "blocktopk", "window")
 KINDS = ("oracle", "deployable")

@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 import click
 
 from kinetics_sql import frontier as fr
-from kinetics_sql import offload
+from kinetics_sql import offload, pricing
 from kinetics_sql.commands.context import State, pass_state
 from kinetics_sql.commands.output import emit, output_options, render_table
 
@@ -66,7 +66,14 @@ def selection_options(func: F) -> F:
 
 @click.command()
 @selection_options
-@click.option("--cost", type=click.Choice(fr.COSTS), default="eflops", show_default=True, help="Cost model.")
+@click.option(
+    "--cost",
+    type=click.Choice(fr.COSTS),
+    default="eflops",
+    show_default=True,
+    help="Cost model. dollars: USD per 1,000 problems, one problem at a time (latency regime); dollars-throughput: "
+    "as many problems at once as the VRAM holds; both at the profile's price per GPU-hour.",
+)
 @click.option(
     "--by",
     type=click.Choice(fr.BYS),
@@ -152,7 +159,11 @@ def frontier(
         grid_min=grid_min,
         grid_max=grid_max,
     )
-    offload.prepare_for(state.wh, cost, hardware, task, strategy, engine=engine, vram_gb=vram_gb, reserve_gb=reserve_gb)
+    ctx = offload.prepare_for(
+        state.wh, cost, hardware, task, strategy, engine=engine, vram_gb=vram_gb, reserve_gb=reserve_gb
+    )
+    if cost in pricing.COSTS:
+        click.echo(pricing.describe(state.wh, cost, hardware, ctx), err=True)
     df = fr.frontier(state.wh, spec)
     if df.is_empty():
         source = "trial_budgets (raw traces, `kinetics-sql ingest`)" if strategy == "long-cot" else "problems/trials"
@@ -229,7 +240,9 @@ def compare(
         by=by,
     )
     wh = state.wh
-    offload.prepare_for(wh, cost, hardware, task, strategy, engine=engine, vram_gb=vram_gb, reserve_gb=reserve_gb)
+    ctx = offload.prepare_for(wh, cost, hardware, task, strategy, engine=engine, vram_gb=vram_gb, reserve_gb=reserve_gb)
+    if cost in pricing.COSTS:
+        click.echo(pricing.describe(wh, cost, hardware, ctx), err=True)
     frames = {}
     if comparison in ("all", "flops-vs-eflops"):
         frames["flops_vs_eflops"] = (fr.compare_chosen if levels else fr.compare_chosen_summary)(wh, spec)
