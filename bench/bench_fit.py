@@ -13,7 +13,7 @@ import itertools
 import numpy as np
 
 from bench.common import median_time, report
-from kinetics_sql import Warehouse, fitsynth, offload
+from kinetics_sql import Warehouse, fitsynth
 from kinetics_sql import fit as fitlib
 from kinetics_sql import frontier as fr
 
@@ -63,8 +63,7 @@ def main() -> None:
     db = str(Path(tempfile.mkdtemp()) / "bench_fit.duckdb")
     CliRunner().invoke(cli, ["--db", db, "ingest", "--bundled"], catch_exceptions=False)
     wh = Warehouse(db)
-    offload.prepare(wh, cost="latency", hardware="h100-sxm", vram_gb=24)
-    lat = fr.FrontierSpec(cost="latency", hardware="h100-sxm", by="model")
+    lat = fr.FrontierSpec(cost="latency", hardware="h100-sxm", by="model", vram_gb=24)
     efl = fr.FrontierSpec(cost="eflops", hardware="h100-sxm", by="model")
     t_lat, df = median_time(lambda: fr.frontier(wh, lat), repeats=3)
     t_efl, _ = median_time(lambda: fr.frontier(wh, efl), repeats=3)

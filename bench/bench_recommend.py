@@ -22,16 +22,14 @@ import polars as pl
 from bench.common import median_time, report
 from kinetics_sql import Warehouse
 from kinetics_sql import frontier as fr
-from kinetics_sql import offload
 from kinetics_sql import recommend as rec
 
 ARGS = ["recommend", "--hardware", "rtx-4090", "--vram-gb", "24", "--budget-s", "60", "--task", "aime24"]
 
 
 def via_frontier(wh: Warehouse) -> tuple[str, int, float]:
-    offload.prepare(wh, cost="latency", hardware="rtx-4090", vram_gb=24)
-    lat = fr.points(wh, fr.FrontierSpec(cost="latency", hardware="rtx-4090"))
-    thr = fr.points(wh, fr.FrontierSpec(cost="dollars-throughput", hardware="rtx-4090"))
+    lat = fr.points(wh, fr.FrontierSpec(cost="latency", hardware="rtx-4090", vram_gb=24))
+    thr = fr.points(wh, fr.FrontierSpec(cost="dollars-throughput", hardware="rtx-4090", vram_gb=24))
     keys = ["config", "setting", "problem_id"]
     pts = lat.join(thr.select([*keys, pl.col("cost").alias("usd")]), on=keys)
     arms = pts.group_by("config", "setting").agg(pl.col("accuracy").mean(), pl.col("cost").mean(), pl.col("usd").mean())

@@ -33,7 +33,7 @@ def bundle() -> str:
     """Vega, Vega-Lite and Vega-Embed as one classic script defining ``vegaEmbed`` (about 0.9 MB)."""
     import vl_convert as vlc
 
-    return str(vlc.javascript_bundle(vl_version=_vl_version()))
+    return str(vlc.javascript_bundle(vl_version=_vl_version()))  # type: ignore[call-arg]
 
 
 def license_text() -> str:

@@ -12,6 +12,9 @@ from typing import Any
 
 import altair as alt
 import polars as pl
+
+from kinetics_sql import frontier as fr
+from kinetics_sql import sqlfiles
 from kinetics_sql.figures.charts import (
     COST_TITLES,
     HEIGHT,
@@ -21,9 +24,6 @@ from kinetics_sql.figures.charts import (
     model_scale,
     step_chart,
 )
-
-from kinetics_sql import frontier as fr
-from kinetics_sql import sqlfiles
 from kinetics_sql.warehouse import Warehouse
 
 
@@ -50,8 +50,8 @@ class Context:
 
 def _frontier(ctx: Context, spec: fr.FrontierSpec, queries: list[tuple[str, dict[str, Any]]]) -> pl.DataFrame:
     df = fr.frontier(ctx.wh, spec)
-    sql, params = fr.query(ctx.wh, "grid" if spec.grid else "frontier", spec.validated(ctx.wh))
-    queries.append((fr.provenance(ctx.wh, sql, params), params))
+    _sql, params, prov = fr.query_provenance(ctx.wh, "grid" if spec.grid else "frontier", spec.validated(ctx.wh))
+    queries.append((prov, params))
     return df
 
 

@@ -20,9 +20,8 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from kinetics_sql.ingest.sources import Source
-
 from kinetics_sql.errors import InputError, KineticsError
+from kinetics_sql.ingest.sources import Source
 from kinetics_sql.warehouse import Warehouse
 
 # Detection order matters: the generic trials format accepts almost anything, so it goes last.

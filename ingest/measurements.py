@@ -17,15 +17,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
-from kinetics_sql.ingest.rows import insert_rows
-from kinetics_sql.facts.records import KINDS
 
 from kinetics_sql import sqlfiles
 from kinetics_sql.errors import InputError
+from kinetics_sql.facts.records import KINDS
+from kinetics_sql.ingest.rows import insert_rows
 
 if TYPE_CHECKING:
     from kinetics_sql.ingest.job import LoadContext
-
     from kinetics_sql.warehouse import Warehouse
 
 TABLES = {"decode": "measurements", "attention": "attention_bench"}

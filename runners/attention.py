@@ -374,6 +374,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--out", required=True)
     args = ap.parse_args(argv)
     import torch
+
     from kinetics_sql.runners.checkpoints import resolve_spec
 
     spec = resolve_spec(args.model)

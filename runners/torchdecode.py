@@ -31,10 +31,9 @@ import time
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from kinetics_sql.catalog import ModelSpec
 from kinetics_sql.runners import checkpoints
 from kinetics_sql.runners.records import RecordWriter, command_line, device_name
-
-from kinetics_sql.catalog import ModelSpec
 
 LAYER_WEIGHTS = ("in_norm", "wq", "wk", "wv", "wo", "q_norm", "k_norm", "post_norm", "wg", "wu", "wd")
 

@@ -36,10 +36,9 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from kinetics_sql.catalog import ModelSpec
 from kinetics_sql.runners import checkpoints
 from kinetics_sql.runners.records import RecordWriter, command_line
-
-from kinetics_sql.catalog import ModelSpec
 
 BYTES = {"bf16": 2, "f16": 2, "f32": 4}
 _VLLM_DTYPE = {"bf16": "bfloat16", "f16": "float16", "f32": "float32"}

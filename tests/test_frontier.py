@@ -62,9 +62,6 @@ def test_per_group_frontiers(aime_wh: Warehouse) -> None:
 
 
 def test_published_variant_reproduces_published_costs(aime_wh: Warehouse) -> None:
-    from kinetics_sql.frontier import ensure_macros
-
-    ensure_macros(aime_wh)
     check = aime_wh.df(
         """
         SELECT count(*) AS n, max(abs(f.cost / 1e12 - pc.total_cost) / pc.total_cost) AS cost_err,

@@ -13,11 +13,11 @@ from pathlib import Path
 import duckdb
 import pytest
 from click.testing import CliRunner
+
+from kinetics_sql.cli import cli
 from kinetics_sql.ingest.kinetics_jsonl import config_from_meta, detect, parse_name
 from kinetics_sql.ingest.prompt import load_tokenizer
 from kinetics_sql.ingest.scoring import Scorer, judge_text, score_naive
-
-from kinetics_sql.cli import cli
 
 FIXTURES = Path(__file__).parent / "fixtures" / "kinetics"
 DENSE = FIXTURES / "aime24_qwen3-8b_dense.jsonl"

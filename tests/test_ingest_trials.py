@@ -7,10 +7,10 @@ from pathlib import Path
 
 import duckdb
 from click.testing import CliRunner
-from kinetics_sql.ingest.prompt import load_tokenizer
-from kinetics_sql.ingest.scoring import score_naive
 
 from kinetics_sql.cli import cli
+from kinetics_sql.ingest.prompt import load_tokenizer
+from kinetics_sql.ingest.scoring import score_naive
 
 TRIALS = Path(__file__).parent / "fixtures" / "trials"
 

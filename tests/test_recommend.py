@@ -12,7 +12,6 @@ from click.testing import CliRunner
 
 from kinetics_sql import Warehouse
 from kinetics_sql import frontier as fr
-from kinetics_sql import offload
 from kinetics_sql import recommend as rec
 from kinetics_sql.cli import cli
 from kinetics_sql.errors import KineticsError
@@ -24,8 +23,7 @@ REQ = rec.Request(hardware="rtx-4090", vram_gb=24, budget_s=60, bootstrap=200)
 
 def deployable_arms(wh: Warehouse, cost: str, hardware: str, vram_gb: float | None) -> pl.DataFrame:
     """Every deployable arm's mean accuracy and mean cost, from the public frontier points (not recommend's SQL)."""
-    offload.prepare(wh, cost="latency", hardware=hardware, vram_gb=vram_gb)
-    pts = fr.points(wh, fr.FrontierSpec(cost=cost, hardware=hardware))
+    pts = fr.points(wh, fr.FrontierSpec(cost=cost, hardware=hardware, vram_gb=vram_gb))
     return pts.group_by("config", "setting").agg(pl.col("accuracy").mean(), pl.col("cost").mean())
 
 

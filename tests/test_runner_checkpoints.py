@@ -7,9 +7,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from kinetics_sql.runners import checkpoints
 
 from kinetics_sql.catalog import builtin_model
+from kinetics_sql.runners import checkpoints
 
 
 def test_tensor_shapes_add_up_to_catalog_params() -> None:

@@ -8,12 +8,12 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+
+from kinetics_sql.catalog import builtin_model
 from kinetics_sql.ingest import kinetics_jsonl
 from kinetics_sql.ingest.measurements import load_measurements
 from kinetics_sql.runners import vllmrun
 from kinetics_sql.runners.records import RecordWriter
-
-from kinetics_sql.catalog import builtin_model
 
 
 class FakeLLM:

@@ -7,8 +7,7 @@ import click
 from kinetics_sql import sqlfiles
 from kinetics_sql.commands.context import State, pass_state
 from kinetics_sql.commands.output import emit, output_options
-
-METHODS = ("dense", "topk", "blocktopk", "window")
+from kinetics_sql.facts.methods import METHODS
 
 
 @click.command()

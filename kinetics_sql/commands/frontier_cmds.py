@@ -9,13 +9,44 @@ from typing import Any, TypeVar
 
 import click
 
+from kinetics_sql import compare_offload
 from kinetics_sql import frontier as fr
-from kinetics_sql import offload, pricing
+from kinetics_sql import pricing
 from kinetics_sql.commands.context import State, pass_state
 from kinetics_sql.commands.output import emit, output_options, render_table
+from kinetics_sql.costmodel import DEFAULT_RESERVE_GB, OFFLOAD_COSTS
+from kinetics_sql.facts.methods import METHODS
 
 F = TypeVar("F", bound=Callable[..., Any])
-METHODS = ("dense", "topk", "blocktopk", "window")
+
+
+def offload_options(func: F) -> F:
+    """``--engine``, ``--vram-gb`` and ``--reserve-gb`` for commands that take ``--cost rflops|latency``."""
+    options = [
+        click.option(
+            "--engine",
+            default=None,
+            help="rflops/latency: use the newest `kinetics-sql fit` of this engine on --hardware "
+            "(default: datasheet 1/peak, 1/HBM, 1/link).",
+        ),
+        click.option(
+            "--vram-gb",
+            type=float,
+            default=None,
+            help="rflops/latency: VRAM limit in GB (default: the hardware profile's); each model and setting "
+            "offloads the fewest layers that fit weights + KV + reserve.",
+        ),
+        click.option(
+            "--reserve-gb",
+            type=float,
+            default=DEFAULT_RESERVE_GB,
+            show_default=True,
+            help="rflops/latency: VRAM kept free for activations and the runtime.",
+        ),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
 
 
 def selection_options(func: F) -> F:
@@ -100,7 +131,7 @@ def selection_options(func: F) -> F:
     help="Replicates resampling problems: adds lower/upper, a 95% band.",
 )
 @click.option("--seed", type=int, default=0, show_default=True, help="Bootstrap seed.")
-@offload.offload_options
+@offload_options
 @click.option(
     "--out",
     "chart",
@@ -158,12 +189,12 @@ def frontier(
         smooth=smooth,
         grid_min=grid_min,
         grid_max=grid_max,
-    )
-    ctx = offload.prepare_for(
-        state.wh, cost, hardware, task, strategy, engine=engine, vram_gb=vram_gb, reserve_gb=reserve_gb
+        engine=engine,
+        vram_gb=vram_gb,
+        reserve_gb=reserve_gb,
     )
     if cost in pricing.COSTS:
-        click.echo(pricing.describe(state.wh, cost, hardware, ctx), err=True)
+        click.echo(pricing.describe(state.wh, spec), err=True)
     df = fr.frontier(state.wh, spec)
     if df.is_empty():
         source = "trial_budgets (raw traces, `kinetics-sql ingest`)" if strategy == "long-cot" else "problems/trials"
@@ -198,7 +229,7 @@ COMPARISONS = ("all", "flops-vs-eflops", "sparse-vs-dense", "offload")
     help="sparse-vs-dense: the cost model of the comparison.",
 )
 @click.option("--levels", is_flag=True, help="flops-vs-eflops: one row per accuracy level instead of the summary.")
-@offload.offload_options
+@offload_options
 @output_options
 @pass_state
 def compare(
@@ -238,18 +269,20 @@ def compare(
         methods=methods,
         kind=kind,
         by=by,
+        engine=engine,
+        vram_gb=vram_gb,
+        reserve_gb=reserve_gb,
     )
     wh = state.wh
-    ctx = offload.prepare_for(wh, cost, hardware, task, strategy, engine=engine, vram_gb=vram_gb, reserve_gb=reserve_gb)
     if cost in pricing.COSTS:
-        click.echo(pricing.describe(wh, cost, hardware, ctx), err=True)
+        click.echo(pricing.describe(wh, spec), err=True)
     frames = {}
     if comparison in ("all", "flops-vs-eflops"):
         frames["flops_vs_eflops"] = (fr.compare_chosen if levels else fr.compare_chosen_summary)(wh, spec)
     if comparison in ("all", "sparse-vs-dense"):
         frames["sparse_vs_dense"] = fr.compare_sparse_dense(wh, spec)
-    if comparison == "offload" or (comparison == "all" and cost in offload.COSTS):
-        frames["offload"] = offload.arms(wh, spec) if levels else offload.dominated(wh, spec)
+    if comparison == "offload" or (comparison == "all" and cost in OFFLOAD_COSTS):
+        frames["offload"] = compare_offload.arms(wh, spec) if levels else compare_offload.dominated(wh, spec)
     if len(frames) == 1:
         emit(next(iter(frames.values())), fmt, output)
         return

@@ -9,6 +9,7 @@ import click
 
 from kinetics_sql.commands.context import State, pass_state
 from kinetics_sql.errors import KineticsError
+from kinetics_sql.facts.methods import METHODS
 from kinetics_sql.ingest import job, sources
 
 
@@ -60,7 +61,7 @@ def rich_progress(enabled: bool) -> Iterator[Callable[[str, int | None], Callabl
 @click.option("--force", is_flag=True, help="Re-load sources even when their content is unchanged.")
 @click.option("--task", help="Task name (e.g. aime24); generic trial tables need it.")
 @click.option("--model", help="Model name in the catalog; overrides what the file says.")
-@click.option("--method", type=click.Choice(["dense", "topk", "blocktopk", "window"]), help="Attention method.")
+@click.option("--method", type=click.Choice(METHODS), help="Attention method.")
 @click.option("--budget", type=int, help="KV budget in tokens (sparse methods).")
 @click.option("--block-size", type=int, help="Block size (blocktopk).")
 @click.option("--problem-col", help="Trial tables: the problem id column.")

@@ -8,9 +8,9 @@ from pathlib import Path
 import click
 
 from kinetics_sql import frontier as fr
-from kinetics_sql import offload
 from kinetics_sql import recommend as rec
 from kinetics_sql.commands.context import State, pass_state
+from kinetics_sql.costmodel import DEFAULT_RESERVE_GB
 
 
 @click.command()
@@ -19,7 +19,7 @@ from kinetics_sql.commands.context import State, pass_state
 @click.option(
     "--reserve-gb",
     type=float,
-    default=offload.DEFAULT_RESERVE_GB,
+    default=DEFAULT_RESERVE_GB,
     show_default=True,
     help="VRAM kept free for activations and the runtime.",
 )
