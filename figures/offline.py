@@ -68,6 +68,20 @@ def spec_dict(chart: alt.TopLevelMixin | dict[str, Any]) -> dict[str, Any]:
     return spec
 
 
+def vega_spec(chart: alt.TopLevelMixin | dict[str, Any]) -> dict[str, Any]:
+    """The chart compiled to a Vega spec by vl-convert, the compiler that draws the PNG and SVG files.
+
+    Pages embed the compiled Vega rather than Vega-Lite: the browser bundle's Vega-Lite compiles some
+    of the report's concatenated step charts (fig5, fig7) to an empty 0 x 0 view with no error, while
+    the same spec compiled here renders (checked in headless chromium by tests/test_browser.py).
+    """
+    import vl_convert as vlc
+
+    spec: dict[str, Any] = vlc.vegalite_to_vega(spec_dict(chart), vl_version=_vl_version())
+    spec.pop("$schema", None)
+    return spec
+
+
 def script_json(value: Any) -> str:
     """JSON safe inside a <script> element."""
     return json.dumps(value, default=str).replace("</", "<\\/")
@@ -86,7 +100,7 @@ def page(
         f"<title>{html.escape(title)}</title>{script}"
         "<style>body{font-family:-apple-system,Segoe UI,Helvetica,Arial,sans-serif;margin:1em}</style>"
         "</head><body><div id='vis'></div><script>"
-        f"vegaEmbed('#vis', {script_json(spec_dict(chart))}, {script_json(EMBED_OPTIONS)})"
+        f"vegaEmbed('#vis', {script_json(vega_spec(chart))}, {script_json({**EMBED_OPTIONS, 'mode': 'vega'})})"
         ".catch(function (e) { console.error(e); document.body.append('chart error: ' + e); });"
         "</script></body></html>"
     )

@@ -28,6 +28,7 @@ def test_inline_page_has_the_scripts_and_no_remote_load(aime_wh: Warehouse, tmp_
     assert "vegaEmbed(" in page and "function" in page and len(page) > 500_000  # the bundle is inside
     assert not REMOTE.search(page)
     assert "$schema" not in page.split("vegaEmbed('#vis',", 1)[1]  # the spec names no schema URL
+    assert '"mode": "vega"' in page  # compiled by vl-convert, as the PNGs
     assert not list(tmp_path.glob("*.js"))
 
 
