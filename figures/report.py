@@ -13,8 +13,8 @@ import polars as pl
 
 from kinetics_sql import frontier as fr
 from kinetics_sql import sqlfiles
-from kinetics_sql.figures import charts, explorer, latency, paper
 from kinetics_sql.errors import KineticsError
+from kinetics_sql.figures import charts, explorer, latency, paper
 from kinetics_sql.warehouse import Warehouse
 
 

@@ -60,15 +60,16 @@ def open_page(browser: Any, path: Path) -> tuple[Any, list[str]]:
     problems: list[str] = []
     page.on("console", lambda m: problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
     page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
+
     # nothing may come from the network: every request but file:// is refused and recorded
-    page.route(
-        "**/*",
-        lambda route: (
+    def only_files(route: Any) -> None:
+        if route.request.url.startswith("file://"):
             route.continue_()
-            if route.request.url.startswith("file://")
-            else (problems.append(f"network: {route.request.url}"), route.abort())
-        ),
-    )
+            return
+        problems.append(f"network: {route.request.url}")
+        route.abort()
+
+    page.route("**/*", only_files)
     page.goto(path.as_uri())
     return page, problems
 
@@ -79,7 +80,8 @@ def rendered_marks(page: Any, selector: str = "svg.marks") -> int:
     return int(
         page.evaluate(
             """(sel) => { const s = document.querySelector(sel); const r = s.getBoundingClientRect();
-                return r.width > 0 && r.height > 0 ? s.querySelectorAll('path, line, rect, circle, text').length : 0; }""",
+                const n = s.querySelectorAll('path, line, rect, circle, text').length;
+                return r.width > 0 && r.height > 0 ? n : 0; }""",
             selector,
         )
     )

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import frontier_fixtures as ff
 from click.testing import CliRunner
-from kinetics_sql.figures import charts, offline, paper
 
 from kinetics_sql import Warehouse
 from kinetics_sql.cli import cli
+from kinetics_sql.figures import charts, offline, paper
 
 aime_db, aime_wh = ff.aime_db, ff.aime_wh  # fixtures
 

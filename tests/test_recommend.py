@@ -55,8 +55,8 @@ def test_every_arm_matches_the_frontier_costs_in_both_regimes(aime_wh: Warehouse
     thr = deployable_arms(aime_wh, "dollars-throughput", "rtx-4090", 24).rename({"cost": "usd"})
     joined = arms.join(lat, on=["config", "setting"]).join(thr.drop("accuracy"), on=["config", "setting"])
     assert joined.height == arms.height == lat.height
-    assert ((joined["latency_s"] / joined["lat"] - 1).abs().max() or 0) < 1e-9
-    assert ((joined["usd_throughput"] / joined["usd"] - 1).abs().max() or 0) < 1e-9
+    assert float((joined["latency_s"] / joined["lat"] - 1).abs().max() or 0) < 1e-9  # type: ignore[arg-type]
+    assert float((joined["usd_throughput"] / joined["usd"] - 1).abs().max() or 0) < 1e-9  # type: ignore[arg-type]
     price = 0.00031 * 3600
     assert joined["usd_latency"].to_list() == pytest.approx((joined["latency_s"] * price / 3.6).to_list())
     # batching problems never costs more GPU-seconds per problem, and strictly less when several fit

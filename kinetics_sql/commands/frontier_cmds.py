@@ -9,9 +9,8 @@ from typing import Any, TypeVar
 
 import click
 
-from kinetics_sql import compare_offload
+from kinetics_sql import compare_offload, pricing
 from kinetics_sql import frontier as fr
-from kinetics_sql import pricing
 from kinetics_sql.commands.context import State, pass_state
 from kinetics_sql.commands.output import emit, output_options, render_table
 from kinetics_sql.costmodel import DEFAULT_RESERVE_GB, OFFLOAD_COSTS
