@@ -404,7 +404,13 @@ def render(rec: Recommendation) -> str:
         f"  model          {c['model']}",
         f"  attention      {c['method']}"
         + (f", KV budget {c['budget']} tokens" if c["budget"] else "")
-        + (f", block size {c['block_size']}" if c["block_size"] else ""),
+        + (f", block size {c['block_size']}" if c["block_size"] else "")
+        + (
+            " (oracle top-k: an upper bound for sparse attention; --method dense --method blocktopk for"
+            " implementable ones)"
+            if c["method"] == "topk"
+            else ""
+        ),
         f"  setting        {setting_text(c['strategy'], c['setting'])}",
         f"  offload        {c['k_layers']} of {c['layers']} layers on the host"
         + (f", {c['waves']} sequential waves of {c['wave_n']} trials" if c["waves"] > 1 else ""),
