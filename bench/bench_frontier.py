@@ -60,7 +60,8 @@ def main() -> None:
     sql, params = fr.query(wh, "frontier", spec)
     ours, exact = median_time(lambda: wh.df(sql, params), repeats=9)
     pdf = pts.to_pandas()
-    grid = np.logspace(np.log10(pts["cost"].min()), np.log10(pts["cost"].max()), 100)
+    costs = pts["cost"].to_numpy()
+    grid = np.logspace(np.log10(costs.min()), np.log10(costs.max()), 100)
     base, covs = median_time(lambda: notebook_frontier(pdf, grid), repeats=3)
 
     # exact where the notebooks sample: our step function at their 100 costs equals their values

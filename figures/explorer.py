@@ -71,14 +71,9 @@ def explorer_data(
     wh: Warehouse, *, hardware: list[str] | None = None, bootstrap: int = 200, seed: int = 0
 ) -> dict[str, Any]:
     """Every selection's deployable arms with their bootstrap bands, as JSON-ready rows."""
-    names = [r[0] for r in wh.con.execute("SELECT name FROM hardware ORDER BY peak_flops DESC, name").fetchall()]
+    names = wh.named("catalog/hardware_list")["name"].to_list()
     hardware = [wh.resolve_hardware(h) for h in hardware] if hardware else names
-    tasks = [
-        r[0]
-        for r in wh.con.execute(
-            "SELECT DISTINCT task FROM problems UNION SELECT DISTINCT task FROM trial_budgets ORDER BY 1"
-        ).fetchall()
-    ]
+    tasks = wh.named("recommend/explorer_tasks")["task"].to_list()
     selections: list[dict[str, Any]] = []
     profiles: dict[str, Any] = {}
     for hw in hardware:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Literal
 
 import altair as alt
 import polars as pl
@@ -23,7 +23,7 @@ from kinetics_sql.figures.charts import HEIGHT, WIDTH, model_scale
 from kinetics_sql.figures.paper import Figure
 from kinetics_sql.warehouse import Warehouse
 
-DEPTH_SCHEME = "viridis"
+DEPTH_SCHEME: Literal["viridis"] = "viridis"
 
 
 def _fits(wh: Warehouse, hardware: str | None = None) -> list[dict[str, Any]]:
@@ -69,8 +69,9 @@ def predicted_vs_measured(results: Sequence[fitlib.FitResult]) -> Figure:
             "rel_error",
             "set",
         )
-        lo = float(min(pts["total_s"].min(), pts["predicted_s"].min())) * 0.8  # type: ignore[arg-type]
-        hi = float(max(pts["total_s"].max(), pts["predicted_s"].max())) * 1.25  # type: ignore[arg-type]
+        seconds = pl.concat([pts["total_s"], pts["predicted_s"]]).cast(pl.Float64)
+        lo = float(seconds.min() or 0.0) * 0.8  # type: ignore[arg-type]
+        hi = float(seconds.max() or 1.0) * 1.25  # type: ignore[arg-type]
         scale = alt.Scale(type="log", domain=[lo, hi], nice=False)
         r2 = "n/a" if res.r2_holdout is None else f"{res.r2_holdout:.4f}"
         mp = "n/a" if res.mape_holdout is None else f"{100 * res.mape_holdout:.1f}%"

@@ -126,10 +126,10 @@ def load(ctx: LoadContext) -> dict[str, int]:
     base = {"source": ctx.source.name, "task": o.task, "model": model, "method": method,
             "budget": o.budget, "block_size": o.block_size}  # fmt: skip
 
-    mapped = {"problem": o.problem_col, "trial": o.trial_col, "gen": o.gen_tokens_col, "text": o.text_col,
-              "prompt": o.prompt_tokens_col, "question": o.question_col, "correct": o.correct_col,
-              "gold": o.gold_col}  # fmt: skip
-    mapped = {k: v for k, v in mapped.items() if v}
+    given = {"problem": o.problem_col, "trial": o.trial_col, "gen": o.gen_tokens_col, "text": o.text_col,
+             "prompt": o.prompt_tokens_col, "question": o.question_col, "correct": o.correct_col,
+             "gold": o.gold_col}  # fmt: skip
+    mapped: dict[str, str] = {k: v for k, v in given.items() if v}
     df, offset = _read(ctx, list(dict.fromkeys(mapped.values())))
     if df.height == 0:
         raise ctx.error("no data rows", line=offset)

@@ -21,8 +21,8 @@ REGIME_TEXT = {
 def describe(wh: Warehouse, spec: Any) -> str:
     """One line saying what a dollar cost is, for commands that print one (``spec``: a FrontierSpec)."""
     spec = spec.validated(wh)
-    row = wh.con.execute("SELECT price_per_hour, price_source FROM hardware WHERE name = ?", [spec.hardware]).fetchone()
-    price, source = row if row else (None, None)
+    hw = wh.hardware_spec(spec.hardware)
+    price, source = hw.price_per_hour, hw.price_source
     coef = spec.coefficients.label if spec.coefficients is not None else "datasheet"
     vram = f"{spec.vram_gb:g} GB VRAM" if spec.vram_gb is not None else "the profile's VRAM"
     price_text = f"${price:g} per GPU-hour ({source})" if price is not None else "no price"

@@ -198,8 +198,8 @@ class Recommendation:
 
 
 def _price(wh: Warehouse, hardware: str) -> tuple[float | None, str | None]:
-    row = wh.con.execute("SELECT price_per_hour, price_source FROM hardware WHERE name = ?", [hardware]).fetchone()
-    return (row[0], row[1]) if row else (None, None)
+    df = wh.named("recommend/price", {"name": hardware})
+    return (df["price_per_hour"][0], df["price_source"][0]) if df.height else (None, None)
 
 
 def arm_table(wh: Warehouse, req: Request) -> tuple[pl.DataFrame, costmodel.Coefficients, list[str]]:
@@ -214,7 +214,7 @@ def arm_table(wh: Warehouse, req: Request) -> tuple[pl.DataFrame, costmodel.Coef
             costmodel.write_plan(
                 wh, coefficients, task=task, strategy=strategy, vram_gb=req.vram_gb, reserve_gb=req.reserve_gb
             )
-            before = wh.con.execute("SELECT count(*) FROM recommend_points").fetchone()
+            before = int(wh.named("recommend/count").item())
             wh.execute(
                 sqlfiles.load("recommend/points"),
                 {
@@ -225,8 +225,7 @@ def arm_table(wh: Warehouse, req: Request) -> tuple[pl.DataFrame, costmodel.Coef
                     "methods": list(req.methods),
                 },
             )
-            after = wh.con.execute("SELECT count(*) FROM recommend_points").fetchone()
-            added = (after[0] if after else 0) - (before[0] if before else 0)
+            added = int(wh.named("recommend/count").item()) - before
             found += added
             if not added:
                 notes.append(f"no {strategy} data for task {task}: {_what_to_ingest(strategy)}")
@@ -234,7 +233,7 @@ def arm_table(wh: Warehouse, req: Request) -> tuple[pl.DataFrame, costmodel.Coef
             raise KineticsError(f"no trials for task {task} {_selection(req)}" + _what_to_ingest_all(req))
     price, _ = _price(wh, req.hardware)
     wh.execute(sqlfiles.load("recommend/arms"), {"price": price, "gpus": req.gpus})
-    arms = wh.df("SELECT * FROM recommend_arms ORDER BY strategy, config, setting")
+    arms = wh.named("recommend/arms_show")
     if arms.is_empty():
         raise KineticsError(
             f"no configuration has data on every problem of {', '.join(req.tasks)}: recommend one task at a time"

@@ -6,6 +6,7 @@ import os
 import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,20 @@ _MIGRATION = re.compile(r"^(\d{3})_[a-z0-9_]+$")
 def default_path() -> str:
     """``$KINETICS_SQL_DB`` or ``warehouse/kinetics.duckdb`` under the working directory."""
     return os.environ.get("KINETICS_SQL_DB") or str(DEFAULT_DB)
+
+
+def insert_arrow(con: duckdb.DuckDBPyConnection, table: str, rows: pa.Table, *, replace: bool = False) -> int:
+    """Insert an Arrow table into ``table``, matching columns by name (``INSERT ... BY NAME``); returns the row
+    count. Columns of ``table`` that ``rows`` lacks get their defaults (or NULL). ``replace``: rows whose primary
+    key exists replace the stored ones (``INSERT OR REPLACE``)."""
+    if rows.num_rows == 0:
+        return 0
+    con.register("_insert_rows", rows)
+    try:
+        con.execute(sqlfiles.render("warehouse/upsert_by_name" if replace else "warehouse/insert_by_name", table=table))
+    finally:
+        con.unregister("_insert_rows")
+    return int(rows.num_rows)
 
 
 class Warehouse:
@@ -64,25 +79,21 @@ class Warehouse:
     @contextmanager
     def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """All-or-nothing: commit on success, roll back everything on any exception."""
-        self.con.execute("BEGIN TRANSACTION")
+        self.con.begin()
         try:
             yield self.con
         except BaseException:
-            self.con.execute("ROLLBACK")
+            self.con.rollback()
             raise
         else:
-            self.con.execute("COMMIT")
+            self.con.commit()
 
     # -- schema ----------------------------------------------------------------------------
 
     def migrate(self) -> list[str]:
         """Apply the migrations in queries/migrations not yet recorded; returns those applied."""
-        self.con.execute(
-            "CREATE TABLE IF NOT EXISTS schema_version ("
-            " version INTEGER PRIMARY KEY, name VARCHAR NOT NULL,"
-            " applied_at TIMESTAMP NOT NULL DEFAULT current_timestamp)"
-        )
-        done = {r[0] for r in self.con.execute("SELECT version FROM schema_version").fetchall()}
+        self.con.execute(sqlfiles.load("warehouse/schema_version_table"))
+        done = {r[0] for r in self.con.execute(sqlfiles.load("warehouse/migrations_applied")).fetchall()}
         applied = []
         for name in sqlfiles.listing("migrations"):
             m = _MIGRATION.match(name)
@@ -93,12 +104,12 @@ class Warehouse:
                 continue
             with self.transaction() as con:
                 con.execute(sqlfiles.load(f"migrations/{name}"))
-                con.execute("INSERT INTO schema_version (version, name) VALUES (?, ?)", [version, name])
+                con.execute(sqlfiles.load("warehouse/record_migration"), {"version": version, "name": name})
             applied.append(name)
         return applied
 
     def schema_version(self) -> int:
-        row = self.con.execute("SELECT max(version) FROM schema_version").fetchone()
+        row = self.con.execute(sqlfiles.load("warehouse/schema_version")).fetchone()
         return int(row[0]) if row and row[0] is not None else 0
 
     def create_macros(self) -> None:
@@ -112,59 +123,31 @@ class Warehouse:
     def seed_catalog(self) -> None:
         """Insert or refresh the built-in models and hardware profiles (user rows are kept)."""
         with self.transaction():
-            for spec in catalog.builtin_models():
-                self.upsert_model(spec, builtin=True)
-            for hw in catalog.builtin_hardware():
-                self.upsert_hardware(hw, builtin=True)
+            self._upsert("models", [{**spec.row(), "builtin": True} for spec in catalog.builtin_models()])
+            self._upsert("hardware", [{**asdict(hw), "builtin": True} for hw in catalog.builtin_hardware()])
 
     # -- catalog ---------------------------------------------------------------------------
 
+    def _upsert(self, table: str, rows: list[dict[str, Any]]) -> None:
+        insert_arrow(self.con, table, pa.Table.from_pylist(rows), replace=True)
+
     def upsert_model(self, spec: catalog.ModelSpec, *, builtin: bool = False) -> None:
-        row = spec.row()
-        row["builtin"] = builtin
-        cols = list(row)
-        self.con.execute(
-            f"INSERT OR REPLACE INTO models ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
-            [row[c] for c in cols],
-        )
+        self._upsert("models", [{**spec.row(), "builtin": builtin}])
 
     def upsert_hardware(self, hw: catalog.HardwareSpec, *, builtin: bool = False) -> None:
         """Insert or replace a profile. A built-in profile the user replaced (``hardware add`` with its
         name, e.g. to set another price) is not overwritten by the built-in defaults on the next open."""
-        if builtin:
-            user = self.con.execute("SELECT 1 FROM hardware WHERE name = ? AND NOT builtin", [hw.name]).fetchall()
-            if user:
-                return
-        self.con.execute(
-            "INSERT OR REPLACE INTO hardware (name, peak_flops, hbm_bytes_per_s, vram_bytes, link_bytes_per_s,"
-            " host_mem_bytes_per_s, notes, builtin, price_per_hour, price_source)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                hw.name,
-                hw.peak_flops,
-                hw.hbm_bytes_per_s,
-                hw.vram_bytes,
-                hw.link_bytes_per_s,
-                hw.host_mem_bytes_per_s,
-                hw.notes,
-                builtin,
-                hw.price_per_hour,
-                hw.price_source,
-            ],
-        )
+        if builtin and self.named("catalog/hardware_is_user", {"name": hw.name}).height:
+            return
+        self._upsert("hardware", [{**asdict(hw), "builtin": builtin}])
 
     def hardware_spec(self, name: str) -> catalog.HardwareSpec:
         """The stored profile ``name`` (resolved case-insensitively)."""
-        row = self.con.execute(
-            "SELECT name, peak_flops, hbm_bytes_per_s, vram_bytes, link_bytes_per_s, host_mem_bytes_per_s,"
-            " coalesce(notes, ''), price_per_hour, price_source FROM hardware WHERE name = ?",
-            [self.resolve_hardware(name)],
-        ).fetchone()
-        assert row is not None
+        row = self.named("catalog/hardware_spec", {"name": self.resolve_hardware(name)}).row(0)
         return catalog.HardwareSpec(*row)
 
     def model_names(self) -> list[str]:
-        return [r[0] for r in self.con.execute("SELECT name FROM models ORDER BY params").fetchall()]
+        return [r[0] for r in self.con.execute(sqlfiles.load("catalog/model_names")).fetchall()]
 
     def resolve_model(self, name: str) -> str:
         """The catalog's spelling of a model name, matched case-insensitively.
@@ -182,9 +165,9 @@ class Warehouse:
         )
 
     def resolve_hardware(self, name: str) -> str:
-        rows = self.con.execute("SELECT name FROM hardware WHERE lower(name) = lower(?)", [name]).fetchall()
+        rows = self.con.execute(sqlfiles.load("catalog/hardware_named"), {"name": name}).fetchall()
         if not rows:
-            known = [r[0] for r in self.con.execute("SELECT name FROM hardware ORDER BY name").fetchall()]
+            known = [r[0] for r in self.con.execute(sqlfiles.load("catalog/hardware_names")).fetchall()]
             raise KineticsError(
                 f"unknown hardware {name!r}: add it with `kinetics-sql hardware add` (known: {', '.join(known)})"
             )

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Iterator
 from pathlib import Path
 
 import polars as pl
 import pytest
 from click.testing import CliRunner
 
-from kinetics_sql import Warehouse, catalog, costmodel, fitsynth
+from kinetics_sql import Warehouse, catalog, costmodel, synthetic_measurements
 from kinetics_sql import fit as fitlib
 from kinetics_sql import frontier as fr
 from kinetics_sql.cli import cli
@@ -35,7 +36,7 @@ def add_trials(wh: Warehouse) -> None:
 
 
 @pytest.fixture
-def twh() -> Warehouse:
+def twh() -> Iterator[Warehouse]:
     w = Warehouse(":memory:")
     add_trials(w)
     yield w
@@ -80,7 +81,7 @@ def test_datasheet_latency_and_rflops_frontiers(twh: Warehouse) -> None:
     lat = fr.points(twh, fr.FrontierSpec(task="t", cost="latency", hardware="h100-sxm", kind="deployable", vram_gb=24))
     j = rf.join(lat, on=["config", "setting", "problem_id"], suffix="_lat")
     # datasheet: t0 = 0, so latency = rflops / peak exactly
-    assert (j["cost_lat"] - j["cost"] / 9.89e14).abs().max() < 1e-9 * j["cost_lat"].max()
+    assert (j["cost_lat"] - j["cost"] / 9.89e14).abs().to_numpy().max() < 1e-9 * j["cost_lat"].to_numpy().max()
     assert (lat["seconds"] == lat["cost"]).all()
     # offloading makes 14B slower per token than a resident 8B at the same N
     one = lat.filter(pl.col("setting") == 1).group_by("model").agg(pl.col("cost").mean())
@@ -92,8 +93,8 @@ def test_datasheet_latency_and_rflops_frontiers(twh: Warehouse) -> None:
 
 
 def test_fitted_coefficients_drive_the_cost(twh: Warehouse) -> None:
-    truth = fitsynth.Truth()
-    fitsynth.load(twh, fitsynth.records(engine="torch", batches=(1, 4), truth=truth))
+    truth = synthetic_measurements.Truth()
+    synthetic_measurements.load(twh, synthetic_measurements.records(engine="torch", batches=(1, 4), truth=truth))
     fitlib.store(twh, fitlib.fit(twh, "torch", "H100"))
     spec = fr.FrontierSpec(task="t", cost="latency", hardware="h100-sxm", engine="torch", vram_gb=24)
     coefficients = spec.validated(twh).coefficients
@@ -106,14 +107,14 @@ def test_fitted_coefficients_drive_the_cost(twh: Warehouse) -> None:
     plan = {(r["model"], r["setting"]): r for r in plan_rows.iter_rows(named=True)}
     row = lat.filter((pl.col("model") == "Qwen3-14B") & (pl.col("setting") == 2) & (pl.col("problem_id") == "0"))
     p = plan[("Qwen3-14B", 2)]
-    spec = catalog.builtin_model("Qwen3-14B")
-    d = spec.head_dim * spec.layers
+    arch = catalog.builtin_model("Qwen3-14B")
+    d = arch.head_dim * arch.layers
     expected = []
     for g in GENS[0]:
         n = p["wave_n"]
-        compute = n * (2 * spec.params * g + 2 * (2 * LIN + g) * g * spec.hq * d)
-        hbm = (2 * spec.params - p["offload_gb"] * 1e9 - 2 * spec.vocab * spec.hidden) * g
-        hbm += 2 * (2 * LIN + n * g) * g * spec.hkv * d
+        compute = n * (2 * arch.params * g + 2 * (2 * LIN + g) * g * arch.hq * d)
+        hbm = (2 * arch.params - p["offload_gb"] * 1e9 - 2 * arch.vocab * arch.hidden) * g
+        hbm += 2 * (2 * LIN + n * g) * g * arch.hkv * d
         link = p["offload_gb"] * 1e9 * (1 + g)  # torch: the whole prompt in one forward pass
         expected.append(p["waves"] * (truth.a * compute + truth.b * hbm + truth.c * link + truth.t0))
     assert row["cost"].item() == pytest.approx(sum(expected) / len(expected), rel=1e-9)
@@ -123,7 +124,7 @@ def test_cli_frontier_and_compare_offload(tmp_path: Path) -> None:
     db = str(tmp_path / "w.duckdb")
     with Warehouse(db) as wh:
         add_trials(wh)
-        fitsynth.load(wh, fitsynth.records())
+        synthetic_measurements.load(wh, synthetic_measurements.records())
     runner = CliRunner()
     assert runner.invoke(cli, ["--db", db, "fit", "--engine", "llama.cpp", "--device", "h100"]).exit_code == 0
     base = ["--db", db]
@@ -147,8 +148,9 @@ def test_cli_frontier_and_compare_offload(tmp_path: Path) -> None:
 def test_latency_figures_and_report_numbers(twh: Warehouse) -> None:
     from kinetics_sql.figures import latency
 
-    truth = fitsynth.Truth(noise=0.02)
-    fitsynth.load(twh, fitsynth.records(truth=truth) + fitsynth.records(engine="torch", truth=truth, run_id="t"))
+    truth = synthetic_measurements.Truth(noise=0.02)
+    recs = synthetic_measurements.records(truth=truth)
+    synthetic_measurements.load(twh, recs + synthetic_measurements.records(engine="torch", truth=truth, run_id="t"))
     fitlib.store(twh, fitlib.fit(twh, "llama.cpp", "H100", form="split"))
     fitlib.store(twh, fitlib.fit(twh, "torch", "H100"))
     figs = latency.figures(twh, task="t")
@@ -164,7 +166,7 @@ def test_latency_figures_and_report_numbers(twh: Warehouse) -> None:
 def test_latency_figures_without_stored_fits(twh: Warehouse) -> None:
     from kinetics_sql.figures import latency
 
-    fitsynth.load(twh, fitsynth.records(truth=fitsynth.Truth(noise=0.01)))
+    synthetic_measurements.load(twh, synthetic_measurements.records(truth=synthetic_measurements.Truth(noise=0.01)))
     figs = latency.figures(twh, task="t")
     assert [f.name for f in figs] == ["latency_fit", "latency_vs_length", "offload_frontier"]
     numbers = {n["key"]: n for n in latency.key_numbers(twh, task="t")}

@@ -110,6 +110,7 @@ def _check_properties(wh: Warehouse, spec: fr.FrontierSpec) -> None:
         assert (arms["acc"].to_numpy() <= f + 1e-12).all()
 
 
+@pytest.mark.slow
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     data=datasets(),

@@ -108,7 +108,8 @@ def test_prediction_and_score_lengths_differ(runner: CliRunner, preloaded: str, 
 
 
 def test_problems_with_different_trial_counts(runner: CliRunner, preloaded: str, tmp_path: Path) -> None:
-    lines = [META, ROW, ROW, {**ROW, "query": "Q2"}, {**ROW, "query": "Q3"}, {**ROW, "query": "Q3"}]
+    q2, q3 = {**ROW, "query": "Q2"}, {**ROW, "query": "Q3"}
+    lines: list[str | dict[str, Any]] = [META, ROW, ROW, q2, q3, q3]
     bad = write_jsonl(tmp_path / "aime24_qwen3-8b_dense.jsonl", *lines)
     expect_failure(runner, preloaded, [str(bad)], f"{bad}:4:", "field 'prediction'", "inconsistent trial counts")
 
@@ -151,10 +152,10 @@ def test_metadata_but_no_trials(runner: CliRunner, preloaded: str, tmp_path: Pat
 def test_file_is_not_what_format_says(runner: CliRunner, preloaded: str, tmp_path: Path) -> None:
     csv = tmp_path / TABLE_CSV.name
     shutil.copyfile(TABLE_CSV, csv)
-    expect_failure(runner, preloaded, ["--format", "kinetics-jsonl", str(csv)], f"{csv}:1:", "kinetics-jsonl")
+    expect_failure(runner, preloaded, ["--source-format", "kinetics-jsonl", str(csv)], f"{csv}:1:", "kinetics-jsonl")
     jsonl = tmp_path / "aime24_qwen3-8b_dense_numTrials_tradeoff.csv"
     shutil.copyfile(GOOD_JSONL, jsonl)  # a JSONL file named like a table
-    args = ["--format", "kinetics-tables", str(jsonl)]
+    args = ["--source-format", "kinetics-tables", str(jsonl)]
     expect_failure(runner, preloaded, args, f"{jsonl}:1:", "kinetics-tables", good=TABLE_CSV)
 
 
@@ -165,4 +166,5 @@ def test_unrecognised_without_mapping(runner: CliRunner, preloaded: str) -> None
 
 def test_trials_format_without_mapping(runner: CliRunner, preloaded: str) -> None:
     csv = FIXTURES / "trials" / "harness_per_trial.csv"
-    expect_failure(runner, preloaded, ["--format", "trials", str(csv)], str(csv), "field '--problem-col'", good=None)
+    args = ["--source-format", "trials", str(csv)]
+    expect_failure(runner, preloaded, args, str(csv), "field '--problem-col'", good=None)

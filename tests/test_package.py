@@ -40,6 +40,7 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return whl
 
 
+@pytest.mark.slow
 def test_wheel_contents(wheel: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
     for needed in (
@@ -60,6 +61,7 @@ def test_wheel_contents(wheel: Path) -> None:
     assert on_disk <= shipped_sql, on_disk - shipped_sql
 
 
+@pytest.mark.slow
 def test_wheel_installs_and_runs_elsewhere(wheel: Path, tmp_path: Path) -> None:
     """A fresh venv gets the wheel (dependencies borrowed from this environment's site-packages)."""
     env_dir = tmp_path / "venv"

@@ -50,6 +50,7 @@ def test_write_hf_toy(tmp_path: Path) -> None:
     assert (out / "tokenizer.json").stat().st_size > 1_000_000
 
 
+@pytest.mark.slow
 def test_write_gguf_toy(tmp_path: Path) -> None:
     gguf = pytest.importorskip("gguf")
     spec = checkpoints.toy_spec()

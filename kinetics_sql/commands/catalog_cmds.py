@@ -10,12 +10,6 @@ from kinetics_sql import catalog
 from kinetics_sql.commands.context import State, pass_state
 from kinetics_sql.commands.output import emit, output_options
 
-MODEL_COLUMNS = (
-    "name, family, round(params / 1e9, 3) AS params_b, round(params_kinetics / 1e9, 3) AS params_kinetics_b,"
-    " layers, hidden, hq, hkv, head_dim, intermediate, vocab, tied_embeddings,"
-    " round(kv_bytes_per_token * 32768 / 2^30, 3) AS kv_gib_at_32k, hf_repo"
-)
-
 
 @click.group(invoke_without_command=True)
 @output_options
@@ -25,7 +19,7 @@ def models(ctx: click.Context, fmt: str, output: str | None) -> None:
     if ctx.invoked_subcommand is None:
         state = ctx.find_object(State)
         assert state is not None
-        emit(state.wh.df(f"SELECT {MODEL_COLUMNS} FROM models ORDER BY family, params"), fmt, output)
+        emit(state.wh.named("catalog/models_list"), fmt, output)
 
 
 @models.command("add")
@@ -63,15 +57,7 @@ def hardware(ctx: click.Context, fmt: str, output: str | None) -> None:
     if ctx.invoked_subcommand is None:
         state = ctx.find_object(State)
         assert state is not None
-        emit(
-            state.wh.df(
-                "SELECT name, peak_flops, hbm_bytes_per_s, vram_bytes, link_bytes_per_s, host_mem_bytes_per_s,"
-                " 2 * peak_flops / hbm_bytes_per_s AS i, price_per_hour, notes, price_source"
-                " FROM hardware ORDER BY peak_flops DESC"
-            ),
-            fmt,
-            output,
-        )
+        emit(state.wh.named("catalog/hardware_list"), fmt, output)
 
 
 @hardware.command("add")
@@ -102,7 +88,7 @@ def hardware_add(
     """Add (or replace) a hardware profile NAME. For a profile that exists, options not given keep
     their values: `kinetics-sql hardware add rtx-4090 --price-per-hour 0.40` only sets the price."""
     wh = state.wh
-    known = {n.lower(): n for (n,) in wh.con.execute("SELECT name FROM hardware").fetchall()}
+    known = {n.lower(): n for n in wh.named("catalog/hardware_names")["name"].to_list()}
     old = wh.hardware_spec(known[name.lower()]) if name.lower() in known else None
     if old is None:
         for label, value in (("--peak-flops", peak_flops), ("--hbm", hbm_bytes_per_s)):

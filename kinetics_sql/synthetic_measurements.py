@@ -24,7 +24,7 @@ from typing import Any
 import polars as pl
 
 from kinetics_sql import catalog
-from kinetics_sql.warehouse import Warehouse
+from kinetics_sql.warehouse import Warehouse, insert_arrow
 
 H100 = "NVIDIA H100 80GB HBM3"
 
@@ -147,7 +147,7 @@ def records(
                                 "attention": "dense",
                                 "repeat": rep,
                                 "timing_source": "synthetic",
-                                "command": "kinetics_sql.fitsynth.records",
+                                "command": "kinetics_sql.synthetic_measurements.records",
                                 "timestamp": "2026-01-01T00:00:00+00:00",
                             }
                             f = features(spec, rec)
@@ -190,16 +190,8 @@ def write_jsonl(recs: Sequence[dict[str, Any]], path: str | os.PathLike[str]) ->
 def load(wh: Warehouse, recs: Sequence[dict[str, Any]]) -> int:
     """Insert records into ``measurements`` directly (bypassing ingest; for tests and development).
 
-    Creates the table from the record schema when the warehouse has none yet; otherwise inserts
-    the columns the two share.
+    Inserts the columns the records and the table share, by name.
     """
-    from kinetics_sql.facts.records import DECODE_FIELDS
-
-    types = {"str": "VARCHAR", "int": "BIGINT", "float": "DOUBLE", "bool": "BOOLEAN", "json": "JSON"}
-    exists = bool(wh.named("fit/has_table", {"name": "measurements"}).item())
-    if not exists:
-        cols = ", ".join(f'"{k}" {types[t]}' for k, (t, _) in DECODE_FIELDS.items())
-        wh.execute(f"CREATE TABLE measurements ({cols})")
     columns = wh.named("fit/table_columns", {"name": "measurements"})
     have = set(columns["column_name"])
     # columns the ingest loader fills that records lack (source, ...): a placeholder where NOT NULL
@@ -209,7 +201,7 @@ def load(wh: Warehouse, recs: Sequence[dict[str, Any]]) -> int:
             continue
         d = str(dtype).upper()
         fill[name] = (
-            "fitsynth"
+            "synthetic"
             if d.startswith("VARCHAR") or d == "JSON"
             else False
             if d == "BOOLEAN"
@@ -220,11 +212,4 @@ def load(wh: Warehouse, recs: Sequence[dict[str, Any]]) -> int:
     rows = [{**fill, **{k: (json.dumps(v) if k == "extra" else v) for k, v in r.items() if k in have}} for r in recs]
     if not rows:
         return 0
-    df = pl.DataFrame(rows, infer_schema_length=None)
-    wh.con.register("_fitsynth_rows", df.to_arrow())
-    try:
-        cols = ", ".join(f'"{c}"' for c in df.columns)
-        wh.execute(f"INSERT INTO measurements ({cols}) SELECT {cols} FROM _fitsynth_rows")
-    finally:
-        wh.con.unregister("_fitsynth_rows")
-    return len(rows)
+    return insert_arrow(wh.con, "measurements", pl.DataFrame(rows, infer_schema_length=None).to_arrow())
