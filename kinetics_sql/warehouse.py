@@ -124,7 +124,11 @@ class Warehouse:
         """Insert or refresh the built-in models and hardware profiles (user rows are kept)."""
         with self.transaction():
             self._upsert("models", [{**spec.row(), "builtin": True} for spec in catalog.builtin_models()])
-            self._upsert("hardware", [{**asdict(hw), "builtin": True} for hw in catalog.builtin_hardware()])
+            user = set(self.named("catalog/hardware_user_names")["name"].to_list())  # e.g. their own price
+            self._upsert(
+                "hardware",
+                [{**asdict(hw), "builtin": True} for hw in catalog.builtin_hardware() if hw.name not in user],
+            )
 
     # -- catalog ---------------------------------------------------------------------------
 
@@ -135,10 +139,7 @@ class Warehouse:
         self._upsert("models", [{**spec.row(), "builtin": builtin}])
 
     def upsert_hardware(self, hw: catalog.HardwareSpec, *, builtin: bool = False) -> None:
-        """Insert or replace a profile. A built-in profile the user replaced (``hardware add`` with its
-        name, e.g. to set another price) is not overwritten by the built-in defaults on the next open."""
-        if builtin and self.named("catalog/hardware_is_user", {"name": hw.name}).height:
-            return
+        """Insert or replace a profile (a user's row of a built-in name survives :meth:`seed_catalog`)."""
         self._upsert("hardware", [{**asdict(hw), "builtin": builtin}])
 
     def hardware_spec(self, name: str) -> catalog.HardwareSpec:

@@ -126,7 +126,7 @@ def test_migrations_are_idempotent(tmp_path: Path) -> None:
     db = tmp_path / "w.duckdb"
     with Warehouse(db) as w:
         version = w.schema_version()
-        assert version == len(sqlfiles.listing("migrations"))
+        assert version == max(int(name[:3]) for name in sqlfiles.listing("migrations"))  # numbers leave gaps
         w.execute("INSERT INTO hardware (name, peak_flops, hbm_bytes_per_s) VALUES ('mine', 1e14, 1e12)")
     with Warehouse(db) as w:
         assert w.migrate() == []
