@@ -17,7 +17,14 @@ MODEL_ORDER = list(_MODEL_ORDER)
 MODEL_COLORS = ["#8ecae6", "#1f78b4", "#33a02c", "#ff7f00", "#e31a1c", "#6a3d9a"]
 METHOD_ORDER = list(METHODS)
 METHOD_COLORS = ["#fc8d62", "#66c2a5", "#8da0cb", "#a6a6a6"]
-COST_TITLES = {"flops": "Tera-FLOPs", "eflops": "Tera-eFLOPs", "rflops": "Tera-rFLOPs", "latency": "predicted seconds"}
+COST_TITLES = {
+    "flops": "Tera-FLOPs",
+    "eflops": "Tera-eFLOPs",
+    "rflops": "Tera-rFLOPs",
+    "latency": "predicted seconds",
+    "dollars": "USD per 1,000 problems (latency regime)",
+    "dollars-throughput": "USD per 1,000 problems (throughput regime)",
+}
 WIDTH, HEIGHT = 420, 300
 
 
@@ -129,6 +136,8 @@ def frontier_chart(df: pl.DataFrame, spec: Any) -> alt.TopLevelMixin:
     title = f"{spec.task} {spec.strategy}, {spec.kind} frontier ({spec.cost}, {spec.hardware})"
     if spec.cost == "latency":  # the x axis in seconds, not seconds / 1e12
         df = df.with_columns(cost_tera=pl.col("seconds"))
+    elif spec.cost in ("dollars", "dollars-throughput"):  # in USD per 1,000 problems, not / 1e12
+        df = df.with_columns(cost_tera=pl.col("cost"))
     return step_chart(
         df.drop_nulls("cost_tera"),
         color=color,

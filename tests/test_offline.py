@@ -63,3 +63,12 @@ def test_frontier_out_html_is_self_contained(aime_db: str, tmp_path: Path) -> No
     assert result.exit_code == 0, result.output
     text = out.read_text()
     assert "vegaEmbed(" in text and len(text) > 500_000 and not REMOTE.search(text)
+
+
+def test_dollar_frontier_page_is_in_dollars(aime_db: str, tmp_path: Path) -> None:
+    out = tmp_path / "d.html"
+    args = ["--db", aime_db, "frontier", "--cost", "dollars-throughput", "--hardware", "rtx-4090", "--out", str(out)]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    assert "throughput regime" in result.output and "$1.116 per GPU-hour" in result.output  # what the cost is
+    assert "USD per 1,000 problems (throughput regime)" in out.read_text()
