@@ -18,7 +18,7 @@ import polars as pl
 from kinetics_sql import recommend as rec
 from kinetics_sql import sqlfiles
 from kinetics_sql.errors import KineticsError
-from kinetics_sql.figures import offline
+from kinetics_sql.figures import charts, offline
 from kinetics_sql.warehouse import Warehouse
 
 COLUMNS = [
@@ -106,7 +106,16 @@ def explorer_data(
                             "arms": rows.to_dicts(),
                         }
                     )
-    return {"profiles": profiles, "selections": selections, "bootstrap": bootstrap, "default": DEFAULT}
+    models = sorted({a["model"] for sel in selections for a in sel["arms"]})
+    scale = charts.model_scale(models)  # the report's colours: small models light, large dark
+    colors = {"domain": scale.domain, "range": scale.range}
+    return {
+        "profiles": profiles,
+        "selections": selections,
+        "bootstrap": bootstrap,
+        "default": DEFAULT,
+        "colors": colors,
+    }
 
 
 def write_explorer(wh: Warehouse, out: Path, *, hardware: list[str] | None = None, bootstrap: int = 200) -> Explorer:
