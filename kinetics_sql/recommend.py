@@ -362,7 +362,7 @@ def _cost_text(row: dict[str, Any], measure: str) -> str:
 def setting_text(strategy: str, setting: int) -> str:
     samples = "sample" if setting == 1 else "samples"
     return (
-        f"N = {setting} {samples} (best-of-N, verifier picks)"
+        f"N = {setting} {samples} (best-of-N, verifier picks), each generated to its end (no generation budget)"
         if strategy == "best-of-n"
         else (f"generation budget {setting:,} tokens (long CoT, one trace)")
     )
