@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shlex
+from pathlib import Path
 
 import frontier_fixtures as ff
 import polars as pl
@@ -145,3 +146,22 @@ def test_cli_prints_the_configuration_both_regimes_and_a_command_that_reproduces
     js = CliRunner().invoke(cli, [*args, "-f", "json", "--bootstrap", "100"], catch_exceptions=False)
     chosen = json.loads(js.output)["chosen"]
     assert got["accuracy"] == pytest.approx(chosen["accuracy"]) and got["seconds"] == pytest.approx(chosen["latency_s"])
+
+
+def test_long_cot_on_ingested_traces(tmp_path: Path) -> None:
+    """Raw traces (tests/fixtures/kinetics/*.jsonl) give long-CoT arms: a generation budget for every problem."""
+    db = str(tmp_path / "traces.duckdb")
+    files = sorted(str(p) for p in (Path(__file__).parent / "fixtures" / "kinetics").glob("*.jsonl"))
+    result = CliRunner().invoke(cli, ["--db", db, "ingest", *files], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    with Warehouse(db) as wh:
+        req = rec.Request(hardware="h100-sxm", strategies=("long-cot",), budget_s=1e9, bootstrap=50)
+        r = rec.recommend(wh, req)
+        assert r.chosen["strategy"] == "long-cot" and r.chosen["accuracy"] == r.arms["accuracy"].max()
+        pts = fr.points(wh, fr.FrontierSpec(strategy="long-cot", cost="latency", hardware="h100-sxm"))
+        lat = pts.group_by("config", "setting").agg(pl.col("accuracy").mean(), pl.col("cost").mean())
+        joined = r.arms.join(lat, on=["config", "setting"], suffix="_fr")
+        assert joined.height == r.arms.height == lat.height > 0
+        assert joined["accuracy"].to_list() == pytest.approx(joined["accuracy_fr"].to_list(), abs=1e-15)
+        assert joined["latency_s"].to_list() == pytest.approx(joined["cost"].to_list(), rel=1e-9)
+        assert "generation budget" in rec.render(r)
