@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from bench.common import median_time, report
-from kinetics_sql import Warehouse
+from kinetics_sql import Warehouse, sqlfiles
 from kinetics_sql import frontier as fr
 
 
@@ -51,7 +51,7 @@ def main() -> None:
     job.ingest(wh, sources.resolve([str(sources.bundled_root())]))
     spec = fr.FrontierSpec().validated(wh)
     table = fr.points_table(wh, spec)
-    pts = wh.df(f"SELECT problem_id, config, setting, accuracy, cost FROM {table}")  # name from points_table
+    pts = wh.df(sqlfiles.render("bench/frontier_points", table=table))
     print(
         f"{pts.height:,} points ({pts['config'].n_unique()} configurations x N"
         f" x {pts['problem_id'].n_unique()} problems)"

@@ -97,7 +97,7 @@ def _optimal_setting(ctx: Context, strategy: str) -> tuple[alt.TopLevelMixin, li
     setting = "N (trials)" if strategy == "best-of-n" else "generation budget (tokens)"
     queries: list[tuple[str, dict[str, Any]]] = []
     frames = []
-    sizes = ctx.wh.df("SELECT name AS model, coalesce(params_kinetics, params) / 1e9 AS params_b FROM models")
+    sizes = ctx.wh.named("report/model_sizes")
     for cost in ("flops", "eflops"):
         df = _frontier(ctx, ctx.spec(cost=cost, by="model", strategy=strategy), queries)
         frames.append(df.with_columns(cost_model=pl.lit("FLOPs" if cost == "flops" else "eFLOPs")))
@@ -162,7 +162,7 @@ def fig3_optimal_setting(ctx: Context) -> Figure:
 
 def fig3cd_long_cot(ctx: Context) -> Figure | None:
     """Figure 3c/d: the optimal model size and generation budget (long CoT; needs trial_budgets rows)."""
-    n = ctx.wh.df("SELECT count(*) AS n FROM trial_budgets WHERE task = $task", {"task": ctx.task}).item()
+    n = ctx.wh.named("report/trial_budget_count", {"task": ctx.task}).item()
     if not n:
         return None
     chart, queries = _optimal_setting(ctx, "long-cot")

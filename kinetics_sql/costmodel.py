@@ -38,6 +38,9 @@ SPLIT_TERMS = (
     "offload_attn_a",
     "prefill_offload_attn_a",
 )
+# Interconnect terms of tensor-parallel runs (kinetics_sql.fit.coef_struct): seconds per byte one GPU sends +
+# receives in decode and in the prompt, seconds per collective; 0 in fits without tensor-parallel runs.
+TP_TERMS = ("net_c", "prefill_net_c", "net_step_s")
 
 
 @dataclass(frozen=True)
@@ -61,6 +64,9 @@ class Coefficients:
     offload_layer_step_s: float = 0.0
     offload_attn_a: float = 0.0
     prefill_offload_attn_a: float = 0.0
+    net_c: float = 0.0
+    prefill_net_c: float = 0.0
+    net_step_s: float = 0.0
 
     @property
     def i_gpu(self) -> float:
@@ -98,7 +104,7 @@ def _from_params(hw: dict[str, Any], label: str, fit_id: str | None, engine: str
         c=float(k["c"]),
         t0=float(k["t0"]),
         a_eff=a if a > 0 else 1.0 / float(hw["peak_flops"]),
-        **{name: float(k.get(name, 0.0)) for name in SPLIT_TERMS},
+        **{name: float(k.get(name, 0.0)) for name in (*SPLIT_TERMS, *TP_TERMS)},
     )
 
 
@@ -157,12 +163,17 @@ def write_plan(
     strategy: str,
     vram_gb: float | None,
     reserve_gb: float = DEFAULT_RESERVE_GB,
+    gpus: int = 1,
 ) -> None:
     """Write the coefficients and, per model and setting, the offload depth that fits the VRAM into the
     connection's scratch tables ``offload_context`` and ``offload_plan`` (queries/fit/offload.sql), which
-    ``offload_cost`` reads while the frontier materialises its points. Replaces what was there."""
+    ``offload_cost`` reads while the frontier materialises its points. Replaces what was there.
+
+    ``gpus`` > 1: tensor parallelism, every GPU with the profile's (or ``vram_gb``) memory; see
+    :func:`net_terms` for what prices the interconnect."""
     if reserve_gb < 0:
         raise KineticsError("--reserve-gb must be >= 0")
+    net = net_terms(wh, coefficients, gpus)
     wh.execute(sqlfiles.load("fit/offload"))
     params = coefficients.as_params()
     for name in ("hardware", "label", "fit_id", "a_eff"):
@@ -187,9 +198,33 @@ def write_plan(
                 "vram_bytes": vram_bytes(wh, coefficients.hardware, vram_gb),
                 "reserve_bytes": reserve_gb * 1e9,
                 "prefill_batch": coefficients.prefill_batch,
+                "gpus": float(gpus),
+                **net,
             },
         )
         wh.execute(sqlfiles.load("fit/offload_plan"), {"task": task, "strategy": strategy})
+
+
+def net_terms(wh: Warehouse, coefficients: Coefficients, gpus: int) -> dict[str, float]:
+    """The interconnect coefficients over ``gpus`` GPUs: the fit's where it measured tensor-parallel runs,
+    else the profile's datasheet interconnect (1 / bytes/s, no per-collective latency); none on one GPU."""
+    if gpus == 1:
+        return {name: 0.0 for name in TP_TERMS}
+    if coefficients.net_c > 0 or coefficients.prefill_net_c > 0 or coefficients.net_step_s > 0:
+        return {name: float(getattr(coefficients, name)) for name in TP_TERMS}
+    bw = net_bandwidth(wh, coefficients.hardware)
+    return {"net_c": 1.0 / bw, "prefill_net_c": 1.0 / bw, "net_step_s": 0.0}
+
+
+def net_bandwidth(wh: Warehouse, hardware: str) -> float:
+    """The profile's interconnect bytes/s (both directions), or an error saying how to set it."""
+    bw = _profile(wh, wh.resolve_hardware(hardware))["interconnect_bytes_per_s"]
+    if not bw:
+        raise KineticsError(
+            f"hardware {hardware} has no interconnect bandwidth for tensor parallelism: set it with "
+            f"`kinetics-sql hardware add {hardware} ... --interconnect BYTES_PER_S`"
+        )
+    return float(bw)
 
 
 def plan(
@@ -200,7 +235,8 @@ def plan(
     strategy: str = "best-of-n",
     vram_gb: float | None = None,
     reserve_gb: float = DEFAULT_RESERVE_GB,
+    gpus: int = 1,
 ) -> pl.DataFrame:
-    """The offload plan in readable units: per model and setting, offloaded layers k, waves, GB."""
-    write_plan(wh, coefficients, task=task, strategy=strategy, vram_gb=vram_gb, reserve_gb=reserve_gb)
+    """The offload plan in readable units: per model and setting, offloaded layers k, waves, GB (per GPU)."""
+    write_plan(wh, coefficients, task=task, strategy=strategy, vram_gb=vram_gb, reserve_gb=reserve_gb, gpus=gpus)
     return wh.named("fit/offload_plan_show")

@@ -37,16 +37,17 @@ from typing import Any
 
 import numpy as np
 import polars as pl
+import pyarrow as pa
 
 from kinetics_sql import sqlfiles
 from kinetics_sql.errors import KineticsError
-from kinetics_sql.warehouse import Warehouse
+from kinetics_sql.warehouse import Warehouse, insert_arrow
 
 # target -> feature columns ("const" is the intercept)
 FORMS: dict[str, dict[str, list[str]]] = {
-    "plain": {"total_s": ["compute", "hbm_bytes", "link_bytes", "const"]},
+    "plain": {"total_s": ["compute", "hbm_bytes", "link_bytes", "net_bytes", "const"]},
     "split": {
-        "prefill_s": ["prefill_flops", "prefill_link", "prefill_offload_attn_flops", "const"],
+        "prefill_s": ["prefill_flops", "prefill_link", "prefill_offload_attn_flops", "prefill_net", "const"],
         "decode_s": [
             "compute",
             "hbm_bytes",
@@ -55,10 +56,14 @@ FORMS: dict[str, dict[str, list[str]]] = {
             "layer_steps",
             "offload_layer_steps",
             "offload_attn_flops",
+            "decode_net",
+            "net_steps",
             "const",
         ],
     },
 }
+# features that are 0 on one GPU (tensor parallelism only): not counted against the training points there
+TP_FEATURES = ("net_bytes", "prefill_net", "decode_net", "net_steps")
 WEIGHTINGS = ("relative", "absolute")
 CONFIG_KEY = ("model", "n_gpu_layers", "layers_offloaded", "offload_mode", "batch", "prompt_tokens", "gen_tokens")
 FEATURES = (
@@ -73,6 +78,10 @@ FEATURES = (
     "offload_layer_steps",
     "offload_attn_flops",
     "prefill_offload_attn_flops",
+    "net_bytes",
+    "prefill_net",
+    "decode_net",
+    "net_steps",
 )
 
 
@@ -147,7 +156,9 @@ def mape(y: np.ndarray, pred: np.ndarray) -> float | None:
 
 
 def config_key(row: dict[str, Any]) -> str:
-    return "|".join(str(row.get(k)) for k in CONFIG_KEY)
+    key = "|".join(str(row.get(k)) for k in CONFIG_KEY)
+    tp = row.get("tensor_parallel_size")
+    return key if tp in (None, 1) else f"{key}|tp{tp}"  # one-GPU keys (and so their hold-out) as before
 
 
 def holdout_configs(keys: Sequence[str], fraction: float, seed: int) -> set[str]:
@@ -323,6 +334,11 @@ class FitResult:
             "offload_layer_step_s": p["offload_layer_step_s"],
             "offload_attn_a": p.get("offload_attn_a", 0.0),
             "prefill_offload_attn_a": p.get("prefill_offload_attn_a", 0.0),
+            # tensor parallelism: seconds per interconnect byte (decode, prompt) and per collective
+            "net_c": p["net_c"],
+            "prefill_net_c": p["prefill_net_c"],
+            "net_step_s": p["net_step_s"],
+            "eff_net_bytes_per_s": 1.0 / p["net_c"] if p["net_c"] > 0 else None,
             "models": ",".join(self.models),
             "sources": ",".join(self.sources),
             "runs": len(self.run_ids),
@@ -346,6 +362,9 @@ def coef_struct(form: str, coefs: dict[str, dict[str, float]]) -> dict[str, floa
             "offload_layer_step_s": 0.0,
             "offload_attn_a": 0.0,
             "prefill_offload_attn_a": 0.0,
+            "net_c": k.get("net_bytes", 0.0),  # .get: fits stored before tensor parallelism lack it
+            "prefill_net_c": k.get("net_bytes", 0.0),
+            "net_step_s": 0.0,
         }
     if form == "split":
         p, d = coefs["prefill_s"], coefs["decode_s"]
@@ -361,6 +380,9 @@ def coef_struct(form: str, coefs: dict[str, dict[str, float]]) -> dict[str, floa
             "offload_layer_step_s": d.get("offload_layer_steps", 0.0),
             "offload_attn_a": d.get("offload_attn_flops", 0.0),
             "prefill_offload_attn_a": p.get("prefill_offload_attn_flops", 0.0),
+            "net_c": d.get("decode_net", 0.0),
+            "prefill_net_c": p.get("prefill_net", 0.0),
+            "net_step_s": d.get("net_steps", 0.0),
         }
     raise KineticsError(f"unknown model form {form!r} (expected {', '.join(FORMS)})")
 
@@ -389,8 +411,12 @@ def fit(
     hardware: str | None = None,
     models: Sequence[str] = (),
     sources: Sequence[str] = (),
+    holdout_min_gen: int | None = None,
 ) -> FitResult:
-    """Fit one engine's latency on one device; does not store it (see :func:`store`)."""
+    """Fit one engine's latency on one device; does not store it (see :func:`store`).
+
+    ``holdout_min_gen``: hold out every configuration generating at least that many tokens (train on
+    the short runs, test on the long ones) instead of the seeded fraction."""
     if form not in FORMS:
         raise KineticsError(f"unknown model form {form!r} (expected {', '.join(FORMS)})")
     if weighting not in WEIGHTINGS:
@@ -404,12 +430,23 @@ def fit(
     bad = df.filter(pl.col("total_s").is_null() | (pl.col("total_s") <= 0))
     if bad.height:
         df = df.filter(pl.col("total_s") > 0)
-    keys = [config_key(r) for r in df.select(CONFIG_KEY).iter_rows(named=True)]
-    held = holdout_configs(keys, holdout, seed)
+    key_cols = [*CONFIG_KEY, *(["tensor_parallel_size"] if "tensor_parallel_size" in df.columns else [])]
+    keys = [config_key(r) for r in df.select(key_cols).iter_rows(named=True)]
+    if holdout_min_gen is not None:
+        long_runs = df["gen_tokens"].to_numpy() >= holdout_min_gen
+        held = {k for k, is_long in zip(keys, long_runs, strict=True) if is_long}
+        if not held or len(held) == len(set(keys)):
+            raise KineticsError(
+                f"--holdout-min-gen {holdout_min_gen} leaves no " + ("held-out" if not held else "training")
+                + " runs (generation lengths: " + ", ".join(map(str, sorted(set(df["gen_tokens"].to_list())))) + ")"
+            )
+    else:
+        held = holdout_configs(keys, holdout, seed)
     df = df.with_columns(pl.Series("config", keys), pl.Series("holdout", [k in held for k in keys]))
     train = df.filter(~pl.col("holdout"))
     n_params = sum(len(c) for c in FORMS[form].values())
-    if train.height < max(len(c) for c in FORMS[form].values()):
+    tp_runs = "tensor_parallel_size" in train.columns and bool((train["tensor_parallel_size"] > 1).any())
+    if train.height < max(len([c for c in cols if tp_runs or c not in TP_FEATURES]) for cols in FORMS[form].values()):
         raise KineticsError(f"{train.height} training points are too few for the {form} form ({n_params} coefficients)")
     y_total = train["total_s"].to_numpy()
     w = 1.0 / y_total if weighting == "relative" else np.ones(train.height)
@@ -439,7 +476,7 @@ def fit(
         n_train=tr.height,
         n_holdout=ho.height,
         n_configs=len(set(keys)),
-        holdout=holdout,
+        holdout=holdout if holdout_min_gen is None else len(held) / len(set(keys)),
         seed=seed,
         r2=r2_score(tr["total_s"].to_numpy(), tr["predicted_s"].to_numpy()),
         mape=mape(tr["total_s"].to_numpy(), tr["predicted_s"].to_numpy()),
@@ -455,44 +492,20 @@ def fit(
 
 
 def store(wh: Warehouse, res: FitResult) -> str:
-    """Insert a fit into ``coefficients``; returns its fit_id."""
+    """Insert (or replace) a fit in ``coefficients``, columns by name; returns its fit_id."""
     p = res.params
-    wh.execute(
-        "INSERT OR REPLACE INTO coefficients (fit_id, engine, device, device_query, hardware, form, weighting,"
-        " a, b, c, t0, i_gpu, i_link, coefs, n_points, n_train, n_holdout, n_configs, holdout, seed,"
-        " r2, mape, r2_holdout, mape_holdout, models, run_ids, fitted_at, sources)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            res.fit_id,
-            res.engine,
-            res.device,
-            res.device_query,
-            res.hardware,
-            res.form,
-            res.weighting,
-            p["a"],
-            p["b"],
-            p["c"],
-            p["t0"],
-            res.i_gpu,
-            res.i_link,
-            json.dumps(res.coefs, sort_keys=True),
-            res.n_points,
-            res.n_train,
-            res.n_holdout,
-            res.n_configs,
-            res.holdout,
-            res.seed,
-            _finite(res.r2),
-            _finite(res.mape),
-            _finite(res.r2_holdout),
-            _finite(res.mape_holdout),
-            res.models,
-            res.run_ids,
-            res.fitted_at,
-            res.sources,
-        ],
-    )
+    row = {
+        "fit_id": res.fit_id, "engine": res.engine, "device": res.device, "device_query": res.device_query,
+        "hardware": res.hardware, "form": res.form, "weighting": res.weighting,
+        "a": p["a"], "b": p["b"], "c": p["c"], "t0": p["t0"], "i_gpu": res.i_gpu, "i_link": res.i_link,
+        "coefs": json.dumps(res.coefs, sort_keys=True),
+        "n_points": res.n_points, "n_train": res.n_train, "n_holdout": res.n_holdout, "n_configs": res.n_configs,
+        "holdout": res.holdout, "seed": res.seed,
+        "r2": _finite(res.r2), "mape": _finite(res.mape),
+        "r2_holdout": _finite(res.r2_holdout), "mape_holdout": _finite(res.mape_holdout),
+        "models": res.models, "run_ids": res.run_ids, "fitted_at": res.fitted_at, "sources": res.sources,
+    }  # fmt: skip
+    insert_arrow(wh.con, "coefficients", pa.Table.from_pylist([row]), replace=True)
     return res.fit_id
 
 

@@ -51,6 +51,8 @@ FRONTIER_COLUMNS = [
     "config",
     "setting",
     "priced_by",
+    "gpus",
+    "gpu_seconds",
 ]
 
 
@@ -81,6 +83,9 @@ class FrontierSpec:
     vram_gb: float | None = None
     reserve_gb: float = DEFAULT_RESERVE_GB
     coefficients: Coefficients | None = None
+    # tensor parallelism: every arm runs on `gpus` GPUs of `hardware` (costs per GPU, i.e. wall time;
+    # gpu_seconds = gpus * seconds is what a price per GPU-hour multiplies)
+    gpus: int = 1
 
     def validated(self, wh: Warehouse) -> FrontierSpec:
         """Checks every choice against its allow-list and resolves model and hardware names."""
@@ -105,6 +110,10 @@ class FrontierSpec:
         if self.grid is not None and self.bootstrap:
             raise KineticsError("--grid and --bootstrap do not combine: the band is computed at exact breakpoints")
         hardware = wh.resolve_hardware(self.hardware)
+        if isinstance(self.gpus, bool) or not isinstance(self.gpus, int) or self.gpus < 1:
+            raise KineticsError(f"--gpus must be a whole number >= 1, got {self.gpus!r}")
+        if self.gpus > 1:
+            costmodel.net_bandwidth(wh, hardware)  # tensor parallelism needs the interconnect
         coefficients = self.coefficients
         if self.cost in OFFLOAD_COSTS and coefficients is None:
             coefficients = costmodel.resolve(wh, hardware=hardware, engine=self.engine)
@@ -123,13 +132,23 @@ class FrontierSpec:
     def priced_by(self) -> str:
         """What prices this frontier's cost: the FLOPs count, Kinetics' i of the profile, or coefficients."""
         if self.cost == "flops":
-            return "FLOPs (no memory term)"
+            return f"FLOPs (no memory term){self._gpus_note}"
         if self.cost == "eflops":
-            return f"eFLOPs, i = 2 * peak / HBM of {self.hardware} (datasheet)"
+            return f"eFLOPs, i = 2 * peak / HBM of {self.hardware} (datasheet){self._gpus_note}"
         c = self.coefficients
         label = c.label if c is not None else "datasheet"
         vram = f"{self.vram_gb:g} GB" if self.vram_gb is not None else "profile VRAM"
-        return f"{self.cost}: {label}, {vram} - {self.reserve_gb:g} GB reserve"
+        return f"{self.cost}: {label}, {vram} - {self.reserve_gb:g} GB reserve{self._gpus_note}"
+
+    @property
+    def _gpus_note(self) -> str:
+        """How the interconnect of a tensor-parallel frontier is priced ('' on one GPU)."""
+        if self.gpus == 1:
+            return ""
+        c = self.coefficients
+        fitted = c is not None and (c.net_c > 0 or c.prefill_net_c > 0 or c.net_step_s > 0)
+        net = "the fit's interconnect terms" if fitted else "datasheet interconnect"
+        return f"; {self.gpus} x {self.hardware} tensor parallel, per GPU ({net})"
 
     def params(self) -> dict[str, Any]:
         """Bind parameters shared by the frontier queries."""
@@ -146,13 +165,14 @@ class FrontierSpec:
             "envelope": self.envelope,
             "bootstrap": self.bootstrap,
             "seed": self.seed,
+            "gpus": self.gpus,
         }
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
-_POINT_PARAMS = ("task", "strategy", "cost", "hardware", "variant", "models", "methods")
+_POINT_PARAMS = ("task", "strategy", "cost", "hardware", "variant", "models", "methods", "gpus")
 _TABLE = re.compile(r"^fp_[0-9a-f]{20}$")
 
 
@@ -191,6 +211,7 @@ def points_table(wh: Warehouse, spec: FrontierSpec) -> str:
             strategy=spec.strategy,
             vram_gb=spec.vram_gb,
             reserve_gb=spec.reserve_gb,
+            gpus=spec.gpus,
         )
     wh.execute(_materialize_sql(name), params)
     return name
@@ -284,7 +305,11 @@ def frontier(wh: Warehouse, spec: FrontierSpec) -> pl.DataFrame:
             cols += ["lower", "upper"]
     if spec.by != "none" or not spec.envelope:
         cols = ["group", *cols]
-    return df.with_columns(pl.lit(spec.priced_by).alias("priced_by")).select(cols)
+    return df.with_columns(
+        pl.lit(spec.priced_by).alias("priced_by"),
+        pl.lit(spec.gpus, dtype=pl.Int32).alias("gpus"),
+        (pl.col("seconds") * spec.gpus).alias("gpu_seconds"),
+    ).select(cols)
 
 
 def compare_chosen(wh: Warehouse, spec: FrontierSpec) -> pl.DataFrame:

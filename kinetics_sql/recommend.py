@@ -62,7 +62,7 @@ class Request:
     target_accuracy: float | None = None  # the cheapest arm reaching it (cost: ``minimize``)
     regime: str = "throughput"  # the regime of a dollar budget, or of minimize='dollars'
     minimize: str = "seconds"  # with target_accuracy: seconds (latency regime) or dollars (in ``regime``)
-    gpus: int = 1
+    gpus: int = 1  # tensor parallel: the model on this many GPUs (seconds are wall time; dollars pay all of them)
     variant: str = "exact"
     bootstrap: int = 1000
     seed: int = 0
@@ -172,6 +172,8 @@ class Recommendation:
             args += ["--reserve-gb", f"{r.reserve_gb:g}"]
         if r.engine:
             args += ["--engine", r.engine]
+        if r.gpus != 1:
+            args += ["--gpus", str(r.gpus)]
         args += ["--model", c["model"], "--method", c["method"], "-f", "csv"]
         return shlex.join(args) + f"   # row '{c['config']} @{c['setting']}'"
 
@@ -212,7 +214,13 @@ def arm_table(wh: Warehouse, req: Request) -> tuple[pl.DataFrame, costmodel.Coef
         found = 0
         for strategy in req.strategies:
             costmodel.write_plan(
-                wh, coefficients, task=task, strategy=strategy, vram_gb=req.vram_gb, reserve_gb=req.reserve_gb
+                wh,
+                coefficients,
+                task=task,
+                strategy=strategy,
+                vram_gb=req.vram_gb,
+                reserve_gb=req.reserve_gb,
+                gpus=req.gpus,
             )
             before = int(wh.named("recommend/count").item())
             wh.execute(
@@ -421,7 +429,7 @@ def render(rec: Recommendation) -> str:
         f"  throughput     {c['throughput_s']:,.1f} GPU-s per problem at {c['batch_problems']} problem(s) decoded "
         f"together (the batch that fits the VRAM, at most 256 sequences): {_usd(c['usd_throughput'])} "
         "per 1,000 problems",
-        f"  price          {price}" + (f", x {req.gpus} GPUs" if req.gpus != 1 else ""),
+        f"  price          {price}" + (f", x {req.gpus} GPUs (tensor parallel)" if req.gpus != 1 else ""),
         "",
     ]
     if r.runners_up.height:

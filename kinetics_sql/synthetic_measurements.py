@@ -40,6 +40,8 @@ class Truth:
     prefill_c: float | None = None  # s / offload byte in prefill (None: = c, what the plain form assumes)
     step_s: float = 0.0  # s / decode step
     cpu_attn_s: float = 0.0  # s / attention FLOP of an offloaded layer computed on the CPU (llama.cpp)
+    net: float = 0.0  # s / interconnect byte of a tensor-parallel run (sent + received by one GPU)
+    net_step_s: float = 0.0  # s / collective in decode (all-reduce latency), tensor-parallel runs only
     noise: float = 0.0  # relative standard deviation of multiplicative noise
 
 
@@ -58,28 +60,47 @@ def llamacpp_offload(spec: catalog.ModelSpec, ngl: int, elem: int = 2) -> tuple[
     return cpu_layers, nbytes
 
 
+def net_bytes(spec: catalog.ModelSpec, tokens: float, tp: int) -> float:
+    """Bytes one GPU sends + receives for `tokens` tokens under T-way tensor parallelism: per layer two
+    ring all-reduces of tokens x hidden bf16 values, one more for the embedding (each 2(T-1)/T of the
+    message out and as much in), and the logits gathered onto one GPU ((T-1)/T of tokens x vocab in)."""
+    if tp == 1:
+        return 0.0
+    allreduce = 2 * (tp - 1) / tp * tokens * spec.hidden * 2 * 2
+    gather = (tp - 1) / tp * tokens * spec.vocab * 2
+    return (2 * spec.layers + 1) * allreduce + gather
+
+
 def features(spec: catalog.ModelSpec, rec: dict[str, Any]) -> dict[str, float]:
-    """The regression features of a record (the same definitions as queries/fit/macros.sql)."""
+    """The regression features of a record (the same definitions as queries/fit/macros.sql): one
+    GPU's share when the record ran with tensor_parallel_size T > 1."""
     p, hq, hkv, d = spec.params, spec.hq, spec.hkv, spec.head_dim * spec.layers
     lin, lout, n = rec["prompt_tokens"], rec["gen_tokens"], rec["batch"]
+    tp = rec.get("tensor_parallel_size") or 1
+    kv_heads = hkv / tp if tp <= hkv else 1.0  # one GPU's KV heads (replicated past hkv GPUs)
     pb = rec.get("prefill_batch") or max(lin, 1)
     wb = rec.get("weight_bytes") or 2 * p
     embed = 0.0 if spec.tied_embeddings else spec.vocab * spec.hidden * wb / p
-    resident = max(0.0, wb - rec["offload_bytes"] - embed)
-    compute = n * (2 * p * lout + 2 * (2 * lin + lout) * lout * hq * d)
-    kv = 2 * (2 * lin + n * lout) * lout * hkv * d
+    resident = max(0.0, wb - rec["offload_bytes"] - embed) / tp
+    offloaded = rec["offload_bytes"] / tp
+    compute = n * (2 * p * lout + 2 * (2 * lin + lout) * lout * hq * d) / tp
+    kv = 2 * (2 * lin + n * lout) * lout * kv_heads * d
     prefill_passes = math.ceil(lin / pb)
     cpu = 1.0 if rec.get("offload_mode") == "cpu_compute" else 0.0
     return {
         "compute": compute,
         "hbm_bytes": resident * lout + kv,
-        "link_bytes": rec["offload_bytes"] * (prefill_passes + lout),
-        "prefill_link": rec["offload_bytes"] * prefill_passes,
-        "decode_link": rec["offload_bytes"] * lout,
+        "link_bytes": offloaded * (prefill_passes + lout),
+        "prefill_link": offloaded * prefill_passes,
+        "decode_link": offloaded * lout,
         "steps": float(lout),
         "offload_layer_steps": float(lout * rec["layers_offloaded"]),
         "offload_attn_flops": cpu * n * 2 * (2 * lin + lout) * lout * hq * spec.head_dim * rec["layers_offloaded"],
         "prefill_offload_attn_flops": cpu * n * 2 * lin * lin * hq * spec.head_dim * rec["layers_offloaded"],
+        "net_bytes": net_bytes(spec, lin + n * lout, tp),
+        "prefill_net": net_bytes(spec, lin, tp),
+        "decode_net": net_bytes(spec, n * lout, tp),
+        "net_steps": float(lout * (2 * spec.layers + 1)) if tp > 1 else 0.0,
     }
 
 
@@ -92,6 +113,7 @@ def records(
     batches: Sequence[int] = (1,),
     prompts: Sequence[int] = (128,),
     gens: Sequence[int] = (64, 128, 256),
+    tensor_parallel_sizes: Sequence[int] = (1,),
     repeats: int = 1,
     truth: Truth | None = None,
     seed: int = 0,
@@ -100,7 +122,8 @@ def records(
     """Decode records of ``engine`` with timings from ``truth``.
 
     ``depths``: llama.cpp n_gpu_layers values (default: 5 from 0 to layers + 1), or for torch the
-    number of streamed layers k (default 0, layers/4, layers/2).
+    number of streamed layers k (default 0, layers/4, layers/2). ``tensor_parallel_sizes``: T of the
+    runs (engines other than llama.cpp); a T > 1 record names "T x device" as the vLLM runner does.
     """
     truth = truth or Truth()
     rng = random.Random(seed)
@@ -113,68 +136,74 @@ def records(
             ds = sorted({round(i * (spec.layers + 1) / 4) for i in range(5)})
         else:
             ds = [0, spec.layers // 4, spec.layers // 2]
-        for depth in ds:
-            if engine == "llama.cpp":
-                off_layers, off_bytes = llamacpp_offload(spec, depth)
-                ngl, mode, pbatch = depth, ("cpu_compute" if off_bytes else "none"), 512
-            else:
-                off_layers, off_bytes = depth, int(depth * spec.layer_params * 2)
-                ngl, mode, pbatch = spec.layers - depth, ("stream" if depth else "none"), None
-            for n in batches:
-                for lin in prompts:
-                    for lout in gens:
-                        for rep in range(repeats):
-                            rec: dict[str, Any] = {
-                                "kind": "decode",
-                                "run_id": run_id,
-                                "seq": len(out),
-                                "engine": engine,
-                                "engine_version": f"{engine} synthetic",
-                                "device": device,
-                                "host": "synthetic",
-                                "model": spec.name,
-                                "dtype": "f16" if engine == "llama.cpp" else "bf16",
-                                "n_layers": spec.layers,
-                                "n_gpu_layers": ngl,
-                                "layers_offloaded": off_layers,
-                                "offload_mode": mode,
-                                "offload_bytes": off_bytes,
-                                "weight_bytes": int(spec.params * 2),
-                                "batch": n,
-                                "prompt_tokens": lin,
-                                "gen_tokens": lout,
-                                "prefill_batch": pbatch if pbatch is not None else lin,
-                                "attention": "dense",
-                                "repeat": rep,
-                                "timing_source": "synthetic",
-                                "command": "kinetics_sql.synthetic_measurements.records",
-                                "timestamp": "2026-01-01T00:00:00+00:00",
-                            }
-                            f = features(spec, rec)
-                            pc = truth.c if truth.prefill_c is None else truth.prefill_c
-                            prefill = (
-                                pc * f["prefill_link"]
-                                + truth.cpu_attn_s * f["prefill_offload_attn_flops"]
-                                + truth.t0 / 2
-                            )
-                            decode = (
-                                truth.a * f["compute"]
-                                + truth.b * f["hbm_bytes"]
-                                + truth.c * f["decode_link"]
-                                + truth.step_s * f["steps"]
-                                + truth.cpu_attn_s * f["offload_attn_flops"]
-                                + truth.t0 / 2
-                            )
-                            if truth.noise:
-                                prefill *= math.exp(rng.gauss(0, truth.noise))
-                                decode *= math.exp(rng.gauss(0, truth.noise))
-                            rec.update(
-                                prefill_s=prefill,
-                                decode_s=decode,
-                                total_s=prefill + decode,
-                                tokens_per_s=n * lout / decode,
-                            )
-                            out.append(rec)
+        for tp in tensor_parallel_sizes:
+            for depth in ds:
+                if engine == "llama.cpp":
+                    off_layers, off_bytes = llamacpp_offload(spec, depth)
+                    ngl, mode, pbatch = depth, ("cpu_compute" if off_bytes else "none"), 512
+                else:
+                    off_layers, off_bytes = depth, int(depth * spec.layer_params * 2)
+                    ngl, mode, pbatch = spec.layers - depth, ("stream" if depth else "none"), None
+                for n in batches:
+                    for lin in prompts:
+                        for lout in gens:
+                            for rep in range(repeats):
+                                rec: dict[str, Any] = {
+                                    "kind": "decode",
+                                    "run_id": run_id,
+                                    "seq": len(out),
+                                    "engine": engine,
+                                    "engine_version": f"{engine} synthetic",
+                                    "device": f"{tp} x {device}" if tp > 1 else device,
+                                    "host": "synthetic",
+                                    "model": spec.name,
+                                    "dtype": "f16" if engine == "llama.cpp" else "bf16",
+                                    "n_layers": spec.layers,
+                                    "n_gpu_layers": ngl,
+                                    "layers_offloaded": off_layers,
+                                    "offload_mode": mode,
+                                    "offload_bytes": off_bytes,
+                                    "weight_bytes": int(spec.params * 2),
+                                    "batch": n,
+                                    "prompt_tokens": lin,
+                                    "gen_tokens": lout,
+                                    "prefill_batch": pbatch if pbatch is not None else lin,
+                                    "attention": "dense",
+                                    "repeat": rep,
+                                    "timing_source": "synthetic",
+                                    "command": "kinetics_sql.synthetic_measurements.records",
+                                    "timestamp": "2026-01-01T00:00:00+00:00",
+                                }
+                                if tp > 1:
+                                    rec["tensor_parallel_size"] = tp
+                                f = features(spec, rec)
+                                pc = truth.c if truth.prefill_c is None else truth.prefill_c
+                                prefill = (
+                                    pc * f["prefill_link"]
+                                    + truth.cpu_attn_s * f["prefill_offload_attn_flops"]
+                                    + truth.net * f["prefill_net"]
+                                    + truth.t0 / 2
+                                )
+                                decode = (
+                                    truth.a * f["compute"]
+                                    + truth.b * f["hbm_bytes"]
+                                    + truth.c * f["decode_link"]
+                                    + truth.step_s * f["steps"]
+                                    + truth.cpu_attn_s * f["offload_attn_flops"]
+                                    + truth.net * f["decode_net"]
+                                    + truth.net_step_s * f["net_steps"]
+                                    + truth.t0 / 2
+                                )
+                                if truth.noise:
+                                    prefill *= math.exp(rng.gauss(0, truth.noise))
+                                    decode *= math.exp(rng.gauss(0, truth.noise))
+                                rec.update(
+                                    prefill_s=prefill,
+                                    decode_s=decode,
+                                    total_s=prefill + decode,
+                                    tokens_per_s=n * lout / decode,
+                                )
+                                out.append(rec)
     return out
 
 

@@ -144,8 +144,8 @@ class Warehouse:
 
     def hardware_spec(self, name: str) -> catalog.HardwareSpec:
         """The stored profile ``name`` (resolved case-insensitively)."""
-        row = self.named("catalog/hardware_spec", {"name": self.resolve_hardware(name)}).row(0)
-        return catalog.HardwareSpec(*row)
+        row = self.named("catalog/hardware_spec", {"name": self.resolve_hardware(name)}).row(0, named=True)
+        return catalog.HardwareSpec(**row)
 
     def model_names(self) -> list[str]:
         return [r[0] for r in self.con.execute(sqlfiles.load("catalog/model_names")).fetchall()]

@@ -44,12 +44,27 @@ BYTES = {"bf16": 2, "f16": 2, "f32": 4}
 _VLLM_DTYPE = {"bf16": "bfloat16", "f16": "float16", "f32": "float32"}
 
 
-def layers_offloaded(spec: ModelSpec, offload_gb: float, dtype: str = "bf16") -> int:
-    """Whole layers that ``cpu_offload_gb`` (vLLM counts GiB, per GPU) of weights hold."""
+def layers_offloaded(spec: ModelSpec, offload_gb: float, dtype: str = "bf16", tensor_parallel_size: int = 1) -> int:
+    """Whole layers that ``cpu_offload_gb`` (vLLM counts GiB, per GPU) of weights hold; with tensor
+    parallelism each GPU offloads its 1/T shard of those layers."""
     if offload_gb <= 0:
         return 0
-    layer_bytes = spec.layer_params * BYTES[dtype]
+    layer_bytes = spec.layer_params * BYTES[dtype] / tensor_parallel_size
     return min(spec.layers, int(offload_gb * (1 << 30) // layer_bytes))
+
+
+def engine_tensor_parallel_size(llm: Any) -> int:
+    """The tensor_parallel_size the engine runs with, from its parallel config (vLLM V1:
+    ``llm.llm_engine.vllm_config.parallel_config``; V0: ``llm.llm_engine.parallel_config``)."""
+    engine = getattr(llm, "llm_engine", None)
+    for owner in (getattr(engine, "vllm_config", None), engine):
+        size = getattr(getattr(owner, "parallel_config", None), "tensor_parallel_size", None)
+        if isinstance(size, int) and not isinstance(size, bool) and size >= 1:
+            return size
+    raise RuntimeError(
+        "cannot read tensor_parallel_size from the engine (looked at llm.llm_engine.vllm_config.parallel_config"
+        " and llm.llm_engine.parallel_config)"
+    )
 
 
 def engine_version() -> str:
@@ -124,13 +139,13 @@ def sweep(
 
     rng = random.Random(seed)
     version = version or engine_version()
-    device = device or device_label()
-    if tensor_parallel_size > 1:
-        device = f"{tensor_parallel_size} x {device}"
+    gpu = device or device_label()
     out: list[dict[str, Any]] = []
     for gb in offloads_gb:
         llm = engine_factory(gb)
-        k = layers_offloaded(spec, gb, dtype)
+        tp = engine_tensor_parallel_size(llm)  # what the engine runs with, not what was asked
+        device = f"{tp} x {gpu}" if tp > 1 else gpu
+        k = layers_offloaded(spec, gb, dtype, tp)
         measure(llm, [rng.randrange(1000, 150000) for _ in range(8)], n=1, gen=2, params_fn=params_fn)  # warm-up
         for b in batches:
             for p in prompts:
@@ -148,7 +163,7 @@ def sweep(
                             "n_gpu_layers": spec.layers - k,
                             "layers_offloaded": k,
                             "offload_mode": "stream" if gb > 0 else "none",
-                            "offload_bytes": int(gb * (1 << 30)),
+                            "offload_bytes": int(tp * gb * (1 << 30)),  # all GPUs' host-resident weights
                             "weight_bytes": int(spec.params * BYTES[dtype]),
                             "batch": b,
                             "prompt_tokens": p,
@@ -162,7 +177,8 @@ def sweep(
                             "attention": "dense",
                             "repeat": rep,
                             "timing_source": "wall(generate max_tokens=gen) - wall(max_tokens=1)",
-                            "extra": {"cpu_offload_gb": gb, "tensor_parallel_size": tensor_parallel_size},
+                            "extra": {"cpu_offload_gb": gb, "requested_tensor_parallel_size": tensor_parallel_size},
+                            "tensor_parallel_size": tp,
                         })
                         out.append(rec)
         del llm

@@ -16,6 +16,7 @@ import pytest
 from click.testing import CliRunner
 
 from kinetics_sql.cli import cli
+from kinetics_sql.ingest import job
 
 FIXTURES = Path(__file__).parent / "fixtures"
 GOOD_JSONL = FIXTURES / "kinetics" / "aime24_qwen3-8b_local0_topk128.jsonl"
@@ -162,6 +163,26 @@ def test_file_is_not_what_format_says(runner: CliRunner, preloaded: str, tmp_pat
 def test_unrecognised_without_mapping(runner: CliRunner, preloaded: str) -> None:
     csv = FIXTURES / "trials" / "harness_per_trial.csv"
     expect_failure(runner, preloaded, [str(csv)], f"{csv}:1:", "format not recognised", "--problem-col")
+
+
+def test_missing_loader_dependency_says_what_to_install(
+    runner: CliRunner, preloaded: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A loader whose package is missing is named with what to install, never "format not recognised"."""
+    (tmp_path / "loader_with_missing_dep.py").write_text("import kinetics_sql_test_absent_pkg\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setitem(job.FORMATS, "measurements", "loader_with_missing_dep")
+    install = (
+        "the 'measurements' loader needs the Python package 'kinetics_sql_test_absent_pkg', which is not installed:"
+        " pip install kinetics-sql-test-absent-pkg"
+    )
+    csv = FIXTURES / "trials" / "harness_per_trial.csv"
+    message = expect_failure(runner, preloaded, [str(csv)], f"{csv}:1:", "cannot tell the format", install)
+    assert "format not recognised" not in message
+    expect_failure(runner, preloaded, ["--source-format", "measurements", str(csv)], install)
+    # a file another loader recognises still loads
+    ok = runner.invoke(cli, ["--db", preloaded, "ingest", "-q", str(GOOD_JSONL)], catch_exceptions=False)
+    assert ok.exit_code == 0, ok.output
 
 
 def test_trials_format_without_mapping(runner: CliRunner, preloaded: str) -> None:

@@ -135,6 +135,7 @@ def test_export_parquet_hive_partitions(runner: CliRunner, tables_db: tuple[str,
 def test_bundled_tables_reproduce_published_costs_except_the_flagged_file(runner: CliRunner, db_path: str) -> None:
     out = run(runner, "--db", db_path, "ingest", "-q", "--bundled")
     assert "ingested 44 of 44 sources" in out
+    assert f"27 more: SELECT * FROM ingest_issues WHERE source = '{FLAGGED.name}'" in out  # 30 issues, 3 shown
     assert q(db_path, "SELECT count(*), count(DISTINCT source) FROM problems") == [(44 * 30, 44)]
     # every problem of every other file reproduces its published total_cost to 1e-9 relative
     assert q(db_path, "SELECT source, count(*) FROM ingest_issues GROUP BY 1") == [(FLAGGED.name, 30)]

@@ -19,9 +19,12 @@ from kinetics_sql.runners.records import RecordWriter
 class FakeLLM:
     """generate(prompts, params, use_tqdm) -> one RequestOutput-like object per prompt."""
 
-    def __init__(self, text: str = "so \\boxed{42}") -> None:
+    def __init__(self, text: str = "so \\boxed{42}", tensor_parallel_size: int = 1) -> None:
         self.calls: list[tuple[list[Any], dict[str, Any]]] = []
         self.text = text
+        # where vLLM V1 keeps the parallel config it actually runs with
+        parallel = SimpleNamespace(tensor_parallel_size=tensor_parallel_size)
+        self.llm_engine = SimpleNamespace(vllm_config=SimpleNamespace(parallel_config=parallel))
 
     def generate(self, prompts: list[Any], params: dict[str, Any], use_tqdm: bool = True) -> list[Any]:
         self.calls.append((prompts, params))
@@ -93,3 +96,40 @@ def test_traces_write_kinetics_jsonl(tmp_path: Path) -> None:
     assert len(lines[1]["prediction"]) == 3
     assert llm.calls[0][1] == {"n": 3, "max_tokens": 64, "temperature": 0.6}
     assert kinetics_jsonl.detect(out, out.read_bytes())
+
+
+def test_sweep_records_the_engines_tensor_parallel_size(tmp_path: Path, wh: Any) -> None:
+    """Asked for 2 GPUs, the engine reports what it runs with: 2 here; the records carry it, the
+    device names both GPUs, each GPU's cpu_offload_gb holds its half of twice as many layers."""
+    spec = builtin_model("Qwen3-14B")
+    out = tmp_path / "vllm-tp2.jsonl"
+    recs = vllmrun.sweep(spec, RecordWriter(out, command="python -m kinetics_sql.runners.vllmrun sweep --tp 2"),
+                         engine_factory=lambda gb: FakeLLM(tensor_parallel_size=2), offloads_gb=[0, 4.0],
+                         batches=[1, 8], prompts=[16], gens=[8], tensor_parallel_size=2,
+                         version="vllm 0.0-fake", device="NVIDIA H200", params_fn=fake_params)
+    assert {r["tensor_parallel_size"] for r in recs} == {2}
+    assert {r["device"] for r in recs} == {"2 x NVIDIA H200"}
+    streamed = [r for r in recs if r["offload_mode"] == "stream"]
+    assert {r["layers_offloaded"] for r in streamed} == {vllmrun.layers_offloaded(spec, 4.0, tensor_parallel_size=2)}
+    # bf16 (2 bytes) over 2 GPUs: a GPU holds spec.layer_params bytes of each layer
+    assert vllmrun.layers_offloaded(spec, 4.0, tensor_parallel_size=2) == int(4 * (1 << 30) // spec.layer_params)
+    assert {r["offload_bytes"] for r in streamed} == {2 * 4 * (1 << 30)}
+    with wh.transaction():
+        assert load_measurements(wh, out, source="vllm-tp2.jsonl")["measurements"] == 4
+    assert wh.df("SELECT DISTINCT tensor_parallel_size FROM measurements").item() == 2
+
+
+def test_sweep_records_what_the_engine_used_not_what_was_asked(tmp_path: Path) -> None:
+    recs = vllmrun.sweep(builtin_model("Qwen3-8B"), RecordWriter(tmp_path / "v.jsonl", command="x"),
+                         engine_factory=lambda gb: FakeLLM(tensor_parallel_size=1), offloads_gb=[0], batches=[1],
+                         prompts=[4], gens=[2], tensor_parallel_size=2, version="vllm 0.0-fake", device="NVIDIA H200",
+                         params_fn=fake_params)
+    assert recs[0]["tensor_parallel_size"] == 1 and recs[0]["device"] == "NVIDIA H200"
+    assert recs[0]["extra"]["requested_tensor_parallel_size"] == 2
+
+
+def test_engine_without_a_parallel_config_is_an_error() -> None:
+    with pytest.raises(RuntimeError, match="cannot read tensor_parallel_size from the engine"):
+        vllmrun.engine_tensor_parallel_size(SimpleNamespace(llm_engine=SimpleNamespace()))
+    v0 = SimpleNamespace(llm_engine=SimpleNamespace(parallel_config=SimpleNamespace(tensor_parallel_size=4)))
+    assert vllmrun.engine_tensor_parallel_size(v0) == 4

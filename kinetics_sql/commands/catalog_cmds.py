@@ -69,6 +69,13 @@ def hardware(ctx: click.Context, fmt: str, output: str | None) -> None:
 @click.option("--vram", "vram_bytes", type=float, help="GPU memory in bytes, e.g. 80e9.")
 @click.option("--link", "link_bytes_per_s", type=float, help="Host-to-device bytes/s (PCIe), e.g. 45e9.")
 @click.option("--host-mem", "host_mem_bytes_per_s", type=float, help="Host DRAM bytes/s.")
+@click.option(
+    "--interconnect",
+    "interconnect_bytes_per_s",
+    type=float,
+    help="GPU-to-GPU bytes/s of one GPU, both directions together (NVLink on H100/H200 SXM: 9e11); "
+    "needed for --gpus > 1.",
+)
 @click.option("--price-per-hour", type=float, help="USD per GPU-hour, for --cost dollars and recommend.")
 @click.option("--price-source", default=None, help="Where the price comes from, and when.")
 @click.option("--notes", default=None, help="Where the numbers come from.")
@@ -81,6 +88,7 @@ def hardware_add(
     vram_bytes: float | None,
     link_bytes_per_s: float | None,
     host_mem_bytes_per_s: float | None,
+    interconnect_bytes_per_s: float | None,
     price_per_hour: float | None,
     price_source: str | None,
     notes: str | None,
@@ -101,6 +109,8 @@ def hardware_add(
     ):
         if value is not None and value <= 0:
             raise click.BadParameter("must be > 0", param_hint=label)
+    if interconnect_bytes_per_s is not None and interconnect_bytes_per_s <= 0:
+        raise click.BadParameter("must be > 0", param_hint="--interconnect")
 
     source_default = "set with kinetics-sql hardware add"
 
@@ -115,8 +125,9 @@ def hardware_add(
         pick(link_bytes_per_s, "link_bytes_per_s"),
         pick(host_mem_bytes_per_s, "host_mem_bytes_per_s"),
         pick(notes, "notes") or "",
-        pick(price_per_hour, "price_per_hour"),
-        price_source or (source_default if price_per_hour else pick(None, "price_source")),
+        interconnect_bytes_per_s=pick(interconnect_bytes_per_s, "interconnect_bytes_per_s"),
+        price_per_hour=pick(price_per_hour, "price_per_hour"),
+        price_source=price_source or (source_default if price_per_hour else pick(None, "price_source")),
     )
     with wh.transaction():
         wh.upsert_hardware(hw)

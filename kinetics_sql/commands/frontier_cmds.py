@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 
 import click
 
-from kinetics_sql import compare_offload, pricing
+from kinetics_sql import compare_gpus, compare_offload, pricing
 from kinetics_sql import frontier as fr
 from kinetics_sql.commands.context import State, pass_state
 from kinetics_sql.commands.output import emit, output_options, render_table
@@ -88,6 +88,14 @@ def selection_options(func: F) -> F:
             show_default=True,
             help="oracle: best arm per problem (the paper's); deployable: one arm for every problem.",
         ),
+        click.option(
+            "--gpus",
+            type=click.IntRange(min=1),
+            default=1,
+            show_default=True,
+            help="Tensor parallelism: every arm on this many GPUs of --hardware (costs per GPU, i.e. wall time, "
+            "with the interconnect's traffic; gpu_seconds = gpus * seconds is what a price per GPU-hour multiplies).",
+        ),
     ]
     for option in reversed(options):
         func = option(func)
@@ -149,6 +157,7 @@ def frontier(
     models: tuple[str, ...],
     methods: tuple[str, ...],
     kind: str,
+    gpus: int,
     cost: str,
     by: str,
     per_group: bool,
@@ -191,6 +200,7 @@ def frontier(
         engine=engine,
         vram_gb=vram_gb,
         reserve_gb=reserve_gb,
+        gpus=gpus,
     )
     if cost in pricing.COSTS:
         click.echo(pricing.describe(state.wh, spec), err=True)
@@ -206,7 +216,7 @@ def frontier(
     emit(df, fmt, output)
 
 
-COMPARISONS = ("all", "flops-vs-eflops", "sparse-vs-dense", "offload")
+COMPARISONS = ("all", "flops-vs-eflops", "sparse-vs-dense", "offload", "gpus")
 
 
 @click.command()
@@ -241,6 +251,7 @@ def compare(
     models: tuple[str, ...],
     methods: tuple[str, ...],
     kind: str,
+    gpus: int,
     by: str,
     cost: str,
     levels: bool,
@@ -256,7 +267,10 @@ def compare(
     the eFLOPs-optimal cost (max, median). sparse-vs-dense: per model and over all models, dense cost
     over sparse cost at equal accuracy and the accuracy gain at equal cost. offload (--cost rflops|latency,
     --vram-gb): per model, its offloaded arms and how many another model Pareto-dominates (--levels: every
-    arm). 'all' (default) prints each that applies; pick one for csv or parquet.
+    arm). gpus (--gpus T >= 2): one GPU against T in tensor parallel, per model: the deployable arms that cost
+    fewer GPU-seconds on T GPUs (more accuracy per dollar at one price per GPU-hour) and T GPUs' share of the
+    deployable frontier in GPU-seconds (--levels: every arm). 'all' (default) prints each that applies; pick
+    one for csv or parquet.
     """
     spec = fr.FrontierSpec(
         task=task,
@@ -271,6 +285,7 @@ def compare(
         engine=engine,
         vram_gb=vram_gb,
         reserve_gb=reserve_gb,
+        gpus=gpus,
     )
     wh = state.wh
     if cost in pricing.COSTS:
@@ -282,6 +297,8 @@ def compare(
         frames["sparse_vs_dense"] = fr.compare_sparse_dense(wh, spec)
     if comparison == "offload" or (comparison == "all" and cost in OFFLOAD_COSTS):
         frames["offload"] = compare_offload.arms(wh, spec) if levels else compare_offload.dominated(wh, spec)
+    if comparison == "gpus" or (comparison == "all" and gpus > 1):
+        frames["gpus"] = compare_gpus.arms(wh, spec) if levels else compare_gpus.summary(wh, spec)
     if len(frames) == 1:
         emit(next(iter(frames.values())), fmt, output)
         return

@@ -128,8 +128,9 @@ def ingest(
         for w in r.warnings[:3]:
             click.secho(f"warning: {w}", fg="yellow", err=True)
         if len(r.warnings) > 3:
+            literal = "'" + r.source.replace("'", "''") + "'"  # a query the user can paste, whatever the file name
             click.secho(
-                f"warning: ... and {len(r.warnings) - 3} more: SELECT * FROM ingest_issues WHERE source = '{r.source}'",
+                f"warning: ... and {len(r.warnings) - 3} more: SELECT * FROM ingest_issues WHERE source = {literal}",
                 fg="yellow",
                 err=True,
             )

@@ -60,7 +60,14 @@ from kinetics_sql.costmodel import DEFAULT_RESERVE_GB
     show_default=True,
     help="With --target-accuracy: what to minimise.",
 )
-@click.option("--gpus", type=int, default=1, show_default=True, help="GPUs paid for (dollars are x gpus).")
+@click.option(
+    "--gpus",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Tensor parallelism: every configuration on this many GPUs of --hardware (per-GPU memory plan, wall "
+    "seconds with the interconnect's traffic); dollars pay for all of them.",
+)
 @click.option("--bootstrap", type=int, default=1000, show_default=True, help="Replicates of the accuracy band.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Bootstrap seed.")
 @click.option("-f", "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)

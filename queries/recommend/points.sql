@@ -56,14 +56,16 @@ trial_costs AS (
            batch_problems(op.waves, op.wave_n, op.resident_bytes, op.kv_bytes, cx.vram_bytes, cx.reserve_bytes) AS c,
            op.waves * batch_seconds(x.method, x.lin, x.lout, coalesce(x.budget, 0), coalesce(x.block_size, 0), $variant,
                                     op.wave_n, op.params, op.hq, op.hkv, op.d_dim, op.layers, op.k_layers, op.read_bytes,
-                                    op.offload_bytes, cx.coef_a, cx.coef_b, cx.coef_c, cx.t0, cx.form, cx.prefill_a,
-                                    cx.prefill_c, cx.prefill_batch, cx.step_s, cx.layer_step_s, cx.offload_layer_step_s,
-                                    cx.offload_attn_a, cx.prefill_offload_attn_a) AS latency_s,
+                                    op.offload_bytes, op.gpus, op.hidden, op.vocab, cx.coef_a, cx.coef_b, cx.coef_c,
+                                    cx.t0, cx.form, cx.prefill_a, cx.prefill_c, cx.prefill_batch, cx.step_s,
+                                    cx.layer_step_s, cx.offload_layer_step_s, cx.offload_attn_a,
+                                    cx.prefill_offload_attn_a, cx.net_c, cx.prefill_net_c, cx.net_step_s) AS latency_s,
            op.waves * batch_seconds(x.method, x.lin, x.lout, coalesce(x.budget, 0), coalesce(x.block_size, 0), $variant,
-                                    c * op.wave_n, op.params, op.hq, op.hkv, op.d_dim, op.layers, op.k_layers, op.read_bytes,
-                                    op.offload_bytes, cx.coef_a, cx.coef_b, cx.coef_c, cx.t0, cx.form, cx.prefill_a,
-                                    cx.prefill_c, cx.prefill_batch, cx.step_s, cx.layer_step_s, cx.offload_layer_step_s,
-                                    cx.offload_attn_a, cx.prefill_offload_attn_a) / c AS throughput_s
+                                    c * op.wave_n, op.params, op.hq, op.hkv, op.d_dim, op.layers, op.k_layers,
+                                    op.read_bytes, op.offload_bytes, op.gpus, op.hidden, op.vocab, cx.coef_a, cx.coef_b,
+                                    cx.coef_c, cx.t0, cx.form, cx.prefill_a, cx.prefill_c, cx.prefill_batch, cx.step_s,
+                                    cx.layer_step_s, cx.offload_layer_step_s, cx.offload_attn_a,
+                                    cx.prefill_offload_attn_a, cx.net_c, cx.prefill_net_c, cx.net_step_s) / c AS throughput_s
     FROM (SELECT * FROM bon UNION ALL SELECT * FROM lc) x
     JOIN offload_plan op ON op.model = x.model AND op.setting = x.setting AND op.strategy = $strategy
     CROSS JOIN cx
