@@ -51,24 +51,33 @@ lc AS (
       AND (len($models) = 0 OR list_contains($models, tb.model))
       AND (len($methods) = 0 OR list_contains($methods, tb.method))
 ),
-trial_costs AS (
-    SELECT x.*, op.k_layers, op.layers, op.waves, op.wave_n,
+planned AS (
+    SELECT x.*, op.k_layers, op.layers, op.waves, op.wave_n, op.params AS pl_params, op.hq AS pl_hq, op.hkv AS pl_hkv,
+           op.d_dim AS pl_d, op.read_bytes AS pl_read_bytes, op.offload_bytes AS pl_offload_bytes, op.gpus AS pl_gpus,
+           op.hidden AS pl_hidden, op.vocab AS pl_vocab,
            batch_problems(op.waves, op.wave_n, op.resident_bytes, op.kv_bytes, cx.vram_bytes, cx.reserve_bytes) AS c,
            op.waves * batch_seconds(x.method, x.lin, x.lout, coalesce(x.budget, 0), coalesce(x.block_size, 0), $variant,
                                     op.wave_n, op.params, op.hq, op.hkv, op.d_dim, op.layers, op.k_layers, op.read_bytes,
                                     op.offload_bytes, op.gpus, op.hidden, op.vocab, cx.coef_a, cx.coef_b, cx.coef_c,
                                     cx.t0, cx.form, cx.prefill_a, cx.prefill_c, cx.prefill_batch, cx.step_s,
                                     cx.layer_step_s, cx.offload_layer_step_s, cx.offload_attn_a,
-                                    cx.prefill_offload_attn_a, cx.net_c, cx.prefill_net_c, cx.net_step_s) AS latency_s,
-           op.waves * batch_seconds(x.method, x.lin, x.lout, coalesce(x.budget, 0), coalesce(x.block_size, 0), $variant,
-                                    c * op.wave_n, op.params, op.hq, op.hkv, op.d_dim, op.layers, op.k_layers,
-                                    op.read_bytes, op.offload_bytes, op.gpus, op.hidden, op.vocab, cx.coef_a, cx.coef_b,
-                                    cx.coef_c, cx.t0, cx.form, cx.prefill_a, cx.prefill_c, cx.prefill_batch, cx.step_s,
-                                    cx.layer_step_s, cx.offload_layer_step_s, cx.offload_attn_a,
-                                    cx.prefill_offload_attn_a, cx.net_c, cx.prefill_net_c, cx.net_step_s) / c AS throughput_s
+                                    cx.prefill_offload_attn_a, cx.net_c, cx.prefill_net_c, cx.net_step_s) AS latency_s
     FROM (SELECT * FROM bon UNION ALL SELECT * FROM lc) x
     JOIN offload_plan op ON op.model = x.model AND op.setting = x.setting AND op.strategy = $strategy
     CROSS JOIN cx
+),
+trial_costs AS (   -- throughput: c problems at once; one problem (c = 1) costs what it costs alone
+    SELECT p.*,
+           CASE WHEN p.c = 1 THEN p.latency_s
+                ELSE p.waves * batch_seconds(p.method, p.lin, p.lout, coalesce(p.budget, 0), coalesce(p.block_size, 0),
+                                             $variant, p.c * p.wave_n, p.pl_params, p.pl_hq, p.pl_hkv, p.pl_d, p.layers,
+                                             p.k_layers, p.pl_read_bytes, p.pl_offload_bytes, p.pl_gpus, p.pl_hidden,
+                                             p.pl_vocab, cx.coef_a, cx.coef_b, cx.coef_c, cx.t0, cx.form, cx.prefill_a,
+                                             cx.prefill_c, cx.prefill_batch, cx.step_s, cx.layer_step_s,
+                                             cx.offload_layer_step_s, cx.offload_attn_a, cx.prefill_offload_attn_a,
+                                             cx.net_c, cx.prefill_net_c, cx.net_step_s) / p.c
+           END AS throughput_s
+    FROM planned p CROSS JOIN cx
 )
 -- per problem: best-of-N coverage is one value (min is exact); a long-CoT mean of 0/1 verdicts is exact in any
 -- order; the mean seconds may differ in the last bit between runs (unordered sums: ordering them costs ~2x here)
