@@ -10,6 +10,7 @@ subquery per trial) aggregated to deployable arms and picked in polars.
 from __future__ import annotations
 
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -58,17 +59,26 @@ def main() -> None:
     wh.close()
     exe = [sys.executable, "-m", "kinetics_sql", "--db", db, *ARGS]
     env = {**os.environ, "PYTHONPATH": str(repo)}
-    times = []
+    times, cpus = [], []
     for _ in range(5):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         t0 = time.perf_counter()
         out = subprocess.run(exe, env=env, capture_output=True, text=True, check=True)
         times.append(time.perf_counter() - t0)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpus.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
     med = statistics.median(times)
     print(out.stdout.splitlines()[0])
     print(
         f"`kinetics-sql {' '.join(ARGS)}` end to end, fresh process: median {med:.2f} s of 5 "
-        f"(min {min(times):.2f}, max {max(times):.2f}; target < 2 s: {'met' if med < 2 else 'NOT met'})"
+        f"(min {min(times):.2f}, max {max(times):.2f}; target < 2 s: {'met' if med < 2 else 'NOT met'}); "
+        f"CPU (user + sys) median {statistics.median(cpus):.2f} s; load average {os.getloadavg()[0]:.1f} "
+        f"on {os.cpu_count()} cores"
     )
+    trivial = [sys.executable, "-m", "kinetics_sql", "--db", db, "hardware"]
+    t0 = time.perf_counter()
+    subprocess.run(trivial, env=env, capture_output=True, check=True)
+    print(f"for scale, `kinetics-sql hardware` (open the warehouse, print 7 rows): {time.perf_counter() - t0:.2f} s")
 
 
 if __name__ == "__main__":
