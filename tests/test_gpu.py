@@ -63,7 +63,7 @@ def test_fused_triton_kernel_on_gpu(dtype: torch.dtype, tol: float) -> None:
 def toy_state(tmp_path_factory: pytest.TempPathFactory) -> dict:
     safetensors = pytest.importorskip("safetensors.torch")
     d = tmp_path_factory.mktemp("hf")
-    checkpoints.write_hf(checkpoints.toy_spec(), d, dtype="f32", seed=3)
+    checkpoints.write_safetensors(checkpoints.toy_spec(), d / "model.safetensors", dtype="f32", seed=3)
     return safetensors.load_file(str(d / "model.safetensors"))
 
 

@@ -11,6 +11,8 @@ WITH ms AS (
     FROM measurements x
     JOIN models m ON lower(m.name) = lower(x.model)
     WHERE lower(x.engine) = lower($engine) AND contains(lower(x.device), lower($device))
+      -- decode-only runs over a synthetic prompt cache (no prefill was timed) cannot train a latency model
+      AND coalesce(json_extract_string(x.extra, '$.prefill'), 'forward') <> 'synthetic_kv'
       AND (len($sources) = 0 OR len(list_filter($sources::VARCHAR[], lambda s: contains(coalesce(x.source, ''), s))) > 0)
 ), f AS (
     SELECT *,
@@ -25,6 +27,10 @@ SELECT source, run_id, seq, engine, device, catalog_model AS model, n_layers, n_
        fit_hbm_bytes(method, resident_bytes, hkv, d, prompt_tokens, gen_tokens, batch,
                      coalesce(budget, 0), coalesce(block_size, 0), 'exact') AS hbm_bytes,
        fit_link_bytes(offload_bytes, prompt_tokens, gen_tokens, batch, pbatch) AS link_bytes,
+       resident_bytes * gen_tokens::DOUBLE AS weight_reads,
+       fit_kv_bytes(method, hkv, d, prompt_tokens, gen_tokens, batch, coalesce(budget, 0), coalesce(block_size, 0))
+           AS kv_bytes,
+       batch::DOUBLE * gen_tokens::DOUBLE AS seq_steps,
        fit_prefill_flops(p, hq, d, prompt_tokens, batch) AS prefill_flops,
        fit_prefill_link(offload_bytes, prompt_tokens, pbatch) AS prefill_link,
        offload_bytes::DOUBLE * gen_tokens::DOUBLE AS decode_link,
