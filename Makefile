@@ -7,7 +7,7 @@ TORCH  ?= torch==2.13.0
 DB     ?= warehouse/demo.duckdb
 REPORT ?= report
 
-.PHONY: demo test bench lint clean
+.PHONY: demo test check bench lint clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,15 +27,21 @@ demo: $(VENV)/.core
 	$(BIN)/kinetics-sql --db $(DB) ingest --bundled warehouse/measurements
 	$(BIN)/kinetics-sql --db $(DB) report --out $(REPORT)
 
-test: $(VENV)/.dev
+# The test command of the README and CI: the static checks first (they fail fast), then the suite.
+test: check
 	$(BIN)/python -m pytest -q -n 2
+
+# ruff, mypy over every folder (kinetics_sql includes ingest/runners/figures/queries) and tests,
+# import-linter's layered and forbidden contracts (pyproject.toml).
+check: $(VENV)/.dev
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 bench: $(VENV)/.dev
 	$(BIN)/python -m bench
 
-lint: $(VENV)/.dev
-	$(BIN)/ruff check .
-	$(BIN)/lint-imports
+lint: check
 
 clean:
 	rm -rf $(VENV) $(DB) $(REPORT) build dist *.egg-info

@@ -9,11 +9,13 @@ import altair as alt
 import polars as pl
 
 from kinetics_sql.errors import KineticsError
+from kinetics_sql.facts.methods import METHODS
+from kinetics_sql.facts.models import MODEL_ORDER as _MODEL_ORDER
 
 # Qwen3 sizes from small to large: light to dark, as in the paper's figures.
-MODEL_ORDER = ["Qwen3-0.6B", "Qwen3-1.7B", "Qwen3-4B", "Qwen3-8B", "Qwen3-14B", "Qwen3-32B"]
+MODEL_ORDER = list(_MODEL_ORDER)
 MODEL_COLORS = ["#8ecae6", "#1f78b4", "#33a02c", "#ff7f00", "#e31a1c", "#6a3d9a"]
-METHOD_ORDER = ["dense", "topk", "blocktopk", "window"]
+METHOD_ORDER = list(METHODS)
 METHOD_COLORS = ["#fc8d62", "#66c2a5", "#8da0cb", "#a6a6a6"]
 COST_TITLES = {"flops": "Tera-FLOPs", "eflops": "Tera-eFLOPs", "rflops": "Tera-rFLOPs", "latency": "predicted seconds"}
 WIDTH, HEIGHT = 420, 300

@@ -10,10 +10,10 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
-from kinetics_sql.figures import charts, latency, paper
 
 from kinetics_sql import frontier as fr
 from kinetics_sql import sqlfiles
+from kinetics_sql.figures import charts, latency, paper
 from kinetics_sql.warehouse import Warehouse
 
 
@@ -47,13 +47,12 @@ def _fmt(v: Any) -> str:
 
 def key_numbers(wh: Warehouse, task: str = "aime24", hardware: str = "b200") -> list[Number]:
     """The findings the README and index.html state, each from one SQL query over the warehouse."""
-    fr.ensure_macros(wh)
     out: list[Number] = []
     base = f"kinetics-sql compare flops-vs-eflops --task {task} --hardware {hardware}"
 
     def add(key: str, title: str, name: str, spec: fr.FrontierSpec, command: str) -> Number:
-        sql, params = fr.query(wh, name, spec.validated(wh))
-        n = Number(key, title, fr.provenance(wh, sql, params), params, command, wh.df(sql, params), query=sql)
+        sql, params, prov = fr.query_provenance(wh, name, spec.validated(wh))
+        n = Number(key, title, prov, params, command, wh.df(sql, params), query=sql)
         out.append(n)
         return n
 
@@ -114,15 +113,16 @@ def key_numbers(wh: Warehouse, task: str = "aime24", hardware: str = "b200") -> 
         )
     n.sentence = ("; ".join(parts)[:1].upper() + "; ".join(parts)[1:] + ".") if parts else ""
     sql = sqlfiles.load("report/switches")
-    params = {
-        "flops_points": fr.points_table(wh, fr.FrontierSpec(task=task, hardware=hardware, cost="flops")),
-        "eflops_points": fr.points_table(wh, fr.FrontierSpec(task=task, hardware=hardware, cost="eflops")),
+    tables = {
+        "flops_points": fr.FrontierSpec(task=task, hardware=hardware, cost="flops").validated(wh),
+        "eflops_points": fr.FrontierSpec(task=task, hardware=hardware, cost="eflops").validated(wh),
     }
+    params = {k: fr.points_table(wh, sub) for k, sub in tables.items()}
     sw = wh.df(sql, params)
     n = Number(
         "switches",
         "Where each model becomes optimal (envelope across models, oracle frontiers)",
-        fr.provenance(wh, sql, params),
+        fr.provenance(wh, sql, tables),
         params,
         f"kinetics-sql frontier --by model --cost flops|eflops --task {task} --hardware {hardware}",
         sw,

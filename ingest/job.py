@@ -20,9 +20,9 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from kinetics_sql.ingest.sources import Source
-
+from kinetics_sql import sqlfiles
 from kinetics_sql.errors import InputError, KineticsError
+from kinetics_sql.ingest.sources import Source
 from kinetics_sql.warehouse import Warehouse
 
 # Detection order matters: the generic trials format accepts almost anything, so it goes last.
@@ -75,8 +75,7 @@ class LoadContext:
     def issue(self, problem_id: str | None, message: str) -> None:
         """Record a data problem that does not stop the ingest (table ingest_issues + a warning)."""
         self.wh.con.execute(
-            "INSERT INTO ingest_issues (source, problem_id, message) VALUES (?, ?, ?)",
-            [self.source.name, problem_id, message],
+            sqlfiles.load("ingest/issue"), {"source": self.source.name, "problem_id": problem_id, "message": message}
         )
         self.warnings.append(f"{self.source.name}: problem {problem_id}: {message}")
 
@@ -94,8 +93,26 @@ class IngestResult:
     warnings: list[str]
 
 
+# Import names whose pip package is spelled differently.
+_PIP_NAMES = {"math_verify": "math-verify", "huggingface_hub": "huggingface-hub", "yaml": "pyyaml"}
+
+
+class MissingDependency(KineticsError):
+    """A loader needs a package that is not installed."""
+
+
 def _module(fmt: str) -> ModuleType:
-    return importlib.import_module(FORMATS[fmt])
+    """The loader of ``fmt``; a package it needs that is missing is a MissingDependency naming what to install."""
+    try:
+        return importlib.import_module(FORMATS[fmt])
+    except ModuleNotFoundError as exc:
+        missing = (exc.name or "").split(".")[0]
+        if not missing or missing == "kinetics_sql":
+            raise
+        pip = _PIP_NAMES.get(missing, missing.replace("_", "-"))
+        raise MissingDependency(
+            f"the {fmt!r} loader needs the Python package {missing!r}, which is not installed: pip install {pip}"
+        ) from exc
 
 
 def read_head(path: Path, n: int = 1 << 16) -> bytes:
@@ -107,31 +124,30 @@ def detect_format(path: Path, options: IngestOptions) -> str:
     head = read_head(path)
     if not head.strip():
         raise InputError(str(path), "file is empty", line=1)
+    missing: list[MissingDependency] = []
     for fmt in FORMATS:
         if fmt == "trials" and not options.problem_col:
             continue  # a generic table says nothing about itself: only the column options make it one
         try:
             module = _module(fmt)
-        except ModuleNotFoundError:
+        except MissingDependency as exc:
+            missing.append(exc)  # cannot tell whether the file is in this format
             continue
         if module.detect(path, head):
             return fmt
+    if missing:  # the file may well be in a format whose loader cannot run: say what to install
+        raise InputError(str(path), f"cannot tell the format: {'; '.join(map(str, missing))}", line=1)
     raise InputError(
         str(path),
         "format not recognised: not Kinetics JSONL traces, not a Kinetics trade-off table, not runner "
         "measurements; for a generic trial table (CSV, Parquet, JSONL) pass --problem-col with --task, --model "
-        "and the other column options (or --format trials)",
+        "and the other column options (or --source-format trials)",
         line=1,
     )
 
 
 def source_tables(wh: Warehouse) -> list[str]:
-    rows = wh.con.execute(
-        "SELECT DISTINCT table_name FROM duckdb_columns() WHERE column_name = 'source'"
-        " AND schema_name = 'main' AND table_name <> 'ingest_log' AND NOT internal ORDER BY 1"
-    ).fetchall()
-    views = {r[0] for r in wh.con.execute("SELECT view_name FROM duckdb_views()").fetchall()}
-    return [r[0] for r in rows if r[0] not in views]
+    return [r[0] for r in wh.con.execute(sqlfiles.load("ingest/source_tables")).fetchall()]
 
 
 def ingest(
@@ -160,24 +176,21 @@ def ingest(
                     raise InputError(str(src.path), "file is empty", line=1)
                 if not _module(chosen).detect(src.path, head) and chosen != "trials":
                     raise InputError(
-                        str(src.path), f"this file is not in the {chosen!r} format (--format {chosen})", line=1
+                        str(src.path), f"this file is not in the {chosen!r} format (--source-format {chosen})", line=1
                     )
             digest = src.sha256()
             opts_json = options.as_json()
-            prior = con.execute(
-                "SELECT content_hash, format, options::VARCHAR FROM ingest_log WHERE source = ?", [src.name]
-            ).fetchone()
+            prior = con.execute(sqlfiles.load("ingest/log_entry"), {"source": src.name}).fetchone()
             if prior and not force and prior[0] == digest and prior[1] == chosen and prior[2] == opts_json:
                 results.append(IngestResult(src.name, chosen, {}, True, time.perf_counter() - t0, []))
                 continue
             for table in tables:
-                con.execute(f'DELETE FROM "{table}" WHERE source = ?', [src.name])
-            con.execute("DELETE FROM ingest_log WHERE source = ?", [src.name])
+                con.execute(sqlfiles.render("ingest/delete_source", table=table), {"source": src.name})
+            con.execute(sqlfiles.load("ingest/log_delete"), {"source": src.name})
             ctx = LoadContext(wh, src, options, progress)
             rows = _module(chosen).load(ctx)
-            con.execute(
-                "INSERT INTO ingest_log (source, path, content_hash, format, rows, options) VALUES (?, ?, ?, ?, ?, ?)",
-                [src.name, str(src.path), digest, chosen, json.dumps(rows), opts_json],
-            )
+            entry = {"source": src.name, "path": str(src.path), "content_hash": digest, "format": chosen,
+                     "rows": json.dumps(rows), "options": opts_json}  # fmt: skip
+            con.execute(sqlfiles.load("ingest/log_insert"), entry)
             results.append(IngestResult(src.name, chosen, rows, False, time.perf_counter() - t0, ctx.warnings))
     return results

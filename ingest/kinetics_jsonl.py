@@ -24,19 +24,18 @@ from __future__ import annotations
 
 import json
 import math
-import re
 from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
 
+from kinetics_sql.facts import kinetics_names
 from kinetics_sql.ingest.job import LoadContext
 from kinetics_sql.ingest.prompt import load_tokenizer, prompt_tokens
 from kinetics_sql.ingest.rows import insert_rows
 from kinetics_sql.ingest.scoring import Scorer
 
 SUFFIXES = (".jsonl", ".json", ".ndjson")
-NAME = re.compile(r"^(?P<task>[A-Za-z0-9]+)_(?P<model>[A-Za-z0-9.\-]+?)_(?P<rest>.+?)\.(?:jsonl|json|ndjson)$")
 META_KEYS = ("attn_local", "attn_topk", "attn_block_size", "attn_block_topk")
 ID_KEYS = ("query_id", "problem_id", "id")
 BATCH_TEXTS = 32  # traces tokenized together (encode_batch uses every core)
@@ -62,24 +61,13 @@ def detect(path: Path, head: bytes) -> bool:
 
 
 def parse_name(name: str) -> dict[str, Any]:
-    """Task, model and configuration from a file name; keys missing where the name does not say."""
-    base = name.rsplit("/", 1)[-1]
-    m = NAME.match(base)
-    if not m:
+    """Task, model and configuration from a file name (facts.kinetics_names); keys missing where it does not say."""
+    n = kinetics_names.parse(name)
+    if n is None or n.table:
         return {}
-    out: dict[str, Any] = {"task": m["task"], "model": m["model"]}
-    rest = m["rest"]
-    local = re.search(r"local(\d+)", rest)
-    btk = re.search(r"blocktopk(\d+)", rest)
-    bs = re.search(r"block(\d+)(?!\w*topk)", rest) or re.search(r"block(\d+)_", rest)
-    topk = re.search(r"(?<!block)topk(\d+)", rest)
-    if re.search(r"(^|_)dense(_|$)", rest):
-        out.update(method="dense", budget=None, block_size=None)
-    elif btk and bs:
-        out.update(method="blocktopk", budget=int(local[1] if local else 0) + int(bs[1]) * int(btk[1]),
-                   block_size=int(bs[1]))  # fmt: skip
-    elif topk:
-        out.update(method="topk", budget=int(local[1] if local else 0) + int(topk[1]), block_size=None)
+    out: dict[str, Any] = {"task": n.task, "model": n.model}
+    if n.method is not None:
+        out.update(method=n.method, budget=n.budget, block_size=n.block_size)
     return out
 
 

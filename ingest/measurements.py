@@ -32,7 +32,8 @@ _DELETE = ("ingest/measurements_delete", "ingest/attention_delete")
 _ARROW = {"str": pa.string(), "int": pa.int64(), "float": pa.float64(), "bool": pa.bool_(), "json": pa.string()}
 # fields that must be > 0 (times and sizes), and those that must be >= 0
 _POSITIVE = {"decode_s", "total_s", "tokens_per_s", "batch", "gen_tokens", "n_layers", "time_s", "bytes_moved",
-             "bytes_per_s", "context", "hq", "hkv", "head_dim"}
+             "bytes_per_s", "context", "hq", "hkv", "head_dim",
+             "tensor_parallel_size"}
 _NON_NEGATIVE = {"seq", "prefill_s", "prompt_tokens", "layers_offloaded", "offload_bytes", "n_gpu_layers", "repeat",
                  "weight_bytes", "peak_vram_bytes", "budget", "block_size", "topk_blocks", "prefill_batch",
                  "prefill_tokens_per_s", "speedup_vs_dense", "max_rel_error", "roofline_fraction",

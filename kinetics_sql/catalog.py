@@ -188,6 +188,9 @@ class HardwareSpec:
     link_bytes_per_s: float | None
     host_mem_bytes_per_s: float | None
     notes: str
+    # GPU-to-GPU links of one GPU, both directions together (NVLink: 900 GB/s on H100/H200 SXM), for
+    # tensor parallelism; datasheet values and their sources: data/interconnect.csv
+    interconnect_bytes_per_s: float | None = None
 
     @property
     def intensity(self) -> float:
@@ -199,9 +202,16 @@ def _opt(value: str) -> float | None:
     return float(value) if value.strip() else None
 
 
+def builtin_interconnect() -> dict[str, tuple[float, str]]:
+    """Datasheet interconnect bandwidth (bytes/s, both directions) and its source, by hardware name."""
+    text = resources.files("kinetics_sql").joinpath("data/interconnect.csv").read_text()
+    return {r["name"]: (float(r["interconnect_bytes_per_s"]), r["source"]) for r in csv.DictReader(text.splitlines())}
+
+
 def builtin_hardware() -> list[HardwareSpec]:
     text = resources.files("kinetics_sql").joinpath("data/hardware.csv").read_text()
     rows = csv.DictReader(text.splitlines())
+    links = builtin_interconnect()
     return [
         HardwareSpec(
             name=r["name"],
@@ -211,6 +221,7 @@ def builtin_hardware() -> list[HardwareSpec]:
             link_bytes_per_s=_opt(r["link_bytes_per_s"]),
             host_mem_bytes_per_s=_opt(r["host_mem_bytes_per_s"]),
             notes=r["notes"],
+            interconnect_bytes_per_s=links[r["name"]][0] if r["name"] in links else None,
         )
         for r in rows
     ]

@@ -37,16 +37,17 @@ from typing import Any
 
 import numpy as np
 import polars as pl
+import pyarrow as pa
 
 from kinetics_sql import sqlfiles
 from kinetics_sql.errors import KineticsError
-from kinetics_sql.warehouse import Warehouse
+from kinetics_sql.warehouse import Warehouse, insert_arrow
 
 # target -> feature columns ("const" is the intercept)
 FORMS: dict[str, dict[str, list[str]]] = {
-    "plain": {"total_s": ["compute", "hbm_bytes", "link_bytes", "const"]},
+    "plain": {"total_s": ["compute", "hbm_bytes", "link_bytes", "net_bytes", "const"]},
     "split": {
-        "prefill_s": ["prefill_flops", "prefill_link", "prefill_offload_attn_flops", "const"],
+        "prefill_s": ["prefill_flops", "prefill_link", "prefill_offload_attn_flops", "prefill_net", "const"],
         "decode_s": [
             "compute",
             "hbm_bytes",
@@ -55,6 +56,8 @@ FORMS: dict[str, dict[str, list[str]]] = {
             "layer_steps",
             "offload_layer_steps",
             "offload_attn_flops",
+            "decode_net",
+            "net_steps",
             "const",
         ],
     },
@@ -62,7 +65,7 @@ FORMS: dict[str, dict[str, list[str]]] = {
     # cache at the rate matrix products stream weights) and a cost per sequence and step (sampling,
     # the engine's per-request bookkeeping)
     "attn": {
-        "prefill_s": ["prefill_flops", "prefill_link", "prefill_offload_attn_flops", "const"],
+        "prefill_s": ["prefill_flops", "prefill_link", "prefill_offload_attn_flops", "prefill_net", "const"],
         "decode_s": [
             "compute",
             "weight_reads",
@@ -73,10 +76,14 @@ FORMS: dict[str, dict[str, list[str]]] = {
             "layer_steps",
             "offload_layer_steps",
             "offload_attn_flops",
+            "decode_net",
+            "net_steps",
             "const",
         ],
     },
 }
+# features that are 0 on one GPU (tensor parallelism only): not counted against the training points there
+TP_FEATURES = ("net_bytes", "prefill_net", "decode_net", "net_steps")
 WEIGHTINGS = ("relative", "absolute")
 CONFIG_KEY = ("model", "n_gpu_layers", "layers_offloaded", "offload_mode", "batch", "prompt_tokens", "gen_tokens")
 FEATURES = (
@@ -91,6 +98,10 @@ FEATURES = (
     "offload_layer_steps",
     "offload_attn_flops",
     "prefill_offload_attn_flops",
+    "net_bytes",
+    "prefill_net",
+    "decode_net",
+    "net_steps",
     "weight_reads",
     "kv_bytes",
     "seq_steps",
@@ -168,7 +179,9 @@ def mape(y: np.ndarray, pred: np.ndarray) -> float | None:
 
 
 def config_key(row: dict[str, Any]) -> str:
-    return "|".join(str(row.get(k)) for k in CONFIG_KEY)
+    key = "|".join(str(row.get(k)) for k in CONFIG_KEY)
+    tp = row.get("tensor_parallel_size")
+    return key if tp in (None, 1) else f"{key}|tp{tp}"  # one-GPU keys (and so their hold-out) as before
 
 
 def holdout_configs(keys: Sequence[str], fraction: float, seed: int) -> set[str]:
@@ -350,6 +363,11 @@ class FitResult:
             "offload_layer_step_s": p["offload_layer_step_s"],
             "offload_attn_a": p.get("offload_attn_a", 0.0),
             "prefill_offload_attn_a": p.get("prefill_offload_attn_a", 0.0),
+            # tensor parallelism: seconds per interconnect byte (decode, prompt) and per collective
+            "net_c": p["net_c"],
+            "prefill_net_c": p["prefill_net_c"],
+            "net_step_s": p["net_step_s"],
+            "eff_net_bytes_per_s": 1.0 / p["net_c"] if p["net_c"] > 0 else None,
             "models": ",".join(self.models),
             "sources": ",".join(self.sources),
             "runs": len(self.run_ids),
@@ -375,6 +393,9 @@ def coef_struct(form: str, coefs: dict[str, dict[str, float]]) -> dict[str, floa
             "prefill_offload_attn_a": 0.0,
             "kv_b": k["hbm_bytes"],
             "seq_step_s": 0.0,
+            "net_c": k.get("net_bytes", 0.0),  # .get: fits stored before tensor parallelism lack it
+            "prefill_net_c": k.get("net_bytes", 0.0),
+            "net_step_s": 0.0,
         }
     if form in ("split", "attn"):
         p, d = coefs["prefill_s"], coefs["decode_s"]
@@ -392,6 +413,9 @@ def coef_struct(form: str, coefs: dict[str, dict[str, float]]) -> dict[str, floa
             "offload_layer_step_s": d.get("offload_layer_steps", 0.0),
             "offload_attn_a": d.get("offload_attn_flops", 0.0),
             "prefill_offload_attn_a": p.get("prefill_offload_attn_flops", 0.0),
+            "net_c": d.get("decode_net", 0.0),
+            "prefill_net_c": p.get("prefill_net", 0.0),
+            "net_step_s": d.get("net_steps", 0.0),
         }
     raise KineticsError(f"unknown model form {form!r} (expected {', '.join(FORMS)})")
 
@@ -435,14 +459,17 @@ def fit(
     hardware: str | None = None,
     models: Sequence[str] = (),
     sources: Sequence[str] = (),
+    holdout_min_gen: int | None = None,
     train_max_gen: int | None = None,
     eval_min_gen: int | None = None,
 ) -> FitResult:
     """Fit one engine's latency on one device; does not store it (see :func:`store`).
 
-    With ``train_max_gen`` N the split is by generation length instead of by configuration: the fit
-    trains on the measurements of at most N generated tokens and the held-out metrics are those of
-    the measurements of at least ``eval_min_gen`` (default N + 1) tokens: extrapolation in length.
+    ``holdout_min_gen``: hold out every configuration generating at least that many tokens (train on
+    the short runs, test on the long ones) instead of the seeded fraction.
+    ``train_max_gen`` N (validation by extrapolation in length): train on the measurements of at most
+    N generated tokens; the held-out metrics are those of the measurements of at least ``eval_min_gen``
+    (default N + 1) tokens.
     """
     if form not in FORMS:
         raise KineticsError(f"unknown model form {form!r} (expected {', '.join(FORMS)})")
@@ -457,22 +484,32 @@ def fit(
     bad = df.filter(pl.col("total_s").is_null() | (pl.col("total_s") <= 0))
     if bad.height:
         df = df.filter(pl.col("total_s") > 0)
-    keys = [config_key(r) for r in df.select(CONFIG_KEY).iter_rows(named=True)]
+    key_cols = [*CONFIG_KEY, *(["tensor_parallel_size"] if "tensor_parallel_size" in df.columns else [])]
+    keys = [config_key(r) for r in df.select(key_cols).iter_rows(named=True)]
     if train_max_gen is not None:
         if train_max_gen < 1:
             raise KineticsError(f"--train-max-gen must be >= 1, got {train_max_gen}")
         eval_min = eval_min_gen if eval_min_gen is not None else train_max_gen + 1
         if eval_min <= train_max_gen:
             raise KineticsError(f"--eval-min-gen ({eval_min}) must exceed --train-max-gen ({train_max_gen})")
-        df = df.with_columns(pl.Series("config", keys), (pl.col("gen_tokens") > train_max_gen).alias("holdout"))
         if df.filter(pl.col("gen_tokens") >= eval_min).is_empty():
             raise KineticsError(f"no measurements of {eval_min} or more generated tokens to evaluate on")
+        held = {k for k, g in zip(keys, df["gen_tokens"].to_list(), strict=True) if g > train_max_gen}
+    elif holdout_min_gen is not None:
+        long_runs = df["gen_tokens"].to_numpy() >= holdout_min_gen
+        held = {k for k, is_long in zip(keys, long_runs, strict=True) if is_long}
+        if not held or len(held) == len(set(keys)):
+            raise KineticsError(
+                f"--holdout-min-gen {holdout_min_gen} leaves no " + ("held-out" if not held else "training")
+                + " runs (generation lengths: " + ", ".join(map(str, sorted(set(df["gen_tokens"].to_list())))) + ")"
+            )
     else:
         held = holdout_configs(keys, holdout, seed)
-        df = df.with_columns(pl.Series("config", keys), pl.Series("holdout", [k in held for k in keys]))
+    df = df.with_columns(pl.Series("config", keys), pl.Series("holdout", [k in held for k in keys]))
     train = df.filter(~pl.col("holdout"))
     n_params = sum(len(c) for c in FORMS[form].values())
-    if train.height < max(len(c) for c in FORMS[form].values()):
+    tp_runs = "tensor_parallel_size" in train.columns and bool((train["tensor_parallel_size"] > 1).any())
+    if train.height < max(len([c for c in cols if tp_runs or c not in TP_FEATURES]) for cols in FORMS[form].values()):
         raise KineticsError(f"{train.height} training points are too few for the {form} form ({n_params} coefficients)")
     devices = sorted(df["device"].unique().to_list())
     hw = wh.resolve_hardware(hardware) if hardware else guess_hardware(wh, devices)
@@ -507,7 +544,7 @@ def fit(
         n_train=tr.height,
         n_holdout=ho.height,
         n_configs=len(set(keys)),
-        holdout=holdout if train_max_gen is None else 0.0,
+        holdout=len(held) / len(set(keys)) if train_max_gen is not None or holdout_min_gen is not None else holdout,
         seed=seed,
         train_max_gen=train_max_gen,
         max_ape_holdout=float(ho["rel_error"].abs().max()) if ho.height else None,
@@ -525,44 +562,20 @@ def fit(
 
 
 def store(wh: Warehouse, res: FitResult) -> str:
-    """Insert a fit into ``coefficients``; returns its fit_id."""
+    """Insert (or replace) a fit in ``coefficients``, columns by name; returns its fit_id."""
     p = res.params
-    wh.execute(
-        "INSERT OR REPLACE INTO coefficients (fit_id, engine, device, device_query, hardware, form, weighting,"
-        " a, b, c, t0, i_gpu, i_link, coefs, n_points, n_train, n_holdout, n_configs, holdout, seed,"
-        " r2, mape, r2_holdout, mape_holdout, models, run_ids, fitted_at, sources)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            res.fit_id,
-            res.engine,
-            res.device,
-            res.device_query,
-            res.hardware,
-            res.form,
-            res.weighting,
-            p["a"],
-            p["b"],
-            p["c"],
-            p["t0"],
-            res.i_gpu,
-            res.i_link,
-            json.dumps(res.coefs, sort_keys=True),
-            res.n_points,
-            res.n_train,
-            res.n_holdout,
-            res.n_configs,
-            res.holdout,
-            res.seed,
-            _finite(res.r2),
-            _finite(res.mape),
-            _finite(res.r2_holdout),
-            _finite(res.mape_holdout),
-            res.models,
-            res.run_ids,
-            res.fitted_at,
-            res.sources,
-        ],
-    )
+    row = {
+        "fit_id": res.fit_id, "engine": res.engine, "device": res.device, "device_query": res.device_query,
+        "hardware": res.hardware, "form": res.form, "weighting": res.weighting,
+        "a": p["a"], "b": p["b"], "c": p["c"], "t0": p["t0"], "i_gpu": res.i_gpu, "i_link": res.i_link,
+        "coefs": json.dumps(res.coefs, sort_keys=True),
+        "n_points": res.n_points, "n_train": res.n_train, "n_holdout": res.n_holdout, "n_configs": res.n_configs,
+        "holdout": res.holdout, "seed": res.seed,
+        "r2": _finite(res.r2), "mape": _finite(res.mape),
+        "r2_holdout": _finite(res.r2_holdout), "mape_holdout": _finite(res.mape_holdout),
+        "models": res.models, "run_ids": res.run_ids, "fitted_at": res.fitted_at, "sources": res.sources,
+    }  # fmt: skip
+    insert_arrow(wh.con, "coefficients", pa.Table.from_pylist([row]), replace=True)
     return res.fit_id
 
 

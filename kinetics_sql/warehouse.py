@@ -6,6 +6,7 @@ import os
 import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -17,12 +18,28 @@ from kinetics_sql import catalog, sqlfiles
 from kinetics_sql.errors import KineticsError
 
 DEFAULT_DB = Path("warehouse") / "kinetics.duckdb"
+# TEMP macros (and the offload scratch tables) every connection gets, in dependency order.
+CONNECTION_MACROS = ("fit/macros", "fit/offload", "frontier/macros")
 _MIGRATION = re.compile(r"^(\d{3})_[a-z0-9_]+$")
 
 
 def default_path() -> str:
     """``$KINETICS_SQL_DB`` or ``warehouse/kinetics.duckdb`` under the working directory."""
     return os.environ.get("KINETICS_SQL_DB") or str(DEFAULT_DB)
+
+
+def insert_arrow(con: duckdb.DuckDBPyConnection, table: str, rows: pa.Table, *, replace: bool = False) -> int:
+    """Insert an Arrow table into ``table``, matching columns by name (``INSERT ... BY NAME``); returns the row
+    count. Columns of ``table`` that ``rows`` lacks get their defaults (or NULL). ``replace``: rows whose primary
+    key exists replace the stored ones (``INSERT OR REPLACE``)."""
+    if rows.num_rows == 0:
+        return 0
+    con.register("_insert_rows", rows)
+    try:
+        con.execute(sqlfiles.render("warehouse/upsert_by_name" if replace else "warehouse/insert_by_name", table=table))
+    finally:
+        con.unregister("_insert_rows")
+    return int(rows.num_rows)
 
 
 class Warehouse:
@@ -62,25 +79,21 @@ class Warehouse:
     @contextmanager
     def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """All-or-nothing: commit on success, roll back everything on any exception."""
-        self.con.execute("BEGIN TRANSACTION")
+        self.con.begin()
         try:
             yield self.con
         except BaseException:
-            self.con.execute("ROLLBACK")
+            self.con.rollback()
             raise
         else:
-            self.con.execute("COMMIT")
+            self.con.commit()
 
     # -- schema ----------------------------------------------------------------------------
 
     def migrate(self) -> list[str]:
         """Apply the migrations in queries/migrations not yet recorded; returns those applied."""
-        self.con.execute(
-            "CREATE TABLE IF NOT EXISTS schema_version ("
-            " version INTEGER PRIMARY KEY, name VARCHAR NOT NULL,"
-            " applied_at TIMESTAMP NOT NULL DEFAULT current_timestamp)"
-        )
-        done = {r[0] for r in self.con.execute("SELECT version FROM schema_version").fetchall()}
+        self.con.execute(sqlfiles.load("warehouse/schema_version_table"))
+        done = {r[0] for r in self.con.execute(sqlfiles.load("warehouse/migrations_applied")).fetchall()}
         applied = []
         for name in sqlfiles.listing("migrations"):
             m = _MIGRATION.match(name)
@@ -91,55 +104,41 @@ class Warehouse:
                 continue
             with self.transaction() as con:
                 con.execute(sqlfiles.load(f"migrations/{name}"))
-                con.execute("INSERT INTO schema_version (version, name) VALUES (?, ?)", [version, name])
+                con.execute(sqlfiles.load("warehouse/record_migration"), {"version": version, "name": name})
             applied.append(name)
         return applied
 
     def schema_version(self) -> int:
-        row = self.con.execute("SELECT max(version) FROM schema_version").fetchone()
+        row = self.con.execute(sqlfiles.load("warehouse/schema_version")).fetchone()
         return int(row[0]) if row and row[0] is not None else 0
 
     def create_macros(self) -> None:
+        """The cost macros (queries/macros, in file order), then the connection's TEMP macros of the
+        analysis: latency features, offload costs and their scratch tables, frontier building blocks."""
         for name in sqlfiles.listing("macros"):
             self.con.execute(sqlfiles.load(f"macros/{name}"))
+        for name in CONNECTION_MACROS:
+            self.con.execute(sqlfiles.load(name))
 
     def seed_catalog(self) -> None:
         """Insert or refresh the built-in models and hardware profiles (user rows are kept)."""
         with self.transaction():
-            for spec in catalog.builtin_models():
-                self.upsert_model(spec, builtin=True)
-            for hw in catalog.builtin_hardware():
-                self.upsert_hardware(hw, builtin=True)
+            self._upsert("models", [{**spec.row(), "builtin": True} for spec in catalog.builtin_models()])
+            self._upsert("hardware", [{**asdict(hw), "builtin": True} for hw in catalog.builtin_hardware()])
 
     # -- catalog ---------------------------------------------------------------------------
 
+    def _upsert(self, table: str, rows: list[dict[str, Any]]) -> None:
+        insert_arrow(self.con, table, pa.Table.from_pylist(rows), replace=True)
+
     def upsert_model(self, spec: catalog.ModelSpec, *, builtin: bool = False) -> None:
-        row = spec.row()
-        row["builtin"] = builtin
-        cols = list(row)
-        self.con.execute(
-            f"INSERT OR REPLACE INTO models ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
-            [row[c] for c in cols],
-        )
+        self._upsert("models", [{**spec.row(), "builtin": builtin}])
 
     def upsert_hardware(self, hw: catalog.HardwareSpec, *, builtin: bool = False) -> None:
-        self.con.execute(
-            "INSERT OR REPLACE INTO hardware (name, peak_flops, hbm_bytes_per_s, vram_bytes, link_bytes_per_s,"
-            " host_mem_bytes_per_s, notes, builtin) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                hw.name,
-                hw.peak_flops,
-                hw.hbm_bytes_per_s,
-                hw.vram_bytes,
-                hw.link_bytes_per_s,
-                hw.host_mem_bytes_per_s,
-                hw.notes,
-                builtin,
-            ],
-        )
+        self._upsert("hardware", [{**asdict(hw), "builtin": builtin}])
 
     def model_names(self) -> list[str]:
-        return [r[0] for r in self.con.execute("SELECT name FROM models ORDER BY params").fetchall()]
+        return [r[0] for r in self.con.execute(sqlfiles.load("catalog/model_names")).fetchall()]
 
     def resolve_model(self, name: str) -> str:
         """The catalog's spelling of a model name, matched case-insensitively.
@@ -157,9 +156,9 @@ class Warehouse:
         )
 
     def resolve_hardware(self, name: str) -> str:
-        rows = self.con.execute("SELECT name FROM hardware WHERE lower(name) = lower(?)", [name]).fetchall()
+        rows = self.con.execute(sqlfiles.load("catalog/hardware_named"), {"name": name}).fetchall()
         if not rows:
-            known = [r[0] for r in self.con.execute("SELECT name FROM hardware ORDER BY name").fetchall()]
+            known = [r[0] for r in self.con.execute(sqlfiles.load("catalog/hardware_names")).fetchall()]
             raise KineticsError(
                 f"unknown hardware {name!r}: add it with `kinetics-sql hardware add` (known: {', '.join(known)})"
             )

@@ -46,12 +46,27 @@ BYTES = {"bf16": 2, "f16": 2, "f32": 4}
 _VLLM_DTYPE = {"bf16": "bfloat16", "f16": "float16", "f32": "float32"}
 
 
-def layers_offloaded(spec: ModelSpec, offload_gb: float, dtype: str = "bf16") -> int:
-    """Whole layers that ``offload_gb`` GiB of weights hold (what a request of that size could offload)."""
+def layers_offloaded(spec: ModelSpec, offload_gb: float, dtype: str = "bf16", tensor_parallel_size: int = 1) -> int:
+    """Whole layers that ``offload_gb`` GiB (per GPU) of weights hold (what a request of that size could
+    offload); with tensor parallelism each GPU offloads its 1/T shard of those layers."""
     if offload_gb <= 0:
         return 0
-    layer_bytes = spec.layer_params * BYTES[dtype]
+    layer_bytes = spec.layer_params * BYTES[dtype] / tensor_parallel_size
     return min(spec.layers, int(offload_gb * (1 << 30) // layer_bytes))
+
+
+def engine_tensor_parallel_size(llm: Any) -> int:
+    """The tensor_parallel_size the engine runs with, from its parallel config (vLLM V1:
+    ``llm.llm_engine.vllm_config.parallel_config``; V0: ``llm.llm_engine.parallel_config``)."""
+    engine = getattr(llm, "llm_engine", None)
+    for owner in (getattr(engine, "vllm_config", None), engine):
+        size = getattr(getattr(owner, "parallel_config", None), "tensor_parallel_size", None)
+        if isinstance(size, int) and not isinstance(size, bool) and size >= 1:
+            return size
+    raise RuntimeError(
+        "cannot read tensor_parallel_size from the engine (looked at llm.llm_engine.vllm_config.parallel_config"
+        " and llm.llm_engine.parallel_config)"
+    )
 
 
 def engine_version() -> str:
@@ -213,7 +228,9 @@ class VllmEngine:
         self._ids = 0
 
     def facts(self) -> dict[str, Any]:
-        return dict(self.llm.collective_rpc(probe_worker)[0])
+        facts = dict(self.llm.collective_rpc(probe_worker)[0])  # worker 0: one GPU's share
+        facts["tensor_parallel_size"] = engine_tensor_parallel_size(self.llm)
+        return facts
 
     def add(self, prompt_ids: list[int], max_tokens: int) -> str:
         from vllm import SamplingParams
@@ -306,23 +323,25 @@ def sweep(
 
     rng = random.Random(seed)
     version = version or engine_version()
-    device = device or device_label()
-    if tensor_parallel_size > 1:
-        device = f"{tensor_parallel_size} x {device}"
-    layer_bytes = spec.layer_params * BYTES[dtype]
+    gpu = device or device_label()
     weight_bytes = int(spec.params * BYTES[dtype])
     out: list[dict[str, Any]] = []
     for off in offloads:
         engine = engine_factory(off)
         facts = engine.facts()
+        tp = int(facts.get("tensor_parallel_size") or 1)  # what the engine runs with, not what was asked
+        device = f"{tp} x {gpu}" if tp > 1 else gpu
+        layer_bytes = spec.layer_params * BYTES[dtype] // tp  # one GPU's shard of a layer
         block = int(facts.get("block_size") or 16)
         capacity = int(facts["num_gpu_blocks"]) * block if facts.get("num_gpu_blocks") else None
-        taken = int(facts.get("param_uva_bytes", 0)) + int(facts.get("prefetch_bytes", 0))
-        requested = off.requested_bytes(spec, dtype)
+        # the probe reads one GPU's weights: every GPU offloads its shard
+        taken_gpu = int(facts.get("param_uva_bytes", 0)) + int(facts.get("prefetch_bytes", 0))
+        taken = taken_gpu * tp
+        requested = off.requested_bytes(spec, dtype) * (tp if off.backend == "uva" else 1)
         if facts.get("prefetch_layers"):
             k = int(facts["prefetch_layers"])
         else:
-            k = min(spec.layers, taken // layer_bytes)
+            k = min(spec.layers, taken_gpu // layer_bytes)
         if requested and not taken:
             log(f"{spec.name}: offload {off.label()} requested, but the engine kept every weight on the GPU "
                 f"(offloader {facts.get('offloader')}); recorded as not offloaded")
@@ -354,7 +373,8 @@ def sweep(
                         "offload_bytes": taken,
                         "offload_requested_bytes": requested,
                         "weight_bytes": weight_bytes,
-                        "gpu_weight_bytes": int(facts.get("param_gpu_bytes", 0)) or None,
+                        "gpu_weight_bytes": int(facts.get("param_gpu_bytes", 0)) * tp or None,
+                        "tensor_parallel_size": tp,
                         "batch": b,
                         "prompt_tokens": p,
                         "gen_tokens": n,
@@ -371,7 +391,7 @@ def sweep(
                         "kv_cache_tokens": capacity,
                         "attention_backend": ",".join(backends) or None,
                         "cuda_graphs": graphs,
-                        "extra": {"offload": off.label(), "tensor_parallel_size": tensor_parallel_size,
+                        "extra": {"offload": off.label(), "requested_tensor_parallel_size": tensor_parallel_size,
                                   "skew_tokens": t["skew"], "build_s": getattr(engine, "build_s", None),
                                   "engine_kwargs": getattr(engine, "kwargs", None), "readback": facts},
                     })

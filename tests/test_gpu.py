@@ -7,8 +7,12 @@ duckdb is not installed (the device image): `pytest --noconftest -m gpu tests/te
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pytest
+
+if TYPE_CHECKING:  # torch is imported below through importorskip, which mypy sees as a plain value
+    from torch import dtype as TorchDtype
 
 torch = pytest.importorskip("torch")
 if not torch.cuda.is_available():  # the conftest skips these too; this covers --noconftest runs
@@ -21,7 +25,7 @@ from kinetics_sql.runners.records import read_records  # noqa: E402
 pytestmark = pytest.mark.gpu
 
 
-def _qkv(b: int, t: int, dtype: torch.dtype, seed: int = 0) -> tuple:
+def _qkv(b: int, t: int, dtype: TorchDtype, seed: int = 0) -> tuple:
     g = torch.Generator(device="cuda").manual_seed(seed)
     q = torch.randn(b, 32, 128, device="cuda", dtype=dtype, generator=g)
     k = torch.randn(b, 8, t, 128, device="cuda", dtype=dtype, generator=g)
@@ -30,7 +34,7 @@ def _qkv(b: int, t: int, dtype: torch.dtype, seed: int = 0) -> tuple:
 
 
 @pytest.mark.parametrize("dtype", [torch.float32, torch.bfloat16])
-def test_dense_attention_on_gpu_matches_float64(dtype: torch.dtype) -> None:
+def test_dense_attention_on_gpu_matches_float64(dtype: TorchDtype) -> None:
     """Qwen3-8B head shapes (32 query heads, 8 KV heads, head_dim 128) through the flash/cuDNN backends."""
     q, k, v = _qkv(4, 2048, dtype)
     ref = A.naive_attention(q.cpu(), k.cpu(), v.cpu())
@@ -48,7 +52,7 @@ def test_blocktopk_on_gpu_matches_naive_loops(block_size: int, topk: int) -> Non
 
 # tl.dot takes float32 inputs as TF32 (10-bit mantissa) on Hopper: ~1e-3 relative, as cuBLAS would.
 @pytest.mark.parametrize(("dtype", "tol"), [(torch.float32, 5e-3), (torch.bfloat16, 2e-2)])
-def test_fused_triton_kernel_on_gpu(dtype: torch.dtype, tol: float) -> None:
+def test_fused_triton_kernel_on_gpu(dtype: TorchDtype, tol: float) -> None:
     pytest.importorskip("triton")
     from kinetics_sql.runners.blocksparse_triton import blocksparse_decode
 
@@ -60,11 +64,12 @@ def test_fused_triton_kernel_on_gpu(dtype: torch.dtype, tol: float) -> None:
 
 
 @pytest.fixture(scope="module")
-def toy_state(tmp_path_factory: pytest.TempPathFactory) -> dict:
+def toy_state(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     safetensors = pytest.importorskip("safetensors.torch")
     d = tmp_path_factory.mktemp("hf")
     checkpoints.write_safetensors(checkpoints.toy_spec(), d / "model.safetensors", dtype="f32", seed=3)
-    return safetensors.load_file(str(d / "model.safetensors"))
+    state: dict[str, Any] = safetensors.load_file(str(d / "model.safetensors"))
+    return state
 
 
 def test_streamed_layers_give_the_same_tokens_on_gpu(toy_state: dict) -> None:

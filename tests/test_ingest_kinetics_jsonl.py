@@ -27,7 +27,7 @@ SMALL_BUDGETS = "64:1536:64"
 
 
 def fixture_traces() -> list[tuple[str, list[str]]]:
-    out = []
+    out: list[tuple[str, list[str]]] = []
     for path in (DENSE, TOPK, BLOCK):
         for line in path.read_text().splitlines()[1:]:
             obj = json.loads(line)
@@ -190,6 +190,7 @@ def _hf_cache(root: Path, files: dict[str, Path]) -> Path:
     return root
 
 
+@pytest.mark.slow
 def test_ingest_from_hub_cache_offline(tmp_path: Path) -> None:
     home = _hf_cache(tmp_path / "hf", {"aime24/dense/aime24_qwen3-8b_dense.jsonl": DENSE})
     env = {**os.environ, "HF_HOME": str(home), "HF_HUB_CACHE": str(home / "hub"), "HF_HUB_OFFLINE": "1"}

@@ -9,10 +9,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from kinetics_sql.ingest import measurements as M
-from kinetics_sql.runners.records import RecordWriter
 
 from kinetics_sql.errors import InputError
+from kinetics_sql.ingest import measurements as M
+from kinetics_sql.runners.records import RecordWriter
 
 ROOT = Path(__file__).resolve().parents[1]
 MEASUREMENTS = ROOT / "warehouse" / "measurements"

@@ -33,6 +33,7 @@ def _model(offload: int, sd: dict) -> torchdecode.Qwen3Decoder:
     return m
 
 
+@pytest.mark.slow
 def test_matches_transformers_qwen3(weights: dict) -> None:
     transformers = pytest.importorskip("transformers")
     cfg = json.loads((weights["dir"] / "config.json").read_text())

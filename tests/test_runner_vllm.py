@@ -160,3 +160,44 @@ def test_traces_write_raw_kinetics_jsonl(tmp_path: Path) -> None:
     assert llm.calls[0][0][0].startswith("<|im_start|>user\nSolve the following math problem")
     assert llm.calls[0][1] == {"n": 3, "max_tokens": 64, "temperature": 0.6}
     assert kinetics_jsonl.detect(out, out.read_bytes())
+
+
+def test_sweep_records_the_engines_tensor_parallel_size(tmp_path: Path, wh: Any) -> None:
+    """Asked for 2 GPUs, the engine reports what it runs with: 2 here; the records carry it, the
+    device names both GPUs, and each GPU's offloaded shard counts once per GPU."""
+    spec = builtin_model("Qwen3-14B")
+    shard = spec.layer_params  # bf16 over 2 GPUs: a GPU holds spec.layer_params bytes of a layer
+    out = tmp_path / "vllm-tp2.jsonl"
+    facts = {"none": _facts(spec, tensor_parallel_size=2),
+             "uva:4": _facts(spec, tensor_parallel_size=2, param_uva_bytes=10 * shard)}
+    recs = vllmrun.sweep(spec, RecordWriter(out, command="python -m kinetics_sql.runners.vllmrun sweep --tp 2"),
+                         engine_factory=lambda off: FakeStepEngine(facts[off.label()]),
+                         offloads=vllmrun.parse_offloads("0,uva:4"), runs=[(1, 16, 8), (8, 16, 8)],
+                         tensor_parallel_size=2, version="vllm 0.0-fake", device="NVIDIA H200", log=lambda m: None)
+    assert {r["tensor_parallel_size"] for r in recs} == {2}
+    assert {r["device"] for r in recs} == {"2 x NVIDIA H200"}
+    streamed = [r for r in recs if r["offload_mode"] == "stream"]
+    assert {r["layers_offloaded"] for r in streamed} == {10}
+    assert {r["offload_bytes"] for r in streamed} == {2 * 10 * shard}
+    assert {r["offload_requested_bytes"] for r in streamed} == {2 * 4 * (1 << 30)}
+    assert vllmrun.layers_offloaded(spec, 4.0, tensor_parallel_size=2) == int(4 * (1 << 30) // shard)
+    with wh.transaction():
+        assert load_measurements(wh, out, source="vllm-tp2.jsonl")["measurements"] == 4
+    assert wh.df("SELECT DISTINCT tensor_parallel_size FROM measurements").item() == 2
+
+
+def test_sweep_records_what_the_engine_used_not_what_was_asked(tmp_path: Path) -> None:
+    spec = builtin_model("Qwen3-8B")
+    recs = vllmrun.sweep(spec, RecordWriter(tmp_path / "v.jsonl", command="x"),
+                         engine_factory=lambda off: FakeStepEngine(_facts(spec, tensor_parallel_size=1)),
+                         offloads=[vllmrun.Offload()], runs=[(1, 4, 2)], tensor_parallel_size=2,
+                         version="vllm 0.0-fake", device="NVIDIA H200", log=lambda m: None)
+    assert recs[0]["tensor_parallel_size"] == 1 and recs[0]["device"] == "NVIDIA H200"
+    assert recs[0]["extra"]["requested_tensor_parallel_size"] == 2
+
+
+def test_engine_without_a_parallel_config_is_an_error() -> None:
+    with pytest.raises(RuntimeError, match="cannot read tensor_parallel_size from the engine"):
+        vllmrun.engine_tensor_parallel_size(SimpleNamespace(llm_engine=SimpleNamespace()))
+    v0 = SimpleNamespace(llm_engine=SimpleNamespace(parallel_config=SimpleNamespace(tensor_parallel_size=4)))
+    assert vllmrun.engine_tensor_parallel_size(v0) == 4

@@ -8,12 +8,6 @@ from kinetics_sql import catalog
 from kinetics_sql.commands.context import State, pass_state
 from kinetics_sql.commands.output import emit, output_options
 
-MODEL_COLUMNS = (
-    "name, family, round(params / 1e9, 3) AS params_b, round(params_kinetics / 1e9, 3) AS params_kinetics_b,"
-    " layers, hidden, hq, hkv, head_dim, intermediate, vocab, tied_embeddings,"
-    " round(kv_bytes_per_token * 32768 / 2^30, 3) AS kv_gib_at_32k, hf_repo"
-)
-
 
 @click.group(invoke_without_command=True)
 @output_options
@@ -23,7 +17,7 @@ def models(ctx: click.Context, fmt: str, output: str | None) -> None:
     if ctx.invoked_subcommand is None:
         state = ctx.find_object(State)
         assert state is not None
-        emit(state.wh.df(f"SELECT {MODEL_COLUMNS} FROM models ORDER BY family, params"), fmt, output)
+        emit(state.wh.named("catalog/models_list"), fmt, output)
 
 
 @models.command("add")
@@ -61,14 +55,7 @@ def hardware(ctx: click.Context, fmt: str, output: str | None) -> None:
     if ctx.invoked_subcommand is None:
         state = ctx.find_object(State)
         assert state is not None
-        emit(
-            state.wh.df(
-                "SELECT name, peak_flops, hbm_bytes_per_s, vram_bytes, link_bytes_per_s, host_mem_bytes_per_s,"
-                " 2 * peak_flops / hbm_bytes_per_s AS i, notes FROM hardware ORDER BY peak_flops DESC"
-            ),
-            fmt,
-            output,
-        )
+        emit(state.wh.named("catalog/hardware_list"), fmt, output)
 
 
 @hardware.command("add")
@@ -78,6 +65,13 @@ def hardware(ctx: click.Context, fmt: str, output: str | None) -> None:
 @click.option("--vram", "vram_bytes", type=float, help="GPU memory in bytes, e.g. 80e9.")
 @click.option("--link", "link_bytes_per_s", type=float, help="Host-to-device bytes/s (PCIe), e.g. 45e9.")
 @click.option("--host-mem", "host_mem_bytes_per_s", type=float, help="Host DRAM bytes/s.")
+@click.option(
+    "--interconnect",
+    "interconnect_bytes_per_s",
+    type=float,
+    help="GPU-to-GPU bytes/s of one GPU, both directions together (NVLink on H100/H200 SXM: 9e11); "
+    "needed for --gpus > 1.",
+)
 @click.option("--notes", default="", help="Where the numbers come from.")
 @pass_state
 def hardware_add(
@@ -88,14 +82,24 @@ def hardware_add(
     vram_bytes: float | None,
     link_bytes_per_s: float | None,
     host_mem_bytes_per_s: float | None,
+    interconnect_bytes_per_s: float | None,
     notes: str,
 ) -> None:
     """Add (or replace) a hardware profile NAME."""
     for label, value in (("--peak-flops", peak_flops), ("--hbm", hbm_bytes_per_s)):
         if value <= 0:
             raise click.BadParameter("must be > 0", param_hint=label)
+    if interconnect_bytes_per_s is not None and interconnect_bytes_per_s <= 0:
+        raise click.BadParameter("must be > 0", param_hint="--interconnect")
     hw = catalog.HardwareSpec(
-        name, peak_flops, hbm_bytes_per_s, vram_bytes, link_bytes_per_s, host_mem_bytes_per_s, notes
+        name,
+        peak_flops,
+        hbm_bytes_per_s,
+        vram_bytes,
+        link_bytes_per_s,
+        host_mem_bytes_per_s,
+        notes,
+        interconnect_bytes_per_s=interconnect_bytes_per_s,
     )
     with state.wh.transaction():
         state.wh.upsert_hardware(hw)

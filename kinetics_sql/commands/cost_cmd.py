@@ -7,8 +7,7 @@ import click
 from kinetics_sql import sqlfiles
 from kinetics_sql.commands.context import State, pass_state
 from kinetics_sql.commands.output import emit, output_options
-
-METHODS = ("dense", "topk", "blocktopk", "window")
+from kinetics_sql.facts.methods import METHODS
 
 
 @click.command()
@@ -29,6 +28,14 @@ METHODS = ("dense", "topk", "blocktopk", "window")
     show_default=True,
     help="Parameter count: the Kinetics tables' (where defined) or the architecture's.",
 )
+@click.option(
+    "--gpus",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Tensor parallelism over this many GPUs: costs per GPU (wall time) with the interconnect's traffic, "
+    "gpu_seconds, and each GPU's weight and KV bytes.",
+)
 @output_options
 @pass_state
 def cost(
@@ -43,12 +50,14 @@ def cost(
     block_size: int,
     variant: str,
     param_count: str,
+    gpus: int,
     fmt: str,
     output: str | None,
 ) -> None:
     """Cost of a configuration: compute FLOPs, KV reads, eFLOPs (raw and Tera) and seconds on
     --hardware. Several --lout values add a row each and a 'mean' row (the expected cost over
-    trial lengths, as Kinetics averages them)."""
+    trial lengths, as Kinetics averages them). With --gpus T > 1: per GPU of T in tensor parallel, plus the
+    interconnect bytes, gpu_seconds (= T * seconds) and each GPU's weight and KV bytes."""
     wh = state.wh
     params = {
         "model": wh.resolve_model(model),
@@ -62,6 +71,9 @@ def cost(
         "variant": variant,
         "param_count": param_count,
     }
+    if gpus > 1:
+        emit(wh.df(sqlfiles.load("tp/cost_one"), {**params, "gpus": gpus}), fmt, output)
+        return
     emit(wh.df(sqlfiles.load("cost/one"), params), fmt, output)
 
 

@@ -28,6 +28,12 @@ from kinetics_sql.commands.output import emit, output_options
 @click.option("--holdout", type=float, default=0.25, show_default=True, help="Fraction of configurations held out.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the hold-out split.")
 @click.option(
+    "--holdout-min-gen",
+    type=int,
+    default=None,
+    help="Hold out every run generating at least this many tokens instead (train on short runs, test on long).",
+)
+@click.option(
     "--weighting",
     type=click.Choice(fitlib.WEIGHTINGS),
     default="relative",
@@ -68,6 +74,7 @@ def fit_command(
     form: str,
     holdout: float,
     seed: int,
+    holdout_min_gen: int | None,
     weighting: str,
     hardware: str | None,
     models: tuple[str, ...],
@@ -94,6 +101,7 @@ def fit_command(
         hardware=hardware,
         models=models,
         sources=sources,
+        holdout_min_gen=holdout_min_gen,
         train_max_gen=train_max_gen,
         eval_min_gen=eval_min_gen,
     )
@@ -111,6 +119,7 @@ def fit_command(
             "batch",
             "prompt_tokens",
             "gen_tokens",
+            "tensor_parallel_size",
             "holdout",
             "total_s",
             "predicted_s",

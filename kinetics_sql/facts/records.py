@@ -47,6 +47,7 @@ DECODE_FIELDS: dict[str, tuple[str, bool]] = {
     "command": ("str", True),
     "timestamp": ("str", True),  # ISO 8601, UTC
     "extra": ("json", False),  # engine-specific settings (threads, n_ctx, flash_attn, ...)
+    "tensor_parallel_size": ("int", False),  # GPUs the engine split each layer over (as it reports it); 1 if absent
     # What the engine actually did, read back from the engine after it was built (migration 050):
     "generation_tokens": ("int", False),  # tokens the timed generation ran to; gen_tokens < it: a checkpoint
     # of that generation (decode_s = cumulative time of its first gen_tokens steps)

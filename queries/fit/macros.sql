@@ -18,6 +18,13 @@
 --                  layers_offloaded (dense: n * 2*(2*lin + lout)*lout*hq*head_dim*layers_offloaded); 0 when
 --                  offloaded weights are streamed to the GPU (the attention then runs there)
 --   prefill_offload_attn_flops  the same for the prompt: n * 2*lin^2*hq*head_dim*layers_offloaded
+--
+-- Tensor parallelism (measurements.tensor_parallel_size = T > 1; queries/macros/040_tensor_parallel.sql):
+-- every feature above is one GPU's (compute, weights and offloaded weights / T, its KV heads), and
+--   net_bytes    bytes one GPU sends + receives over the interconnect: tp_comm_bytes for lin + n * lout tokens
+--                (prefill_net: the prompt's lin, decode_net: the n * lout decoded ones)
+--   net_steps    collectives in decode, lout * (2 * layers + 1) when T > 1 (0 on one GPU): each all-reduce's
+--                fixed latency
 
 CREATE OR REPLACE TEMP MACRO fit_compute(method, p, hq, d, lin, lout, n, budget, block_size, variant) AS
     compute_flops(method, p, hq, d, lin, lout, n, budget := budget, block_size := block_size, variant := variant);
@@ -63,3 +70,10 @@ CREATE OR REPLACE TEMP MACRO fit_prefill_offload_attn_flops(offload_mode, lin, n
     CASE WHEN offload_mode = 'cpu_compute' THEN
         n::DOUBLE * 2.0 * lin::DOUBLE * lin::DOUBLE * hq::DOUBLE * head_dim::DOUBLE * k::DOUBLE
     ELSE 0.0 END;
+
+-- Interconnect features of tensor-parallel runs (0 on one GPU).
+CREATE OR REPLACE TEMP MACRO fit_net_bytes(hidden, vocab, layers, lin, lout, n, tp) AS
+    tp_comm_bytes(hidden, vocab, layers, tp_tokens(lin, lout, n), tp);
+
+CREATE OR REPLACE TEMP MACRO fit_net_steps(layers, lout, tp) AS
+    CASE WHEN tp::DOUBLE > 1 THEN lout::DOUBLE * (2.0 * layers::DOUBLE + 1.0) ELSE 0.0 END;

@@ -1,8 +1,9 @@
 -- Frontier building blocks as DuckDB macros (created TEMP on the connection by kinetics_sql.frontier).
 -- Spec: ../shared/docs/cost-model.md, "Expected cost of a problem" and "Frontiers".
 --
---   frontier_points(task, strategy, cost, hardware, variant, models, methods)
---       one row per configuration x setting x problem: accuracy and expected cost
+--   frontier_points(task, strategy, cost, hardware, variant, models, methods, p_gpus := 1)
+--       one row per configuration x setting x problem: accuracy and expected cost (on p_gpus GPUs in
+--       tensor parallel: one GPU's cost, queries/macros/040_tensor_parallel.sql)
 --   frontier_curve(points, kind, by, envelope, bootstrap, seed)
 --       the exact frontier over a table of such points (its name: kinetics_sql.frontier materialises
 --       frontier_points once per selection as a TEMP table), one row per breakpoint, labelled, with a band:
@@ -12,13 +13,18 @@
 
 -- The cost models a frontier can be drawn in. A new cost model is one more WHEN here (and one more
 -- name in kinetics_sql.frontier.COSTS); every argument is a column or a constant of frontier_points.
+-- gpus > 1: tensor parallelism (flops and eflops here, rflops and latency through the offload plan), one
+-- GPU's cost; with gpus = 1 the tp_ macros are bit for bit the one-GPU ones.
 CREATE OR REPLACE TEMP MACRO frontier_cost(cost_model, method, p, hq, hkv, d, lin, lout, n, i, budget, block_size, variant,
-                                          model_name, setting_value) AS
+                                          model_name, setting_value, gpus := 1, i_net := NULL, hidden := 0, vocab := 0,
+                                          layers := 0) AS
     CASE cost_model
         WHEN 'flops' THEN
-            compute_flops(method, p, hq, d, lin, lout, n, budget := budget, block_size := block_size, variant := variant)
+            tp_compute_flops(method, p, hq, hkv, d, lin, lout, n, gpus, budget := budget, block_size := block_size,
+                             variant := variant)
         WHEN 'eflops' THEN
-            eflops(method, p, hq, hkv, d, lin, lout, n, i, budget := budget, block_size := block_size, variant := variant)
+            tp_eflops(method, p, hq, hkv, d, lin, lout, n, i, i_net, hidden, vocab, layers, gpus, budget := budget,
+                      block_size := block_size, variant := variant)
         -- rflops, latency: offload-aware, per model and setting (queries/fit/offload.sql, kinetics_sql.offload)
         WHEN 'rflops' THEN coalesce(offload_cost('rflops', model_name, setting_value, method, lin, lout, budget, block_size, variant),
                                     error('no offload plan for ' || model_name || ': call kinetics_sql.offload.prepare first'))
@@ -46,12 +52,16 @@ CREATE OR REPLACE TEMP MACRO frontier_label(method, budget, block_size, source) 
 CREATE OR REPLACE TEMP MACRO frontier_coverage(n, c, big_n) AS
     1.0 - list_product(list_transform(range(0, big_n), lambda j: (n - c - j)::DOUBLE / (n - j)::DOUBLE));
 
-CREATE OR REPLACE TEMP MACRO frontier_points(p_task, p_strategy, p_cost, p_hardware, p_variant, p_models, p_methods) AS TABLE
+CREATE OR REPLACE TEMP MACRO frontier_points(p_task, p_strategy, p_cost, p_hardware, p_variant, p_models, p_methods,
+                                            p_gpus := 1) AS TABLE
 WITH hw AS (
-    SELECT peak_flops, 2.0 * peak_flops / hbm_bytes_per_s AS i FROM hardware WHERE name = p_hardware
+    SELECT peak_flops, 2.0 * peak_flops / hbm_bytes_per_s AS i, peak_flops / interconnect_bytes_per_s AS i_net
+    FROM hardware WHERE name = p_hardware
 ),
 mdl AS (   -- the Kinetics parameter counts where the model has one (model_params' default)
-    SELECT name AS model, coalesce(params_kinetics, params) AS p, hq, hkv, (head_dim * layers)::DOUBLE AS d FROM models
+    SELECT name AS model, coalesce(params_kinetics, params) AS p, hq, hkv, (head_dim * layers)::DOUBLE AS d,
+           hidden, vocab, layers
+    FROM models
 ),
 -- best-of-N --------------------------------------------------------------------------------------
 bon_problems AS (
@@ -76,7 +86,8 @@ bon AS (
            any_value(frontier_coverage(s.n_samples, s.n_correct, s.setting)) AS accuracy,
            avg(frontier_cost(p_cost, b.method, m.p, m.hq, m.hkv, m.d, coalesce(t.prompt_tokens, b.prompt_tokens),
                              t.gen_tokens, s.setting, hw.i, coalesce(b.budget, 0), coalesce(b.block_size, 0),
-                             p_variant, b.model, s.setting) ORDER BY t.source, t.trial) AS cost,   -- ordered: same bits every run
+                             p_variant, b.model, s.setting, gpus := p_gpus, i_net := hw.i_net, hidden := m.hidden,
+                             vocab := m.vocab, layers := m.layers) ORDER BY t.source, t.trial) AS cost,   -- ordered: same bits every run
            count(*) AS trials
     FROM bon_problems b
     JOIN trials t ON t.source = b.source AND t.task = b.task AND t.problem_id = b.problem_id
@@ -104,7 +115,8 @@ lc AS (
                                              || ': ingest its problems or trials rows')
                                   ELSE l.prompt_tokens END,
                              tb.tokens_used, 1, hw.i, coalesce(tb.budget, 0), coalesce(tb.block_size, 0),
-                             p_variant, tb.model, tb.gen_budget) ORDER BY tb.source, tb.trial) AS cost,
+                             p_variant, tb.model, tb.gen_budget, gpus := p_gpus, i_net := hw.i_net,
+                             hidden := m.hidden, vocab := m.vocab, layers := m.layers) ORDER BY tb.source, tb.trial) AS cost,
            count(*) AS trials
     FROM trial_budgets tb
     LEFT JOIN lin l ON l.source = tb.source AND l.task = tb.task AND l.problem_id = tb.problem_id
@@ -116,7 +128,7 @@ lc AS (
     GROUP BY ALL
 )
 SELECT model, method, budget, block_size, config, setting, problem_id, accuracy, cost,
-       frontier_seconds(p_cost, cost, (SELECT peak_flops FROM hw)) AS seconds, trials
+       frontier_seconds(p_cost, cost, (SELECT peak_flops FROM hw)) AS seconds, trials, p_gpus::INTEGER AS gpus
 FROM (SELECT * FROM bon UNION ALL SELECT * FROM lc)
 WHERE CASE WHEN p_strategy IN ('best-of-n', 'long-cot') THEN true
            ELSE error('unknown strategy ''' || p_strategy || ''' (expected best-of-n or long-cot)') END;

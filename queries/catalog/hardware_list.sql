@@ -1,0 +1,7 @@
+-- `kinetics-sql hardware`: the hardware profiles with Kinetics' intensity i = 2 * peak / HBM bytes/s.
+SELECT
+    name, peak_flops, hbm_bytes_per_s, vram_bytes, link_bytes_per_s, host_mem_bytes_per_s, interconnect_bytes_per_s,
+    2 * peak_flops / hbm_bytes_per_s AS i,
+    notes
+FROM hardware
+ORDER BY peak_flops DESC;
