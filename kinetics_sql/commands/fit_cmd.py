@@ -23,7 +23,8 @@ from kinetics_sql.commands.output import emit, output_options
     default="plain",
     show_default=True,
     help="plain: T = a*compute + b*hbm_bytes + c*link_bytes + t0; split: prefill and decode terms, "
-    "a link coefficient each, per-step overheads.",
+    "a link coefficient each, per-step overheads; attn: split with KV-cache bytes at their own efficiency, "
+    "a cost per sequence and step, and datasheet floors on the FLOP and byte coefficients.",
 )
 @click.option("--holdout", type=float, default=0.25, show_default=True, help="Fraction of configurations held out.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the hold-out split.")
