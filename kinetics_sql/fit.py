@@ -547,7 +547,7 @@ def fit(
         holdout=len(held) / len(set(keys)) if train_max_gen is not None or holdout_min_gen is not None else holdout,
         seed=seed,
         train_max_gen=train_max_gen,
-        max_ape_holdout=float(ho["rel_error"].abs().max()) if ho.height else None,
+        max_ape_holdout=float(np.max(np.abs(ho["rel_error"].to_numpy()))) if ho.height else None,
         r2=r2_score(tr["total_s"].to_numpy(), tr["predicted_s"].to_numpy()),
         mape=mape(tr["total_s"].to_numpy(), tr["predicted_s"].to_numpy()),
         r2_holdout=r2_score(ho["total_s"].to_numpy(), ho["predicted_s"].to_numpy()) if ho.height else None,

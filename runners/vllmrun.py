@@ -1,28 +1,29 @@
-"""vLLM decode latency and Kinetics-format reasoning traces, through vLLM's offline API.
+"""vLLM decode latency and Kinetics-format reasoning traces, through vLLM's offline engine.
 
-UNVERIFIED ON A GPU HERE: vLLM cannot be installed on the lent machines (it pins another torch),
-so this module is tested below the engine boundary only (tests inject a fake engine with the same
-``generate`` interface). The engine is built as
+Run on the H200 with vLLM 0.26.0 (staged by ../shared/tools/vllm-stage.sh); the tests drive it
+below the engine boundary with a fake step engine.
 
-    LLM(model=DIR, dtype=..., cpu_offload_gb=G, tensor_parallel_size=T, max_model_len=...,
-        enable_prefix_caching=False, seed=0)
-
-and driven with token-id prompts (``{"prompt_token_ids": [...]}``) and
-``SamplingParams(n=N, max_tokens=GEN, ignore_eos=True, ...)``, so every sample is exactly GEN tokens.
-
-Latency (``sweep``): for each (cpu_offload_gb, batch n, prompt, gen) it times one request with
-``max_tokens=1`` (prefill and the first token) and one with ``max_tokens=gen``; decode_s is the
-difference. ``cpu_offload_gb`` makes vLLM keep that many GB of weights in pinned host memory and
-stream them to the GPU every forward pass (the 'stream' offload mode); layers_offloaded is the
-number of whole layers those GB hold (vLLM offloads parameters in module order).
+Latency (``sweep``): one engine per offload request (``0``, ``uva:GB`` = ``cpu_offload_gb``,
+``prefetch:K`` = K layers through the prefetch offloader), built with ``load_format='dummy'`` (vLLM
+draws random weights; only config.json is written) and ``skip_tokenizer_init=True``. For each
+(batch, prompt, gen) run, ``batch`` copies of a random token-id prompt are added straight to the
+engine and it is stepped; the host clock is read when every sequence holds its first token
+(prefill_s) and when every sequence holds 128, 256, ... tokens (a record per checkpoint, decode_s
+counted from the first token), so one long generation measures every shorter length. What the
+engine actually built is read back from its worker (:func:`probe_worker`): weights on the GPU and
+offloaded, KV-cache capacity, attention backends, CUDA-graph mode, tensor-parallel size. vLLM
+0.26.0 runs dense models on its V2 model runner, which ignores weight offload; an offload request
+switches to the V1 runner (``VLLM_USE_V2_MODEL_RUNNER=0``), and records carry the offload the engine
+took (``offload_bytes``) beside the one requested (``offload_requested_bytes``).
 
 Traces (``traces``): samples N completions per problem of a JSONL problem file
 (``{"question": ..., "answer": ...}`` per line) with the Kinetics math prompt and writes the
-Kinetics JSONL format: a metadata line, then ``{"query", "choices", "prediction", "score"}`` rows
-(score 100 when the boxed answer verifies against the gold, else 0).
+Kinetics JSONL format: a metadata line, then ``{"query", "choices", "prediction"}`` rows (raw
+predictions: ``kinetics-sql ingest`` scores them with the boxed-answer judge).
 
-    python -m kinetics_sql.runners.vllmrun sweep --model Qwen3-8B --offload-gb 0,8,16 --batch 1,8 \\
-        --gen 64,256 --out warehouse/measurements/vllm-h100.jsonl
+    python -m kinetics_sql.runners.vllmrun sweep --model Qwen3-8B --runs 1x128x16384,16x1024x8192 \\
+        --out warehouse/measurements/vllm-h200.jsonl
+    python -m kinetics_sql.runners.vllmrun sweep --model Qwen3-8B --offload 0,uva:8 --runs 1x128x128 --out v.jsonl
     python -m kinetics_sql.runners.vllmrun traces --model Qwen3-8B --hf-dir /models/Qwen3-8B \\
         --problems aime24.jsonl --n 8 --max-tokens 32768 --out aime24_qwen3-8b_dense.jsonl
 """
@@ -94,7 +95,7 @@ class Offload:
         if self.backend == "uva":
             return int(self.gb * (1 << 30))
         if self.backend == "prefetch":
-            return self.layers * spec.layer_params * BYTES[dtype]
+            return int(self.layers * spec.layer_params * BYTES[dtype])
         return 0
 
     def label(self) -> str:
@@ -140,7 +141,7 @@ def probe_worker(worker: Any) -> dict[str, Any]:
     out: dict[str, Any] = {}
     runner = getattr(worker, "model_runner", None)
     out["model_runner"] = type(runner).__name__
-    model = runner.get_model() if hasattr(runner, "get_model") else getattr(runner, "model", None)
+    model = runner.get_model() if hasattr(runner, "get_model") else getattr(runner, "model", None)  # type: ignore[union-attr]
     gpu = uva = cpu = 0
     seen: set[tuple[int, int]] = set()
     for p in model.parameters() if model is not None else []:
@@ -331,7 +332,7 @@ def sweep(
         facts = engine.facts()
         tp = int(facts.get("tensor_parallel_size") or 1)  # what the engine runs with, not what was asked
         device = f"{tp} x {gpu}" if tp > 1 else gpu
-        layer_bytes = spec.layer_params * BYTES[dtype] // tp  # one GPU's shard of a layer
+        layer_bytes = int(spec.layer_params * BYTES[dtype]) // tp  # one GPU's shard of a layer
         block = int(facts.get("block_size") or 16)
         capacity = int(facts["num_gpu_blocks"]) * block if facts.get("num_gpu_blocks") else None
         # the probe reads one GPU's weights: every GPU offloads its shard

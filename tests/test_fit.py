@@ -219,6 +219,7 @@ def test_train_max_gen_validates_by_extrapolation_in_length() -> None:
         trained = {int(g) for g in res.points.filter(~res.points["holdout"])["gen_tokens"]}
         assert trained == {64, 256}
         assert res.n_holdout == len([r for r in recs if r["gen_tokens"] >= 4096])
+        assert res.mape_holdout is not None and res.max_ape_holdout is not None
         assert res.r2_holdout == pytest.approx(1.0) and res.mape_holdout < 1e-9 and res.max_ape_holdout < 1e-8
         assert res.summary()["train_max_gen"] == 256 and res.b == pytest.approx(truth.b, rel=1e-6)
         with pytest.raises(KineticsError, match=r"--eval-min-gen \(256\) must exceed --train-max-gen \(256\)"):
@@ -231,15 +232,15 @@ def test_attn_form_keeps_flops_and_bytes_within_the_datasheet() -> None:
     """Batch-1 data cannot tell a FLOP from a weight byte apart; the attn form floors both at the
     profile's datasheet rates (h100-sxm: 989 TFLOP/s, 3.35 TB/s) and prices KV bytes on their own."""
     truth = synthetic_measurements.Truth(b=1 / 3.0e12, noise=0.03)
-    recs = synthetic_measurements.records(engine="torch", depths=[0], prompts=(128, 2048), gens=(64, 512, 2048), repeats=2,
-                            truth=truth)
+    recs = synthetic_measurements.records(engine="torch", depths=[0], prompts=(128, 2048), gens=(64, 512, 2048),
+                                          repeats=2, truth=truth)
     with loaded(recs) as wh:
         res = fitlib.fit(wh, "torch", "H100", form="attn")
         peak = wh.df("SELECT peak_flops, hbm_bytes_per_s FROM hardware WHERE name = 'h100-sxm'").row(0)
         s = res.summary()
         assert s["eff_flops_per_s"] <= peak[0] * (1 + 1e-9)
         assert s["eff_hbm_bytes_per_s"] <= peak[1] * (1 + 1e-9) and s["eff_kv_bytes_per_s"] <= peak[1] * (1 + 1e-9)
-        assert res.mape_holdout < 0.1
+        assert res.mape_holdout is not None and res.mape_holdout < 0.1
         fitlib.store(wh, res)
         # frontier costs price plain and split fits only: the attn fit is not picked, nor priced when asked
         with pytest.raises(KineticsError, match="no fitted coefficients for engine 'torch'"):

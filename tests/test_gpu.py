@@ -102,7 +102,7 @@ def test_torch_runner_records_on_gpu(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("dtype", "tol"), [(torch.float32, 5e-3), (torch.bfloat16, 2e-2)])
-def test_live_context_triton_kernel_on_gpu(dtype: torch.dtype, tol: float) -> None:
+def test_live_context_triton_kernel_on_gpu(dtype: TorchDtype, tol: float) -> None:
     """Dense over per-sequence live lengths, and block top-k with a partial newest block, against the
     torch reference (itself checked against float64 loops on the CPU); Qwen3-8B head shapes."""
     pytest.importorskip("triton")

@@ -49,8 +49,10 @@ def test_committed_files_load_and_name_their_device(wh: Any) -> None:
             M.load_measurements(wh, f, source=f.name)
     for f in files:  # every record names the device its file names, and its command
         for table in ("measurements", "attention_bench"):
-            bad = wh.con.execute(f"SELECT count(*) FROM {table} WHERE source = ? AND (device NOT ILIKE ? OR command = '')",
-                                 [f.name, f"%{_device_of(f.name)}%"]).fetchone()
+            bad = wh.con.execute(
+                f"SELECT count(*) FROM {table} WHERE source = ? AND (device NOT ILIKE ? OR command = '')",
+                [f.name, f"%{_device_of(f.name)}%"],
+            ).fetchone()
             assert bad == (0,), (f.name, table)
     assert wh.df("SELECT count(*) AS n FROM measurements WHERE model NOT IN (SELECT name FROM models)").item() == 0
 

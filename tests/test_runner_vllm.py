@@ -115,7 +115,7 @@ def test_sweep_records_what_the_engine_did(tmp_path: Path, wh: Any) -> None:
     # batch 64 x (300 + 8) tokens is 320 blocks of 16 per sequence... 64 * 320 > 16,000 positions: refused
     assert sum("refused" in m for m in logs) == 3
     assert any("kept every weight on the GPU" in m for m in logs)
-    by = {}
+    by: dict[str, list[dict[str, Any]]] = {}
     for r in recs:
         by.setdefault(r["extra"]["offload"], []).append(r)
     assert [r["gen_tokens"] for r in by["none"]] == [128, 256, 300, 8]
