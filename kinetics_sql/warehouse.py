@@ -19,7 +19,14 @@ from kinetics_sql.errors import KineticsError
 
 DEFAULT_DB = Path("warehouse") / "kinetics.duckdb"
 # TEMP macros (and the offload scratch tables) every connection gets, in dependency order.
-CONNECTION_MACROS = ("fit/macros", "fit/offload", "pricing/macros", "frontier/arms", "frontier/strategies", "frontier/macros")
+CONNECTION_MACROS = (
+    "fit/macros",
+    "fit/offload",
+    "pricing/macros",
+    "frontier/arms",
+    "frontier/strategies",
+    "frontier/macros",
+)
 _MIGRATION = re.compile(r"^(\d{3})_[a-z0-9_]+$")
 
 
