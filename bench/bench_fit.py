@@ -13,7 +13,7 @@ import itertools
 import numpy as np
 
 from bench.common import median_time, report
-from kinetics_sql import Warehouse, fitsynth, offload
+from kinetics_sql import Warehouse, synthetic_measurements
 from kinetics_sql import fit as fitlib
 from kinetics_sql import frontier as fr
 
@@ -34,10 +34,12 @@ def brute_nnls(A: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 def main() -> None:
-    truth = fitsynth.Truth(prefill_c=1 / 2.0e10, step_s=1e-3, noise=0.03)
-    recs = fitsynth.records(prompts=(128, 256, 512, 1024), gens=tuple(range(16, 1040, 16)), repeats=4, truth=truth)
+    truth = synthetic_measurements.Truth(prefill_c=1 / 2.0e10, step_s=1e-3, noise=0.03)
+    recs = synthetic_measurements.records(
+        prompts=(128, 256, 512, 1024), gens=tuple(range(16, 1040, 16)), repeats=4, truth=truth
+    )
     wh = Warehouse(":memory:")
-    fitsynth.load(wh, recs)
+    synthetic_measurements.load(wh, recs)
     print(f"{len(recs)} synthetic measurements")
     t_fit, res = median_time(lambda: fitlib.fit(wh, "llama.cpp", "h100", form="split"), repeats=3)
     print(
@@ -63,8 +65,7 @@ def main() -> None:
     db = str(Path(tempfile.mkdtemp()) / "bench_fit.duckdb")
     CliRunner().invoke(cli, ["--db", db, "ingest", "--bundled"], catch_exceptions=False)
     wh = Warehouse(db)
-    offload.prepare(wh, cost="latency", hardware="h100-sxm", vram_gb=24)
-    lat = fr.FrontierSpec(cost="latency", hardware="h100-sxm", by="model")
+    lat = fr.FrontierSpec(cost="latency", hardware="h100-sxm", by="model", vram_gb=24)
     efl = fr.FrontierSpec(cost="eflops", hardware="h100-sxm", by="model")
     t_lat, df = median_time(lambda: fr.frontier(wh, lat), repeats=3)
     t_efl, _ = median_time(lambda: fr.frontier(wh, efl), repeats=3)

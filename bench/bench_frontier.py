@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from bench.common import median_time, report
-from kinetics_sql import Warehouse
+from kinetics_sql import Warehouse, sqlfiles
 from kinetics_sql import frontier as fr
 
 
@@ -51,7 +51,7 @@ def main() -> None:
     job.ingest(wh, sources.resolve([str(sources.bundled_root())]))
     spec = fr.FrontierSpec().validated(wh)
     table = fr.points_table(wh, spec)
-    pts = wh.df(f"SELECT problem_id, config, setting, accuracy, cost FROM {table}")  # name from points_table
+    pts = wh.df(sqlfiles.render("bench/frontier_points", table=table))
     print(
         f"{pts.height:,} points ({pts['config'].n_unique()} configurations x N"
         f" x {pts['problem_id'].n_unique()} problems)"
@@ -60,7 +60,8 @@ def main() -> None:
     sql, params = fr.query(wh, "frontier", spec)
     ours, exact = median_time(lambda: wh.df(sql, params), repeats=9)
     pdf = pts.to_pandas()
-    grid = np.logspace(np.log10(pts["cost"].min()), np.log10(pts["cost"].max()), 100)
+    costs = pts["cost"].to_numpy()
+    grid = np.logspace(np.log10(costs.min()), np.log10(costs.max()), 100)
     base, covs = median_time(lambda: notebook_frontier(pdf, grid), repeats=3)
 
     # exact where the notebooks sample: our step function at their 100 costs equals their values

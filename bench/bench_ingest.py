@@ -33,7 +33,10 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+
+from tokenizers import Tokenizer
 
 from kinetics_sql.ingest.job import DEFAULT_GEN_BUDGETS
 from kinetics_sql.ingest.prompt import load_tokenizer
@@ -101,7 +104,7 @@ def generate(out_dir: Path, mb: float, seed: int = 0) -> list[Path]:
     """Kinetics-format JSONL files totalling about ``mb`` megabytes (32 trials per problem)."""
     rng = random.Random(seed)
     pieces = vocabulary_pieces()
-    configs = [
+    configs: list[tuple[str, dict[str, int | None]]] = [
         ("aime24_qwen3-8b_dense.jsonl", {"attn_local": None, "attn_topk": None, "attn_block_topk": None}),
         ("aime24_qwen3-8b_local0_topk256.jsonl", {"attn_local": 0, "attn_topk": 256, "attn_block_topk": None}),
         ("aime24_qwen3-4b_local0_block16_blocktopk64.jsonl", {"attn_local": 0, "attn_topk": None,
@@ -135,7 +138,7 @@ def generate(out_dir: Path, mb: float, seed: int = 0) -> list[Path]:
     return files
 
 
-def kinetics_judge():
+def kinetics_judge() -> Callable[[str, list[str]], bool]:
     """math-verify's parse + verify with the configuration of Kinetics' lighteval metric."""
     from math_verify import ExprExtractionConfig, LatexExtractionConfig, parse, verify
 
@@ -150,7 +153,7 @@ def kinetics_judge():
 
 def subset(files: list[Path], k: int, seed: int = 1) -> list[tuple[str, list[str]]]:
     """``k`` traces spread over the corpus (every trace of one line would bias the lengths)."""
-    lines = []
+    lines: list[tuple[Path, int]] = []
     for f in files:
         with f.open() as fh:
             next(fh)
@@ -169,7 +172,9 @@ def subset(files: list[Path], k: int, seed: int = 1) -> list[tuple[str, list[str
     return out
 
 
-def naive_kinetics_one(trace: tuple[str, list[str]], judge, tok, budgets: list[int]) -> None:
+def naive_kinetics_one(
+    trace: tuple[str, list[str]], judge: Callable[[str, list[str]], bool], tok: Tokenizer, budgets: list[int]
+) -> None:
     score_naive(tok, trace[0], trace[1], budgets[:2], judge)
 
 
@@ -221,7 +226,8 @@ def throughput(traces: list[tuple[str, list[str]]], rounds: int, kinetics_rounds
     pipelines = {"ours": ours_batched, "ours_sequential": ours_exact, "naive": naive, "naive_kinetics": naive_kinetics,
                  "tokenize_only": tokenize_only, "ours_score_only": ours_score_only,
                  "naive_kinetics_score_only": naive_kinetics_score_only}  # fmt: skip
-    ours_batched(), naive_kinetics_one(traces[0], judge_k, tok, budgets)  # warm-up: imports, sympy, caches
+    ours_batched()  # warm-up: imports, sympy, caches
+    naive_kinetics_one(traces[0], judge_k, tok, budgets)
     times: dict[str, list[float]] = {k: [] for k in pipelines}
     results: dict[str, list] = {}
     for r in range(max(rounds, kinetics_rounds)):

@@ -6,16 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from bench.common import median_time, report
-from kinetics_sql import Warehouse
-
-SQL = """
-SELECT pc.source, pc.problem_id, pc.n,
-       avg(eflops(t.method, coalesce(m.params_kinetics, m.params), m.hq, m.hkv, m.head_dim * m.layers,
-                  t.prompt_tokens, t.gen_tokens, pc.n, 562.5, budget := coalesce(t.budget, 0),
-                  block_size := coalesce(t.block_size, 0), variant := 'published')) AS cost
-FROM published_costs pc JOIN trials t USING (source, problem_id) JOIN models m ON m.name = t.model
-GROUP BY ALL
-"""
+from kinetics_sql import Warehouse, sqlfiles
 
 
 def python_costs(rows: list[tuple], ns: dict[tuple[str, str], list[int]]) -> dict[tuple[str, str, int], float]:
@@ -44,16 +35,12 @@ def main() -> None:
     from kinetics_sql.ingest import job, sources
 
     job.ingest(wh, sources.resolve([str(sources.bundled_root())]))
-    rows = wh.con.execute(
-        "SELECT t.source, t.problem_id, t.method, coalesce(m.params_kinetics, m.params), m.hq, m.hkv,"
-        " m.head_dim * m.layers, t.prompt_tokens, t.gen_tokens, t.budget, t.block_size"
-        " FROM trials t JOIN models m ON m.name = t.model"
-    ).fetchall()
+    rows = wh.con.execute(sqlfiles.load("bench/macro_inputs")).fetchall()
     ns: dict[tuple[str, str], list[int]] = defaultdict(list)
-    for source, pid, n in wh.con.execute("SELECT source, problem_id, n FROM published_costs").fetchall():
+    for source, pid, n in wh.con.execute(sqlfiles.load("bench/published_settings")).fetchall():
         ns[(source, pid)].append(n)
     n_evals = sum(len(ns[(r[0], r[1])]) for r in rows)
-    ours, df = median_time(lambda: wh.df(SQL), repeats=5)
+    ours, df = median_time(lambda: wh.named("bench/macro_costs"), repeats=5)
     base, ref = median_time(lambda: python_costs(rows, ns), repeats=3)
     print(f"{n_evals:,} macro evaluations ({len(rows):,} trials x N) -> {df.height:,} expected costs")
     worst = max(

@@ -99,9 +99,10 @@ wh = Warehouse(db)
 rows = 0
 for spec in specs:
     path, model, method, budget, block = spec.split('|')
-    opts = job.IngestOptions(task='bench', model=model, method=method, budget=int(budget) if budget else None,
-                             block_size=int(block) if block else None, problem_col='problem', trial_col='sample',
-                             gen_tokens_col='completion_tokens', prompt_tokens_col='prompt_len', correct_col='is_correct')
+    opts = job.IngestOptions(
+        task='bench', model=model, method=method, budget=int(budget) if budget else None,
+        block_size=int(block) if block else None, problem_col='problem', trial_col='sample',
+        gen_tokens_col='completion_tokens', prompt_tokens_col='prompt_len', correct_col='is_correct')
     res = job.ingest(wh, sources.resolve([path]), options=opts)
     rows += sum(r.rows.get('trials', 0) for r in res)
 wh.close()

@@ -9,20 +9,21 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Literal
 
 import altair as alt
 import polars as pl
 
+from kinetics_sql import compare_offload, costmodel, sqlfiles
 from kinetics_sql import fit as fitlib
 from kinetics_sql import frontier as fr
-from kinetics_sql import offload, sqlfiles
 from kinetics_sql.errors import KineticsError
+from kinetics_sql.facts.models import ordered
 from kinetics_sql.figures.charts import HEIGHT, WIDTH, model_scale
 from kinetics_sql.figures.paper import Figure
 from kinetics_sql.warehouse import Warehouse
 
-DEPTH_SCHEME = "viridis"
+DEPTH_SCHEME: Literal["viridis"] = "viridis"
 
 
 def _fits(wh: Warehouse, hardware: str | None = None) -> list[dict[str, Any]]:
@@ -68,8 +69,9 @@ def predicted_vs_measured(results: Sequence[fitlib.FitResult]) -> Figure:
             "rel_error",
             "set",
         )
-        lo = float(min(pts["total_s"].min(), pts["predicted_s"].min())) * 0.8  # type: ignore[arg-type]
-        hi = float(max(pts["total_s"].max(), pts["predicted_s"].max())) * 1.25  # type: ignore[arg-type]
+        seconds = pl.concat([pts["total_s"], pts["predicted_s"]]).cast(pl.Float64)
+        lo = float(seconds.min() or 0.0) * 0.8  # type: ignore[arg-type]
+        hi = float(seconds.max() or 1.0) * 1.25  # type: ignore[arg-type]
         scale = alt.Scale(type="log", domain=[lo, hi], nice=False)
         r2 = "n/a" if res.r2_holdout is None else f"{res.r2_holdout:.4f}"
         mp = "n/a" if res.mape_holdout is None else f"{100 * res.mape_holdout:.1f}%"
@@ -134,11 +136,7 @@ def latency_vs_length(res: fitlib.FitResult) -> Figure:
         "predicted_s",
         "ms_per_token",
     )
-    models = [
-        m
-        for m in ("Qwen3-0.6B", "Qwen3-1.7B", "Qwen3-4B", "Qwen3-8B", "Qwen3-14B", "Qwen3-32B")
-        if m in set(pts["model"])
-    ] + sorted(set(pts["model"]) - {"Qwen3-0.6B", "Qwen3-1.7B", "Qwen3-4B", "Qwen3-8B", "Qwen3-14B", "Qwen3-32B"})
+    models = ordered(set(pts["model"]))
     base = alt.Chart(alt.Data(values=pts.to_dicts()))
     color = alt.Color(
         "layers_offloaded:O", title="layers offloaded", scale=alt.Scale(scheme=DEPTH_SCHEME, reverse=True)
@@ -192,16 +190,24 @@ def offload_frontier(
 ) -> Figure:
     """Deployable arms (mean accuracy vs mean cost) per model under a VRAM limit; offloaded arms hollow,
     each model's own Pareto frontier as a step line, dominated offloaded arms listed in the tooltip."""
-    ctx = offload.prepare(wh, cost=cost, hardware=hardware, task=task, engine=engine, vram_gb=vram_gb, fitted=fitted)
-    spec = fr.FrontierSpec(task=task, cost=cost, hardware=ctx.hardware, kind="deployable")
-    arms = offload.arms(wh, spec)
+    coefficients = costmodel.from_fit(wh, fitted, hardware) if fitted is not None else None
+    spec = fr.FrontierSpec(
+        task=task,
+        cost=cost,
+        hardware=hardware,
+        kind="deployable",
+        engine=engine,
+        vram_gb=vram_gb,
+        coefficients=coefficients,
+    ).validated(wh)
+    arms = compare_offload.arms(wh, spec)
     if arms.is_empty():
         raise KineticsError(f"no arms for task {task}: ingest traces first")
     arms = arms.with_columns(
         pl.when(pl.col("offloaded")).then(pl.lit("offloaded")).otherwise(pl.lit("fits in VRAM")).alias("placement"),
         pl.col("dominated_by").is_not_null().alias("dominated"),
     )
-    env = fr.frontier(wh, fr.FrontierSpec(task=task, cost=cost, hardware=ctx.hardware, kind="deployable"))
+    env = fr.frontier(wh, spec)
     models = sorted(set(arms["model"]))
     x_title = "predicted latency (s)" if cost == "latency" else "rFLOPs"
     xs = alt.Scale(type="log", nice=False)
@@ -242,7 +248,7 @@ def offload_frontier(
             tooltip=[alt.Tooltip("config:N", title="frontier arm"), alt.Tooltip("setting:Q", title="N")],
         )
     )
-    title = f"{task} best-of-N on {ctx.hardware} with {vram_gb:g} GB VRAM ({ctx.coefficients})"
+    title = f"{task} best-of-N on {spec.hardware} with {vram_gb:g} GB VRAM ({spec.priced_by})"
     title_params = alt.TitleParams(
         title,
         subtitle="filled circles: weights and KV fit in VRAM; hollow triangles: layers offloaded; "
@@ -257,7 +263,12 @@ def offload_frontier(
         "triangles are offloaded arms; the black steps are the deployable frontier across all models. Offloaded "
         "arms of large models sit right of smaller resident models that are at least as accurate.",
         chart,
-        [(sqlfiles.load("fit/offload_arms"), {"task": task, "cost": cost, "hardware": ctx.hardware})],
+        [
+            (
+                fr.provenance(wh, sqlfiles.load("fit/offload_arms"), {"points": spec}),
+                {"points": fr.points_table(wh, spec), "priced_by": spec.priced_by},
+            )
+        ],
     )
 
 
@@ -339,17 +350,16 @@ def key_numbers(wh: Warehouse, task: str = "aime24", vram_gb: float = 24.0) -> l
             engine, hardware = r["engine"], r["hardware"]
     fitted = next((f for f in fresh if f.engine.lower() == "llama.cpp"), None)
     try:
-        ctx = offload.prepare(
-            wh,
+        spec = fr.FrontierSpec(
+            task=task,
             cost="latency",
             hardware=hardware,
-            task=task,
+            kind="deployable",
             engine=None if fitted else engine,
             vram_gb=vram_gb,
-            fitted=fitted,
-        )
-        spec = fr.FrontierSpec(task=task, cost="latency", hardware=ctx.hardware, kind="deployable")
-        dom = offload.dominated(wh, spec)
+            coefficients=costmodel.from_fit(wh, fitted, hardware) if fitted else None,
+        ).validated(wh)
+        dom = compare_offload.dominated(wh, spec)
     except KineticsError:
         return out
     if dom.is_empty():
@@ -373,15 +383,15 @@ def key_numbers(wh: Warehouse, task: str = "aime24", vram_gb: float = 24.0) -> l
         {
             "key": "offload_dominated",
             "title": f"Offloaded models under {vram_gb:g} GB of VRAM (Pareto dominance of deployable arms)",
-            "sql": sqlfiles.load("fit/offload_arms")
+            "sql": fr.provenance(wh, sqlfiles.load("fit/offload_arms"), {"points": spec})
             + "\n-- then, per model:\n"
             + sqlfiles.load("fit/offload_dominated"),
-            "params": {"task": task, "cost": "latency", "hardware": ctx.hardware, "vram_gb": vram_gb},
+            "params": {"points": fr.points_table(wh, spec), "priced_by": spec.priced_by},
             "command": (
-                f"kinetics-sql compare offload --cost latency --hardware {ctx.hardware} {eng}--vram-gb {vram_gb:g}"
+                f"kinetics-sql compare offload --cost latency --hardware {spec.hardware} {eng}--vram-gb {vram_gb:g}"
             ),
             "rows": dom,
-            "sentence": f"With {vram_gb:g} GB of VRAM ({ctx.coefficients}): " + "; ".join(parts) + "."
+            "sentence": f"With {vram_gb:g} GB of VRAM ({spec.priced_by}): " + "; ".join(parts) + "."
             if parts
             else f"With {vram_gb:g} GB of VRAM no model needs offloading.",
         }

@@ -50,8 +50,8 @@ class Context:
 
 def _frontier(ctx: Context, spec: fr.FrontierSpec, queries: list[tuple[str, dict[str, Any]]]) -> pl.DataFrame:
     df = fr.frontier(ctx.wh, spec)
-    sql, params = fr.query(ctx.wh, "grid" if spec.grid else "frontier", spec.validated(ctx.wh))
-    queries.append((fr.provenance(ctx.wh, sql, params), params))
+    _sql, params, prov = fr.query_provenance(ctx.wh, "grid" if spec.grid else "frontier", spec.validated(ctx.wh))
+    queries.append((prov, params))
     return df
 
 
@@ -97,7 +97,7 @@ def _optimal_setting(ctx: Context, strategy: str) -> tuple[alt.TopLevelMixin, li
     setting = "N (trials)" if strategy == "best-of-n" else "generation budget (tokens)"
     queries: list[tuple[str, dict[str, Any]]] = []
     frames = []
-    sizes = ctx.wh.df("SELECT name AS model, coalesce(params_kinetics, params) / 1e9 AS params_b FROM models")
+    sizes = ctx.wh.named("report/model_sizes")
     for cost in ("flops", "eflops"):
         df = _frontier(ctx, ctx.spec(cost=cost, by="model", strategy=strategy), queries)
         frames.append(df.with_columns(cost_model=pl.lit("FLOPs" if cost == "flops" else "eFLOPs")))
@@ -162,7 +162,7 @@ def fig3_optimal_setting(ctx: Context) -> Figure:
 
 def fig3cd_long_cot(ctx: Context) -> Figure | None:
     """Figure 3c/d: the optimal model size and generation budget (long CoT; needs trial_budgets rows)."""
-    n = ctx.wh.df("SELECT count(*) AS n FROM trial_budgets WHERE task = $task", {"task": ctx.task}).item()
+    n = ctx.wh.named("report/trial_budget_count", {"task": ctx.task}).item()
     if not n:
         return None
     chart, queries = _optimal_setting(ctx, "long-cot")
@@ -374,7 +374,15 @@ def fig4bc_iso_cost(ctx: Context, lin: int = 155, max_lout: int = 32768) -> Figu
 
 
 # Figures drawn only where their data exist (they return None otherwise).
-OPTIONAL_FIGURES: list[Callable[[Context], Figure | None]] = [fig3cd_long_cot]
+def fig_strategies(ctx: Context) -> Figure | None:
+    """Majority vote vs coverage vs one sample (answer tables; kinetics_sql.figures.strategies)."""
+    from kinetics_sql.figures import strategies
+
+    parts = strategies.figure_parts(ctx.wh, ctx.task, ctx.hardware)
+    return Figure(**parts) if parts else None
+
+
+OPTIONAL_FIGURES: list[Callable[[Context], Figure | None]] = [fig3cd_long_cot, fig_strategies]
 
 FIGURES: list[Callable[[Context], Figure]] = [
     fig1_frontiers,

@@ -1,4 +1,7 @@
-"""Export the warehouse as Parquet: data tables Hive-partitioned by (task, model)."""
+"""Export the warehouse as Parquet: data tables Hive-partitioned by (task, model).
+
+Written through DuckDB's relation API: the output path is an argument, never part of SQL text.
+"""
 
 from __future__ import annotations
 
@@ -11,25 +14,21 @@ PLAIN = ("models", "hardware", "ingest_log", "ingest_issues")
 
 
 def export_parquet(wh: Warehouse, out_dir: str | Path) -> dict[str, int]:
-    """Write each table under ``out_dir/<table>/``; returns rows written per table."""
+    """Write each table under ``out_dir/<table>/`` (replacing what an earlier export wrote there); returns rows
+    written per table."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    existing = {r[0] for r in wh.con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+    existing = set(wh.named("warehouse/tables")["table_name"])
     written: dict[str, int] = {}
     for table in (*PARTITIONED, *PLAIN, "measurements"):
         if table not in existing:
             continue
-        rows = int(wh.con.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0])  # type: ignore[index]
+        rel = wh.con.table(table)
         target = out / table
         if table in PARTITIONED:
-            options = "FORMAT parquet, PARTITION_BY (task, model), OVERWRITE_OR_IGNORE"
-            wh.con.execute(f"COPY \"{table}\" TO '{_quote(target)}' ({options})")
+            rel.write_parquet(str(target), partition_by=["task", "model"], overwrite=True)
         else:
             target.mkdir(parents=True, exist_ok=True)
-            wh.con.execute(f"COPY \"{table}\" TO '{_quote(target / 'data.parquet')}' (FORMAT parquet)")
-        written[table] = rows
+            rel.write_parquet(str(target / "data.parquet"))
+        written[table] = len(rel)
     return written
-
-
-def _quote(path: Path) -> str:
-    return str(path).replace("'", "''")

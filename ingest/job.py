@@ -20,9 +20,9 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from kinetics_sql.ingest.sources import Source
-
+from kinetics_sql import sqlfiles
 from kinetics_sql.errors import InputError, KineticsError
+from kinetics_sql.ingest.sources import Source
 from kinetics_sql.warehouse import Warehouse
 
 # Detection order matters: the generic trials format accepts almost anything, so it goes last.
@@ -30,6 +30,7 @@ FORMATS: dict[str, str] = {
     "measurements": "kinetics_sql.ingest.measurements",
     "kinetics-jsonl": "kinetics_sql.ingest.kinetics_jsonl",
     "kinetics-tables": "kinetics_sql.ingest.kinetics_tables",
+    "boinf": "kinetics_sql.ingest.boinf",
     "trials": "kinetics_sql.ingest.trials",
 }
 DEFAULT_GEN_BUDGETS = tuple(range(2048, 32768 + 1, 2048))
@@ -76,8 +77,7 @@ class LoadContext:
     def issue(self, problem_id: str | None, message: str) -> None:
         """Record a data problem that does not stop the ingest (table ingest_issues + a warning)."""
         self.wh.con.execute(
-            "INSERT INTO ingest_issues (source, problem_id, message) VALUES (?, ?, ?)",
-            [self.source.name, problem_id, message],
+            sqlfiles.load("ingest/issue"), {"source": self.source.name, "problem_id": problem_id, "message": message}
         )
         self.warnings.append(f"{self.source.name}: problem {problem_id}: {message}")
 
@@ -95,8 +95,26 @@ class IngestResult:
     warnings: list[str]
 
 
+# Import names whose pip package is spelled differently.
+_PIP_NAMES = {"math_verify": "math-verify", "huggingface_hub": "huggingface-hub", "yaml": "pyyaml"}
+
+
+class MissingDependency(KineticsError):
+    """A loader needs a package that is not installed."""
+
+
 def _module(fmt: str) -> ModuleType:
-    return importlib.import_module(FORMATS[fmt])
+    """The loader of ``fmt``; a package it needs that is missing is a MissingDependency naming what to install."""
+    try:
+        return importlib.import_module(FORMATS[fmt])
+    except ModuleNotFoundError as exc:
+        missing = (exc.name or "").split(".")[0]
+        if not missing or missing == "kinetics_sql":
+            raise
+        pip = _PIP_NAMES.get(missing, missing.replace("_", "-"))
+        raise MissingDependency(
+            f"the {fmt!r} loader needs the Python package {missing!r}, which is not installed: pip install {pip}"
+        ) from exc
 
 
 def read_head(path: Path, n: int = 1 << 16) -> bytes:
@@ -106,7 +124,7 @@ def read_head(path: Path, n: int = 1 << 16) -> bytes:
 
 def check_text(path: Path, head: bytes) -> None:
     """Refuse binary and UTF-16/32 files (Parquet excepted) before a parser prints their bytes."""
-    if head.startswith(b"PAR1"):
+    if head.startswith((b"PAR1", b"\x1f\x8b", b"\x28\xb5\x2f\xfd", b"BZh")):  # Parquet; gzip, zstd, bzip2
         return
     if head.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in head:
         raise InputError(
@@ -127,31 +145,30 @@ def detect_format(path: Path, options: IngestOptions) -> str:
     if not head.strip():
         raise InputError(str(path), "file is empty", line=1)
     check_text(path, head)
+    missing: list[MissingDependency] = []
     for fmt in FORMATS:
         if fmt == "trials" and not options.problem_col:
             continue  # a generic table says nothing about itself: only the column options make it one
         try:
             module = _module(fmt)
-        except ModuleNotFoundError:
+        except MissingDependency as exc:
+            missing.append(exc)  # cannot tell whether the file is in this format
             continue
         if module.detect(path, head):
             return fmt
+    if missing:  # the file may well be in a format whose loader cannot run: say what to install
+        raise InputError(str(path), f"cannot tell the format: {'; '.join(map(str, missing))}", line=1)
     raise InputError(
         str(path),
         "format not recognised: not Kinetics JSONL traces, not a Kinetics trade-off table, not runner "
         "measurements; for a generic trial table (CSV, Parquet, JSONL) pass --problem-col with --task, --model "
-        "and the other column options (or --format trials)",
+        "and the other column options (or --source-format trials)",
         line=1,
     )
 
 
 def source_tables(wh: Warehouse) -> list[str]:
-    rows = wh.con.execute(
-        "SELECT DISTINCT table_name FROM duckdb_columns() WHERE column_name = 'source'"
-        " AND schema_name = 'main' AND table_name <> 'ingest_log' AND NOT internal ORDER BY 1"
-    ).fetchall()
-    views = {r[0] for r in wh.con.execute("SELECT view_name FROM duckdb_views()").fetchall()}
-    return [r[0] for r in rows if r[0] not in views]
+    return [r[0] for r in wh.con.execute(sqlfiles.load("ingest/source_tables")).fetchall()]
 
 
 def ingest(
@@ -182,20 +199,15 @@ def ingest(
                 check_text(src.path, head)
                 if not _module(chosen).detect(src.path, head) and chosen != "trials":
                     raise InputError(
-                        str(src.path), f"this file is not in the {chosen!r} format (--format {chosen})", line=1
+                        str(src.path), f"this file is not in the {chosen!r} format (--source-format {chosen})", line=1
                     )
             digest = src.sha256()
             opts_json = options.as_json()
-            prior = con.execute(
-                "SELECT content_hash, format, options::VARCHAR FROM ingest_log WHERE source = ?", [src.name]
-            ).fetchone()
+            prior = con.execute(sqlfiles.load("ingest/log_entry"), {"source": src.name}).fetchone()
             if prior and not force and prior[0] == digest and prior[1] == chosen and prior[2] == opts_json:
                 results.append(IngestResult(src.name, chosen, {}, True, time.perf_counter() - t0, []))
                 continue
-            twin = con.execute(
-                "SELECT source FROM ingest_log WHERE content_hash = ? AND source <> ? ORDER BY source LIMIT 1",
-                [digest, src.name],
-            ).fetchall()
+            twin = con.execute(sqlfiles.load("ingest/same_content"), {"digest": digest, "source": src.name}).fetchall()
             twin_name = str(twin[0][0]) if twin else seen.get(digest)
             seen.setdefault(digest, src.name)
             if twin_name is not None and not force:
@@ -203,14 +215,13 @@ def ingest(
                 results.append(IngestResult(src.name, chosen, {}, True, time.perf_counter() - t0, [note]))
                 continue
             for table in tables:
-                con.execute(f'DELETE FROM "{table}" WHERE source = ?', [src.name])
-            con.execute("DELETE FROM ingest_log WHERE source = ?", [src.name])
+                con.execute(sqlfiles.render("ingest/delete_source", table=table), {"source": src.name})
+            con.execute(sqlfiles.load("ingest/log_delete"), {"source": src.name})
             ctx = LoadContext(wh, src, options, progress)
             rows = _module(chosen).load(ctx)
-            con.execute(
-                "INSERT INTO ingest_log (source, path, content_hash, format, rows, options) VALUES (?, ?, ?, ?, ?, ?)",
-                [src.name, str(src.path), digest, chosen, json.dumps(rows), opts_json],
-            )
+            entry = {"source": src.name, "path": str(src.path), "content_hash": digest, "format": chosen,
+                     "rows": json.dumps(rows), "options": opts_json}  # fmt: skip
+            con.execute(sqlfiles.load("ingest/log_insert"), entry)
             ctx.warnings.extend(pooling_warnings(wh, src.name))
             results.append(IngestResult(src.name, chosen, rows, False, time.perf_counter() - t0, ctx.warnings))
     return results
@@ -218,9 +229,6 @@ def ingest(
 
 def pooling_warnings(wh: Warehouse, source: str) -> list[str]:
     """One warning per configuration of ``source`` that another source also holds (their samples pool)."""
-    from kinetics_sql import frontier
-
-    frontier.ensure_macros(wh)  # frontier_label: the configuration a frontier pools by
     rows = wh.named("ingest/pooled", {"source": source})
     return [
         f"{source}: {r['task']} / {r['config']} ({r['tbl']}) pools with source(s) {', '.join(r['others'])}: "

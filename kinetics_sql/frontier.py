@@ -2,8 +2,13 @@
 
 Every function takes a :class:`~kinetics_sql.warehouse.Warehouse` and a :class:`FrontierSpec` and
 returns a polars DataFrame; the CLI (`kinetics-sql frontier`, `compare`, `report`) adds parsing and
-output only. The SQL building blocks are the table macros of ``queries/frontier/macros.sql``,
-created as TEMP macros on the warehouse's connection on first use.
+output only. The SQL building blocks are the table macros of ``queries/frontier/macros.sql``, which
+the warehouse creates on its connection when it opens.
+
+Everything a frontier depends on is in its spec, the offload-aware cost models included: ``engine``
+(whose stored fit prices ``--cost rflops|latency``; none: the datasheet), ``vram_gb`` and ``reserve_gb``
+(the memory plan), or explicit ``coefficients``. The frontier writes its own offload plan before it
+prices the points; the result's ``priced_by`` column names the coefficients (and fit id) used.
 
 >>> from kinetics_sql import Warehouse
 >>> wh = Warehouse(":memory:")
@@ -21,15 +26,16 @@ from typing import Any
 
 import polars as pl
 
-from kinetics_sql import sqlfiles
+from kinetics_sql import costmodel, sqlfiles
+from kinetics_sql.costmodel import DEFAULT_RESERVE_GB, OFFLOAD_COSTS, Coefficients
 from kinetics_sql.errors import KineticsError
+from kinetics_sql.facts.methods import METHODS
 from kinetics_sql.warehouse import Warehouse
 
-STRATEGIES = ("best-of-n", "long-cot")
+STRATEGIES = ("best-of-n", "long-cot", "majority", "majority-budget")  # the last two: queries/frontier/strategies.sql
 # Cost models a frontier can be drawn in: each is a WHEN branch of frontier_cost in macros.sql.
-COSTS = ("flops", "eflops", "rflops", "latency")  # rflops, latency: kinetics_sql.offload.prepare first
+COSTS = ("flops", "eflops", *OFFLOAD_COSTS)
 VARIANTS = ("exact", "published")
-METHODS = ("dense", "topk", "blocktopk", "window")
 KINDS = ("oracle", "deployable")
 BYS = ("none", "model", "method", "config", "model_method", "arm")
 
@@ -44,6 +50,9 @@ FRONTIER_COLUMNS = [
     "block_size",
     "config",
     "setting",
+    "priced_by",
+    "gpus",
+    "gpu_seconds",
 ]
 
 
@@ -68,6 +77,15 @@ class FrontierSpec:
     smooth: int = 1
     grid_min: float | None = None
     grid_max: float | None = None
+    # --cost rflops|latency: whose fit prices a second (None: the datasheet), under which VRAM limit
+    # (None: the profile's) and reserve; or explicit coefficients (an unstored fit).
+    engine: str | None = None
+    vram_gb: float | None = None
+    reserve_gb: float = DEFAULT_RESERVE_GB
+    coefficients: Coefficients | None = None
+    # tensor parallelism: every arm runs on `gpus` GPUs of `hardware` (costs per GPU, i.e. wall time;
+    # gpu_seconds = gpus * seconds is what a price per GPU-hour multiplies)
+    gpus: int = 1
     sources: tuple[str, ...] = ()  # only these ingested sources (problems/trial_budgets.source); () = all
 
     def validated(self, wh: Warehouse) -> FrontierSpec:
@@ -92,11 +110,46 @@ class FrontierSpec:
             raise KineticsError("smooth must be an odd window width >= 1")
         if self.grid is not None and self.bootstrap:
             raise KineticsError("--grid and --bootstrap do not combine: the band is computed at exact breakpoints")
+        hardware = wh.resolve_hardware(self.hardware)
+        if isinstance(self.gpus, bool) or not isinstance(self.gpus, int) or self.gpus < 1:
+            raise KineticsError(f"--gpus must be a whole number >= 1, got {self.gpus!r}")
+        if self.gpus > 1:
+            costmodel.net_bandwidth(wh, hardware)  # tensor parallelism needs the interconnect
+        coefficients = self.coefficients
+        if self.cost in OFFLOAD_COSTS and coefficients is None:
+            coefficients = costmodel.resolve(wh, hardware=hardware, engine=self.engine)
+        if self.cost in OFFLOAD_COSTS:
+            costmodel.vram_bytes(wh, hardware, self.vram_gb)  # checks the limit
+            if self.reserve_gb < 0:
+                raise KineticsError("--reserve-gb must be >= 0")
         return replace(
             self,
-            hardware=wh.resolve_hardware(self.hardware),
+            hardware=hardware,
             models=tuple(wh.resolve_model(m) for m in self.models),
+            coefficients=coefficients if self.cost in OFFLOAD_COSTS else None,
         )
+
+    @property
+    def priced_by(self) -> str:
+        """What prices this frontier's cost: the FLOPs count, Kinetics' i of the profile, or coefficients."""
+        if self.cost == "flops":
+            return f"FLOPs (no memory term){self._gpus_note}"
+        if self.cost == "eflops":
+            return f"eFLOPs, i = 2 * peak / HBM of {self.hardware} (datasheet){self._gpus_note}"
+        c = self.coefficients
+        label = c.label if c is not None else "datasheet"
+        vram = f"{self.vram_gb:g} GB" if self.vram_gb is not None else "profile VRAM"
+        return f"{self.cost}: {label}, {vram} - {self.reserve_gb:g} GB reserve{self._gpus_note}"
+
+    @property
+    def _gpus_note(self) -> str:
+        """How the interconnect of a tensor-parallel frontier is priced ('' on one GPU)."""
+        if self.gpus == 1:
+            return ""
+        c = self.coefficients
+        fitted = c is not None and (c.net_c > 0 or c.prefill_net_c > 0 or c.net_step_s > 0)
+        net = "the fit's interconnect terms" if fitted else "datasheet interconnect"
+        return f"; {self.gpus} x {self.hardware} tensor parallel, per GPU ({net})"
 
     def params(self) -> dict[str, Any]:
         """Bind parameters shared by the frontier queries."""
@@ -114,26 +167,15 @@ class FrontierSpec:
             "envelope": self.envelope,
             "bootstrap": self.bootstrap,
             "seed": self.seed,
+            "gpus": self.gpus,
         }
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
-def ensure_macros(wh: Warehouse) -> None:
-    """Create (or replace) the frontier TEMP macros on this connection."""
-    if getattr(wh, "_frontier_macros", False):
-        return
-    from kinetics_sql import offload
-
-    offload.install(wh)  # TEMP tables and macros of --cost rflops|latency, used by frontier_cost
-    wh.execute(sqlfiles.load("frontier/macros"))
-    wh._frontier_macros = True  # type: ignore[attr-defined]
-
-
-_POINT_PARAMS = ("task", "strategy", "cost", "hardware", "variant", "models", "methods", "sources")
+_POINT_PARAMS = ("task", "strategy", "cost", "hardware", "variant", "models", "methods", "gpus", "sources")
 _TABLE = re.compile(r"^fp_[0-9a-f]{20}$")
-_CACHED_COSTS = ("flops", "eflops")  # other cost models depend on session state (offload context): rebuilt
 
 
 def points_params(spec: FrontierSpec) -> dict[str, Any]:
@@ -141,24 +183,39 @@ def points_params(spec: FrontierSpec) -> dict[str, Any]:
     return {k: p[k] for k in _POINT_PARAMS}
 
 
+def _materialize_sql(name: str) -> str:
+    if not _TABLE.match(name):  # an identifier goes into SQL text: only this pattern
+        raise KineticsError(f"bad points table name {name!r}")
+    return sqlfiles.load("frontier/materialize").replace("frontier_points_table", name)
+
+
 def points_table(wh: Warehouse, spec: FrontierSpec) -> str:
     """Materialise ``frontier_points`` for the spec's selection as a TEMP table; returns its name.
 
-    Named fp_<hash of the selection and of the data's row counts>, so a repeated selection on
-    unchanged data reuses it (a compare needs several frontiers over the same points).
+    Named fp_<hash of the selection, its cost model (coefficients, VRAM plan) and the data's content
+    hash>, so a repeated selection on unchanged data reuses it (a compare needs several frontiers
+    over the same points). For --cost rflops|latency the offload plan is written first.
     """
-    ensure_macros(wh)
     params = points_params(spec)
+    pricing = [spec.coefficients.as_params() if spec.coefficients else None, spec.vram_gb, spec.reserve_gb]
     data = wh.con.execute(sqlfiles.load("frontier/fingerprint")).fetchone()
-    key = hashlib.sha1(json.dumps([params, list(data or ())], default=str).encode()).hexdigest()[:20]
+    key = hashlib.sha1(json.dumps([params, pricing, list(data or ())], default=str).encode()).hexdigest()[:20]
     name = f"fp_{key}"
-    if not _TABLE.match(name):  # an identifier goes into SQL text: only this pattern
-        raise KineticsError(f"bad points table name {name!r}")
-    made: set[str] = wh.__dict__.setdefault("_frontier_points_tables", set())
-    if name not in made or spec.cost not in _CACHED_COSTS:
-        wh.execute(sqlfiles.load("frontier/materialize").replace("frontier_points_table", name), params)
-        made.add(name)
-        wh.__dict__.setdefault("_frontier_points_params", {})[name] = params
+    if wh.named("frontier/temp_table_exists", {"name": name}).item():
+        return name
+    if spec.cost in OFFLOAD_COSTS:
+        if spec.coefficients is None:
+            raise KineticsError("an offload-aware cost needs a validated spec (its coefficients)")
+        costmodel.write_plan(
+            wh,
+            spec.coefficients,
+            task=spec.task,
+            strategy=spec.strategy,
+            vram_gb=spec.vram_gb,
+            reserve_gb=spec.reserve_gb,
+            gpus=spec.gpus,
+        )
+    wh.execute(_materialize_sql(name), params)
     return name
 
 
@@ -167,16 +224,20 @@ def _curve_params(spec: FrontierSpec) -> dict[str, Any]:
     return {k: p[k] for k in ("cost", "hardware", "kind", "by", "envelope", "bootstrap", "seed")}
 
 
-def _tables(wh: Warehouse, name: str, spec: FrontierSpec) -> dict[str, str]:
-    """The points tables a query names: one, or the FLOPs and eFLOPs ones of a comparison."""
+def _table_specs(name: str, spec: FrontierSpec) -> dict[str, FrontierSpec]:
+    """The points selections a query names: one, or the FLOPs and eFLOPs ones of a comparison."""
     if name in ("chosen", "chosen_summary"):
         return {
-            "flops_points": points_table(wh, replace(spec, cost="flops")),
-            "eflops_points": points_table(wh, replace(spec, cost="eflops")),
+            "flops_points": replace(spec, cost="flops", coefficients=None),
+            "eflops_points": replace(spec, cost="eflops", coefficients=None),
         }
     if name == "sparse_dense":
-        return {"points": points_table(wh, replace(spec, methods=()))}
-    return {"points": points_table(wh, spec)}
+        return {"points": replace(spec, methods=())}
+    return {"points": spec}
+
+
+def _tables(wh: Warehouse, name: str, spec: FrontierSpec) -> dict[str, str]:
+    return {param: points_table(wh, sub) for param, sub in _table_specs(name, spec).items()}
 
 
 def query(wh: Warehouse, name: str, spec: FrontierSpec) -> tuple[str, dict[str, Any]]:
@@ -199,23 +260,27 @@ def query(wh: Warehouse, name: str, spec: FrontierSpec) -> tuple[str, dict[str, 
     return sqlfiles.load(f"frontier/{name}"), params
 
 
-def provenance(wh: Warehouse, sql: str, params: dict[str, Any]) -> str:
-    """A query with the statements that made each points table it names (their parameters in a comment)."""
-    made: dict[str, dict[str, Any]] = wh.__dict__.get("_frontier_points_params", {})
+def provenance(wh: Warehouse, sql: str, tables: dict[str, FrontierSpec]) -> str:
+    """``sql`` preceded by the statements that made each points table it names (``tables``: bind
+    parameter -> the validated selection it holds), with their parameters and pricing in a comment."""
     lines = []
-    for value in params.values():
-        if isinstance(value, str) and value in made:
-            lines.append(f"-- {value}, with parameters {json.dumps(made[value])}:")
-            lines.append(sqlfiles.load("frontier/materialize").replace("frontier_points_table", value).strip())
+    for sub in tables.values():
+        name = points_table(wh, sub)
+        lines.append(f"-- {name} ({sub.priced_by}), with parameters {json.dumps(points_params(sub))}:")
+        lines.append(_materialize_sql(name).strip())
     return "\n".join([*lines, sql])
 
 
-def _run(wh: Warehouse, name: str, spec: FrontierSpec) -> pl.DataFrame:
-    ensure_macros(wh)
-    if spec.cost not in _CACHED_COSTS:
-        from kinetics_sql import offload
+def query_provenance(wh: Warehouse, name: str, spec: FrontierSpec) -> tuple[str, dict[str, Any], str]:
+    """SQL, bind parameters and provenance (:func:`provenance`) of ``queries/frontier/<name>.sql``."""
+    sql, params = query(wh, name, spec)
+    tables = {} if name == "points" else _table_specs(name, spec)
+    return sql, params, provenance(wh, sql, tables)
 
-        offload.ensure_prepared(wh, spec)  # keeps a context set by offload.prepare, else datasheet defaults
+
+def _run(wh: Warehouse, name: str, spec: FrontierSpec) -> pl.DataFrame:
+    if name == "points" and spec.cost in OFFLOAD_COSTS:
+        points_table(wh, spec)  # writes the offload plan that the points query prices with
     sql, params = query(wh, name, spec)
     return wh.df(sql, params)
 
@@ -242,7 +307,11 @@ def frontier(wh: Warehouse, spec: FrontierSpec) -> pl.DataFrame:
             cols += ["lower", "upper"]
     if spec.by != "none" or not spec.envelope:
         cols = ["group", *cols]
-    return df.select(cols)
+    return df.with_columns(
+        pl.lit(spec.priced_by).alias("priced_by"),
+        pl.lit(spec.gpus, dtype=pl.Int32).alias("gpus"),
+        (pl.col("seconds") * spec.gpus).alias("gpu_seconds"),
+    ).select(cols)
 
 
 def compare_chosen(wh: Warehouse, spec: FrontierSpec) -> pl.DataFrame:

@@ -43,7 +43,9 @@ def whole_tokens(value: Any) -> int:
 
 def context_length(wh: Any, model: str) -> int | None:
     """The model's context length (max_position_embeddings) from the catalog, or None where unknown."""
-    rows = wh.con.execute("SELECT max_position FROM models WHERE name = ?", [model]).fetchall()
+    from kinetics_sql import sqlfiles
+
+    rows = wh.con.execute(sqlfiles.load("catalog/context_length"), {"model": model}).fetchall()
     return int(rows[0][0]) if rows and rows[0][0] is not None else None
 
 

@@ -31,3 +31,25 @@ def listing(folder: str) -> list[str]:
     """Names (without .sql) of the files in ``queries/<folder>``, sorted."""
     d = _root().joinpath(folder)
     return sorted(p.name[:-4] for p in d.iterdir() if p.name.endswith(".sql"))
+
+
+def quote_ident(name: str) -> str:
+    """``name`` as a double-quoted SQL identifier (embedded quotes doubled): the one way identifiers enter SQL text."""
+    if not name or "\x00" in name:
+        raise KineticsError(f"not a valid SQL identifier: {name!r}")
+    return '"' + name.replace('"', '""') + '"'
+
+
+def render(name: str, **identifiers: str) -> str:
+    """``queries/<name>.sql`` with each ``{key}`` placeholder replaced by the quoted identifier ``identifiers[key]``.
+
+    Only identifiers (table, column names) are put into the text, always through :func:`quote_ident`; values are
+    bound as parameters by the caller.
+    """
+    sql = load(name)
+    for key, ident in identifiers.items():
+        placeholder = "{" + key + "}"
+        if placeholder not in sql:
+            raise KineticsError(f"queries/{name}.sql has no placeholder {placeholder}")
+        sql = sql.replace(placeholder, quote_ident(ident))
+    return sql

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import os
 import re
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +20,15 @@ from kinetics_sql import catalog, sqlfiles
 from kinetics_sql.errors import KineticsError
 
 DEFAULT_DB = Path("warehouse") / "kinetics.duckdb"
+# TEMP macros (and the offload scratch tables) every connection gets, in dependency order.
+CONNECTION_MACROS = (
+    "fit/macros",
+    "fit/offload",
+    "pricing/macros",
+    "frontier/arms",
+    "frontier/strategies",
+    "frontier/macros",
+)
 _MIGRATION = re.compile(r"^(\d{3})_[a-z0-9_]+$")
 _PERSISTENT_MACRO = re.compile(r"CREATE\s+OR\s+REPLACE\s+MACRO", re.IGNORECASE)
 _LOCKED = ("Could not set lock", "Conflicting lock")
@@ -65,6 +74,20 @@ def default_path() -> str:
     return os.environ.get("KINETICS_SQL_DB") or str(DEFAULT_DB)
 
 
+def insert_arrow(con: duckdb.DuckDBPyConnection, table: str, rows: pa.Table, *, replace: bool = False) -> int:
+    """Insert an Arrow table into ``table``, matching columns by name (``INSERT ... BY NAME``); returns the row
+    count. Columns of ``table`` that ``rows`` lacks get their defaults (or NULL). ``replace``: rows whose primary
+    key exists replace the stored ones (``INSERT OR REPLACE``)."""
+    if rows.num_rows == 0:
+        return 0
+    con.register("_insert_rows", rows)
+    try:
+        con.execute(sqlfiles.render("warehouse/upsert_by_name" if replace else "warehouse/insert_by_name", table=table))
+    finally:
+        con.unregister("_insert_rows")
+    return int(rows.num_rows)
+
+
 class Warehouse:
     """A kinetics-sql warehouse: one DuckDB database with the schema, catalog and macros.
 
@@ -84,7 +107,7 @@ class Warehouse:
         on_wait: Callable[[str], None] | None = None,
     ) -> None:
         """Open (read-write: create, migrate, seed the catalog) or, with ``read_only``, attach an existing
-        warehouse without writing to it (its macros become TEMP macros of this connection).
+        warehouse without writing to it (its cost macros become TEMP macros of this connection).
 
         A file another process holds is retried for ``wait_s`` seconds (``on_wait`` gets one message
         when the wait begins), then refused with a clear error. ``read_only`` never creates a file or folder.
@@ -102,17 +125,14 @@ class Warehouse:
             else:
                 Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         self.con = _connect(self.path, self.read_only, wait_s, on_wait)
-        # The frontier comparisons ASOF-join frontier curves whose sizes DuckDB cannot estimate through the table
-        # macros (it guesses a few rows); below this threshold it plans a nested loop, quadratic at 100K breakpoints.
-        self.con.execute("SET asof_loop_join_threshold = 0")
         try:
+            self.con.execute(sqlfiles.load("warehouse/session"))
             if self.read_only:
                 self._check_schema()
-                self.create_macros(temp=True)
             else:
                 self.migrate()
                 self.seed_catalog()
-                self.create_macros()
+            self.create_macros(temp=self.read_only)
         except BaseException:
             self.con.close()
             raise
@@ -131,25 +151,21 @@ class Warehouse:
     @contextmanager
     def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """All-or-nothing: commit on success, roll back everything on any exception."""
-        self.con.execute("BEGIN TRANSACTION")
+        self.con.begin()
         try:
             yield self.con
         except BaseException:
-            self.con.execute("ROLLBACK")
+            self.con.rollback()
             raise
         else:
-            self.con.execute("COMMIT")
+            self.con.commit()
 
     # -- schema ----------------------------------------------------------------------------
 
     def migrate(self) -> list[str]:
         """Apply the migrations in queries/migrations not yet recorded; returns those applied."""
-        self.con.execute(
-            "CREATE TABLE IF NOT EXISTS schema_version ("
-            " version INTEGER PRIMARY KEY, name VARCHAR NOT NULL,"
-            " applied_at TIMESTAMP NOT NULL DEFAULT current_timestamp)"
-        )
-        done = {r[0] for r in self.con.execute("SELECT version FROM schema_version").fetchall()}
+        self.con.execute(sqlfiles.load("warehouse/schema_version_table"))
+        done = {r[0] for r in self.con.execute(sqlfiles.load("warehouse/migrations_applied")).fetchall()}
         applied = []
         for name in sqlfiles.listing("migrations"):
             m = _MIGRATION.match(name)
@@ -160,95 +176,84 @@ class Warehouse:
                 continue
             with self.transaction() as con:
                 con.execute(sqlfiles.load(f"migrations/{name}"))
-                con.execute("INSERT INTO schema_version (version, name) VALUES (?, ?)", [version, name])
+                con.execute(sqlfiles.load("warehouse/record_migration"), {"version": version, "name": name})
             applied.append(name)
         return applied
 
     def schema_version(self) -> int:
-        row = self.con.execute("SELECT max(version) FROM schema_version").fetchone()
+        row = self.con.execute(sqlfiles.load("warehouse/schema_version")).fetchone()
         return int(row[0]) if row and row[0] is not None else 0
 
     def create_macros(self, *, temp: bool = False) -> None:
-        """(Re)create every macro of queries/macros; ``temp``: on this connection only (read-only files)."""
+        """The cost macros (queries/macros, in file order; ``temp``: on this connection only, for a read-only
+        warehouse), then the connection's TEMP macros of the analysis: latency features, offload costs and
+        their scratch tables, frontier building blocks."""
         for name in sqlfiles.listing("macros"):
             text = sqlfiles.load(f"macros/{name}")
-            if temp:
-                text = _PERSISTENT_MACRO.sub("CREATE OR REPLACE TEMP MACRO", text)
-            self.con.execute(text)
+            self.con.execute(_PERSISTENT_MACRO.sub("CREATE OR REPLACE TEMP MACRO", text) if temp else text)
+        for name in CONNECTION_MACROS:
+            self.con.execute(sqlfiles.load(name))
 
     def _check_schema(self) -> None:
         """A read-only warehouse must already have every migration: it cannot be migrated here."""
         try:
-            done = {r[0] for r in self.con.execute("SELECT version FROM schema_version").fetchall()}
+            done = {r[0] for r in self.con.execute(sqlfiles.load("warehouse/migrations_recorded")).fetchall()}
         except duckdb.Error:
             raise KineticsError(f"{self.path} is not a kinetics-sql warehouse (no schema_version table)") from None
-        wanted = {int(n[:3]) for n in sqlfiles.listing("migrations")}
-        missing = sorted(wanted - done)
+        missing = sorted({int(n[:3]) for n in sqlfiles.listing("migrations")} - done)
         if missing:
             raise KineticsError(
                 f"warehouse {self.path} lacks schema migrations {', '.join(map(str, missing))} and is opened "
                 "read-only: migrate it once with `kinetics-sql --db PATH init`"
             )
 
+    def _user_names(self, table: str) -> set[str]:
+        return {r[0] for r in self.con.execute(sqlfiles.render("catalog/user_names", table=table)).fetchall()}
+
     def seed_catalog(self) -> None:
-        """Insert the built-in models and hardware profiles where absent, refresh built-in rows; a user's row
-        (added, or overriding a built-in of the same name) is never touched."""
-        user_models = {r[0] for r in self.con.execute("SELECT lower(name) FROM models WHERE NOT builtin").fetchall()}
-        user_hw = {r[0] for r in self.con.execute("SELECT lower(name) FROM hardware WHERE NOT builtin").fetchall()}
+        """Insert the built-in models and hardware profiles where absent and refresh built-in rows; a user's row
+        (added, or overriding a built-in of the same name in any letter case) is never touched."""
+        user_models, user_hw = self._user_names("models"), self._user_names("hardware")
         with self.transaction():
-            for spec in catalog.builtin_models():
-                if spec.name.lower() not in user_models:
-                    self.upsert_model(spec, builtin=True)
-            for hw in catalog.builtin_hardware():
-                if hw.name.lower() not in user_hw:
-                    self.upsert_hardware(hw, builtin=True)
+            self._upsert(
+                "models",
+                [{**s.row(), "builtin": True} for s in catalog.builtin_models() if s.name.lower() not in user_models],
+            )
+            self._upsert(
+                "hardware",
+                [{**asdict(h), "builtin": True} for h in catalog.builtin_hardware() if h.name.lower() not in user_hw],
+            )
 
     # -- catalog ---------------------------------------------------------------------------
 
-    def upsert_model(self, spec: catalog.ModelSpec, *, builtin: bool = False) -> bool:
-        """Insert or replace a model; a user's model named like a built-in (case-insensitively) replaces it,
-        takes its spelling and is recorded as an override. Returns whether it overrides a built-in."""
-        builtin_names = _builtin_names()[0]
-        override = not builtin and spec.name.lower() in builtin_names
+    def _upsert(self, table: str, rows: list[dict[str, Any]]) -> None:
+        if rows:
+            insert_arrow(self.con, table, pa.Table.from_pylist(rows), replace=True)
+
+    def _user_row(self, table: str, row: dict[str, Any], builtin: bool, builtins: dict[str, str]) -> bool:
+        """Store a row; a user's row named like a built-in takes its spelling and is recorded as overriding it."""
+        override = not builtin and row["name"].lower() in builtins
         if override:
-            spec = dataclasses.replace(spec, name=builtin_names[spec.name.lower()])
-        self.con.execute("DELETE FROM models WHERE lower(name) = lower(?) AND name <> ?", [spec.name, spec.name])
-        row = spec.row()
-        row["builtin"] = builtin
-        row["overrides_builtin"] = override
-        cols = list(row)
-        self.con.execute(
-            f"INSERT OR REPLACE INTO models ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
-            [row[c] for c in cols],
-        )
+            row = {**row, "name": builtins[row["name"].lower()]}
+        self.con.execute(sqlfiles.render("catalog/delete_other_spelling", table=table), {"name": row["name"]})
+        self._upsert(table, [{**row, "builtin": builtin, "overrides_builtin": override}])
         return override
+
+    def upsert_model(self, spec: catalog.ModelSpec, *, builtin: bool = False) -> bool:
+        """Insert or replace a model (kept across opens); returns whether it overrides a built-in model."""
+        return self._user_row("models", spec.row(), builtin, _builtin_names()[0])
 
     def upsert_hardware(self, hw: catalog.HardwareSpec, *, builtin: bool = False) -> bool:
-        """Insert or replace a hardware profile (as :meth:`upsert_model`); returns whether it overrides a built-in."""
-        builtin_names = _builtin_names()[1]
-        override = not builtin and hw.name.lower() in builtin_names
-        if override:
-            hw = dataclasses.replace(hw, name=builtin_names[hw.name.lower()])
-        self.con.execute("DELETE FROM hardware WHERE lower(name) = lower(?) AND name <> ?", [hw.name, hw.name])
-        self.con.execute(
-            "INSERT OR REPLACE INTO hardware (name, peak_flops, hbm_bytes_per_s, vram_bytes, link_bytes_per_s,"
-            " host_mem_bytes_per_s, notes, builtin, overrides_builtin) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                hw.name,
-                hw.peak_flops,
-                hw.hbm_bytes_per_s,
-                hw.vram_bytes,
-                hw.link_bytes_per_s,
-                hw.host_mem_bytes_per_s,
-                hw.notes,
-                builtin,
-                override,
-            ],
-        )
-        return override
+        """Insert or replace a profile (kept across opens); returns whether it overrides a built-in profile."""
+        return self._user_row("hardware", asdict(hw), builtin, _builtin_names()[1])
+
+    def hardware_spec(self, name: str) -> catalog.HardwareSpec:
+        """The stored profile ``name`` (resolved case-insensitively)."""
+        row = self.named("catalog/hardware_spec", {"name": self.resolve_hardware(name)}).row(0, named=True)
+        return catalog.HardwareSpec(**row)
 
     def model_names(self) -> list[str]:
-        return [r[0] for r in self.con.execute("SELECT name FROM models ORDER BY params").fetchall()]
+        return [r[0] for r in self.con.execute(sqlfiles.load("catalog/model_names")).fetchall()]
 
     def resolve_model(self, name: str) -> str:
         """The catalog's spelling of a model name, matched case-insensitively.
@@ -266,9 +271,9 @@ class Warehouse:
         )
 
     def resolve_hardware(self, name: str) -> str:
-        rows = self.con.execute("SELECT name FROM hardware WHERE lower(name) = lower(?)", [name]).fetchall()
+        rows = self.con.execute(sqlfiles.load("catalog/hardware_named"), {"name": name}).fetchall()
         if not rows:
-            known = [r[0] for r in self.con.execute("SELECT name FROM hardware ORDER BY name").fetchall()]
+            known = [r[0] for r in self.con.execute(sqlfiles.load("catalog/hardware_names")).fetchall()]
             raise KineticsError(
                 f"unknown hardware {name!r}: add it with `kinetics-sql hardware add` (known: {', '.join(known)})"
             )

@@ -19,8 +19,10 @@ import triton
 import triton.language as tl
 
 
+# triton.jit reads these parameter annotations as kernel argument types (tl.constexpr), so the
+# pointers and scalars stay unannotated: Python type hints here would change how triton specialises.
 @triton.jit
-def _blocksparse_decode(
+def _blocksparse_decode(  # type: ignore[no-untyped-def]
     Q, K, V, IDX, ACC, M, L,
     T, NSEL, NSPLIT,
     scale,

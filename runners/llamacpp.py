@@ -32,10 +32,10 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from kinetics_sql.runners import checkpoints
-from kinetics_sql.runners.records import RecordWriter, command_line, device_name, gpu_memory_used
 
 from kinetics_sql.catalog import ModelSpec
+from kinetics_sql.runners import checkpoints
+from kinetics_sql.runners.records import RecordWriter, command_line, device_name, gpu_memory_used
 
 BYTES = {"f32": 4, "f16": 2, "bf16": 2}
 

@@ -11,7 +11,7 @@ import polars as pl
 import pytest
 from click.testing import CliRunner
 
-from kinetics_sql import Warehouse
+from kinetics_sql import Warehouse, clidoc
 from kinetics_sql.cli import cli
 
 README = Path(__file__).resolve().parents[1] / "README.md"
@@ -34,11 +34,36 @@ def test_every_command_has_help_and_is_in_readme(runner: CliRunner) -> None:
         assert cmd.help and cmd.help.strip(), f"`{name}` has no help text"
         result = runner.invoke(cli, [*name.split(), "--help"])
         assert result.exit_code == 0, result.output
-        assert f"kinetics-sql {name}" in section, f"`kinetics-sql {name}` is missing from the README's CLI section"
+        missing = f"`kinetics-sql {name}` is missing from the README's CLI section"
+        assert f"#### `kinetics-sql {name}`" in section, missing
+
+
+def test_readme_cli_reference_is_generated_from_help() -> None:
+    readme = README.read_text()
+    assert clidoc.splice(readme, clidoc.render()) == readme, (
+        "README.md's CLI reference differs from `kinetics-sql --help`:"
+        " regenerate it with `python -m kinetics_sql.clidoc`"
+    )
+
+
+def test_clidoc_check_catches_drift(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    readme = tmp_path / "README.md"
+    old = "| `kinetics-sql frontier` | old text |"
+    readme.write_text(f"# x\n\n## CLI\n\n<!-- cli:start -->\n{old}\n<!-- cli:end -->\n\nafter\n")
+    assert clidoc.main(["--check", str(readme)]) == 1
+    assert "differs from --help; run `python -m kinetics_sql.clidoc`" in capsys.readouterr().err
+    assert clidoc.main([str(readme)]) == 0
+    text = readme.read_text()
+    assert "old text" not in text and text.endswith("<!-- cli:end -->\n\nafter\n")
+    assert "  --strategy [best-of-n|long-cot|majority|majority-budget]" in text  # an option of `frontier`
+    assert clidoc.main(["--check", str(readme)]) == 0
+    readme.write_text("no markers\n")
+    with pytest.raises(ValueError, match="the README needs one <!-- cli:start --> line followed by one"):
+        clidoc.main(["--check", str(readme)])
 
 
 def test_sql_formats(runner: CliRunner, db_path: str, tmp_path: Path) -> None:
-    q = "SELECT name, layers FROM models WHERE name LIKE 'Qwen3-%' ORDER BY params"
+    q = "SELECT name, layers FROM models WHERE family = 'qwen3' ORDER BY params"
     res = runner.invoke(cli, ["--db", db_path, "sql", q, "--format", "csv"], catch_exceptions=False)
     assert res.exit_code == 0
     assert res.output.splitlines()[0] == "name,layers"

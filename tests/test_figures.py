@@ -7,11 +7,11 @@ from pathlib import Path
 import frontier_fixtures as ff
 import polars as pl
 import pytest
-from kinetics_sql.figures import charts, paper
 
 from kinetics_sql import Warehouse
 from kinetics_sql import frontier as fr
 from kinetics_sql.errors import KineticsError
+from kinetics_sql.figures import charts, paper
 
 aime_db, aime_wh = ff.aime_db, ff.aime_wh  # fixtures
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Iterator
 from pathlib import Path
 
 import polars as pl
 import pytest
 from click.testing import CliRunner
 
-from kinetics_sql import Warehouse, catalog, fitsynth, offload
+from kinetics_sql import Warehouse, catalog, costmodel, synthetic_measurements
 from kinetics_sql import fit as fitlib
 from kinetics_sql import frontier as fr
 from kinetics_sql.cli import cli
@@ -30,12 +31,20 @@ def add_trials(wh: Warehouse) -> None:
             rows_p.append(("src-" + model, "t", model, "dense", None, None, str(q), 4, sum(correct), LIN, None, None))
             for t, g in enumerate(gens):
                 rows_t.append(("src-" + model, "t", model, "dense", None, None, str(q), t, LIN, g, correct[t]))
-    wh.con.executemany("INSERT INTO problems VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows_p)
-    wh.con.executemany("INSERT INTO trials VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows_t)
+    wh.con.executemany(
+        "INSERT INTO problems (source, task, model, method, budget, block_size, problem_id, n_samples, n_correct,"
+        " prompt_tokens, gold_answer, question) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        rows_p,
+    )
+    wh.con.executemany(
+        "INSERT INTO trials (source, task, model, method, budget, block_size, problem_id, trial, prompt_tokens,"
+        " gen_tokens, correct) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        rows_t,
+    )
 
 
 @pytest.fixture
-def twh() -> Warehouse:
+def twh() -> Iterator[Warehouse]:
     w = Warehouse(":memory:")
     add_trials(w)
     yield w
@@ -51,8 +60,8 @@ def expected_depth(model: str, n: int, vram: float, reserve: float) -> int:
 
 
 def test_vram_picks_smallest_depth_that_fits(twh: Warehouse) -> None:
-    offload.prepare(twh, cost="latency", hardware="h100-sxm", task="t", vram_gb=24, reserve_gb=1.5)
-    plan = offload.plan(twh)
+    datasheet = costmodel.resolve(twh, hardware="h100-sxm")
+    plan = costmodel.plan(twh, datasheet, task="t", vram_gb=24, reserve_gb=1.5)
     assert set(plan["model"]) == set(MODELS)
     for r in plan.filter(pl.col("setting") <= 4).iter_rows(named=True):
         assert r["waves"] == 1
@@ -67,19 +76,20 @@ def test_vram_picks_smallest_depth_that_fits(twh: Warehouse) -> None:
     big = by[("Qwen3-8B", 1024)]  # 1024 trials of 8K tokens: the KV alone needs many waves
     assert big["waves"] > 1 and big["wave_n"] * big["waves"] >= 1024 and big["fits"]
     # without a limit nothing is offloaded
-    offload.prepare(twh, cost="latency", hardware="h100-sxm", task="t", vram_gb=1e6)
-    assert offload.plan(twh)["k"].max() == 0
+    assert costmodel.plan(twh, datasheet, task="t", vram_gb=1e6)["k"].max() == 0
 
 
 def test_datasheet_latency_and_rflops_frontiers(twh: Warehouse) -> None:
-    ctx = offload.prepare(twh, cost="rflops", hardware="h100-sxm", task="t", vram_gb=24)
-    assert ctx.coefficients == "datasheet" and ctx.i_gpu == pytest.approx(9.89e14 / 3.35e12)
-    spec = fr.FrontierSpec(task="t", cost="rflops", hardware="h100-sxm", kind="deployable")
+    spec = fr.FrontierSpec(task="t", cost="rflops", hardware="h100-sxm", kind="deployable", vram_gb=24)
+    coefficients = spec.validated(twh).coefficients
+    assert coefficients is not None
+    assert coefficients.label == "datasheet h100-sxm" and coefficients.fit_id is None
+    assert coefficients.i_gpu == pytest.approx(9.89e14 / 3.35e12)
     rf = fr.points(twh, spec)
-    lat = fr.points(twh, fr.FrontierSpec(task="t", cost="latency", hardware="h100-sxm", kind="deployable"))
+    lat = fr.points(twh, fr.FrontierSpec(task="t", cost="latency", hardware="h100-sxm", kind="deployable", vram_gb=24))
     j = rf.join(lat, on=["config", "setting", "problem_id"], suffix="_lat")
     # datasheet: t0 = 0, so latency = rflops / peak exactly
-    assert (j["cost_lat"] - j["cost"] / 9.89e14).abs().max() < 1e-9 * j["cost_lat"].max()
+    assert (j["cost_lat"] - j["cost"] / 9.89e14).abs().to_numpy().max() < 1e-9 * j["cost_lat"].to_numpy().max()
     assert (lat["seconds"] == lat["cost"]).all()
     # offloading makes 14B slower per token than a resident 8B at the same N
     one = lat.filter(pl.col("setting") == 1).group_by("model").agg(pl.col("cost").mean())
@@ -87,28 +97,32 @@ def test_datasheet_latency_and_rflops_frontiers(twh: Warehouse) -> None:
     assert per["Qwen3-14B"] > 2 * per["Qwen3-8B"]
     f = fr.frontier(twh, spec)
     assert f.height > 0 and (f["cost"].diff().drop_nulls() > 0).all()
+    assert set(f["priced_by"]) == {"rflops: datasheet h100-sxm, 24 GB - 1 GB reserve"}
 
 
 def test_fitted_coefficients_drive_the_cost(twh: Warehouse) -> None:
-    truth = fitsynth.Truth()
-    fitsynth.load(twh, fitsynth.records(engine="torch", batches=(1, 4), truth=truth))
+    truth = synthetic_measurements.Truth()
+    synthetic_measurements.load(twh, synthetic_measurements.records(engine="torch", batches=(1, 4), truth=truth))
     fitlib.store(twh, fitlib.fit(twh, "torch", "H100"))
-    ctx = offload.prepare(twh, cost="latency", hardware="h100-sxm", task="t", engine="torch", vram_gb=24)
-    assert ctx.coefficients.startswith("fit ")
-    assert ctx.i_gpu == pytest.approx(truth.b / truth.a, rel=1e-5)
-    assert ctx.i_link == pytest.approx(truth.c / truth.a, rel=1e-5)
-    lat = fr.points(twh, fr.FrontierSpec(task="t", cost="latency", hardware="h100-sxm"))
-    plan = {(r["model"], r["setting"]): r for r in offload.plan(twh).iter_rows(named=True)}
+    spec = fr.FrontierSpec(task="t", cost="latency", hardware="h100-sxm", engine="torch", vram_gb=24)
+    coefficients = spec.validated(twh).coefficients
+    assert coefficients is not None and coefficients.fit_id is not None
+    assert coefficients.label.startswith(f"fit {coefficients.fit_id} (torch")
+    assert coefficients.i_gpu == pytest.approx(truth.b / truth.a, rel=1e-5)
+    assert coefficients.i_link == pytest.approx(truth.c / truth.a, rel=1e-5)
+    lat = fr.points(twh, spec)
+    plan_rows = costmodel.plan(twh, coefficients, task="t", vram_gb=24)
+    plan = {(r["model"], r["setting"]): r for r in plan_rows.iter_rows(named=True)}
     row = lat.filter((pl.col("model") == "Qwen3-14B") & (pl.col("setting") == 2) & (pl.col("problem_id") == "0"))
     p = plan[("Qwen3-14B", 2)]
-    spec = catalog.builtin_model("Qwen3-14B")
-    d = spec.head_dim * spec.layers
+    arch = catalog.builtin_model("Qwen3-14B")
+    d = arch.head_dim * arch.layers
     expected = []
     for g in GENS[0]:
         n = p["wave_n"]
-        compute = n * (2 * spec.params * g + 2 * (2 * LIN + g) * g * spec.hq * d)
-        hbm = (2 * spec.params - p["offload_gb"] * 1e9 - 2 * spec.vocab * spec.hidden) * g
-        hbm += 2 * (2 * LIN + n * g) * g * spec.hkv * d
+        compute = n * (2 * arch.params * g + 2 * (2 * LIN + g) * g * arch.hq * d)
+        hbm = (2 * arch.params - p["offload_gb"] * 1e9 - 2 * arch.vocab * arch.hidden) * g
+        hbm += 2 * (2 * LIN + n * g) * g * arch.hkv * d
         link = p["offload_gb"] * 1e9 * (1 + g)  # torch: the whole prompt in one forward pass
         expected.append(p["waves"] * (truth.a * compute + truth.b * hbm + truth.c * link + truth.t0))
     assert row["cost"].item() == pytest.approx(sum(expected) / len(expected), rel=1e-9)
@@ -118,7 +132,7 @@ def test_cli_frontier_and_compare_offload(tmp_path: Path) -> None:
     db = str(tmp_path / "w.duckdb")
     with Warehouse(db) as wh:
         add_trials(wh)
-        fitsynth.load(wh, fitsynth.records())
+        synthetic_measurements.load(wh, synthetic_measurements.records())
     runner = CliRunner()
     assert runner.invoke(cli, ["--db", db, "fit", "--engine", "llama.cpp", "--device", "h100"]).exit_code == 0
     base = ["--db", db]
@@ -142,8 +156,9 @@ def test_cli_frontier_and_compare_offload(tmp_path: Path) -> None:
 def test_latency_figures_and_report_numbers(twh: Warehouse) -> None:
     from kinetics_sql.figures import latency
 
-    truth = fitsynth.Truth(noise=0.02)
-    fitsynth.load(twh, fitsynth.records(truth=truth) + fitsynth.records(engine="torch", truth=truth, run_id="t"))
+    truth = synthetic_measurements.Truth(noise=0.02)
+    recs = synthetic_measurements.records(truth=truth)
+    synthetic_measurements.load(twh, recs + synthetic_measurements.records(engine="torch", truth=truth, run_id="t"))
     fitlib.store(twh, fitlib.fit(twh, "llama.cpp", "H100", form="split"))
     fitlib.store(twh, fitlib.fit(twh, "torch", "H100"))
     figs = latency.figures(twh, task="t")
@@ -159,7 +174,7 @@ def test_latency_figures_and_report_numbers(twh: Warehouse) -> None:
 def test_latency_figures_without_stored_fits(twh: Warehouse) -> None:
     from kinetics_sql.figures import latency
 
-    fitsynth.load(twh, fitsynth.records(truth=fitsynth.Truth(noise=0.01)))
+    synthetic_measurements.load(twh, synthetic_measurements.records(truth=synthetic_measurements.Truth(noise=0.01)))
     figs = latency.figures(twh, task="t")
     assert [f.name for f in figs] == ["latency_fit", "latency_vs_length", "offload_frontier"]
     numbers = {n["key"]: n for n in latency.key_numbers(twh, task="t")}

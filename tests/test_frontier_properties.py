@@ -14,11 +14,11 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from kinetics_sql.figures import paper
 
 from kinetics_sql import Warehouse
 from kinetics_sql import frontier as fr
 from kinetics_sql.cli import cli
+from kinetics_sql.figures import paper
 
 MODELS = ["Qwen3-0.6B", "Qwen3-4B", "Qwen3-8B"]
 CONFIGS = [(m, "dense", None) for m in MODELS] + [(m, "topk", b) for m in MODELS for b in (64, 512)]
@@ -110,6 +110,7 @@ def _check_properties(wh: Warehouse, spec: fr.FrontierSpec) -> None:
         assert (arms["acc"].to_numpy() <= f + 1e-12).all()
 
 
+@pytest.mark.slow
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     data=datasets(),
@@ -127,7 +128,6 @@ def test_frontier_properties_on_random_data(
 def test_expected_cost_is_mean_over_trials_not_cost_of_mean(mem: Warehouse) -> None:
     _insert_best_of_n(mem, [{"config": ("Qwen3-8B", "dense", None), "problems": [(1, [100, 20000], 155)]}])
     pts = fr.points(mem, fr.FrontierSpec(task="t")).filter(pl.col("setting") == 1)
-    fr.ensure_macros(mem)
     each = mem.df(
         "SELECT avg(model_eflops('Qwen3-8B', 'b200', 'dense', 155, g, 1)) AS mean_cost,"
         " model_eflops('Qwen3-8B', 'b200', 'dense', 155, 10050, 1) AS cost_of_mean FROM unnest([100, 20000]) t(g)"
@@ -168,7 +168,6 @@ def test_long_cot_points_and_frontier(mem: Warehouse) -> None:
     pts = fr.points(mem, spec)
     assert pts.height == 2 * 3 * 3
     assert set(pts["setting"].unique()) == {1024, 4096, 8192}
-    fr.ensure_macros(mem)
     ref = mem.df(
         """
         SELECT tb.model, tb.problem_id, tb.gen_budget AS setting, avg(tb.correct::DOUBLE) AS accuracy,

@@ -16,6 +16,7 @@ import pytest
 from click.testing import CliRunner
 
 from kinetics_sql.cli import cli
+from kinetics_sql.ingest import job
 
 FIXTURES = Path(__file__).parent / "fixtures"
 GOOD_JSONL = FIXTURES / "kinetics" / "aime24_qwen3-8b_local0_topk128.jsonl"
@@ -68,9 +69,9 @@ def test_malformed_json_line(runner: CliRunner, preloaded: str, tmp_path: Path) 
 
 
 def test_missing_field(runner: CliRunner, preloaded: str, tmp_path: Path) -> None:
-    row = {k: v for k, v in ROW.items() if k != "score"}
+    row = {k: v for k, v in ROW.items() if k != "prediction"}
     bad = write_jsonl(tmp_path / "aime24_qwen3-8b_dense.jsonl", META, ROW, row)
-    expect_failure(runner, preloaded, [str(bad)], f"{bad}:3:", "field 'score'", "missing field")
+    expect_failure(runner, preloaded, [str(bad)], f"{bad}:3:", "field 'prediction'", "missing field")
 
 
 @pytest.mark.parametrize(
@@ -108,7 +109,8 @@ def test_prediction_and_score_lengths_differ(runner: CliRunner, preloaded: str, 
 
 
 def test_problems_with_different_trial_counts(runner: CliRunner, preloaded: str, tmp_path: Path) -> None:
-    lines = [META, ROW, ROW, {**ROW, "query": "Q2"}, {**ROW, "query": "Q3"}, {**ROW, "query": "Q3"}]
+    q2, q3 = {**ROW, "query": "Q2"}, {**ROW, "query": "Q3"}
+    lines: list[str | dict[str, Any]] = [META, ROW, ROW, q2, q3, q3]
     bad = write_jsonl(tmp_path / "aime24_qwen3-8b_dense.jsonl", *lines)
     expect_failure(runner, preloaded, [str(bad)], f"{bad}:4:", "field 'prediction'", "inconsistent trial counts")
 
@@ -151,10 +153,10 @@ def test_metadata_but_no_trials(runner: CliRunner, preloaded: str, tmp_path: Pat
 def test_file_is_not_what_format_says(runner: CliRunner, preloaded: str, tmp_path: Path) -> None:
     csv = tmp_path / TABLE_CSV.name
     shutil.copyfile(TABLE_CSV, csv)
-    expect_failure(runner, preloaded, ["--format", "kinetics-jsonl", str(csv)], f"{csv}:1:", "kinetics-jsonl")
+    expect_failure(runner, preloaded, ["--source-format", "kinetics-jsonl", str(csv)], f"{csv}:1:", "kinetics-jsonl")
     jsonl = tmp_path / "aime24_qwen3-8b_dense_numTrials_tradeoff.csv"
     shutil.copyfile(GOOD_JSONL, jsonl)  # a JSONL file named like a table
-    args = ["--format", "kinetics-tables", str(jsonl)]
+    args = ["--source-format", "kinetics-tables", str(jsonl)]
     expect_failure(runner, preloaded, args, f"{jsonl}:1:", "kinetics-tables", good=TABLE_CSV)
 
 
@@ -163,6 +165,27 @@ def test_unrecognised_without_mapping(runner: CliRunner, preloaded: str) -> None
     expect_failure(runner, preloaded, [str(csv)], f"{csv}:1:", "format not recognised", "--problem-col")
 
 
+def test_missing_loader_dependency_says_what_to_install(
+    runner: CliRunner, preloaded: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A loader whose package is missing is named with what to install, never "format not recognised"."""
+    (tmp_path / "loader_with_missing_dep.py").write_text("import kinetics_sql_test_absent_pkg\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setitem(job.FORMATS, "measurements", "loader_with_missing_dep")
+    install = (
+        "the 'measurements' loader needs the Python package 'kinetics_sql_test_absent_pkg', which is not installed:"
+        " pip install kinetics-sql-test-absent-pkg"
+    )
+    csv = FIXTURES / "trials" / "harness_per_trial.csv"
+    message = expect_failure(runner, preloaded, [str(csv)], f"{csv}:1:", "cannot tell the format", install)
+    assert "format not recognised" not in message
+    expect_failure(runner, preloaded, ["--source-format", "measurements", str(csv)], install)
+    # a file another loader recognises still loads
+    ok = runner.invoke(cli, ["--db", preloaded, "ingest", "-q", str(GOOD_JSONL)], catch_exceptions=False)
+    assert ok.exit_code == 0, ok.output
+
+
 def test_trials_format_without_mapping(runner: CliRunner, preloaded: str) -> None:
     csv = FIXTURES / "trials" / "harness_per_trial.csv"
-    expect_failure(runner, preloaded, ["--format", "trials", str(csv)], str(csv), "field '--problem-col'", good=None)
+    args = ["--source-format", "trials", str(csv)]
+    expect_failure(runner, preloaded, args, str(csv), "field '--problem-col'", good=None)

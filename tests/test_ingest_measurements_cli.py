@@ -49,9 +49,29 @@ def test_measurements_ingest_through_cli(runner: CliRunner, db_path: str, tmp_pa
     bad_rec = decode_record(2)
     del bad_rec["decode_s"]
     bad = write(tmp_path / "bad.jsonl", [decode_record(0), bad_rec])
-    failed = runner.invoke(cli, ["--db", db_path, "ingest", "--format", "measurements", str(bad)])
+    failed = runner.invoke(cli, ["--db", db_path, "ingest", "--source-format", "measurements", str(bad)])
     assert failed.exit_code == 1
     assert f"{bad}:2" in failed.output and "decode_s" in failed.output
     con = duckdb.connect(db_path, read_only=True)
     assert con.execute("SELECT count(*) FROM measurements").fetchone() == (2,)
     con.close()
+
+
+def test_ingest_format_is_a_deprecated_spelling_of_source_format(
+    runner: CliRunner, db_path: str, tmp_path: Path
+) -> None:
+    src = write(tmp_path / "runs.jsonl", [decode_record(0)])
+    warning = "warning: `ingest --format` is deprecated, use `--source-format`"
+    old = runner.invoke(cli, ["--db", db_path, "ingest", "--format", "measurements", str(src)], catch_exceptions=False)
+    assert old.exit_code == 0, old.output
+    assert warning in old.stderr and warning not in old.stdout
+    assert "runs.jsonl [measurements]" in old.stdout
+    # the old spelling still picks the format: this file read as a Kinetics table is an error
+    wrong = runner.invoke(cli, ["--db", db_path, "ingest", "--force", "--format", "kinetics-tables", str(src)])
+    assert wrong.exit_code == 1 and warning in wrong.stderr
+    assert f"{src}" in wrong.output and "kinetics-tables" in wrong.output
+    both = runner.invoke(cli, ["--db", db_path, "ingest", "--source-format", "trials", "--format", "measurements"])
+    assert both.exit_code == 2
+    assert "--format measurements contradicts --source-format trials: give only --source-format" in both.output
+    new = runner.invoke(cli, ["--db", db_path, "ingest", "--force", "--source-format", "measurements", str(src)])
+    assert new.exit_code == 0 and new.stderr == ""

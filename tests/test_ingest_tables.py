@@ -13,6 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from kinetics_sql.cli import cli
+from kinetics_sql.ingest import sources
 
 DATA = Path(__file__).parents[1] / "kinetics_sql" / "data" / "kinetics-aime24"
 DENSE_8B = DATA / "dense" / "aime24_qwen3-8b_dense_numTrials_tradeoff.csv"
@@ -110,7 +111,7 @@ def test_changed_jsonl_replaces_its_rows(runner: CliRunner, db_path: str, tmp_pa
 
 def test_export_parquet_hive_partitions(runner: CliRunner, tables_db: tuple[str, str], tmp_path: Path) -> None:
     db, _ = tables_db
-    out = tmp_path / "export"
+    out = tmp_path / "it's an export"  # a quote in the path: the path is never part of SQL text
     text = run(runner, "--db", db, "export", "--parquet", str(out))
     assert "trials:" in text
     assert (out / "trials" / "task=aime24" / "model=Qwen3-8B").is_dir()
@@ -119,15 +120,23 @@ def test_export_parquet_hive_partitions(runner: CliRunner, tables_db: tuple[str,
     con = duckdb.connect()
     glob = str(out / "trials" / "**" / "*.parquet")
     got = con.execute(
-        f"SELECT model, count(*) FROM read_parquet('{glob}', hive_partitioning = true) GROUP BY 1 ORDER BY 1"
+        "SELECT model, count(*) FROM read_parquet($glob, hive_partitioning = true) GROUP BY 1 ORDER BY 1",
+        {"glob": glob},
     ).fetchall()
     con.close()
     assert got == q(db, "SELECT model, count(*) FROM trials GROUP BY 1 ORDER BY 1")
+    # exporting again replaces the earlier files (no duplicated rows)
+    run(runner, "--db", db, "export", "--parquet", str(out))
+    con = duckdb.connect()
+    again = con.execute("SELECT count(*) FROM read_parquet($glob, hive_partitioning = true)", {"glob": glob}).fetchone()
+    con.close()
+    assert again == (sum(n for _, n in got),)
 
 
 def test_bundled_tables_reproduce_published_costs_except_the_flagged_file(runner: CliRunner, db_path: str) -> None:
-    out = run(runner, "--db", db_path, "ingest", "-q", "--bundled")
+    out = run(runner, "--db", db_path, "ingest", "-q", str(sources.bundled_root()))  # --bundled: tests/test_boinf.py
     assert "ingested 44 of 44 sources" in out
+    assert f"27 more: SELECT * FROM ingest_issues WHERE source = '{FLAGGED.name}'" in out  # 30 issues, 3 shown
     assert q(db_path, "SELECT count(*), count(DISTINCT source) FROM problems") == [(44 * 30, 44)]
     # every problem of every other file reproduces its published total_cost to 1e-9 relative
     assert q(db_path, "SELECT source, count(*) FROM ingest_issues GROUP BY 1") == [(FLAGGED.name, 30)]

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import duckdb
 from click.testing import CliRunner
-from kinetics_sql.ingest.prompt import load_tokenizer
-from kinetics_sql.ingest.scoring import score_naive
 
 from kinetics_sql.cli import cli
+from kinetics_sql.ingest.prompt import load_tokenizer
+from kinetics_sql.ingest.scoring import score_naive
 
 TRIALS = Path(__file__).parent / "fixtures" / "trials"
 
@@ -55,7 +55,7 @@ def test_parquet_one_row_per_problem_with_lists(runner: CliRunner, db_path: str)
 
 def test_jsonl_text_is_tokenized_and_scored(runner: CliRunner, db_path: str) -> None:
     src = TRIALS / "harness_text.jsonl"
-    ingest(runner, db_path, "-q", str(src), "--format", "trials", "--task", "aime24", "--model", "Qwen3-1.7B",
+    ingest(runner, db_path, "-q", str(src), "--source-format", "trials", "--task", "aime24", "--model", "Qwen3-1.7B",
            "--problem-col", "problem", "--trial-col", "sample", "--text-col", "output", "--gold-col", "answer",
            "--question-col", "question", "--gen-budgets", "256,512,1024")  # fmt: skip
     tok = load_tokenizer()

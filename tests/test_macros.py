@@ -12,7 +12,7 @@ import itertools
 import json
 import math
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -69,7 +69,9 @@ def run_cases(
         con.unregister("cases")
 
 
-def assert_rows(rows: list[tuple[Any, ...]], wants: list[tuple[float, ...]], cases: list[dict[str, Any]]) -> None:
+def assert_rows(
+    rows: Sequence[tuple[Any, ...]], wants: Sequence[tuple[float, ...]], cases: list[dict[str, Any]]
+) -> None:
     assert len(rows) == len(wants)
     for row, want, case in zip(rows, wants, cases, strict=True):
         for j, (g, w) in enumerate(zip(row, want, strict=True)):
@@ -326,7 +328,7 @@ OVERFLOW_SPARSE = [
 
 def test_integer_literals_are_int32(con: duckdb.DuckDBPyConnection) -> None:
     assert con.execute("SELECT typeof(32768), typeof(32), typeof(8192)").fetchall()[0] == ("INTEGER",) * 3
-    with pytest.raises(duckdb.Error):  # the trap the macros must avoid
+    with pytest.raises(duckdb.OutOfRangeException, match="Overflow in multiplication of INT32"):  # the trap
         con.execute("SELECT 32768 * 32768 * 32 * 64").fetchall()
 
 
@@ -412,78 +414,118 @@ def test_overflow_helpers_and_model_macros(con: duckdb.DuckDBPyConnection) -> No
 
 BAD_CALLS = [
     # unknown method
-    "compute_flops('sparse', 8.19e9, 32, 4608, 155, 1000, 1, budget := 512)",
-    "kv_reads('Dense', 8, 4608, 155, 1000, 1)",
-    "eflops('', 8.19e9, 32, 8, 4608, 155, 1000, 1, 562.5)",
-    "compute_flops(NULL, 8.19e9, 32, 4608, 155, 1000, 1, budget := 512)",
-    "kv_reads(NULL, 8, 4608, 155, 1000, 1, budget := 512)",
-    "eflops(NULL, 8.19e9, 32, 8, 4608, 155, 1000, 1, 562.5, budget := 512)",
+    ("compute_flops('sparse', 8.19e9, 32, 4608, 155, 1000, 1, budget := 512)", "unknown attention method 'sparse'"),
+    ("kv_reads('Dense', 8, 4608, 155, 1000, 1)", "unknown attention method 'Dense'"),
+    ("eflops('', 8.19e9, 32, 8, 4608, 155, 1000, 1, 562.5)", "unknown attention method ''"),
+    ("compute_flops(NULL, 8.19e9, 32, 4608, 155, 1000, 1, budget := 512)", "unknown attention method 'NULL'"),
+    ("kv_reads(NULL, 8, 4608, 155, 1000, 1, budget := 512)", "unknown attention method 'NULL'"),
+    ("eflops(NULL, 8.19e9, 32, 8, 4608, 155, 1000, 1, 562.5, budget := 512)", "unknown attention method 'NULL'"),
     # unknown variant, also for dense (which does not use it)
-    "compute_flops('dense', 8.19e9, 32, 4608, 155, 1000, 1, variant := 'exakt')",
-    "kv_reads('topk', 8, 4608, 155, 1000, 1, budget := 512, variant := 'Published')",
-    "eflops('blocktopk', 8.19e9, 32, 8, 4608, 155, 1000, 1, 562.5, budget := 512, block_size := 16, variant := 'x')",
-    "eflops('dense', 8.19e9, 32, 8, 4608, 155, 1000, 1, 562.5, variant := NULL)",
-    "kv_reads('dense', 8, 4608, 155, 1000, 1, variant := NULL)",
-    "kv_token_steps(155, 1000, 512, 'exakt')",
-    "kv_token_steps(155, 1000, 512, NULL)",
+    ("compute_flops('dense', 8.19e9, 32, 4608, 155, 1000, 1, variant := 'exakt')", "unknown cost variant 'exakt'"),
+    (
+        "kv_reads('topk', 8, 4608, 155, 1000, 1, budget := 512, variant := 'Published')",
+        "unknown cost variant 'Published'",
+    ),
+    (
+        "eflops('blocktopk', 8.19e9, 32, 8, 4608, 155, 1000, 1, 562.5, budget := 512, block_size := 16,"
+        " variant := 'x')",
+        "unknown cost variant 'x'",
+    ),
+    ("eflops('dense', 8.19e9, 32, 8, 4608, 155, 1000, 1, 562.5, variant := NULL)", "unknown cost variant 'NULL'"),
+    ("kv_reads('dense', 8, 4608, 155, 1000, 1, variant := NULL)", "unknown cost variant 'NULL'"),
+    ("kv_token_steps(155, 1000, 512, 'exakt')", "unknown cost variant 'exakt'"),
+    ("kv_token_steps(155, 1000, 512, NULL)", "unknown cost variant 'NULL'"),
     # missing (or non-positive) budget for a sparse method
-    "compute_flops('topk', 8.19e9, 32, 4608, 155, 1000, 1)",
-    "kv_reads('window', 8, 4608, 155, 1000, 1)",
-    "eflops('blocktopk', 8.19e9, 32, 8, 4608, 155, 1000, 1, 562.5, block_size := 16)",
-    "eflops('topk', 8.19e9, 32, 8, 4608, 155, 1000, 1, 562.5, budget := NULL)",
-    "eflops('topk', 8.19e9, 32, 8, 4608, 155, 1000, 1, 562.5, budget := -5)",
+    ("compute_flops('topk', 8.19e9, 32, 4608, 155, 1000, 1)", "method 'topk' needs a KV budget > 0"),
+    ("kv_reads('window', 8, 4608, 155, 1000, 1)", "method 'window' needs a KV budget > 0"),
+    (
+        "eflops('blocktopk', 8.19e9, 32, 8, 4608, 155, 1000, 1, 562.5, block_size := 16)",
+        "method 'blocktopk' needs a KV budget > 0",
+    ),
+    ("eflops('topk', 8.19e9, 32, 8, 4608, 155, 1000, 1, 562.5, budget := NULL)", "method 'topk' needs a KV budget > 0"),
+    ("eflops('topk', 8.19e9, 32, 8, 4608, 155, 1000, 1, 562.5, budget := -5)", "method 'topk' needs a KV budget > 0"),
     # missing block_size for block top-k
-    "compute_flops('blocktopk', 8.19e9, 32, 4608, 155, 1000, 1, budget := 512)",
-    "kv_reads('blocktopk', 8, 4608, 155, 1000, 1, budget := 512)",
-    "eflops('blocktopk', 8.19e9, 32, 8, 4608, 155, 1000, 1, 562.5, budget := 512, block_size := NULL)",
+    (
+        "compute_flops('blocktopk', 8.19e9, 32, 4608, 155, 1000, 1, budget := 512)",
+        "method 'blocktopk' needs block_size > 0",
+    ),
+    ("kv_reads('blocktopk', 8, 4608, 155, 1000, 1, budget := 512)", "method 'blocktopk' needs block_size > 0"),
+    (
+        "eflops('blocktopk', 8.19e9, 32, 8, 4608, 155, 1000, 1, 562.5, budget := 512, block_size := NULL)",
+        "method 'blocktopk' needs block_size > 0",
+    ),
     # rFLOPs
-    "rflops('topk', 8.19e9, 32, 8, 4608, 155, 1000, 1, 36, 881, 1e9, 4)",
-    "rflops('bogus', 8.19e9, 32, 8, 4608, 155, 1000, 1, 36, 881, 1e9, 4)",
-    "rflops('dense', 8.19e9, 32, 8, 4608, 155, 1000, 1, 36, 881, 1e9, 4, passes := 'per_step')",
-    "offload_bytes(1e9, 4, 155, 1000, 1, passes := 'bogus')",
-    "forward_passes(155, 1000, 1, passes := NULL)",
+    ("rflops('topk', 8.19e9, 32, 8, 4608, 155, 1000, 1, 36, 881, 1e9, 4)", "method 'topk' needs a KV budget > 0"),
+    ("rflops('bogus', 8.19e9, 32, 8, 4608, 155, 1000, 1, 36, 881, 1e9, 4)", "unknown attention method 'bogus'"),
+    (
+        "rflops('dense', 8.19e9, 32, 8, 4608, 155, 1000, 1, 36, 881, 1e9, 4, passes := 'per_step')",
+        "unknown pass count 'per_step'",
+    ),
+    ("offload_bytes(1e9, 4, 155, 1000, 1, passes := 'bogus')", "unknown pass count 'bogus'"),
+    ("forward_passes(155, 1000, 1, passes := NULL)", "unknown pass count 'NULL'"),
     # catalog macros
-    "model_eflops('Qwen3-8B', 'b200', 'sparse', 155, 1000, 1)",
-    "model_eflops('Qwen3-8B', 'b200', 'topk', 155, 1000, 1)",
-    "model_seconds('Qwen3-8B', 'b200', 'dense', 155, 1000, 1, variant := 'bogus')",
-    "model_flops('Qwen3-8B', 'blocktopk', 155, 1000, 1, budget := 512)",
-    "model_rflops('Qwen3-8B', 'a5000', 'dense', 155, 1000, 1, 4, passes := 'bogus')",
-    "model_eflops('Qwen3-8B', 'b200', 'dense', 155, 1000, 1, param_count := 'bogus')",
-    "model_eflops('Qwen3-8B', 'b200', 'dense', 155, 1000, 1, param_count := NULL)",
-    "model_params('Qwen3-8B', param_count := 'bogus')",
+    ("model_eflops('Qwen3-8B', 'b200', 'sparse', 155, 1000, 1)", "unknown attention method 'sparse'"),
+    ("model_eflops('Qwen3-8B', 'b200', 'topk', 155, 1000, 1)", "method 'topk' needs a KV budget > 0"),
+    ("model_seconds('Qwen3-8B', 'b200', 'dense', 155, 1000, 1, variant := 'bogus')", "unknown cost variant 'bogus'"),
+    ("model_flops('Qwen3-8B', 'blocktopk', 155, 1000, 1, budget := 512)", "method 'blocktopk' needs block_size > 0"),
+    ("model_rflops('Qwen3-8B', 'a5000', 'dense', 155, 1000, 1, 4, passes := 'bogus')", "unknown pass count 'bogus'"),
+    ("model_eflops('Qwen3-8B', 'b200', 'dense', 155, 1000, 1, param_count := 'bogus')", "unknown param_count 'bogus'"),
+    ("model_eflops('Qwen3-8B', 'b200', 'dense', 155, 1000, 1, param_count := NULL)", "unknown param_count 'NULL'"),
+    ("model_params('Qwen3-8B', param_count := 'bogus')", "unknown param_count 'bogus'"),
 ]
 
 
-@pytest.mark.parametrize("call", BAD_CALLS)
-def test_bad_arguments_raise(con: duckdb.DuckDBPyConnection, call: str) -> None:
-    with pytest.raises(duckdb.Error):
+@pytest.mark.parametrize(("call", "message"), BAD_CALLS)
+def test_bad_arguments_raise(con: duckdb.DuckDBPyConnection, call: str, message: str) -> None:
+    # InvalidInputException and the macro's own message: a missing macro (a Catalog Error) must not pass
+    with pytest.raises(duckdb.InvalidInputException, match=re.escape(message)):
         result = con.execute(f"SELECT {call}").fetchall()
         pytest.fail(f"{call} returned {result} instead of raising")
 
 
 @pytest.mark.parametrize(
-    "call",
+    ("call", "message"),
     [
-        "* FROM model_cost('Qwen3-8B', 'b200', 'window', 155, 1000, 1)",
-        "* FROM model_cost('Qwen3-8B', 'b200', 'nope', 155, 1000, 1)",
-        "* FROM model_cost('Qwen3-8B', 'b200', 'dense', 155, 1000, 1, variant := 'nope')",
-        "* FROM model_cost('Qwen3-8B', 'b200', 'blocktopk', 155, 1000, 1, budget := 128)",
-        "* FROM model_cost('Qwen3-8B', 'b200', 'dense', 155, 1000, 1, param_count := 'nope')",
+        ("* FROM model_cost('Qwen3-8B', 'b200', 'window', 155, 1000, 1)", "method 'window' needs a KV budget > 0"),
+        ("* FROM model_cost('Qwen3-8B', 'b200', 'nope', 155, 1000, 1)", "unknown attention method 'nope'"),
+        (
+            "* FROM model_cost('Qwen3-8B', 'b200', 'dense', 155, 1000, 1, variant := 'nope')",
+            "unknown cost variant 'nope'",
+        ),
+        (
+            "* FROM model_cost('Qwen3-8B', 'b200', 'blocktopk', 155, 1000, 1, budget := 128)",
+            "method 'blocktopk' needs block_size > 0",
+        ),
+        (
+            "* FROM model_cost('Qwen3-8B', 'b200', 'dense', 155, 1000, 1, param_count := 'nope')",
+            "unknown param_count 'nope'",
+        ),
     ],
 )
-def test_model_cost_bad_arguments_raise(con: duckdb.DuckDBPyConnection, call: str) -> None:
-    with pytest.raises(duckdb.Error):
+def test_model_cost_bad_arguments_raise(con: duckdb.DuckDBPyConnection, call: str, message: str) -> None:
+    with pytest.raises(duckdb.InvalidInputException, match=re.escape(message)):
         con.execute(f"SELECT {call}").fetchall()
 
 
+def test_bad_argument_cases_fail_without_the_macros() -> None:
+    """The error cases above can fail: on a connection with no macros each raises a Catalog Error, not the
+    InvalidInputException with the macro's message that the tests expect."""
+    bare = duckdb.connect()
+    for call, message in BAD_CALLS:
+        with pytest.raises(duckdb.CatalogException, match=r"Scalar Function with name \w+ does not exist") as exc:
+            bare.execute(f"SELECT {call}").fetchall()
+        assert not isinstance(exc.value, duckdb.InvalidInputException) and message not in str(exc.value)
+    bare.close()
+
+
 def test_bad_method_in_one_row_of_a_column_raises(con: duckdb.DuckDBPyConnection) -> None:
-    for method in ("'bogus'", "NULL"):
-        with pytest.raises(duckdb.Error):
+    for method, shown in (("'bogus'", "'bogus'"), ("NULL", "'NULL'")):
+        with pytest.raises(duckdb.InvalidInputException, match=f"unknown attention method {shown}"):
             con.execute(
                 "SELECT eflops(m, 8.19e9, 32, 8, 4608, 155, 1000, 1, 562.5, budget := 512)"
                 f" FROM (VALUES ('dense'), ('topk'), ({method})) t(m)"
             ).fetchall()
-    with pytest.raises(duckdb.Error):
+    with pytest.raises(duckdb.InvalidInputException, match="method 'topk' needs a KV budget > 0"):
         con.execute(
             "SELECT eflops(m, 8.19e9, 32, 8, 4608, 155, 1000, 1, 562.5, budget := b)"
             " FROM (VALUES ('dense', 0), ('topk', 256), ('topk', 0)) t(m, b)"
@@ -491,15 +533,15 @@ def test_bad_method_in_one_row_of_a_column_raises(con: duckdb.DuckDBPyConnection
 
 
 def test_reference_rejects_what_the_macros_reject() -> None:
-    with pytest.raises(ref.CostModelError):
+    with pytest.raises(ref.CostModelError, match="unknown method 'sparse'"):
         ref.eflops("sparse", 1e9, 32, 8, 4608, 155, 1000, 1, 562.5, 512)
-    with pytest.raises(ref.CostModelError):
+    with pytest.raises(ref.CostModelError, match="unknown variant 'x'"):
         ref.eflops("dense", 1e9, 32, 8, 4608, 155, 1000, 1, 562.5, variant="x")
-    with pytest.raises(ref.CostModelError):
+    with pytest.raises(ref.CostModelError, match="method 'topk' needs a KV budget > 0"):
         ref.eflops("topk", 1e9, 32, 8, 4608, 155, 1000, 1, 562.5)
-    with pytest.raises(ref.CostModelError):
+    with pytest.raises(ref.CostModelError, match="blocktopk needs block_size > 0"):
         ref.eflops("blocktopk", 1e9, 32, 8, 4608, 155, 1000, 1, 562.5, 512)
-    with pytest.raises(ref.CostModelError):
+    with pytest.raises(ref.CostModelError, match="unknown passes 'x'"):
         ref.forward_passes(155, 1000, 1, passes="x")
 
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import frontier_fixtures as ff
+import pytest
 from click.testing import CliRunner
-from kinetics_sql.figures import paper, report
 
 from kinetics_sql import Warehouse
 from kinetics_sql.cli import cli
+from kinetics_sql.figures import paper, report
 
 aime_db, aime_wh = ff.aime_db, ff.aime_wh  # fixtures
 
@@ -27,6 +28,7 @@ def test_key_numbers_each_from_one_query(aime_wh: Warehouse) -> None:
     assert by_key["published_check"]["max_relative_error"] < 1e-12
 
 
+@pytest.mark.slow
 def test_report_cli(aime_db: str, tmp_path: Path) -> None:
     out = tmp_path / "r"
     result = CliRunner().invoke(

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from kinetics_sql.runners import checkpoints
 
 from kinetics_sql.catalog import builtin_model
+from kinetics_sql.runners import checkpoints
 
 
 def test_tensor_shapes_add_up_to_catalog_params() -> None:
@@ -50,6 +50,7 @@ def test_write_hf_toy(tmp_path: Path) -> None:
     assert (out / "tokenizer.json").stat().st_size > 1_000_000
 
 
+@pytest.mark.slow
 def test_write_gguf_toy(tmp_path: Path) -> None:
     gguf = pytest.importorskip("gguf")
     spec = checkpoints.toy_spec()

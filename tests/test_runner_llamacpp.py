@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from kinetics_sql.runners import llamacpp
-from kinetics_sql.runners.records import read_records
 
 from kinetics_sql.catalog import builtin_model
+from kinetics_sql.runners import llamacpp
+from kinetics_sql.runners.records import read_records
 
 
 def test_placement_follows_llama_cpp() -> None:

@@ -3,23 +3,13 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import click
 
 from kinetics_sql import catalog
 from kinetics_sql.commands.context import State, pass_state
 from kinetics_sql.commands.output import emit, output_options
-
-# built-in, user, or a user's entry that replaces the built-in of that name (kept across opens)
-ORIGIN = (
-    "CASE WHEN builtin THEN 'built-in' WHEN overrides_builtin THEN 'user (overrides built-in)'"
-    " ELSE 'user' END AS origin"
-)
-MODEL_COLUMNS = (
-    "name, family, round(params / 1e9, 3) AS params_b, round(params_kinetics / 1e9, 3) AS params_kinetics_b,"
-    " layers, hidden, hq, hkv, head_dim, intermediate, vocab, tied_embeddings,"
-    " round(kv_bytes_per_token * 32768 / 2^30, 3) AS kv_gib_at_32k, max_position AS context, hf_repo, " + ORIGIN
-)
 
 
 @click.group(invoke_without_command=True)
@@ -30,7 +20,7 @@ def models(ctx: click.Context, fmt: str, output: str | None) -> None:
     if ctx.invoked_subcommand is None:
         state = ctx.find_object(State)
         assert state is not None
-        emit(state.reader.df(f"SELECT {MODEL_COLUMNS} FROM models ORDER BY family, params"), fmt, output)
+        emit(state.reader.named("catalog/models_list"), fmt, output)
 
 
 @models.command("add")
@@ -74,56 +64,89 @@ def hardware(ctx: click.Context, fmt: str, output: str | None) -> None:
     if ctx.invoked_subcommand is None:
         state = ctx.find_object(State)
         assert state is not None
-        emit(
-            state.reader.df(
-                "SELECT name, peak_flops, hbm_bytes_per_s, vram_bytes, link_bytes_per_s, host_mem_bytes_per_s,"
-                " 2 * peak_flops / hbm_bytes_per_s AS i, notes, " + ORIGIN + " FROM hardware ORDER BY peak_flops DESC"
-            ),
-            fmt,
-            output,
-        )
+        emit(state.reader.named("catalog/hardware_list"), fmt, output)
 
 
 @hardware.command("add")
 @click.argument("name")
-@click.option("--peak-flops", type=float, required=True, help="Dense bf16 FLOP/s, e.g. 9.89e14.")
-@click.option("--hbm", "hbm_bytes_per_s", type=float, required=True, help="GPU memory bytes/s, e.g. 3.35e12.")
+@click.option("--peak-flops", type=float, help="Dense bf16 FLOP/s, e.g. 9.89e14 (required for a new profile).")
+@click.option(
+    "--hbm", "hbm_bytes_per_s", type=float, help="GPU memory bytes/s, e.g. 3.35e12 (required for a new profile)."
+)
 @click.option("--vram", "vram_bytes", type=float, help="GPU memory in bytes, e.g. 80e9.")
 @click.option("--link", "link_bytes_per_s", type=float, help="Host-to-device bytes/s (PCIe), e.g. 45e9.")
 @click.option("--host-mem", "host_mem_bytes_per_s", type=float, help="Host DRAM bytes/s.")
-@click.option("--notes", default="", help="Where the numbers come from.")
+@click.option(
+    "--interconnect",
+    "interconnect_bytes_per_s",
+    type=float,
+    help="GPU-to-GPU bytes/s of one GPU, both directions together (NVLink on H100/H200 SXM: 9e11); "
+    "needed for --gpus > 1.",
+)
+@click.option("--price-per-hour", type=float, help="USD per GPU-hour, for --cost dollars and recommend.")
+@click.option("--price-source", default=None, help="Where the price comes from, and when.")
+@click.option("--notes", default=None, help="Where the numbers come from.")
 @pass_state
 def hardware_add(
     state: State,
     name: str,
-    peak_flops: float,
-    hbm_bytes_per_s: float,
+    peak_flops: float | None,
+    hbm_bytes_per_s: float | None,
     vram_bytes: float | None,
     link_bytes_per_s: float | None,
     host_mem_bytes_per_s: float | None,
-    notes: str,
+    interconnect_bytes_per_s: float | None,
+    price_per_hour: float | None,
+    price_source: str | None,
+    notes: str | None,
 ) -> None:
-    """Add (or replace) a hardware profile NAME. Naming a built-in profile (e.g. rtx-4090) replaces it for
-    this warehouse; the override is kept across opens and listed as such."""
+    """Add (or replace) a hardware profile NAME. For a profile that exists, options not given keep
+    their values: `kinetics-sql hardware add rtx-4090 --price-per-hour 0.40` only sets the price. Naming a
+    built-in profile replaces it for this warehouse; the override is kept across opens and listed as such."""
     if not name.strip() or name != name.strip() or any(not ch.isprintable() for ch in name):
         msg = f"expected a non-empty name without surrounding spaces, got {name!r}"
         raise click.BadParameter(msg, param_hint="NAME")
+    wh = state.wh
+    known = {n.lower(): n for n in wh.named("catalog/hardware_names")["name"].to_list()}
+    old = wh.hardware_spec(known[name.lower()]) if name.lower() in known else None
+    if old is None:
+        for label, value in (("--peak-flops", peak_flops), ("--hbm", hbm_bytes_per_s)):
+            if value is None:
+                raise click.BadParameter(f"required for a new profile {name!r}", param_hint=label)
     for label, value in (
         ("--peak-flops", peak_flops),
         ("--hbm", hbm_bytes_per_s),
         ("--vram", vram_bytes),
         ("--link", link_bytes_per_s),
         ("--host-mem", host_mem_bytes_per_s),
+        ("--interconnect", interconnect_bytes_per_s),
+        ("--price-per-hour", price_per_hour),
     ):
         if value is not None and (not math.isfinite(value) or value <= 0):
             raise click.BadParameter(f"must be > 0 and finite, got {value!r}", param_hint=label)
+
+    source_default = "set with kinetics-sql hardware add"
+
+    def pick(new: Any, field: str) -> Any:
+        return new if new is not None or old is None else getattr(old, field)
+
     hw = catalog.HardwareSpec(
-        name, peak_flops, hbm_bytes_per_s, vram_bytes, link_bytes_per_s, host_mem_bytes_per_s, notes
+        old.name if old else name,
+        pick(peak_flops, "peak_flops"),
+        pick(hbm_bytes_per_s, "hbm_bytes_per_s"),
+        pick(vram_bytes, "vram_bytes"),
+        pick(link_bytes_per_s, "link_bytes_per_s"),
+        pick(host_mem_bytes_per_s, "host_mem_bytes_per_s"),
+        pick(notes, "notes") or "",
+        interconnect_bytes_per_s=pick(interconnect_bytes_per_s, "interconnect_bytes_per_s"),
+        price_per_hour=pick(price_per_hour, "price_per_hour"),
+        price_source=price_source or (source_default if price_per_hour else pick(None, "price_source")),
     )
-    with state.wh.transaction():
-        override = state.wh.upsert_hardware(hw)
+    with wh.transaction():
+        override = wh.upsert_hardware(hw)
     note = " (overrides the built-in profile; kept across opens)" if override else ""
-    click.echo(f"added {name}{note}: i = {hw.intensity:.1f} FLOPs per KV element")
+    price = f", ${hw.price_per_hour:g} per GPU-hour" if hw.price_per_hour else ", no price (--price-per-hour)"
+    click.echo(f"added {hw.name}{note}: i = {hw.intensity:.1f} FLOPs per KV element{price}")
 
 
 COMMANDS = [models, hardware]

@@ -10,8 +10,7 @@ from kinetics_sql import limits, sqlfiles
 from kinetics_sql.commands.context import State, pass_state
 from kinetics_sql.commands.output import emit, output_options
 from kinetics_sql.errors import KineticsError
-
-METHODS = ("dense", "topk", "blocktopk", "window")
+from kinetics_sql.facts.methods import METHODS
 
 
 class Tokens(click.ParamType):
@@ -48,6 +47,14 @@ TOKENS = Tokens()
     help="Parameter count: the Kinetics tables' (where defined) or the architecture's.",
 )
 @click.option(
+    "--gpus",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Tensor parallelism over this many GPUs: costs per GPU (wall time) with the interconnect's traffic, "
+    "gpu_seconds, and each GPU's weight and KV bytes.",
+)
+@click.option(
     "--allow-implausible",
     is_flag=True,
     help="Cost prompt + generation lengths beyond the model's context length (models.max_position).",
@@ -67,12 +74,14 @@ def cost(
     variant: str,
     param_count: str,
     allow_implausible: bool,
+    gpus: int,
     fmt: str,
     output: str | None,
 ) -> None:
     """Cost of a configuration: compute FLOPs, KV reads, eFLOPs (raw and Tera) and seconds on
     --hardware. Several --lout values add a row each and a 'mean' row (the expected cost over
-    trial lengths, as Kinetics averages them)."""
+    trial lengths, as Kinetics averages them). With --gpus T > 1: per GPU of T in tensor parallel, plus the
+    interconnect bytes, gpu_seconds (= T * seconds) and each GPU's weight and KV bytes."""
     wh = state.reader
     name = wh.resolve_model(model)
     context = limits.context_length(wh, name)
@@ -93,6 +102,9 @@ def cost(
         "variant": variant,
         "param_count": param_count,
     }
+    if gpus > 1:
+        emit(wh.df(sqlfiles.load("tp/cost_one"), {**params, "gpus": gpus}), fmt, output)
+        return
     emit(wh.df(sqlfiles.load("cost/one"), params), fmt, output)
 
 

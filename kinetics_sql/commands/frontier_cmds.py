@@ -12,13 +12,43 @@ from typing import Any, TypeVar
 
 import click
 
+from kinetics_sql import compare_gpus, compare_offload, pricing, selection
 from kinetics_sql import frontier as fr
-from kinetics_sql import offload, selection
 from kinetics_sql.commands.context import State, pass_state
 from kinetics_sql.commands.output import emit, output_options, render_table
+from kinetics_sql.costmodel import DEFAULT_RESERVE_GB, OFFLOAD_COSTS
+from kinetics_sql.facts.methods import METHODS
 
 F = TypeVar("F", bound=Callable[..., Any])
-METHODS = ("dense", "topk", "blocktopk", "window")
+
+
+def offload_options(func: F) -> F:
+    """``--engine``, ``--vram-gb`` and ``--reserve-gb`` for commands that take ``--cost rflops|latency``."""
+    options = [
+        click.option(
+            "--engine",
+            default=None,
+            help="rflops/latency: use the newest `kinetics-sql fit` of this engine on --hardware "
+            "(default: datasheet 1/peak, 1/HBM, 1/link).",
+        ),
+        click.option(
+            "--vram-gb",
+            type=float,
+            default=None,
+            help="rflops/latency: VRAM limit in GB (default: the hardware profile's); each model and setting "
+            "offloads the fewest layers that fit weights + KV + reserve.",
+        ),
+        click.option(
+            "--reserve-gb",
+            type=float,
+            default=DEFAULT_RESERVE_GB,
+            show_default=True,
+            help="rflops/latency: VRAM kept free for activations and the runtime.",
+        ),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
 
 
 def selection_options(func: F) -> F:
@@ -31,7 +61,9 @@ def selection_options(func: F) -> F:
             default="best-of-n",
             show_default=True,
             help="best-of-n: N = 1, 2, 4, ... samples (coverage); long-cot: traces cut at generation budgets "
-            "(table trial_budgets).",
+            "(table trial_budgets; for answer tables from lengths: correct and within the budget, a lower bound); "
+            "majority: N samples vote, the plurality answer must be gold (table majority_votes); majority-budget: "
+            "the same with each sample capped at a generation budget (configurations '... cap B').",
         ),
         click.option(
             "--hardware",
@@ -62,6 +94,14 @@ def selection_options(func: F) -> F:
             help="oracle: best arm per problem (the paper's); deployable: one arm for every problem.",
         ),
         click.option(
+            "--gpus",
+            type=click.IntRange(min=1),
+            default=1,
+            show_default=True,
+            help="Tensor parallelism: every arm on this many GPUs of --hardware (costs per GPU, i.e. wall time, "
+            "with the interconnect's traffic; gpu_seconds = gpus * seconds is what a price per GPU-hour multiplies).",
+        ),
+        click.option(
             "--source",
             "sources",
             multiple=True,
@@ -76,7 +116,14 @@ def selection_options(func: F) -> F:
 
 @click.command()
 @selection_options
-@click.option("--cost", type=click.Choice(fr.COSTS), default="eflops", show_default=True, help="Cost model.")
+@click.option(
+    "--cost",
+    type=click.Choice(fr.COSTS),
+    default="eflops",
+    show_default=True,
+    help="Cost model. dollars: USD per 1,000 problems, one problem at a time (latency regime); dollars-throughput: "
+    "as many problems at once as the VRAM holds; both at the profile's price per GPU-hour.",
+)
 @click.option(
     "--by",
     type=click.Choice(fr.BYS),
@@ -103,7 +150,7 @@ def selection_options(func: F) -> F:
     help="Replicates resampling problems: adds lower/upper, a 95% band.",
 )
 @click.option("--seed", type=int, default=0, show_default=True, help="Bootstrap seed.")
-@offload.offload_options
+@offload_options
 @click.option(
     "--out",
     "chart",
@@ -123,6 +170,7 @@ def frontier(
     methods: tuple[str, ...],
     kind: str,
     sources: tuple[str, ...],
+    gpus: int,
     cost: str,
     by: str,
     per_group: bool,
@@ -162,14 +210,23 @@ def frontier(
         smooth=smooth,
         grid_min=grid_min,
         grid_max=grid_max,
+        engine=engine,
+        vram_gb=vram_gb,
+        reserve_gb=reserve_gb,
+        gpus=gpus,
         sources=sources,
     )
     wh = state.reader
     selection.check(wh, task, strategy, sources)
-    offload.prepare_for(wh, cost, hardware, task, strategy, engine=engine, vram_gb=vram_gb, reserve_gb=reserve_gb)
+    if cost in pricing.COSTS:
+        click.echo(pricing.describe(wh, spec), err=True)
     df = fr.frontier(wh, spec)
     if df.is_empty():
-        source = "trial_budgets (raw traces, `kinetics-sql ingest`)" if strategy == "long-cot" else "problems/trials"
+        source = {
+            "long-cot": "trial_budgets (raw traces) or trials with correctness",
+            "majority": "majority_votes (answer tables)",
+            "majority-budget": "majority_votes (answer tables)",
+        }.get(strategy, "problems/trials")
         click.echo(f"no frontier: no {task} rows in {source} for this selection", err=True)
     if chart:
         from kinetics_sql.figures import charts
@@ -179,7 +236,7 @@ def frontier(
     emit(df, fmt, output)
 
 
-COMPARISONS = ("all", "flops-vs-eflops", "sparse-vs-dense", "offload")
+COMPARISONS = ("all", "flops-vs-eflops", "sparse-vs-dense", "offload", "gpus")
 
 
 @click.command()
@@ -201,7 +258,7 @@ COMPARISONS = ("all", "flops-vs-eflops", "sparse-vs-dense", "offload")
     help="sparse-vs-dense: the cost model of the comparison.",
 )
 @click.option("--levels", is_flag=True, help="flops-vs-eflops: one row per accuracy level instead of the summary.")
-@offload.offload_options
+@offload_options
 @output_options
 @pass_state
 def compare(
@@ -215,6 +272,7 @@ def compare(
     methods: tuple[str, ...],
     kind: str,
     sources: tuple[str, ...],
+    gpus: int,
     by: str,
     cost: str,
     levels: bool,
@@ -230,7 +288,10 @@ def compare(
     the eFLOPs-optimal cost (max, median). sparse-vs-dense: per model and over all models, dense cost
     over sparse cost at equal accuracy and the accuracy gain at equal cost. offload (--cost rflops|latency,
     --vram-gb): per model, its offloaded arms and how many another model Pareto-dominates (--levels: every
-    arm). 'all' (default) prints each that applies; pick one for csv or parquet.
+    arm). gpus (--gpus T >= 2): one GPU against T in tensor parallel, per model: the deployable arms that cost
+    fewer GPU-seconds on T GPUs (more accuracy per dollar at one price per GPU-hour) and T GPUs' share of the
+    deployable frontier in GPU-seconds (--levels: every arm). 'all' (default) prints each that applies; pick
+    one for csv or parquet.
     """
     spec = fr.FrontierSpec(
         task=task,
@@ -242,18 +303,25 @@ def compare(
         methods=methods,
         kind=kind,
         by=by,
+        engine=engine,
+        vram_gb=vram_gb,
+        reserve_gb=reserve_gb,
+        gpus=gpus,
         sources=sources,
     )
     wh = state.reader
     selection.check(wh, task, strategy, sources)
-    offload.prepare_for(wh, cost, hardware, task, strategy, engine=engine, vram_gb=vram_gb, reserve_gb=reserve_gb)
+    if cost in pricing.COSTS:
+        click.echo(pricing.describe(wh, spec), err=True)
     frames = {}
     if comparison in ("all", "flops-vs-eflops"):
         frames["flops_vs_eflops"] = (fr.compare_chosen if levels else fr.compare_chosen_summary)(wh, spec)
     if comparison in ("all", "sparse-vs-dense"):
         frames["sparse_vs_dense"] = fr.compare_sparse_dense(wh, spec)
-    if comparison == "offload" or (comparison == "all" and cost in offload.COSTS):
-        frames["offload"] = offload.arms(wh, spec) if levels else offload.dominated(wh, spec)
+    if comparison == "offload" or (comparison == "all" and cost in OFFLOAD_COSTS):
+        frames["offload"] = compare_offload.arms(wh, spec) if levels else compare_offload.dominated(wh, spec)
+    if comparison == "gpus" or (comparison == "all" and gpus > 1):
+        frames["gpus"] = compare_gpus.arms(wh, spec) if levels else compare_gpus.summary(wh, spec)
     if len(frames) == 1:
         emit(next(iter(frames.values())), fmt, output)
         return

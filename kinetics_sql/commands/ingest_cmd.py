@@ -9,6 +9,7 @@ import click
 
 from kinetics_sql.commands.context import State, pass_state
 from kinetics_sql.errors import KineticsError
+from kinetics_sql.facts.methods import METHODS
 from kinetics_sql.ingest import job, sources
 
 
@@ -46,21 +47,34 @@ def rich_progress(enabled: bool) -> Iterator[Callable[[str, int | None], Callabl
         yield factory
 
 
+DEPRECATED_FORMAT = (
+    "warning: `ingest --format` is deprecated, use `--source-format`"
+    " (-f/--format of other commands is the output format)"
+)
+
+
 @click.command()
 @click.argument("source", nargs=-1)
 @click.option(
-    "--format",
+    "--source-format",
     "fmt",
     type=click.Choice(["auto", *job.FORMATS]),
     default="auto",
     show_default=True,
-    help="Source format; detected from each file by default.",
+    help="Format of the SOURCE files; detected from each file by default.",
 )
-@click.option("--bundled", is_flag=True, help="Also ingest the AIME24 trade-off tables shipped with the package.")
+# The old spelling: elsewhere -f/--format is the output format, so ingest's source format got its own name.
+@click.option("--format", "legacy_fmt", type=click.Choice(["auto", *job.FORMATS]), hidden=True)
+@click.option(
+    "--bundled",
+    is_flag=True,
+    help="Also ingest the data shipped with the package: the Kinetics AIME24 trade-off tables and the "
+    "Best-of-Infinity answer tables (AIME24, MATH500, GPQA-Diamond).",
+)
 @click.option("--force", is_flag=True, help="Re-load sources even when their content is unchanged.")
 @click.option("--task", help="Task name (e.g. aime24); generic trial tables need it.")
 @click.option("--model", help="Model name in the catalog; overrides what the file says.")
-@click.option("--method", type=click.Choice(["dense", "topk", "blocktopk", "window"]), help="Attention method.")
+@click.option("--method", type=click.Choice(METHODS), help="Attention method.")
 @click.option("--budget", type=int, help="KV budget in tokens (sparse methods).")
 @click.option("--block-size", type=int, help="Block size (blocktopk).")
 @click.option("--problem-col", help="Trial tables: the problem id column.")
@@ -89,6 +103,7 @@ def ingest(
     state: State,
     source: tuple[str, ...],
     fmt: str,
+    legacy_fmt: str | None,
     bundled: bool,
     force: bool,
     quiet: bool,
@@ -99,13 +114,21 @@ def ingest(
     """Load SOURCE files, folders or hf://datasets/... paths into the warehouse.
 
     Formats: Kinetics JSONL reasoning traces (kinetics-jsonl), Kinetics published trade-off
-    tables (kinetics-tables), generic per-trial tables from any harness (trials: CSV, Parquet or
+    tables (kinetics-tables), Best-of-Infinity per-sample answer tables (boinf, .jsonl or
+    .jsonl.gz), generic per-trial tables from any harness (trials: CSV, Parquet or
     JSONL) and runner measurements. One transaction per invocation: on any error nothing changes.
     Re-ingesting a file replaces its rows; an unchanged file is skipped.
     """
+    if legacy_fmt is not None:
+        click.secho(DEPRECATED_FORMAT, fg="yellow", err=True)
+        if fmt not in ("auto", legacy_fmt):
+            raise click.UsageError(
+                f"--format {legacy_fmt} contradicts --source-format {fmt}: give only --source-format"
+            )
+        fmt = legacy_fmt
     refs = list(source)
     if bundled:
-        refs.insert(0, str(sources.bundled_root()))
+        refs[:0] = [str(root) for root in sources.bundled_roots()]
     if not refs:
         raise click.UsageError("name at least one SOURCE, or --bundled")
     options = job.IngestOptions(
@@ -121,8 +144,9 @@ def ingest(
         for w in r.warnings[:3]:
             click.secho(f"warning: {w}", fg="yellow", err=True)
         if len(r.warnings) > 3:
+            literal = "'" + r.source.replace("'", "''") + "'"  # a query the user can paste, whatever the file name
             click.secho(
-                f"warning: ... and {len(r.warnings) - 3} more: SELECT * FROM ingest_issues WHERE source = '{r.source}'",
+                f"warning: ... and {len(r.warnings) - 3} more: SELECT * FROM ingest_issues WHERE source = {literal}",
                 fg="yellow",
                 err=True,
             )

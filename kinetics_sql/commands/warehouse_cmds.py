@@ -15,7 +15,7 @@ from kinetics_sql.commands.output import emit, output_options
 def init(state: State) -> None:
     """Create (or migrate) the warehouse and print its schema version and tables."""
     wh = state.wh
-    tables = [r[0] for r in wh.con.execute("SELECT table_name FROM duckdb_tables() ORDER BY 1").fetchall()]
+    tables = wh.named("warehouse/tables")["table_name"].to_list()
     click.echo(f"{wh.path}: schema version {wh.schema_version()}; tables: {', '.join(tables)}")
 
 

@@ -7,27 +7,39 @@ WITH ms AS (
            m.layers AS catalog_layers, m.vocab, m.hidden, m.tied_embeddings,
            coalesce(x.weight_bytes::DOUBLE, 2.0 * m.params) AS wbytes,
            coalesce(x.prefill_batch, greatest(x.prompt_tokens, 1))::DOUBLE AS pbatch,
-           coalesce(x.attention, 'dense') AS method
+           coalesce(x.attention, 'dense') AS method,
+           coalesce(x.tensor_parallel_size, 1)::DOUBLE AS tp   -- GPUs per layer; features below are per GPU
     FROM measurements x
     JOIN models m ON lower(m.name) = lower(x.model)
     WHERE lower(x.engine) = lower($engine) AND contains(lower(x.device), lower($device))
+      -- decode-only runs over a synthetic prompt cache (no prefill was timed) cannot train a latency model
+      AND coalesce(json_extract_string(x.extra, '$.prefill'), 'forward') <> 'synthetic_kv'
       AND (len($sources) = 0 OR len(list_filter($sources::VARCHAR[], lambda s: contains(coalesce(x.source, ''), s))) > 0)
 ), f AS (
     SELECT *,
-           fit_resident_bytes(wbytes, offload_bytes, p, vocab, hidden, tied_embeddings) AS resident_bytes
+           fit_resident_bytes(wbytes, offload_bytes, p, vocab, hidden, tied_embeddings) / tp AS resident_bytes
     FROM ms
 )
 SELECT source, run_id, seq, engine, device, catalog_model AS model, n_layers, n_gpu_layers, layers_offloaded,
        offload_mode, offload_bytes::DOUBLE AS offload_bytes, wbytes AS weight_bytes, resident_bytes,
-       batch, prompt_tokens, gen_tokens, pbatch AS prefill_batch, "repeat",
+       batch, prompt_tokens, gen_tokens, pbatch AS prefill_batch, "repeat", tp::INTEGER AS tensor_parallel_size,
        prefill_s, decode_s, total_s,
-       fit_compute(method, p, hq, d, prompt_tokens, gen_tokens, batch, coalesce(budget, 0), coalesce(block_size, 0), 'exact') AS compute,
-       fit_hbm_bytes(method, resident_bytes, hkv, d, prompt_tokens, gen_tokens, batch,
+       fit_compute(method, p, hq, d, prompt_tokens, gen_tokens, batch, coalesce(budget, 0), coalesce(block_size, 0), 'exact')
+           / tp AS compute,
+       fit_hbm_bytes(method, resident_bytes, tp_kv_heads(hkv, tp), d, prompt_tokens, gen_tokens, batch,
                      coalesce(budget, 0), coalesce(block_size, 0), 'exact') AS hbm_bytes,
-       fit_link_bytes(offload_bytes, prompt_tokens, gen_tokens, batch, pbatch) AS link_bytes,
-       fit_prefill_flops(p, hq, d, prompt_tokens, batch) AS prefill_flops,
-       fit_prefill_link(offload_bytes, prompt_tokens, pbatch) AS prefill_link,
-       offload_bytes::DOUBLE * gen_tokens::DOUBLE AS decode_link,
+       fit_link_bytes(offload_bytes / tp, prompt_tokens, gen_tokens, batch, pbatch) AS link_bytes,
+       fit_prefill_flops(p, hq, d, prompt_tokens, batch) / tp AS prefill_flops,
+       fit_prefill_link(offload_bytes / tp, prompt_tokens, pbatch) AS prefill_link,
+       offload_bytes::DOUBLE / tp * gen_tokens::DOUBLE AS decode_link,
+       fit_net_bytes(hidden, vocab, catalog_layers, prompt_tokens, gen_tokens, batch, tp) AS net_bytes,
+       fit_net_bytes(hidden, vocab, catalog_layers, prompt_tokens, 0, batch, tp) AS prefill_net,
+       fit_net_bytes(hidden, vocab, catalog_layers, 0, gen_tokens, batch, tp) AS decode_net,
+       fit_net_steps(catalog_layers, gen_tokens, tp) AS net_steps,
+       resident_bytes * gen_tokens::DOUBLE AS weight_reads,
+       fit_kv_bytes(method, tp_kv_heads(hkv, tp), d, prompt_tokens, gen_tokens, batch, coalesce(budget, 0),
+                    coalesce(block_size, 0)) AS kv_bytes,
+       batch::DOUBLE * gen_tokens::DOUBLE AS seq_steps,
        gen_tokens::DOUBLE AS steps,
        gen_tokens::DOUBLE * catalog_layers::DOUBLE AS layer_steps,
        gen_tokens::DOUBLE * layers_offloaded::DOUBLE AS offload_layer_steps,

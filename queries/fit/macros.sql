@@ -18,6 +18,13 @@
 --                  layers_offloaded (dense: n * 2*(2*lin + lout)*lout*hq*head_dim*layers_offloaded); 0 when
 --                  offloaded weights are streamed to the GPU (the attention then runs there)
 --   prefill_offload_attn_flops  the same for the prompt: n * 2*lin^2*hq*head_dim*layers_offloaded
+--
+-- Tensor parallelism (measurements.tensor_parallel_size = T > 1; queries/macros/040_tensor_parallel.sql):
+-- every feature above is one GPU's (compute, weights and offloaded weights / T, its KV heads), and
+--   net_bytes    bytes one GPU sends + receives over the interconnect: tp_comm_bytes for lin + n * lout tokens
+--                (prefill_net: the prompt's lin, decode_net: the n * lout decoded ones)
+--   net_steps    collectives in decode, lout * (2 * layers + 1) when T > 1 (0 on one GPU): each all-reduce's
+--                fixed latency
 
 CREATE OR REPLACE TEMP MACRO fit_compute(method, p, hq, d, lin, lout, n, budget, block_size, variant) AS
     compute_flops(method, p, hq, d, lin, lout, n, budget := budget, block_size := block_size, variant := variant);
@@ -25,6 +32,15 @@ CREATE OR REPLACE TEMP MACRO fit_compute(method, p, hq, d, lin, lout, n, budget,
 CREATE OR REPLACE TEMP MACRO fit_hbm_bytes(method, resident_bytes, hkv, d, lin, lout, n, budget, block_size, variant) AS
     resident_bytes::DOUBLE * lout::DOUBLE
     + kv_reads(method, hkv, d, lin, lout, n, budget := budget, block_size := block_size, variant := variant);
+
+-- Bytes of KV cache the decode steps read as serving engines store it: every sequence its own copy
+-- of the prompt's K and V (no prefix sharing), bf16, K and V of hkv heads per layer (d = head_dim *
+-- layers): dense 4 * hkv * d * n * (lin * lout + lout * (lout + 1) / 2); sparse methods: the
+-- Kinetics count (kv_reads, which shares the prompt among the n trials) as it stands.
+CREATE OR REPLACE TEMP MACRO fit_kv_bytes(method, hkv, d, lin, lout, n, budget, block_size) AS
+    CASE WHEN method = 'dense' THEN
+        4.0 * hkv::DOUBLE * d::DOUBLE * n::DOUBLE * (lin::DOUBLE * lout::DOUBLE + lout::DOUBLE * (lout::DOUBLE + 1.0) / 2.0)
+    ELSE kv_reads(method, hkv, d, lin, lout, n, budget := budget, block_size := block_size, variant := 'exact') END;
 
 CREATE OR REPLACE TEMP MACRO fit_link_bytes(offload_bytes, lin, lout, n, prefill_batch) AS
     offload_bytes::DOUBLE * forward_passes(lin, lout, n, prefill_batch := prefill_batch);
@@ -54,3 +70,10 @@ CREATE OR REPLACE TEMP MACRO fit_prefill_offload_attn_flops(offload_mode, lin, n
     CASE WHEN offload_mode = 'cpu_compute' THEN
         n::DOUBLE * 2.0 * lin::DOUBLE * lin::DOUBLE * hq::DOUBLE * head_dim::DOUBLE * k::DOUBLE
     ELSE 0.0 END;
+
+-- Interconnect features of tensor-parallel runs (0 on one GPU).
+CREATE OR REPLACE TEMP MACRO fit_net_bytes(hidden, vocab, layers, lin, lout, n, tp) AS
+    tp_comm_bytes(hidden, vocab, layers, tp_tokens(lin, lout, n), tp);
+
+CREATE OR REPLACE TEMP MACRO fit_net_steps(layers, lout, tp) AS
+    CASE WHEN tp::DOUBLE > 1 THEN lout::DOUBLE * (2.0 * layers::DOUBLE + 1.0) ELSE 0.0 END;

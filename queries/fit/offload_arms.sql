@@ -1,9 +1,9 @@
 -- Offload-aware Pareto analysis of arms (configuration x setting; accuracy and cost averaged over
--- problems, i.e. deployable arms) under the cost of offload_context / offload_plan ($cost: rflops or
--- latency). An arm is dominated when an arm of another model costs no more and is no less accurate
+-- problems, i.e. deployable arms) in the points table $points, priced under offload_context / offload_plan
+-- (kinetics_sql.frontier.points_table writes the plan, then the points). An arm is dominated when an arm of another model costs no more and is no less accurate
 -- (one of them strictly); dominated_by names the cheapest such arm.
 WITH pts AS (
-    SELECT * FROM frontier_points($task, $strategy, $cost, $hardware, $variant, $models, $methods)
+    SELECT * FROM query_table($points)
 ),
 arms AS (
     SELECT model, method, budget, block_size, config, setting, avg(accuracy) AS accuracy, avg(cost) AS cost,

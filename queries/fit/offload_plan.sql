@@ -23,11 +23,16 @@ settings AS (
     FROM trial_budgets tb LEFT JOIN lc_lin l ON l.model = tb.model
     WHERE $strategy = 'long-cot' AND tb.task = $task
 ),
-shapes AS (
+shapes AS (   -- bytes on each of cx.gpus GPUs (tensor parallel: 1/T of the sharded weights, its KV heads)
     SELECT s.*, m.params AS p, m.hq, m.hkv, (m.head_dim * m.layers)::DOUBLE AS d, m.layers,
-           2.0 * m.params AS weight_bytes, 2.0 * m.layer_params AS layer_bytes, m.kv_bytes_per_token::DOUBLE AS kv_tok,
-           CASE WHEN m.tied_embeddings THEN 0.0 ELSE 2.0 * m.vocab * m.hidden END AS embed_bytes
+           2.0 * tp_params(m.params, tp_replicated_params(m.layers, m.hidden, m.head_dim, m.qk_norm), g.gpus) AS weight_bytes,
+           2.0 * m.layer_params / g.gpus AS layer_bytes,
+           m.kv_bytes_per_token::DOUBLE * (tp_kv_heads(m.hkv, g.gpus) / m.hkv) AS kv_tok,
+           CASE WHEN m.tied_embeddings THEN 0.0 ELSE 2.0 * m.vocab * m.hidden / g.gpus END AS embed_bytes,
+           m.hidden::DOUBLE AS hidden, m.vocab::DOUBLE AS vocab, g.gpus
     FROM settings s JOIN models m ON m.name = s.model
+    CROSS JOIN (SELECT coalesce(gpus, 1.0) AS gpus FROM offload_context) g
+    WHERE tp_check(m.hq, m.hkv, g.gpus)
 ),
 waves AS (   -- the fewest sequential waves whose KV fits beside the non-layer weights
     SELECT sh.*, w.waves, ceil(sh.n / w.waves)::INTEGER AS wave_n,
@@ -54,5 +59,5 @@ SELECT strategy, model, setting, p AS params, hq, hkv, d AS d_dim, layers, n AS 
        lin_max + wave_n * gen_len AS ctx_tokens, weight_bytes, layer_bytes, kv_bytes,
        weight_bytes - k * layer_bytes AS resident_bytes,
        greatest(0.0, weight_bytes - k * layer_bytes - embed_bytes) AS read_bytes, k * layer_bytes AS offload_bytes,
-       weight_bytes - k * layer_bytes + kv_bytes + reserve AS vram_needed, fits
+       weight_bytes - k * layer_bytes + kv_bytes + reserve AS vram_needed, fits, hidden, vocab, gpus
 FROM planned;

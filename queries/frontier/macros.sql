@@ -1,8 +1,9 @@
 -- Frontier building blocks as DuckDB macros (created TEMP on the connection by kinetics_sql.frontier).
 -- Spec: ../shared/docs/cost-model.md, "Expected cost of a problem" and "Frontiers".
 --
---   frontier_points(task, strategy, cost, hardware, variant, models, methods, p_sources := [])
---       one row per configuration x setting x problem: accuracy and expected cost
+--   frontier_points(task, strategy, cost, hardware, variant, models, methods, p_gpus := 1, p_sources := [])
+--       one row per configuration x setting x problem: accuracy and expected cost (on p_gpus GPUs in
+--       tensor parallel: one GPU's cost, queries/macros/040_tensor_parallel.sql)
 --   frontier_curve(points, kind, by, envelope, bootstrap, seed)
 --       the exact frontier over a table of such points (its name: kinetics_sql.frontier materialises
 --       frontier_points once per selection as a TEMP table), one row per breakpoint, labelled, with a band:
@@ -10,62 +11,16 @@
 --                                                               'exact', [], []);
 --         SELECT * FROM frontier_curve('pts', 'oracle', 'model', true, 0, 0);
 
--- The cost models a frontier can be drawn in. A new cost model is one more WHEN here (and one more
--- name in kinetics_sql.frontier.COSTS); every argument is a column or a constant of frontier_points.
-CREATE OR REPLACE TEMP MACRO frontier_cost(cost_model, method, p, hq, hkv, d, lin, lout, n, i, budget, block_size, variant,
-                                          model_name, setting_value) AS
-    CASE cost_model
-        WHEN 'flops' THEN
-            compute_flops(method, p, hq, d, lin, lout, n, budget := budget, block_size := block_size, variant := variant)
-        WHEN 'eflops' THEN
-            eflops(method, p, hq, hkv, d, lin, lout, n, i, budget := budget, block_size := block_size, variant := variant)
-        -- rflops, latency: offload-aware, per model and setting (queries/fit/offload.sql, kinetics_sql.offload)
-        WHEN 'rflops' THEN coalesce(offload_cost('rflops', model_name, setting_value, method, lin, lout, budget, block_size, variant),
-                                    error('no offload plan for ' || model_name || ': call kinetics_sql.offload.prepare first'))
-        WHEN 'latency' THEN coalesce(offload_cost('latency', model_name, setting_value, method, lin, lout, budget, block_size, variant),
-                                     error('no offload plan for ' || model_name || ': call kinetics_sql.offload.prepare first'))
-        ELSE error('unknown cost model ''' || coalesce(cost_model, 'NULL') || ''' (expected flops, eflops, rflops or latency)')
-    END;
-
--- frontier_cost for the datasheet cost models alone: without the offload branches (correlated look-ups
--- into the offload plan, which DuckDB plans for every row even when not taken) it is ~7x faster.
-CREATE OR REPLACE TEMP MACRO frontier_cost_datasheet(cost_model, method, p, hq, hkv, d, lin, lout, n, i, budget, block_size,
-                                                     variant) AS
-    CASE cost_model
-        WHEN 'flops' THEN
-            compute_flops(method, p, hq, d, lin, lout, n, budget := budget, block_size := block_size, variant := variant)
-        WHEN 'eflops' THEN
-            eflops(method, p, hq, hkv, d, lin, lout, n, i, budget := budget, block_size := block_size, variant := variant)
-        ELSE error('frontier_cost_datasheet: cost model ''' || coalesce(cost_model, 'NULL') || ''' is not flops or eflops')
-    END;
-
--- A configuration's short label. Two Kinetics files can share (model, method, budget): a second
--- run (topk32_1 -> "topk32 #1") or a local window (local128_topk128 -> "topk256 local128"); they
--- stay distinct configurations. Sources that do not follow the Kinetics naming pool by configuration.
-CREATE OR REPLACE TEMP MACRO frontier_label(method, budget, block_size, source) AS
-    CASE method
-        WHEN 'dense' THEN 'dense'
-        WHEN 'blocktopk' THEN 'blocktopk' || budget::VARCHAR || ' b' || block_size::VARCHAR
-        ELSE method || budget::VARCHAR
-    END
-    || CASE WHEN regexp_extract(source, '_local(\d+)_', 1) NOT IN ('', '0')
-            THEN ' local' || regexp_extract(source, '_local(\d+)_', 1) ELSE '' END
-    || CASE WHEN regexp_extract(source, '_topk\d+_(\d+)_', 1) <> ''
-            THEN ' #' || regexp_extract(source, '_topk\d+_(\d+)_', 1) ELSE '' END;
-
--- Unbiased best-of-N coverage from n samples of which c are correct: 1 - C(n-c, N) / C(n, N),
--- as the product of N ratios (exact to rounding; zero once n - c < N).
-CREATE OR REPLACE TEMP MACRO frontier_coverage(n, c, big_n) AS
-    1.0 - list_product(list_transform(range(0, big_n), lambda j: (n - c - j)::DOUBLE / (n - j)::DOUBLE));
+-- frontier_cost, frontier_label, frontier_coverage, frontier_models: queries/frontier/arms.sql.
 
 CREATE OR REPLACE TEMP MACRO frontier_points(p_task, p_strategy, p_cost, p_hardware, p_variant, p_models, p_methods,
+                                            p_gpus := 1,
                                               p_sources := []::VARCHAR[]) AS TABLE
 WITH hw AS (
-    SELECT peak_flops, 2.0 * peak_flops / hbm_bytes_per_s AS i FROM hardware WHERE name = p_hardware
+    SELECT peak_flops, 2.0 * peak_flops / hbm_bytes_per_s AS i, peak_flops / interconnect_bytes_per_s AS i_net
+    FROM hardware WHERE name = p_hardware
 ),
-mdl AS (   -- the Kinetics parameter counts where the model has one (model_params' default)
-    SELECT name AS model, coalesce(params_kinetics, params) AS p, hq, hkv, (head_dim * layers)::DOUBLE AS d FROM models
-),
+mdl AS (SELECT * FROM frontier_models()),
 -- best-of-N --------------------------------------------------------------------------------------
 bon_problems AS (
     SELECT source, task, problem_id, model, method, budget, block_size, n_samples, n_correct, prompt_tokens,
@@ -90,19 +45,22 @@ bon_accuracy AS (   -- per configuration, problem and N (not per trial: the cove
 ),
 bon_trials AS (   -- one row per trial with its configuration and lengths
     SELECT b.model, b.method, b.budget, b.block_size, b.config, b.problem_id, t.source, t.trial,
-           coalesce(t.prompt_tokens, b.prompt_tokens) AS lin, t.gen_tokens AS lout
+           coalesce(t.prompt_tokens, b.prompt_tokens, 0) AS lin, t.gen_tokens AS lout
     FROM bon_problems b
     JOIN trials t ON t.source = b.source AND t.task = b.task AND t.problem_id = b.problem_id
 ),
--- expected cost per (configuration, problem, N): the datasheet cost models and the offload-aware ones are
--- separate branches (only the one of p_cost runs), so flops/eflops never plan the offload look-ups
+-- expected cost per (configuration, problem, N). The datasheet cost models (flops, eflops) and the others are
+-- separate branches (only the one of p_cost runs): frontier_cost's offload and pricing look-ups are planned
+-- for every row even where not taken, ~7x the time at a million trials.
 bon_cost AS (
     SELECT bt.config, bt.problem_id, s.setting,
-           -- the mean as an exact sum in units of 2^-20 FLOPs (HUGEINT): same bits every run, whatever the order
-           -- in which threads add (an ordered aggregate costs a sort per group); FLOP counts are >= 1e6, so the
-           -- rounding is below 1e-12 relative
+           -- the mean as an exact sum in units of 2^-20 FLOPs (HUGEINT): same bits every run, whatever the order in
+           -- which threads add (an ordered aggregate sorts every group); FLOP counts are >= 1e6, so the rounding
+           -- is below 1e-12 relative
            (sum(round(frontier_cost_datasheet(p_cost, bt.method, m.p, m.hq, m.hkv, m.d, bt.lin, bt.lout, s.setting,
-                                              hw.i, coalesce(bt.budget, 0), coalesce(bt.block_size, 0), p_variant)
+                                              hw.i, coalesce(bt.budget, 0), coalesce(bt.block_size, 0), p_variant,
+                                              gpus := p_gpus, i_net := hw.i_net, hidden := m.hidden, vocab := m.vocab,
+                                              layers := m.layers, arch := m.arch)
                       * 1048576.0)::HUGEINT)::DOUBLE / 1048576.0) / count(*) AS cost,
            count(*) AS trials
     FROM bon_trials bt
@@ -114,8 +72,9 @@ bon_cost AS (
     UNION ALL
     SELECT bt.config, bt.problem_id, s.setting,
            avg(frontier_cost(p_cost, bt.method, m.p, m.hq, m.hkv, m.d, bt.lin, bt.lout, s.setting, hw.i,
-                             coalesce(bt.budget, 0), coalesce(bt.block_size, 0), p_variant, bt.model, s.setting)
-               ORDER BY bt.source, bt.trial) AS cost,
+                             coalesce(bt.budget, 0), coalesce(bt.block_size, 0), p_variant, bt.model, s.setting,
+                             gpus := p_gpus, i_net := hw.i_net, hidden := m.hidden, vocab := m.vocab,
+                             layers := m.layers, arch := m.arch) ORDER BY bt.source, bt.trial) AS cost,   -- same bits every run
            count(*) AS trials
     FROM bon_trials bt
     JOIN bon_settings s ON s.config = bt.config AND s.problem_id = bt.problem_id
@@ -150,7 +109,9 @@ lc AS (
                                              || ': ingest its problems or trials rows')
                                   ELSE l.prompt_tokens END,
                              tb.tokens_used, 1, hw.i, coalesce(tb.budget, 0), coalesce(tb.block_size, 0),
-                             p_variant, tb.model, tb.gen_budget) ORDER BY tb.source, tb.trial) AS cost,
+                             p_variant, tb.model, tb.gen_budget, gpus := p_gpus, i_net := hw.i_net,
+                             hidden := m.hidden, vocab := m.vocab, layers := m.layers, arch := m.arch)
+               ORDER BY tb.source, tb.trial) AS cost,
            count(*) AS trials
     FROM trial_budgets tb
     LEFT JOIN lin l ON l.source = tb.source AND l.task = tb.task AND l.problem_id = tb.problem_id
@@ -163,10 +124,12 @@ lc AS (
     GROUP BY ALL
 )
 SELECT model, method, budget, block_size, config, setting, problem_id, accuracy, cost,
-       frontier_seconds(p_cost, cost, (SELECT peak_flops FROM hw)) AS seconds, trials
-FROM (SELECT * FROM bon UNION ALL SELECT * FROM lc)
-WHERE CASE WHEN p_strategy IN ('best-of-n', 'long-cot') THEN true
-           ELSE error('unknown strategy ''' || p_strategy || ''' (expected best-of-n or long-cot)') END;
+       frontier_seconds(p_cost, cost, (SELECT peak_flops FROM hw)) AS seconds, trials, p_gpus::INTEGER AS gpus
+FROM (SELECT * FROM bon UNION ALL SELECT * FROM lc
+      -- majority, majority-budget and long-cot from lengths: queries/frontier/strategies.sql
+      UNION ALL SELECT * FROM strategy_points(p_task, p_strategy, p_cost, p_hardware, p_variant, p_models, p_methods, p_gpus))
+WHERE CASE WHEN p_strategy IN ('best-of-n', 'long-cot', 'majority', 'majority-budget') THEN true
+           ELSE error('unknown strategy ''' || p_strategy || ''' (expected best-of-n, long-cot, majority or majority-budget)') END;
 
 -- The frontier, exact: one row per breakpoint of the step function.
 --   kind 'oracle':     F(C) = mean over problems of max{a(q,k) : c(q,k) <= C} (the paper's, per problem)

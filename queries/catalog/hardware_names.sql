@@ -1,0 +1,2 @@
+-- Hardware profile names, alphabetically.
+SELECT name FROM hardware ORDER BY name;

@@ -1,0 +1,2 @@
+-- Catalog model names, smallest first.
+SELECT name FROM models ORDER BY params, name;

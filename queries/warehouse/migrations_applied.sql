@@ -1,0 +1,2 @@
+-- Versions of the migrations already applied.
+SELECT version FROM schema_version ORDER BY version;
