@@ -193,7 +193,9 @@ def load(ctx: LoadContext) -> dict[str, int]:
             scores = scorer.score_many([t for _, t in items], p["golds"])
             for (trial, _), s in zip(items, scores, strict=True):
                 p["gen"][trial] = s.gen_tokens
-                if s.correct_full != p["correct"][trial]:
+                if p["correct"][trial] is None:  # no score in the file (raw runner output): the judge's
+                    p["correct"][trial] = s.correct_full
+                elif s.correct_full != p["correct"][trial]:
                     p["disagree"].append(trial)
                 for gb, used, ok in s.budgets:
                     sink.add("trial_budgets", {**base, "problem_id": pid, "trial": trial, "gen_budget": gb,
@@ -219,7 +221,7 @@ def load(ctx: LoadContext) -> dict[str, int]:
                     base = configure(obj, line_no)  # the metadata line
                     continue
                 base = configure({}, line_no)
-            for key in ("query", "choices", "prediction", "score"):
+            for key in ("query", "choices", "prediction"):
                 if key not in obj:
                     raise ctx.error("missing field", line=line_no, field=key)
             query = obj["query"]
@@ -236,7 +238,8 @@ def load(ctx: LoadContext) -> dict[str, int]:
                 raise ctx.error("expected a non-empty list of gold answers", line=line_no, field="choices")
             golds = [str(g) for g in golds]
             texts = _texts(ctx, obj["prediction"], line_no, "prediction")
-            correct = _scores(ctx, obj["score"], len(texts), line_no)
+            # without a score (raw predictions, e.g. runners/vllmrun.py traces) the judge scores the full trace
+            correct = _scores(ctx, obj["score"], len(texts), line_no) if "score" in obj else [None] * len(texts)
             pid = next((str(obj[k]) for k in ID_KEYS if k in obj and obj[k] is not None), None)
             key = pid if pid is not None else query
             p = problems.get(key)

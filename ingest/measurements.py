@@ -37,7 +37,8 @@ _POSITIVE = {"decode_s", "total_s", "tokens_per_s", "batch", "gen_tokens", "n_la
 _NON_NEGATIVE = {"seq", "prefill_s", "prompt_tokens", "layers_offloaded", "offload_bytes", "n_gpu_layers", "repeat",
                  "weight_bytes", "peak_vram_bytes", "budget", "block_size", "topk_blocks", "prefill_batch",
                  "prefill_tokens_per_s", "speedup_vs_dense", "max_rel_error", "roofline_fraction",
-                 "roofline_bytes_per_s"}
+                 "roofline_bytes_per_s", "gpu_weight_bytes", "offload_requested_bytes"}
+_POSITIVE |= {"generation_tokens", "kv_cache_tokens"}
 
 
 def detect(path: Path, head: bytes) -> bool:
@@ -119,6 +120,9 @@ def validate(path: str, line: int, rec: Any) -> tuple[str, dict[str, Any]]:
         if out["layers_offloaded"] > out["n_layers"]:
             raise InputError(path, f"{out['layers_offloaded']} layers offloaded of a {out['n_layers']}-layer model",
                              line=line, field="layers_offloaded")
+        if out["generation_tokens"] is not None and out["gen_tokens"] > out["generation_tokens"]:
+            raise InputError(path, f"a checkpoint of {out['gen_tokens']} tokens in a generation of "
+                             f"{out['generation_tokens']}", line=line, field="gen_tokens")
         if out["offload_mode"] not in ("none", "cpu_compute", "stream"):
             raise InputError(path, f"expected none, cpu_compute or stream, got {out['offload_mode']!r}", line=line,
                              field="offload_mode")

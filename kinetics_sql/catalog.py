@@ -310,6 +310,8 @@ class HardwareSpec:
     # GPU-to-GPU links of one GPU, both directions together (NVLink: 900 GB/s on H100/H200 SXM), for
     # tensor parallelism; datasheet values and their sources: data/interconnect.csv
     interconnect_bytes_per_s: float | None = None
+    price_per_hour: float | None = None  # USD per GPU-hour (on-demand); dollars = GPU-seconds x price / 3600
+    price_source: str | None = None  # where the price comes from, and when
 
     @property
     def intensity(self) -> float:
@@ -341,6 +343,8 @@ def builtin_hardware() -> list[HardwareSpec]:
             host_mem_bytes_per_s=_opt(r["host_mem_bytes_per_s"]),
             notes=r["notes"],
             interconnect_bytes_per_s=links[r["name"]][0] if r["name"] in links else None,
+            price_per_hour=_opt(r.get("price_per_hour") or ""),
+            price_source=r.get("price_source") or None,
         )
         for r in rows
     ]

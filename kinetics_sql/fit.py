@@ -61,6 +61,26 @@ FORMS: dict[str, dict[str, list[str]]] = {
             "const",
         ],
     },
+    # split, with the KV-cache bytes at their own efficiency (attention kernels do not stream the
+    # cache at the rate matrix products stream weights) and a cost per sequence and step (sampling,
+    # the engine's per-request bookkeeping)
+    "attn": {
+        "prefill_s": ["prefill_flops", "prefill_link", "prefill_offload_attn_flops", "prefill_net", "const"],
+        "decode_s": [
+            "compute",
+            "weight_reads",
+            "kv_bytes",
+            "decode_link",
+            "steps",
+            "seq_steps",
+            "layer_steps",
+            "offload_layer_steps",
+            "offload_attn_flops",
+            "decode_net",
+            "net_steps",
+            "const",
+        ],
+    },
 }
 # features that are 0 on one GPU (tensor parallelism only): not counted against the training points there
 TP_FEATURES = ("net_bytes", "prefill_net", "decode_net", "net_steps")
@@ -82,6 +102,9 @@ FEATURES = (
     "prefill_net",
     "decode_net",
     "net_steps",
+    "weight_reads",
+    "kv_bytes",
+    "seq_steps",
 )
 
 
@@ -263,6 +286,8 @@ class FitResult:
     sources: list[str]
     points: pl.DataFrame = field(repr=False)
     peak_flops: float | None = None  # the hardware profile's, for i_gpu_at_peak / i_link_at_peak
+    train_max_gen: int | None = None  # trained on gen_tokens <= this; held out: the longer ones
+    max_ape_holdout: float | None = None  # the worst held-out relative error
 
     @property
     def params(self) -> dict[str, float]:
@@ -315,6 +340,8 @@ class FitResult:
             "mape": self.mape,
             "r2_holdout": self.r2_holdout,
             "mape_holdout": self.mape_holdout,
+            "max_ape_holdout": self.max_ape_holdout,
+            "train_max_gen": self.train_max_gen,
             "a": p["a"],
             "b": p["b"],
             "c": p["c"],
@@ -327,6 +354,8 @@ class FitResult:
             "eff_flops_per_s": 1.0 / p["a"] if p["a"] > 0 else None,
             "eff_hbm_bytes_per_s": 1.0 / p["b"] if p["b"] > 0 else None,
             "eff_link_bytes_per_s": 1.0 / p["c"] if p["c"] > 0 else None,
+            "eff_kv_bytes_per_s": 1.0 / p["kv_b"] if p["kv_b"] > 0 else None,
+            "seq_step_s": p["seq_step_s"],
             "prefill_a": p["prefill_a"],
             "prefill_c": p["prefill_c"],
             "step_s": p["step_s"],
@@ -362,15 +391,19 @@ def coef_struct(form: str, coefs: dict[str, dict[str, float]]) -> dict[str, floa
             "offload_layer_step_s": 0.0,
             "offload_attn_a": 0.0,
             "prefill_offload_attn_a": 0.0,
+            "kv_b": k["hbm_bytes"],
+            "seq_step_s": 0.0,
             "net_c": k.get("net_bytes", 0.0),  # .get: fits stored before tensor parallelism lack it
             "prefill_net_c": k.get("net_bytes", 0.0),
             "net_step_s": 0.0,
         }
-    if form == "split":
+    if form in ("split", "attn"):
         p, d = coefs["prefill_s"], coefs["decode_s"]
         return {
             "a": d["compute"],
-            "b": d["hbm_bytes"],
+            "b": d["hbm_bytes"] if form == "split" else d["weight_reads"],
+            "kv_b": d["hbm_bytes"] if form == "split" else d["kv_bytes"],
+            "seq_step_s": d.get("seq_steps", 0.0),
             "c": d["decode_link"],
             "t0": p["const"] + d["const"],
             "prefill_a": p["prefill_flops"],
@@ -385,6 +418,21 @@ def coef_struct(form: str, coefs: dict[str, dict[str, float]]) -> dict[str, floa
             "net_step_s": d.get("net_steps", 0.0),
         }
     raise KineticsError(f"unknown model form {form!r} (expected {', '.join(FORMS)})")
+
+
+def physical_floors(form: str, profile: dict[str, Any] | None) -> dict[str, float]:
+    """Lower bounds of the ``attn`` form's coefficients: no FLOP faster than the profile's datasheet
+    peak, no byte faster than its datasheet HBM bandwidth (batch-1 and short-context data cannot tell
+    a FLOP from a weight byte apart, and NNLS would otherwise trade one for the other past physics).
+    The other forms are unbounded (>= 0), as fitted before."""
+    if form != "attn" or not profile:
+        return {}
+    out: dict[str, float] = {}
+    if profile.get("peak_flops"):
+        out.update(compute=1.0 / profile["peak_flops"], prefill_flops=1.0 / profile["peak_flops"])
+    if profile.get("hbm_bytes_per_s"):
+        out.update(weight_reads=1.0 / profile["hbm_bytes_per_s"], kv_bytes=1.0 / profile["hbm_bytes_per_s"])
+    return out
 
 
 def _matrix(df: pl.DataFrame, cols: Sequence[str]) -> np.ndarray:
@@ -412,11 +460,17 @@ def fit(
     models: Sequence[str] = (),
     sources: Sequence[str] = (),
     holdout_min_gen: int | None = None,
+    train_max_gen: int | None = None,
+    eval_min_gen: int | None = None,
 ) -> FitResult:
     """Fit one engine's latency on one device; does not store it (see :func:`store`).
 
     ``holdout_min_gen``: hold out every configuration generating at least that many tokens (train on
-    the short runs, test on the long ones) instead of the seeded fraction."""
+    the short runs, test on the long ones) instead of the seeded fraction.
+    ``train_max_gen`` N (validation by extrapolation in length): train on the measurements of at most
+    N generated tokens; the held-out metrics are those of the measurements of at least ``eval_min_gen``
+    (default N + 1) tokens.
+    """
     if form not in FORMS:
         raise KineticsError(f"unknown model form {form!r} (expected {', '.join(FORMS)})")
     if weighting not in WEIGHTINGS:
@@ -432,7 +486,16 @@ def fit(
         df = df.filter(pl.col("total_s") > 0)
     key_cols = [*CONFIG_KEY, *(["tensor_parallel_size"] if "tensor_parallel_size" in df.columns else [])]
     keys = [config_key(r) for r in df.select(key_cols).iter_rows(named=True)]
-    if holdout_min_gen is not None:
+    if train_max_gen is not None:
+        if train_max_gen < 1:
+            raise KineticsError(f"--train-max-gen must be >= 1, got {train_max_gen}")
+        eval_min = eval_min_gen if eval_min_gen is not None else train_max_gen + 1
+        if eval_min <= train_max_gen:
+            raise KineticsError(f"--eval-min-gen ({eval_min}) must exceed --train-max-gen ({train_max_gen})")
+        if df.filter(pl.col("gen_tokens") >= eval_min).is_empty():
+            raise KineticsError(f"no measurements of {eval_min} or more generated tokens to evaluate on")
+        held = {k for k, g in zip(keys, df["gen_tokens"].to_list(), strict=True) if g > train_max_gen}
+    elif holdout_min_gen is not None:
         long_runs = df["gen_tokens"].to_numpy() >= holdout_min_gen
         held = {k for k, is_long in zip(keys, long_runs, strict=True) if is_long}
         if not held or len(held) == len(set(keys)):
@@ -448,22 +511,27 @@ def fit(
     tp_runs = "tensor_parallel_size" in train.columns and bool((train["tensor_parallel_size"] > 1).any())
     if train.height < max(len([c for c in cols if tp_runs or c not in TP_FEATURES]) for cols in FORMS[form].values()):
         raise KineticsError(f"{train.height} training points are too few for the {form} form ({n_params} coefficients)")
+    devices = sorted(df["device"].unique().to_list())
+    hw = wh.resolve_hardware(hardware) if hardware else guess_hardware(wh, devices)
+    profile = wh.named("fit/hardware_profile", {"name": hw}).row(0, named=True) if hw else None
+    peak = profile["peak_flops"] if profile else None
+    floors = physical_floors(form, profile)
     y_total = train["total_s"].to_numpy()
     w = 1.0 / y_total if weighting == "relative" else np.ones(train.height)
     coefs: dict[str, dict[str, float]] = {}
     for target, cols in FORMS[form].items():
         A = _matrix(train, cols)
         y = train[target].cast(pl.Float64).to_numpy()
-        x, _ = nnls(A * w[:, None], y * w)
-        coefs[target] = {c: float(v) for c, v in zip(cols, x, strict=True)}
+        lb = np.array([floors.get(c, 0.0) for c in cols])
+        x, _ = nnls(A * w[:, None], (y - A @ lb) * w)  # coefficient - floor >= 0
+        coefs[target] = {c: float(v) for c, v in zip(cols, x + lb, strict=True)}
     pred = predict(df, form, coefs)
     df = df.with_columns(pl.Series("predicted_s", pred))
     df = df.with_columns(((pl.col("predicted_s") - pl.col("total_s")) / pl.col("total_s")).alias("rel_error"))
     tr = df.filter(~pl.col("holdout"))
     ho = df.filter(pl.col("holdout"))
-    devices = sorted(df["device"].unique().to_list())
-    hw = wh.resolve_hardware(hardware) if hardware else guess_hardware(wh, devices)
-    peak = wh.named("fit/hardware_profile", {"name": hw})["peak_flops"].item() if hw else None
+    if train_max_gen is not None:
+        ho = ho.filter(pl.col("gen_tokens") >= (eval_min_gen if eval_min_gen is not None else train_max_gen + 1))
     return FitResult(
         engine=str(df["engine"][0]),
         device="; ".join(devices),
@@ -476,8 +544,10 @@ def fit(
         n_train=tr.height,
         n_holdout=ho.height,
         n_configs=len(set(keys)),
-        holdout=holdout if holdout_min_gen is None else len(held) / len(set(keys)),
+        holdout=len(held) / len(set(keys)) if train_max_gen is not None or holdout_min_gen is not None else holdout,
         seed=seed,
+        train_max_gen=train_max_gen,
+        max_ape_holdout=float(np.max(np.abs(ho["rel_error"].to_numpy()))) if ho.height else None,
         r2=r2_score(tr["total_s"].to_numpy(), tr["predicted_s"].to_numpy()),
         mape=mape(tr["total_s"].to_numpy(), tr["predicted_s"].to_numpy()),
         r2_holdout=r2_score(ho["total_s"].to_numpy(), ho["predicted_s"].to_numpy()) if ho.height else None,
@@ -523,6 +593,11 @@ def latest(wh: Warehouse, engine: str, device: str, form: str = "") -> dict[str,
             + f": run `kinetics-sql fit --engine {engine} --device {device.split('-')[0].upper()}` first"
         )
     row = df.row(0, named=True)
+    if row["form"] not in ("plain", "split"):
+        raise KineticsError(
+            f"fit {row['fit_id']} is of the {row['form']} form, which frontier costs do not price yet (its KV-cache "
+            f"and per-sequence terms): fit --form split for --cost latency"
+        )
     row["coefs"] = json.loads(row["coefs"]) if isinstance(row["coefs"], str) else row["coefs"]
     row["params"] = coef_struct(row["form"], row["coefs"])
     return row

@@ -90,6 +90,33 @@ def blocktopk_attention(q: Any, k: Any, v: Any, summaries: Any, block_size: int,
     return dense_attention(q, gather_blocks(k, idx, block_size), gather_blocks(v, idx, block_size))
 
 
+def live_attention_reference(q: Any, k: Any, v: Any, lens: Any, idx: Any | None = None, block_size: int = 64) -> Any:
+    """Decode attention over the live context in plain torch (the semantics of runners/live_attention.py).
+
+    q [B, hq, d]; k/v [B, hkv, T, d]; lens [B] (positions < lens[b] are live); idx [B, hkv, nsel]
+    block indices of ``block_size`` tokens (block top-k) or None (dense) -> [B, hq, d].
+    """
+    import torch
+    import torch.nn.functional as F
+
+    b, hq, d = q.shape
+    hkv, t = k.shape[1], k.shape[2]
+    qg = gqa_view(q, hkv)
+    if idx is None:
+        pos = torch.arange(t, device=q.device).view(1, 1, 1, t)
+        mask = pos < lens.view(b, 1, 1, 1).to(pos.dtype)
+        out = F.scaled_dot_product_attention(qg, k, v, attn_mask=mask)
+    else:
+        nsel = idx.shape[-1]
+        kk = gather_blocks(k, idx.long(), block_size)
+        vv = gather_blocks(v, idx.long(), block_size)
+        rows = (idx.long().unsqueeze(-1) * block_size
+                + torch.arange(block_size, device=q.device)).reshape(b, hkv, 1, nsel * block_size)
+        mask = rows < lens.view(b, 1, 1, 1).to(rows.dtype)
+        out = F.scaled_dot_product_attention(qg, kk, vv, attn_mask=mask)
+    return out.reshape(b, hq, d)
+
+
 def naive_attention(q: Any, k: Any, v: Any) -> Any:
     """Reference in float64 with explicit softmax: q [B, hq, d], k/v [B, hkv, T, d] -> [B, hq, d]."""
     import torch

@@ -274,14 +274,21 @@ def write_safetensors(spec: ModelSpec, path: str | Path, *, dtype: str = "bf16",
     return path
 
 
-def write_hf(spec: ModelSpec, out_dir: str | Path, *, dtype: str = "bf16", seed: int = 0) -> Path:
-    """A Hugging Face model folder that ``AutoModelForCausalLM`` and vLLM load offline."""
+def write_hf_config(spec: ModelSpec, out_dir: str | Path, *, dtype: str = "bf16") -> Path:
+    """config.json and generation_config.json alone: what vLLM needs with ``load_format='dummy'`` (it
+    draws random weights itself) and ``skip_tokenizer_init=True`` (token-id prompts)."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     (out / "config.json").write_text(json.dumps(hf_config(spec, _TORCH_DTYPE[dtype]), indent=2))
     (out / "generation_config.json").write_text(
         json.dumps({"bos_token_id": BOS_ID, "eos_token_id": [EOS_ID, PAD_ID], "do_sample": False}, indent=2)
     )
+    return out
+
+
+def write_hf(spec: ModelSpec, out_dir: str | Path, *, dtype: str = "bf16", seed: int = 0) -> Path:
+    """A Hugging Face model folder that ``AutoModelForCausalLM`` and vLLM load offline."""
+    out = write_hf_config(spec, out_dir, dtype=dtype)
     shutil.copyfile(tokenizer_json_path(), out / "tokenizer.json")
     tok_cfg = {
         "tokenizer_class": "Qwen2Tokenizer",

@@ -28,13 +28,15 @@ from __future__ import annotations
 
 import argparse
 import time
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from kinetics_sql.catalog import ModelSpec
 from kinetics_sql.runners import checkpoints
 from kinetics_sql.runners.records import RecordWriter, command_line, device_name
 
+ATTN_IMPLS = ("span", "live")  # decode attention: whole run span under a mask, or the live positions only
 LAYER_WEIGHTS = ("in_norm", "wq", "wk", "wv", "wo", "q_norm", "k_norm", "post_norm", "wg", "wu", "wd")
 
 
@@ -67,6 +69,7 @@ class Timing:
     prefill_s: float
     decode_s: float
     peak_vram_bytes: int | None
+    cumulative: list[tuple[int, float]] = field(default_factory=list)  # (steps, seconds) within the decode
 
 
 class Qwen3Decoder:
@@ -83,6 +86,9 @@ class Qwen3Decoder:
         max_ctx: int = 256,
         prefetch: bool = False,
         seed: int = 0,
+        attn_impl: str = "span",
+        block_size: int = 32,
+        budget: int = 0,
     ) -> None:
         import torch
 
@@ -135,18 +141,58 @@ class Qwen3Decoder:
             self.slot_flat.append(flat)
             self.slots.append(self._views(flat, shapes))
         self.copy_stream = torch.cuda.Stream(self.device) if self.prefetch else None
-        # KV cache and RoPE tables
-        self.max_batch, self.max_ctx = max_batch, max_ctx
-        kv_shape = (max_batch, spec.hkv, max_ctx, spec.head_dim)
+        if attn_impl not in ATTN_IMPLS:
+            raise ValueError(f"unknown attention implementation {attn_impl!r} (expected {', '.join(ATTN_IMPLS)})")
+        self.attn_impl = attn_impl
+        self.block_size = block_size
+        self.budget = budget  # block top-k: KV tokens attended per step (block_size * selected blocks)
+        self.method = "dense"
+        self._live: dict[tuple[int, str], Any] = {}
+        self.k_cache: list[Any] = []
+        self.v_cache: list[Any] = []
+        self.summ: list[Any] = []
+        self.max_batch, self.max_ctx = 0, 0
+        self._graphs: dict[tuple[int, int, str], Any] = {}
+        self.last_token: Any = None
+        self.alloc_cache(max_batch, max_ctx)
+
+    def alloc_cache(self, batch: int, ctx: int) -> None:
+        """(Re)allocate the KV cache (and block summaries) for ``batch`` sequences of ``ctx`` positions.
+
+        ctx is rounded up to a multiple of 64 (whole blocks for the live-context kernel). Captured
+        graphs point into the old cache, so they are dropped.
+        """
+        torch = self.torch
+        spec = self.spec
+        ctx = -(-ctx // 64) * 64
+        if (batch, ctx) == (self.max_batch, self.max_ctx):
+            return
+        self.k_cache = self.v_cache = self.summ = []
+        self._graphs.clear()
+        self._live.clear()
+        if self.device.type == "cuda":
+            torch.cuda.empty_cache()
+        self.max_batch, self.max_ctx = batch, ctx
+        kv_shape = (batch, spec.hkv, ctx, spec.head_dim)
         self.k_cache = [torch.zeros(kv_shape, dtype=self.dtype, device=self.device) for _ in range(spec.layers)]
         self.v_cache = [torch.zeros(kv_shape, dtype=self.dtype, device=self.device) for _ in range(spec.layers)]
+        if self.budget:
+            nb = ctx // self.block_size
+            self.summ = [torch.zeros(batch, spec.hkv, nb, spec.head_dim, dtype=self.dtype, device=self.device)
+                         for _ in range(spec.layers)]
         inv = 1.0 / (checkpoints.ROPE_THETA ** (torch.arange(0, spec.head_dim, 2, device=self.device,
                                                                dtype=torch.float32) / spec.head_dim))
-        ang = torch.outer(torch.arange(max_ctx, device=self.device, dtype=torch.float32), inv)
+        ang = torch.outer(torch.arange(ctx, device=self.device, dtype=torch.float32), inv)
         self.cos = torch.cat([ang.cos(), ang.cos()], dim=-1).to(self.dtype)
         self.sin = torch.cat([ang.sin(), ang.sin()], dim=-1).to(self.dtype)
-        self._graphs: dict[tuple[int, int], Any] = {}
-        self.last_token: Any = None
+
+    @property
+    def kv_cache_tokens(self) -> int:
+        return self.max_batch * self.max_ctx
+
+    @property
+    def nsel(self) -> int:
+        return min(self.budget // self.block_size, self.max_ctx // self.block_size) if self.budget else 0
 
     _HF: ClassVar[dict[str, str]] = {
            "input_layernorm.weight": "in_norm", "self_attn.q_proj.weight": "wq", "self_attn.k_proj.weight": "wk",
@@ -220,11 +266,14 @@ class Qwen3Decoder:
 
     # -- static decode step (CUDA graphs) ----------------------------------------------------
 
-    def _layer_static(self, i: int, w: dict[str, Any], h: Any, pos_t: Any, mask: Any, span: int) -> Any:
+    def _layer_static(self, i: int, w: dict[str, Any], h: Any, pos_t: Any, mask: Any, span: int,
+                      lens: Any = None) -> Any:
         """One layer for one token per sequence at the position held in the tensor pos_t.
 
-        Shapes never change: K/V are written with index_copy_ and attention runs over the whole
-        cache under a mask (positions <= pos), so the step can be captured as a CUDA graph.
+        Shapes never change: K/V are written with index_copy_; attention runs either over the
+        whole span under a mask (``attn_impl = 'span'``) or over the live positions only (``'live'``:
+        the Triton kernel on a GPU, its torch reference elsewhere), dense or block top-k, so the step
+        can be captured as a CUDA graph.
         """
         F = self.torch.nn.functional
         s = self.spec
@@ -240,30 +289,91 @@ class Qwen3Decoder:
         half = s.head_dim // 2
         q = q * cos + self.torch.cat([-q[..., half:], q[..., :half]], dim=-1) * sin
         k = k * cos + self.torch.cat([-k[..., half:], k[..., :half]], dim=-1) * sin
-        kc, vc = self.k_cache[i][:b, :, :span], self.v_cache[i][:b, :, :span]
-        kc.index_copy_(2, pos_t, k)
-        vc.index_copy_(2, pos_t, v.transpose(1, 2))
-        # the r query heads of a KV head as r query rows of that head (exact for one token)
-        a = F.scaled_dot_product_attention(q.reshape(b, s.hkv, r, s.head_dim), kc, vc, attn_mask=mask)
+        if self.attn_impl == "span":
+            kc, vc = self.k_cache[i][:b, :, :span], self.v_cache[i][:b, :, :span]
+            kc.index_copy_(2, pos_t, k)
+            vc.index_copy_(2, pos_t, v.transpose(1, 2))
+            # the r query heads of a KV head as r query rows of that head (exact for one token)
+            a = F.scaled_dot_product_attention(q.reshape(b, s.hkv, r, s.head_dim), kc, vc, attn_mask=mask)
+        else:
+            kc, vc = self.k_cache[i][:b], self.v_cache[i][:b]
+            kc.index_copy_(2, pos_t, k)
+            vc.index_copy_(2, pos_t, v.transpose(1, 2))
+            q3 = q.reshape(b, s.hq, s.head_dim)
+            idx = self._select_blocks(i, q3, kc, pos_t) if self.method == "blocktopk" else None
+            a = self._live_attention(b, q3, kc, vc, lens, idx)
         h = h + F.linear(a.reshape(b, 1, s.hq * s.head_dim), w["wo"])
         x = F.rms_norm(h, (s.hidden,), w["post_norm"], self.eps)
         return h + F.linear(F.silu(F.linear(x, w["wg"])) * F.linear(x, w["wu"]), w["wd"])
 
+    def _live_attention(self, b: int, q: Any, kc: Any, vc: Any, lens: Any, idx: Any) -> Any:
+        if self.device.type != "cuda":
+            from kinetics_sql.runners.attention import live_attention_reference
+
+            return live_attention_reference(q, kc, vc, lens, idx, self.block_size)
+        key = (b, self.method)
+        if key not in self._live:
+            from kinetics_sql.runners.live_attention import LiveAttention
+
+            s = self.spec
+            sparse = idx is not None
+            self._live[key] = LiveAttention(b, s.hq, s.hkv, s.head_dim, self.max_ctx, device=self.device,
+                                            block_size=self.block_size if sparse else 64,
+                                            nsel=self.nsel if sparse else 0)
+        return self._live[key](q, kc, vc, lens, idx)
+
+    def _select_blocks(self, i: int, q: Any, kc: Any, pos_t: Any) -> Any:
+        """Block top-k: refresh the newest block's mean key, score every live block against q (summed
+        over the r query heads of a KV head), always keep the newest block; int32 [b, hkv, nsel]."""
+        torch = self.torch
+        s = self.spec
+        b = q.shape[0]
+        bs = self.block_size
+        blk = torch.div(pos_t, bs, rounding_mode="floor")  # [1]
+        ar = torch.arange(bs, device=self.device)
+        kb = kc.index_select(2, blk * bs + ar)  # [b, hkv, bs, d]
+        valid = (ar <= pos_t - blk * bs).view(1, 1, bs, 1)
+        cnt = (pos_t - blk * bs + 1).to(torch.float32)
+        mean = (kb.float() * valid).sum(dim=2, keepdim=True) / cnt
+        summ = self.summ[i][:b]
+        summ.index_copy_(2, blk, mean.to(summ.dtype))
+        qg = q.reshape(b, s.hkv, s.hq // s.hkv, s.head_dim)
+        scores = (qg @ summ.transpose(-1, -2)).float().sum(dim=2)  # [b, hkv, nb]
+        nb = summ.shape[2]
+        blocks = torch.arange(nb, device=self.device)
+        scores = scores.masked_fill(blocks > blk, float("-inf")).masked_fill(blocks == blk, float("inf"))
+        return scores.topk(self.nsel, dim=-1).indices.to(torch.int32)
+
+    def init_summaries(self, b: int, length: int) -> None:
+        """Block mean keys of the first ``length`` cache positions (after a prefill), for block top-k."""
+        torch = self.torch
+        bs = self.block_size
+        nb = -(-length // bs)
+        cnt = torch.clamp(length - torch.arange(nb, device=self.device) * bs, max=bs).to(torch.float32)
+        valid = (torch.arange(nb * bs, device=self.device) < length).view(1, 1, nb, bs, 1)
+        for i in range(self.spec.layers):
+            kb = self.k_cache[i][:b, :, :nb * bs].reshape(b, self.spec.hkv, nb, bs, self.spec.head_dim)
+            mean = (kb.float() * valid).sum(dim=3) / cnt.view(1, 1, nb, 1)
+            self.summ[i][:b, :, :nb] = mean.to(self.dtype)
+
     def step_static(self, tok: Any, pos_t: Any, span: int | None = None) -> None:
         """Decode one token in place: reads tok [b, 1] and pos_t [1], writes the next token into tok
-        and advances pos_t. Attention reads the first ``span`` cache positions (prompt + generated
-        tokens of the run) under a mask. Offloaded layers are copied from pinned memory on the same
-        stream."""
+        and advances pos_t. With ``attn_impl = 'span'`` attention reads the first ``span`` cache
+        positions (prompt + generated tokens of the run) under a mask; with ``'live'`` only the
+        positions written so far. Offloaded layers are copied from pinned memory on the same stream."""
         torch = self.torch
         F = torch.nn.functional
         span = span or self.max_ctx
-        mask = (torch.arange(span, device=self.device) <= pos_t).view(1, 1, 1, span)
+        b = tok.shape[0]
+        mask = (torch.arange(span, device=self.device) <= pos_t).view(1, 1, 1, span) \
+            if self.attn_impl == "span" else None
+        lens = (pos_t + 1).to(torch.int32).expand(b).contiguous() if self.attn_impl == "live" else None
         h = F.embedding(tok, self.embed)
         for i, w in enumerate(self.layers):
             if w is None:
                 self.slot_flat[0].copy_(self.host_flat[i], non_blocking=True)
                 w = self.slots[0]
-            h = self._layer_static(i, w, h, pos_t, mask, span)
+            h = self._layer_static(i, w, h, pos_t, mask, span, lens)
         h = F.rms_norm(h[:, -1], (self.spec.hidden,), self.final_norm, self.eps)
         tok.copy_(F.linear(h, self.lm_head).argmax(-1, keepdim=True))
         pos_t.add_(1)
@@ -320,28 +430,50 @@ class Qwen3Decoder:
         if self.device.type == "cuda":
             self.torch.cuda.synchronize(self.device)
 
-    def generate(self, prompt: Any, gen: int, *, mode: str = "eager") -> Timing:
+    def generate(self, prompt: Any, gen: int, *, mode: str = "eager", method: str = "dense",
+                 checkpoints: Sequence[int] = (), synthetic_prefill: bool = False) -> Timing:
         """Prefill prompt [batch, prompt_len] (eager), decode gen tokens greedily; times both.
 
         mode: eager (one Python-driven forward per token), static (the graph-capturable step, run
         eagerly) or graph (that step replayed as a CUDA graph, captured once per batch size).
+        method: dense or blocktopk (static and graph modes, ``budget`` > 0).
+        checkpoints: step counts at which the cumulative decode time is also taken (CUDA events on a
+        GPU), returned in ``Timing.cumulative`` as (steps, seconds); ``gen`` is always the last.
+        synthetic_prefill: fill the cache of the prompt's positions with random keys and values
+        instead of running the prompt (prefill_s is then 0): for long-context decode measurements.
         """
         torch = self.torch
         b, p = prompt.shape
         if b > self.max_batch or p + gen > self.max_ctx:
             raise ValueError(f"batch {b} / context {p + gen} exceed the cache ({self.max_batch}, {self.max_ctx})")
+        if method not in ("dense", "blocktopk"):
+            raise ValueError(f"unknown attention method {method!r} (dense or blocktopk)")
+        if method == "blocktopk" and (mode == "eager" or self.attn_impl != "live" or not self.budget):
+            raise ValueError("block top-k decode needs mode static or graph, attn_impl live and a budget")
+        self.method = method
         graph = None
         span = p + gen
+        gkey = (b, span if self.attn_impl == "span" else 0, method)
         if mode == "graph":
-            if (b, span) not in self._graphs:
-                self._graphs[(b, span)] = self.capture(b, span)
-            graph, tok_buf, pos_buf = self._graphs[(b, span)]
-        if self.device.type == "cuda":
+            if gkey not in self._graphs:
+                self._graphs[gkey] = self.capture(b, span)
+            graph, tok_buf, pos_buf = self._graphs[gkey]
+        marks = sorted({c for c in checkpoints if 0 < c < gen} | {gen})
+        cuda = self.device.type == "cuda"
+        if cuda:
             torch.cuda.reset_peak_memory_stats(self.device)
         with torch.inference_mode():
             self._sync()
             t0 = time.perf_counter()
-            tok = self.forward(prompt, 0).argmax(-1, keepdim=True)
+            if synthetic_prefill:
+                for i in range(self.spec.layers):
+                    self.k_cache[i][:b, :, :p].normal_()
+                    self.v_cache[i][:b, :, :p].normal_()
+                tok = prompt[:, -1:].clone()
+            else:
+                tok = self.forward(prompt, 0).argmax(-1, keepdim=True)
+            if method == "blocktopk":
+                self.init_summaries(b, p)
             if mode != "eager":
                 if graph is None:
                     tok_buf = tok.clone()
@@ -351,6 +483,12 @@ class Qwen3Decoder:
                 pos_buf.fill_(p)
             self._sync()
             t1 = time.perf_counter()
+            events: list[tuple[int, Any]] = []
+            start_ev = torch.cuda.Event(enable_timing=True) if cuda else None
+            if start_ev is not None:
+                start_ev.record()
+            wall: list[tuple[int, float]] = []
+            mi = 0
             for step in range(gen):
                 if mode == "eager":
                     tok = self.forward(tok, p + step).argmax(-1, keepdim=True)
@@ -358,11 +496,26 @@ class Qwen3Decoder:
                     self.step_static(tok_buf, pos_buf, span)
                 else:
                     graph.replay()
+                if step + 1 == marks[mi]:
+                    if cuda:
+                        ev = torch.cuda.Event(enable_timing=True)
+                        ev.record()
+                        events.append((step + 1, ev))
+                    else:
+                        wall.append((step + 1, time.perf_counter() - t1))
+                    mi += 1
             self._sync()
             t2 = time.perf_counter()
             self.last_token = tok if mode == "eager" else tok_buf.clone()
-        peak = int(torch.cuda.max_memory_allocated(self.device)) if self.device.type == "cuda" else None
-        return Timing(t1 - t0, t2 - t1, peak)
+        if cuda:
+            assert start_ev is not None
+            # CUDA events recorded on the stream after each checkpoint's step (the last one is the
+            # same step as the synchronised host clock t2 - t1, which decode_s reports)
+            cumulative = [(n, start_ev.elapsed_time(ev) / 1000.0) for n, ev in events]
+        else:
+            cumulative = wall
+        peak = int(torch.cuda.max_memory_allocated(self.device)) if cuda else None
+        return Timing(0.0 if synthetic_prefill else t1 - t0, t2 - t1, peak, cumulative)
 
 
 def h2d_bandwidth(nbytes: int = 1 << 30) -> float | None:
@@ -389,6 +542,15 @@ def engine_version() -> str:
     return f"torch {torch.__version__}{cuda}"
 
 
+def default_checkpoints(gen: int, first: int = 128) -> list[int]:
+    """Powers of two from ``first`` below ``gen``, and gen: where one generation is also timed."""
+    out, c = [], first
+    while c < gen:
+        out.append(c)
+        c *= 2
+    return [*out, gen]
+
+
 def sweep(
     spec: ModelSpec,
     writer: RecordWriter,
@@ -403,30 +565,53 @@ def sweep(
     prefetch: bool = False,
     mode: str | None = None,
     seed: int = 0,
+    runs: Sequence[tuple[int, int, int]] = (),
+    attn_impl: str = "span",
+    methods: Sequence[str] = ("dense",),
+    budget: int = 0,
+    block_size: int = 32,
+    checkpoints: bool = False,
+    synthetic_prefill: bool = False,
 ) -> list[dict[str, Any]]:
+    """Every (batch, prompt, gen) of the grid (or ``runs``) for each offload depth k and method.
+
+    The KV cache is allocated per run (batch x (prompt + gen)); with ``checkpoints`` each generation
+    also records the cumulative decode time at 128, 256, ... steps (one record per checkpoint, with
+    ``generation_tokens`` = gen).
+    """
     import torch
 
     mode = mode or ("graph" if device.startswith("cuda") else "eager")
-
+    if "blocktopk" in methods and not budget:
+        raise ValueError("block top-k needs --budget")
+    grid = list(runs) or [(b, p, g) for b in batches for p in prompts for g in gens]
     dev = device_name(use_gpu=device.startswith("cuda"))
     version = engine_version()
     bw = h2d_bandwidth() if device.startswith("cuda") else None
     out = []
     for k in offloads:
         t_build = time.perf_counter()
-        model = Qwen3Decoder(spec, device=device, dtype=dtype, offload=k, max_batch=max(batches),
-                             max_ctx=max(prompts) + max(gens) + 1, prefetch=prefetch, seed=seed)
+        b0, p0, g0 = grid[0]
+        model = Qwen3Decoder(spec, device=device, dtype=dtype, offload=k, max_batch=b0, max_ctx=p0 + g0 + 1,
+                             prefetch=prefetch, seed=seed, attn_impl=attn_impl, block_size=block_size,
+                             budget=budget)
         build_s = time.perf_counter() - t_build
         g = torch.Generator().manual_seed(seed)
-        for b in batches:  # warm-up (kernel selection, allocator), not recorded; graphs are captured per
-            # (batch, span) inside generate(), before its clock starts
-            model.generate(torch.randint(1000, 150000, (b, max(prompts)), generator=g).to(model.device), 3, mode=mode)
-        for b in batches:
-            for p in prompts:
-                for gen in gens:
-                    for rep in range(repeats):
-                        prompt = torch.randint(1000, 150000, (b, p), generator=g).to(model.device)
-                        t = model.generate(prompt, gen, mode=mode)
+        for b, p, gen in grid:
+            model.alloc_cache(b, p + gen + 1)
+            for method in methods:
+                # warm-up (kernel selection, allocator, Triton compilation, graph capture), not recorded
+                model.generate(torch.randint(1000, 150000, (b, p), generator=g).to(model.device), 3, mode=mode,
+                               method=method, synthetic_prefill=synthetic_prefill)
+                for rep in range(repeats):
+                    prompt = torch.randint(1000, 150000, (b, p), generator=g).to(model.device)
+                    marks = default_checkpoints(gen) if checkpoints else [gen]
+                    t = model.generate(prompt, gen, mode=mode, method=method, checkpoints=marks,
+                                       synthetic_prefill=synthetic_prefill)
+                    cum = dict(t.cumulative)
+                    cum[gen] = t.decode_s
+                    for n in marks:
+                        dec = cum[n]
                         rec = writer.write({
                             "engine": "torch" if mode == "graph" else "torch-eager",
                             "engine_version": version,
@@ -438,31 +623,52 @@ def sweep(
                             "layers_offloaded": model.offload,
                             "offload_mode": "stream" if model.offload else "none",
                             "offload_bytes": model.offload_bytes,
+                            "offload_requested_bytes": model.offload_bytes,
                             "weight_bytes": model.weight_bytes,
+                            "gpu_weight_bytes": model.weight_bytes - model.offload_bytes,
                             "batch": b,
                             "prompt_tokens": p,
-                            "gen_tokens": gen,
+                            "gen_tokens": n,
+                            "generation_tokens": gen,
                             "prefill_batch": p,
                             "prefill_s": t.prefill_s,
-                            "decode_s": t.decode_s,
-                            "total_s": t.prefill_s + t.decode_s,
-                            "tokens_per_s": b * gen / t.decode_s,
-                            "prefill_tokens_per_s": b * p / t.prefill_s,
+                            "decode_s": dec,
+                            "total_s": t.prefill_s + dec,
+                            "tokens_per_s": b * n / dec,
+                            "prefill_tokens_per_s": b * p / t.prefill_s if t.prefill_s > 0 else None,
                             "peak_vram_bytes": t.peak_vram_bytes,
-                            "attention": "dense",
+                            "attention": method,
+                            "budget": budget if method == "blocktopk" else None,
+                            "block_size": block_size if method == "blocktopk" else None,
                             "repeat": rep,
-                            "timing_source": "cuda_synchronize+perf_counter" if model.device.type == "cuda"
-                            else "perf_counter",
+                            "timing_source": ("cuda_synchronize+perf_counter" if n == gen else "cuda_events")
+                            if model.device.type == "cuda" else "perf_counter",
+                            "kv_cache_tokens": model.kv_cache_tokens,
+                            "attention_backend": ("triton_live" if model.device.type == "cuda" else "torch_live")
+                            if attn_impl == "live" else "sdpa_span",
+                            "cuda_graphs": mode == "graph",
                             "extra": {"prefetch": model.prefetch, "h2d_bytes_per_s": bw, "build_s": build_s,
-                                      "layer_bytes": model.layer_bytes, "mode": mode, "graphs": mode == "graph"},
+                                      "layer_bytes": model.layer_bytes, "mode": mode, "graphs": mode == "graph",
+                                      "attn_impl": attn_impl,
+                                      "prefill": "synthetic_kv" if synthetic_prefill else "forward"},
                         })
                         out.append(rec)
-                        print(f"{spec.name} k={k:3d} batch={b} prompt={p} gen={gen}: prefill {t.prefill_s:.3f}s "
-                              f"decode {t.decode_s:.3f}s = {rec['tokens_per_s']:.1f} tok/s "
-                              f"({1000 * t.decode_s / gen:.2f} ms/step)", flush=True)
+                    print(f"{spec.name} k={k:3d} {method} batch={b} prompt={p} gen={gen}: prefill {t.prefill_s:.3f}s "
+                          f"decode {t.decode_s:.3f}s = {b * gen / t.decode_s:.1f} tok/s "
+                          f"({1000 * t.decode_s / gen:.2f} ms/step)", flush=True)
         del model
         if device.startswith("cuda"):
             torch.cuda.empty_cache()
+    return out
+
+
+def _runs(s: str) -> list[tuple[int, int, int]]:
+    """``BxPxG,...`` (batch x prompt x gen) -> [(B, P, G), ...]."""
+    out = []
+    for part in s.split(","):
+        if part.strip():
+            b, p, g = (int(x) for x in part.lower().split("x"))
+            out.append((b, p, g))
     return out
 
 
@@ -484,6 +690,16 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--prefetch", action="store_true", help="eager mode: overlap the copy of layer i+1 with layer i")
     ap.add_argument("--mode", choices=["eager", "static", "graph"], default=None,
                     help="decode step: eager Python forward, static-shape step, or its CUDA graph (default on a GPU)")
+    ap.add_argument("--runs", default="", help="BxPxG,... (batch x prompt x gen) instead of the grid")
+    ap.add_argument("--attn", choices=list(ATTN_IMPLS), default="span",
+                    help="decode attention: span (whole run span under a mask) or live (live positions only)")
+    ap.add_argument("--method", default="dense", help="comma-separated: dense, blocktopk")
+    ap.add_argument("--budget", type=int, default=0, help="block top-k: KV tokens attended per step")
+    ap.add_argument("--block-size", type=int, default=32)
+    ap.add_argument("--checkpoints", action="store_true",
+                    help="also record the cumulative decode time at 128, 256, ... steps of each generation")
+    ap.add_argument("--synthetic-prefill", action="store_true",
+                    help="fill the prompt's KV cache with random values instead of running the prompt")
     ap.add_argument("--out", required=True)
     args = ap.parse_args(argv)
     import torch
@@ -494,7 +710,9 @@ def main(argv: list[str] | None = None) -> None:
     writer = RecordWriter(args.out, command=command_line("kinetics_sql.runners.torchdecode", argv))
     sweep(spec, writer, offloads=offloads, batches=_ints(args.batch), prompts=_ints(args.prompt),
           gens=_ints(args.gen), device=device, dtype=args.dtype, repeats=args.repeats, prefetch=args.prefetch,
-          mode=args.mode)
+          mode=args.mode, runs=_runs(args.runs), attn_impl=args.attn,
+          methods=[m.strip() for m in args.method.split(",") if m.strip()], budget=args.budget,
+          block_size=args.block_size, checkpoints=args.checkpoints, synthetic_prefill=args.synthetic_prefill)
 
 
 if __name__ == "__main__":

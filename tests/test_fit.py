@@ -180,6 +180,10 @@ def test_cli_fit_json_and_stored(tmp_path: Path) -> None:
     assert res.exit_code == 0 and res.stdout.splitlines()[0].startswith("source,run_id,seq,model")
     res = runner.invoke(cli, ["--db", db, "fit", "--engine", "torch", "--device", "H100"])
     assert res.exit_code == 1 and "no measurements of engine 'torch'" in res.output
+    res = runner.invoke(cli, ["--db", db, "fit", "--engine", "llama.cpp", "--device", "H100", "--train-max-gen", "128",
+                              "--no-store"])
+    assert res.exit_code == 0, res.output
+    assert "trained on <= 128 generated tokens" in res.output and "longer points evaluated" in res.output
 
 
 def test_source_filter_and_offload_layer_steps() -> None:
@@ -205,3 +209,41 @@ def test_source_filter_and_offload_layer_steps() -> None:
             fitlib.fit(wh, "torch", "H100", sources=["vllm"])
         feats = fitlib.features(wh, "torch", "H100")
         assert (feats["offload_layer_steps"] == feats["gen_tokens"] * feats["layers_offloaded"]).all()
+
+
+def test_train_max_gen_validates_by_extrapolation_in_length() -> None:
+    truth = synthetic_measurements.Truth()
+    recs = synthetic_measurements.records(engine="torch", batches=(1, 4), gens=(64, 256, 1024, 4096), truth=truth)
+    with loaded(recs) as wh:
+        res = fitlib.fit(wh, "torch", "H100", train_max_gen=256, eval_min_gen=4096)
+        trained = {int(g) for g in res.points.filter(~res.points["holdout"])["gen_tokens"]}
+        assert trained == {64, 256}
+        assert res.n_holdout == len([r for r in recs if r["gen_tokens"] >= 4096])
+        assert res.mape_holdout is not None and res.max_ape_holdout is not None
+        assert res.r2_holdout == pytest.approx(1.0) and res.mape_holdout < 1e-9 and res.max_ape_holdout < 1e-8
+        assert res.summary()["train_max_gen"] == 256 and res.b == pytest.approx(truth.b, rel=1e-6)
+        with pytest.raises(KineticsError, match=r"--eval-min-gen \(256\) must exceed --train-max-gen \(256\)"):
+            fitlib.fit(wh, "torch", "H100", train_max_gen=256, eval_min_gen=256)
+        with pytest.raises(KineticsError, match="no measurements of 8192 or more generated tokens"):
+            fitlib.fit(wh, "torch", "H100", train_max_gen=256, eval_min_gen=8192)
+
+
+def test_attn_form_keeps_flops_and_bytes_within_the_datasheet() -> None:
+    """Batch-1 data cannot tell a FLOP from a weight byte apart; the attn form floors both at the
+    profile's datasheet rates (h100-sxm: 989 TFLOP/s, 3.35 TB/s) and prices KV bytes on their own."""
+    truth = synthetic_measurements.Truth(b=1 / 3.0e12, noise=0.03)
+    recs = synthetic_measurements.records(engine="torch", depths=[0], prompts=(128, 2048), gens=(64, 512, 2048),
+                                          repeats=2, truth=truth)
+    with loaded(recs) as wh:
+        res = fitlib.fit(wh, "torch", "H100", form="attn")
+        peak = wh.df("SELECT peak_flops, hbm_bytes_per_s FROM hardware WHERE name = 'h100-sxm'").row(0)
+        s = res.summary()
+        assert s["eff_flops_per_s"] <= peak[0] * (1 + 1e-9)
+        assert s["eff_hbm_bytes_per_s"] <= peak[1] * (1 + 1e-9) and s["eff_kv_bytes_per_s"] <= peak[1] * (1 + 1e-9)
+        assert res.mape_holdout is not None and res.mape_holdout < 0.1
+        fitlib.store(wh, res)
+        # frontier costs price plain and split fits only: the attn fit is not picked, nor priced when asked
+        with pytest.raises(KineticsError, match="no fitted coefficients for engine 'torch'"):
+            fitlib.latest(wh, "torch", "h100-sxm")
+        with pytest.raises(KineticsError, match="attn form, which frontier costs do not price yet"):
+            fitlib.latest(wh, "torch", "h100-sxm", form="attn")

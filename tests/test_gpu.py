@@ -67,7 +67,7 @@ def test_fused_triton_kernel_on_gpu(dtype: TorchDtype, tol: float) -> None:
 def toy_state(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     safetensors = pytest.importorskip("safetensors.torch")
     d = tmp_path_factory.mktemp("hf")
-    checkpoints.write_hf(checkpoints.toy_spec(), d, dtype="f32", seed=3)
+    checkpoints.write_safetensors(checkpoints.toy_spec(), d / "model.safetensors", dtype="f32", seed=3)
     state: dict[str, Any] = safetensors.load_file(str(d / "model.safetensors"))
     return state
 
@@ -99,3 +99,48 @@ def test_torch_runner_records_on_gpu(tmp_path: Path) -> None:
     assert {r["layers_offloaded"] for r in recs} == {0, 1}
     assert all("NVIDIA" in r["device"] and r["engine"] == "torch" and r["decode_s"] > 0 for r in recs)
     assert all(r["offload_mode"] == ("stream" if r["layers_offloaded"] else "none") for r in recs)
+
+
+@pytest.mark.parametrize(("dtype", "tol"), [(torch.float32, 5e-3), (torch.bfloat16, 2e-2)])
+def test_live_context_triton_kernel_on_gpu(dtype: TorchDtype, tol: float) -> None:
+    """Dense over per-sequence live lengths, and block top-k with a partial newest block, against the
+    torch reference (itself checked against float64 loops on the CPU); Qwen3-8B head shapes."""
+    pytest.importorskip("triton")
+    from kinetics_sql.runners.live_attention import LiveAttention
+
+    b, t = 3, 4096
+    q, k, v = _qkv(b, t, dtype, seed=11)
+    lens = torch.tensor([1, 1000, 4096], dtype=torch.int32, device="cuda")
+    dense = LiveAttention(b, 32, 8, 128, t, device="cuda")
+    ref = A.live_attention_reference(q.double(), k.double(), v.double(), lens)
+    assert A.rel_error(dense(q, k, v, lens), ref) < tol
+    for bs, nsel in [(32, 32), (64, 8), (16, 5)]:
+        g = torch.Generator(device="cuda").manual_seed(bs)
+        live_blocks = (lens.long() + bs - 1) // bs
+        scores = torch.rand(b, 8, t // bs, device="cuda", generator=g)
+        scores = scores.masked_fill(torch.arange(t // bs, device="cuda") >= live_blocks.view(b, 1, 1), -1.0)
+        idx = scores.topk(nsel, dim=-1).indices.to(torch.int32)
+        idx[..., 0] = (live_blocks - 1).view(b, 1).to(torch.int32)  # the newest (partial) block
+        idx = torch.sort(idx, dim=-1).values
+        sparse = LiveAttention(b, 32, 8, 128, t, device="cuda", block_size=bs, nsel=nsel)
+        ref = A.live_attention_reference(q.double(), k.double(), v.double(), lens, idx, bs)
+        assert A.rel_error(sparse(q, k, v, lens, idx), ref) < tol, (bs, nsel)
+
+
+def test_live_context_decode_graphs_on_gpu(toy_state: dict) -> None:
+    """The live-context step (Triton kernel) in a CUDA graph generates the span step's tokens; block
+    top-k with a budget covering the cache generates dense's; a short budget runs and differs in cost only."""
+    spec = checkpoints.toy_spec()
+    prompt = torch.randint(1000, 150000, (2, 21), generator=torch.Generator().manual_seed(6)).cuda()
+    ref = torchdecode.Qwen3Decoder(spec, device="cuda", dtype="f32", max_batch=2, max_ctx=64)
+    ref.load_state(toy_state)
+    ref.generate(prompt, 30, mode="static")
+    m = torchdecode.Qwen3Decoder(spec, device="cuda", dtype="f32", max_batch=2, max_ctx=64, attn_impl="live",
+                                 budget=64, block_size=16)
+    m.load_state(toy_state)
+    for mode in ("static", "graph"):
+        m.generate(prompt, 30, mode=mode)
+        assert torch.equal(m.last_token.cpu(), ref.last_token.cpu()), mode
+        t = m.generate(prompt, 30, mode=mode, method="blocktopk", checkpoints=[8, 16])
+        assert torch.equal(m.last_token.cpu(), ref.last_token.cpu()), (mode, "blocktopk")
+        assert [n for n, _ in t.cumulative] == [8, 16, 30]

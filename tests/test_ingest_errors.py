@@ -69,9 +69,9 @@ def test_malformed_json_line(runner: CliRunner, preloaded: str, tmp_path: Path) 
 
 
 def test_missing_field(runner: CliRunner, preloaded: str, tmp_path: Path) -> None:
-    row = {k: v for k, v in ROW.items() if k != "score"}
+    row = {k: v for k, v in ROW.items() if k != "prediction"}
     bad = write_jsonl(tmp_path / "aime24_qwen3-8b_dense.jsonl", META, ROW, row)
-    expect_failure(runner, preloaded, [str(bad)], f"{bad}:3:", "field 'score'", "missing field")
+    expect_failure(runner, preloaded, [str(bad)], f"{bad}:3:", "field 'prediction'", "missing field")
 
 
 @pytest.mark.parametrize(

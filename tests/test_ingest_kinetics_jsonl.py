@@ -157,6 +157,21 @@ def test_one_line_per_problem_with_scalar_or_list_scores(runner: CliRunner, db_p
     con.close()
 
 
+def test_raw_predictions_without_scores_are_judged(runner: CliRunner, db_path: str, tmp_path: Path) -> None:
+    """A runner's raw output (no score field) is scored at ingest by the boxed-answer judge."""
+    src = tmp_path / "aime24_qwen3-8b_dense.jsonl"
+    lines = [json.dumps({"attn_local": None, "attn_topk": None, "engine": "vllm"})]
+    lines.append(json.dumps({"query": "Q1", "choices": ["7"], "prediction": ["so \\boxed{7}", "hmm \\boxed{8}"]}))
+    src.write_text("\n".join(lines) + "\n")
+    result = runner.invoke(cli, ["--db", db_path, "ingest", str(src)], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    con = duckdb.connect(db_path, read_only=True)
+    assert con.execute("SELECT trial, correct FROM trials ORDER BY ALL").fetchall() == [(0, True), (1, False)]
+    assert con.execute("SELECT n_correct FROM problems").fetchone() == (1,)
+    assert con.execute("SELECT count(*) FROM ingest_issues").fetchone() == (0,)
+    con.close()
+
+
 def _hf_cache(root: Path, files: dict[str, Path]) -> Path:
     """A Hugging Face hub cache in its exact layout: blobs, snapshots/<commit>/ symlinks, refs/main."""
     repo = root / "hub" / "datasets--InfiniAILab--Kinetics-generations"

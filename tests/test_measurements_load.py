@@ -1,8 +1,10 @@
-"""Loading runner measurements: the committed H100 files, validation errors, idempotent re-ingest."""
+"""Loading runner measurements: the committed files (found by engine and device), validation errors,
+idempotent re-ingest."""
 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +15,7 @@ from kinetics_sql.ingest import measurements as M
 from kinetics_sql.runners.records import RecordWriter
 
 ROOT = Path(__file__).resolve().parents[1]
-H100 = ROOT / "warehouse" / "measurements"
+MEASUREMENTS = ROOT / "warehouse" / "measurements"
 
 
 def _record(**over: Any) -> dict[str, Any]:
@@ -32,26 +34,72 @@ def _write(path: Path, recs: list[dict[str, Any]]) -> Path:
     return path
 
 
-def test_committed_h100_files_load(wh: Any) -> None:
-    files = sorted(H100.glob("*.jsonl"))
-    assert {f.name for f in files} >= {"llamacpp-h100.jsonl", "torch-h100.jsonl", "attention-h100.jsonl"}
+def _device_of(name: str) -> str:
+    m = re.search(r"-(h\d+)\.jsonl$", name)
+    assert m, f"{name}: a committed measurement file names its device (e.g. torch-h200.jsonl)"
+    return m.group(1).upper()
+
+
+def test_committed_files_load_and_name_their_device(wh: Any) -> None:
+    files = sorted(MEASUREMENTS.glob("*.jsonl"))
+    assert {f.name for f in files} >= {"llamacpp-h100.jsonl", "torch-h100.jsonl", "attention-h100.jsonl",
+                                       "vllm-h200.jsonl", "torch-h200.jsonl"}
     with wh.transaction():
         for f in files:
             M.load_measurements(wh, f, source=f.name)
-    llama = wh.df("SELECT model, count(DISTINCT n_gpu_layers) AS depths, count(DISTINCT gen_tokens) AS gens "
-                  "FROM measurements WHERE engine = 'llama.cpp' GROUP BY model ORDER BY model")
-    assert set(llama["model"]) == {"Qwen3-1.7B", "Qwen3-4B", "Qwen3-8B", "Qwen3-14B"}
-    assert min(llama["depths"]) >= 5 and min(llama["gens"]) >= 3
-    torch_rows = wh.df("SELECT model, count(DISTINCT layers_offloaded) AS k FROM measurements "
-                       "WHERE engine = 'torch' AND source = 'torch-h100.jsonl' GROUP BY model")
-    assert len(torch_rows) == 4 and min(torch_rows["k"]) >= 3
-    # every model resolves in the catalog, every record names an H100 and its command
+    for f in files:  # every record names the device its file names, and its command
+        for table in ("measurements", "attention_bench"):
+            bad = wh.con.execute(
+                f"SELECT count(*) FROM {table} WHERE source = ? AND (device NOT ILIKE ? OR command = '')",
+                [f.name, f"%{_device_of(f.name)}%"],
+            ).fetchone()
+            assert bad == (0,), (f.name, table)
     assert wh.df("SELECT count(*) AS n FROM measurements WHERE model NOT IN (SELECT name FROM models)").item() == 0
-    assert wh.df("SELECT count(*) FROM measurements WHERE device NOT LIKE '%H100%' OR command = ''").item() == 0
-    best = wh.df("SELECT max(speedup_vs_dense) FROM attention_bench WHERE context = 32768 AND budget = 1024").item()
+
+
+def _by(wh: Any, engine: str, device: str, sql: str) -> Any:
+    """A query over the measurements of one engine on one device (found by name, not by file)."""
+    return wh.con.execute(f"WITH m AS (SELECT * FROM measurements WHERE engine = ? AND device ILIKE ?) {sql}",
+                          [engine, f"%{device}%"]).fetchall()
+
+
+def test_committed_h100_measurements(wh: Any) -> None:
+    with wh.transaction():
+        for f in sorted(MEASUREMENTS.glob("*.jsonl")):
+            M.load_measurements(wh, f, source=f.name)
+    llama = _by(wh, "llama.cpp", "H100", "SELECT model, count(DISTINCT n_gpu_layers), count(DISTINCT gen_tokens) "
+                "FROM m GROUP BY model ORDER BY model")
+    assert {r[0] for r in llama} == {"Qwen3-1.7B", "Qwen3-4B", "Qwen3-8B", "Qwen3-14B"}
+    assert min(r[1] for r in llama) >= 5 and min(r[2] for r in llama) >= 3
+    torch_rows = _by(wh, "torch", "H100", "SELECT model, count(DISTINCT layers_offloaded) FROM m "
+                     "WHERE prompt_tokens = 128 GROUP BY model")
+    assert len(torch_rows) == 4 and min(r[1] for r in torch_rows) >= 3
+    best = wh.df("SELECT max(speedup_vs_dense) FROM attention_bench WHERE context = 32768 AND budget = 1024 "
+                 "AND device ILIKE '%H100%'").item()
     assert best >= 8
     dense = wh.df("SELECT max(roofline_fraction) FROM attention_bench WHERE method = 'dense'").item()
     assert dense >= 0.7
+
+
+def test_committed_h200_measurements(wh: Any) -> None:
+    with wh.transaction():
+        for f in sorted(MEASUREMENTS.glob("*.jsonl")):
+            M.load_measurements(wh, f, source=f.name)
+    vllm = _by(wh, "vllm", "H200", "SELECT model, max(generation_tokens), min(kv_cache_tokens), bool_and(cuda_graphs) "
+               "FROM m WHERE offload_requested_bytes = 0 GROUP BY model ORDER BY model")
+    assert {r[0] for r in vllm} >= {"Qwen3-0.6B", "Qwen3-1.7B", "Qwen3-8B", "Qwen3-32B"}
+    assert all(r[2] > 0 and r[3] for r in vllm)
+    assert max(r[1] for r in vllm) >= 32768 and sorted(r[1] for r in vllm)[-2] >= 16384
+    # the offloaded run states the offload the engine took (read back), beside the one requested
+    off = _by(wh, "vllm", "H200", "SELECT offload_bytes, offload_requested_bytes, gpu_weight_bytes, weight_bytes "
+              "FROM m WHERE offload_requested_bytes > 0")
+    assert off and all(o > 0 and o + g <= w + (1 << 20) for o, _, g, w in off)
+    # checkpoints of one generation: cumulative times grow with the tokens
+    rows = _by(wh, "torch", "H200", "SELECT run_id, generation_tokens, list(decode_s ORDER BY gen_tokens) FROM m "
+               "WHERE attention = 'dense' AND generation_tokens >= 4096 GROUP BY ALL")
+    assert rows and all(t == sorted(t) for _, _, t in rows)
+    sparse = _by(wh, "torch", "H200", "SELECT count(*) FROM m WHERE attention = 'blocktopk' AND budget = 1024")
+    assert sparse[0][0] >= 4
 
 
 def test_reingest_replaces_rows(wh: Any, tmp_path: Path) -> None:

@@ -1,4 +1,4 @@
-"""vLLM runner below the engine boundary: a fake engine with vLLM's generate() interface."""
+"""vLLM runner below the engine boundary: a fake step engine with the runner's engine interface."""
 
 from __future__ import annotations
 
@@ -16,25 +16,48 @@ from kinetics_sql.runners import vllmrun
 from kinetics_sql.runners.records import RecordWriter
 
 
-class FakeLLM:
-    """generate(prompts, params, use_tqdm) -> one RequestOutput-like object per prompt."""
+class FakeStepEngine:
+    """Requests advance one token per step; the first ``lag`` requests start ``lag`` steps early (as
+    chunked prefill lets them); ``facts`` is what the probe would read back."""
 
-    def __init__(self, text: str = "so \\boxed{42}", tensor_parallel_size: int = 1) -> None:
-        self.calls: list[tuple[list[Any], dict[str, Any]]] = []
-        self.text = text
-        # where vLLM V1 keeps the parallel config it actually runs with
-        parallel = SimpleNamespace(tensor_parallel_size=tensor_parallel_size)
-        self.llm_engine = SimpleNamespace(vllm_config=SimpleNamespace(parallel_config=parallel))
+    def __init__(self, facts: dict[str, Any], *, lag: int = 0, short: bool = False) -> None:
+        self.requests: dict[str, list[int]] = {}  # id -> [tokens so far, max_tokens, start step]
+        self.steps = 0
+        self.lag = lag
+        self.short = short
+        self._facts = facts
+        self.build_s = 1.5
+        self.kwargs = {"dtype": "bfloat16"}
+        self.added: list[tuple[list[int], int]] = []
 
-    def generate(self, prompts: list[Any], params: dict[str, Any], use_tqdm: bool = True) -> list[Any]:
-        self.calls.append((prompts, params))
-        n, m = params["n"], params["max_tokens"]
-        return [SimpleNamespace(outputs=[SimpleNamespace(token_ids=list(range(m)), text=self.text)
-                                         for _ in range(n)]) for _ in prompts]
+    def facts(self) -> dict[str, Any]:
+        return dict(self._facts)
+
+    def add(self, prompt_ids: list[int], max_tokens: int) -> str:
+        rid = f"r{len(self.requests)}"
+        start = self.steps + (0 if len(self.requests) < self.lag else self.lag)
+        self.requests[rid] = [0, max_tokens - (1 if self.short else 0), start]
+        self.added.append((prompt_ids, max_tokens))
+        return rid
+
+    def step(self) -> list[tuple[str, int, bool]]:
+        self.steps += 1
+        out = []
+        for rid, st in self.requests.items():
+            if st[0] < st[1] and self.steps > st[2]:
+                st[0] += 1
+                out.append((rid, 1, st[0] == st[1]))
+        return out
+
+    def has_unfinished(self) -> bool:
+        return any(st[0] < st[1] for st in self.requests.values())
 
 
-def fake_params(**kw: Any) -> dict[str, Any]:
-    return kw
+def _facts(spec: Any, **kw: Any) -> dict[str, Any]:
+    base = {"num_gpu_blocks": 1000, "block_size": 16, "param_gpu_bytes": int(spec.params * 2), "param_uva_bytes": 0,
+            "prefetch_bytes": 0, "prefetch_layers": 0, "offloader": "NoopOffloader",
+            "attention_backends": ["FLASH_ATTN"], "cudagraph_mode": "FULL_AND_PIECEWISE"}
+    return {**base, **kw}
 
 
 def test_layers_offloaded() -> None:
@@ -45,85 +68,130 @@ def test_layers_offloaded() -> None:
     assert vllmrun.layers_offloaded(spec, 1000) == spec.layers
 
 
-def test_sweep_builds_records_that_ingest(tmp_path: Path, wh: Any) -> None:
+def test_parse_offloads_and_engine_arguments() -> None:
     spec = builtin_model("Qwen3-8B")
-    engines: list[tuple[float, FakeLLM]] = []
+    offs = vllmrun.parse_offloads("0,8,uva:4,prefetch:9")
+    assert [o.label() for o in offs] == ["none", "uva:8", "uva:4", "prefetch:9"]
+    assert vllmrun.engine_kwargs(spec, offs[1]) == {"cpu_offload_gb": 8.0}
+    assert vllmrun.engine_kwargs(spec, offs[3]) == {"offload_group_size": 4, "offload_num_in_group": 1,
+                                                    "offload_prefetch_step": 1}
+    assert offs[3].requested_bytes(spec) == 9 * spec.layer_params * 2
+    with pytest.raises(ValueError, match="unknown offload 'disk:3'"):
+        vllmrun.parse_offloads("disk:3")
 
-    def factory(gb: float) -> FakeLLM:
-        engines.append((gb, FakeLLM()))
+
+def test_generation_times_every_checkpoint() -> None:
+    eng = FakeStepEngine({}, lag=2)
+    t = vllmrun.generation(eng, [5, 6, 7], batch=3, gen=300, marks=[128, 256])
+    assert [n for n, _ in t["cumulative"]] == [128, 256, 300]
+    assert [s for _, s in t["cumulative"]] == sorted(s for _, s in t["cumulative"])
+    assert t["skew"] == 2 and t["prefill_s"] > 0
+    assert all(ids == [5, 6, 7] and m == 300 for ids, m in eng.added)
+
+
+def test_generation_rejects_short_outputs() -> None:
+    with pytest.raises(RuntimeError, match="expected 2 sequences of 5 tokens"):
+        vllmrun.generation(FakeStepEngine({}, short=True), [1, 2, 3], batch=2, gen=5, marks=[])
+
+
+def test_sweep_records_what_the_engine_did(tmp_path: Path, wh: Any) -> None:
+    spec = builtin_model("Qwen3-8B")
+    layer = spec.layer_params * 2
+    engines: list[tuple[vllmrun.Offload, FakeStepEngine]] = []
+    facts = {"none": _facts(spec),
+             "uva:8": _facts(spec, param_uva_bytes=18 * layer + 5, offloader="UVAOffloader"),
+             "uva:4": _facts(spec)}  # an engine that ignored the request
+
+    def factory(off: vllmrun.Offload) -> FakeStepEngine:
+        engines.append((off, FakeStepEngine(facts[off.label()])))
         return engines[-1][1]
 
-    out = tmp_path / "vllm.jsonl"
+    out = tmp_path / "vllm-h200.jsonl"
+    logs: list[str] = []
     recs = vllmrun.sweep(spec, RecordWriter(out, command="python -m kinetics_sql.runners.vllmrun sweep ..."),
-                         engine_factory=factory, offloads_gb=[0, 4.0], batches=[1, 4], prompts=[16], gens=[8],
-                         version="vllm 0.0-fake", device="NVIDIA H100 80GB HBM3", params_fn=fake_params)
-    assert [gb for gb, _ in engines] == [0, 4.0]
-    assert len(recs) == 4
-    # token-id prompts, EOS ignored, max_tokens=1 then max_tokens=gen
-    prompts, params = engines[1][1].calls[-1]
-    assert set(prompts[0]) == {"prompt_token_ids"} and len(prompts[0]["prompt_token_ids"]) == 16
-    assert params == {"n": 4, "max_tokens": 8}
-    assert engines[1][1].calls[-2][1]["max_tokens"] == 1
-    off = [r for r in recs if r["offload_mode"] == "stream"]
-    assert len(off) == 2 and all(r["layers_offloaded"] == vllmrun.layers_offloaded(spec, 4.0) for r in off)
-    assert all(r["engine"] == "vllm" and r["tokens_per_s"] > 0 for r in recs)
+                         engine_factory=factory, offloads=vllmrun.parse_offloads("0,uva:8,uva:4"),
+                         runs=[(1, 16, 300), (4, 16, 8), (64, 300, 8)], version="vllm 0.0-fake",
+                         device="NVIDIA H200", log=logs.append)
+    # batch 64 x (300 + 8) tokens is 320 blocks of 16 per sequence... 64 * 320 > 16,000 positions: refused
+    assert sum("refused" in m for m in logs) == 3
+    assert any("kept every weight on the GPU" in m for m in logs)
+    by: dict[str, list[dict[str, Any]]] = {}
+    for r in recs:
+        by.setdefault(r["extra"]["offload"], []).append(r)
+    assert [r["gen_tokens"] for r in by["none"]] == [128, 256, 300, 8]
+    assert all(r["generation_tokens"] in (300, 8) for r in recs)
+    assert all(r["layers_offloaded"] == 18 and r["offload_bytes"] == 18 * layer + 5 for r in by["uva:8"])
+    assert all(r["offload_mode"] == "stream" and r["offload_requested_bytes"] == 8 << 30 for r in by["uva:8"])
+    # the request that was not honoured is recorded as not offloaded, with what was asked for
+    assert all(r["layers_offloaded"] == 0 and r["offload_mode"] == "none" and r["offload_bytes"] == 0
+               and r["offload_requested_bytes"] == 4 << 30 for r in by["uva:4"])
+    assert all(r["kv_cache_tokens"] == 16000 and r["attention_backend"] == "FLASH_ATTN" and r["cuda_graphs"]
+               for r in recs)
     with wh.transaction():
-        assert load_measurements(wh, out, source="vllm.jsonl")["measurements"] == 4
+        assert load_measurements(wh, out, source="vllm-h200.jsonl")["measurements"] == len(recs)
+    row = wh.con.execute("SELECT generation_tokens, kv_cache_tokens, cuda_graphs, offload_requested_bytes "
+                         "FROM measurements WHERE gen_tokens = 128 AND offload_requested_bytes > 0 "
+                         "ORDER BY offload_requested_bytes LIMIT 1").fetchone()
+    assert row == (300, 16000, True, 4 << 30)
 
 
-def test_measure_rejects_short_outputs() -> None:
-    class Short(FakeLLM):
-        def generate(self, prompts: list[Any], params: dict[str, Any], use_tqdm: bool = True) -> list[Any]:
-            return [SimpleNamespace(outputs=[SimpleNamespace(token_ids=[1], text="")])]
+class FakeLLM:
+    def __init__(self, text: str = "so \\boxed{42}") -> None:
+        self.calls: list[tuple[list[Any], dict[str, Any]]] = []
+        self.text = text
 
-    with pytest.raises(RuntimeError, match="expected 1 samples of 5 tokens"):
-        vllmrun.measure(Short(), [1, 2, 3], n=1, gen=5, params_fn=fake_params)
+    def generate(self, prompts: list[Any], params: dict[str, Any], use_tqdm: bool = True) -> list[Any]:
+        self.calls.append((prompts, params))
+        return [SimpleNamespace(outputs=[SimpleNamespace(text=self.text) for _ in range(params["n"])])
+                for _ in prompts]
 
 
-def test_traces_write_kinetics_jsonl(tmp_path: Path) -> None:
+def test_traces_write_raw_kinetics_jsonl(tmp_path: Path) -> None:
     probs = tmp_path / "p.jsonl"
     probs.write_text('{"question": "What is 6*7?", "answer": "42"}\n{"problem": "1+1?", "gold": "2"}\n')
     out = tmp_path / "aime24_Qwen3-8B_dense.jsonl"
     llm = FakeLLM()
-    n = vllmrun.traces(llm, vllmrun.read_problems(probs), out, n=3, max_tokens=64,
-                       encode=lambda q: [1, 2, 3], score=lambda text, golds: 100 if "42" in golds else 0,
-                       params_fn=fake_params)
+    n = vllmrun.traces(llm, vllmrun.read_problems(probs), out, n=3, max_tokens=64, params_fn=lambda **kw: kw)
     assert n == 2
     lines = [json.loads(x) for x in out.read_text().splitlines()]
     assert "attn_topk" in lines[0] and lines[0]["n"] == 3
     assert lines[1]["query"] == "What is 6*7?" and lines[1]["choices"] == ["42"]
-    assert lines[1]["score"] == [100, 100, 100] and lines[2]["score"] == [0, 0, 0]
-    assert len(lines[1]["prediction"]) == 3
+    assert "score" not in lines[1] and len(lines[1]["prediction"]) == 3  # scored at ingest
+    assert llm.calls[0][0][0].startswith("<|im_start|>user\nSolve the following math problem")
     assert llm.calls[0][1] == {"n": 3, "max_tokens": 64, "temperature": 0.6}
     assert kinetics_jsonl.detect(out, out.read_bytes())
 
 
 def test_sweep_records_the_engines_tensor_parallel_size(tmp_path: Path, wh: Any) -> None:
     """Asked for 2 GPUs, the engine reports what it runs with: 2 here; the records carry it, the
-    device names both GPUs, each GPU's cpu_offload_gb holds its half of twice as many layers."""
+    device names both GPUs, and each GPU's offloaded shard counts once per GPU."""
     spec = builtin_model("Qwen3-14B")
+    shard = spec.layer_params  # bf16 over 2 GPUs: a GPU holds spec.layer_params bytes of a layer
     out = tmp_path / "vllm-tp2.jsonl"
+    facts = {"none": _facts(spec, tensor_parallel_size=2),
+             "uva:4": _facts(spec, tensor_parallel_size=2, param_uva_bytes=10 * shard)}
     recs = vllmrun.sweep(spec, RecordWriter(out, command="python -m kinetics_sql.runners.vllmrun sweep --tp 2"),
-                         engine_factory=lambda gb: FakeLLM(tensor_parallel_size=2), offloads_gb=[0, 4.0],
-                         batches=[1, 8], prompts=[16], gens=[8], tensor_parallel_size=2,
-                         version="vllm 0.0-fake", device="NVIDIA H200", params_fn=fake_params)
+                         engine_factory=lambda off: FakeStepEngine(facts[off.label()]),
+                         offloads=vllmrun.parse_offloads("0,uva:4"), runs=[(1, 16, 8), (8, 16, 8)],
+                         tensor_parallel_size=2, version="vllm 0.0-fake", device="NVIDIA H200", log=lambda m: None)
     assert {r["tensor_parallel_size"] for r in recs} == {2}
     assert {r["device"] for r in recs} == {"2 x NVIDIA H200"}
     streamed = [r for r in recs if r["offload_mode"] == "stream"]
-    assert {r["layers_offloaded"] for r in streamed} == {vllmrun.layers_offloaded(spec, 4.0, tensor_parallel_size=2)}
-    # bf16 (2 bytes) over 2 GPUs: a GPU holds spec.layer_params bytes of each layer
-    assert vllmrun.layers_offloaded(spec, 4.0, tensor_parallel_size=2) == int(4 * (1 << 30) // spec.layer_params)
-    assert {r["offload_bytes"] for r in streamed} == {2 * 4 * (1 << 30)}
+    assert {r["layers_offloaded"] for r in streamed} == {10}
+    assert {r["offload_bytes"] for r in streamed} == {2 * 10 * shard}
+    assert {r["offload_requested_bytes"] for r in streamed} == {2 * 4 * (1 << 30)}
+    assert vllmrun.layers_offloaded(spec, 4.0, tensor_parallel_size=2) == int(4 * (1 << 30) // shard)
     with wh.transaction():
         assert load_measurements(wh, out, source="vllm-tp2.jsonl")["measurements"] == 4
     assert wh.df("SELECT DISTINCT tensor_parallel_size FROM measurements").item() == 2
 
 
 def test_sweep_records_what_the_engine_used_not_what_was_asked(tmp_path: Path) -> None:
-    recs = vllmrun.sweep(builtin_model("Qwen3-8B"), RecordWriter(tmp_path / "v.jsonl", command="x"),
-                         engine_factory=lambda gb: FakeLLM(tensor_parallel_size=1), offloads_gb=[0], batches=[1],
-                         prompts=[4], gens=[2], tensor_parallel_size=2, version="vllm 0.0-fake", device="NVIDIA H200",
-                         params_fn=fake_params)
+    spec = builtin_model("Qwen3-8B")
+    recs = vllmrun.sweep(spec, RecordWriter(tmp_path / "v.jsonl", command="x"),
+                         engine_factory=lambda off: FakeStepEngine(_facts(spec, tensor_parallel_size=1)),
+                         offloads=[vllmrun.Offload()], runs=[(1, 4, 2)], tensor_parallel_size=2,
+                         version="vllm 0.0-fake", device="NVIDIA H200", log=lambda m: None)
     assert recs[0]["tensor_parallel_size"] == 1 and recs[0]["device"] == "NVIDIA H200"
     assert recs[0]["extra"]["requested_tensor_parallel_size"] == 2
 

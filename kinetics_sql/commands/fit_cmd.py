@@ -23,7 +23,8 @@ from kinetics_sql.commands.output import emit, output_options
     default="plain",
     show_default=True,
     help="plain: T = a*compute + b*hbm_bytes + c*link_bytes + t0; split: prefill and decode terms, "
-    "a link coefficient each, per-step overheads.",
+    "a link coefficient each, per-step overheads; attn: split with KV-cache bytes at their own efficiency, "
+    "a cost per sequence and step, and datasheet floors on the FLOP and byte coefficients.",
 )
 @click.option("--holdout", type=float, default=0.25, show_default=True, help="Fraction of configurations held out.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the hold-out split.")
@@ -49,6 +50,20 @@ from kinetics_sql.commands.output import emit, output_options
     help="Only measurements from ingested files (measurements.source) whose name contains this "
     "(repeatable), e.g. llamacpp-h100 to fit one sweep apart from another of the same engine.",
 )
+@click.option(
+    "--train-max-gen",
+    type=int,
+    default=None,
+    help="Validate by extrapolation: train on measurements of at most N generated tokens, report R^2 and "
+    "MAPE (and the worst error) on the longer ones instead of on held-out configurations.",
+)
+@click.option(
+    "--eval-min-gen",
+    type=int,
+    default=None,
+    help="With --train-max-gen: evaluate on measurements of at least this many generated tokens "
+    "(default: all longer than --train-max-gen).",
+)
 @click.option("--points", is_flag=True, help="Print every measurement with its prediction instead of the summary.")
 @click.option("--no-store", is_flag=True, help="Do not store the fit in the coefficients table.")
 @output_options
@@ -65,6 +80,8 @@ def fit_command(
     hardware: str | None,
     models: tuple[str, ...],
     sources: tuple[str, ...],
+    train_max_gen: int | None,
+    eval_min_gen: int | None,
     points: bool,
     no_store: bool,
     fmt: str,
@@ -86,6 +103,8 @@ def fit_command(
         models=models,
         sources=sources,
         holdout_min_gen=holdout_min_gen,
+        train_max_gen=train_max_gen,
+        eval_min_gen=eval_min_gen,
     )
     if not no_store:
         fitlib.store(wh, res)
@@ -114,9 +133,15 @@ def fit_command(
     if fmt == "table" and not output:
         r2h = "n/a" if res.r2_holdout is None else f"{res.r2_holdout:.4f}"
         mh = "n/a" if res.mape_holdout is None else f"{100 * res.mape_holdout:.2f}%"
+        held = (
+            f"{res.n_holdout} held-out points of {res.n_configs} configurations"
+            if res.train_max_gen is None
+            else f"trained on <= {res.train_max_gen} generated tokens, {res.n_holdout} longer points evaluated"
+        )
+        worst = "" if res.max_ape_holdout is None else f" (worst {100 * res.max_ape_holdout:.1f}%)"
         click.echo(
-            f"{res.engine} on {res.device} ({res.form} form, {res.n_train} training / {res.n_holdout} held-out points"
-            f" of {res.n_configs} configurations): held-out R^2 {r2h}, MAPE {mh}; "
+            f"{res.engine} on {res.device} ({res.form} form, {res.n_train} training / {held}): "
+            f"held-out R^2 {r2h}, MAPE {mh}{worst}; "
             f"i_gpu = {_num(res.i_gpu)}, i_link = {_num(res.i_link)}"
             + (
                 f" (b, c at the datasheet peak: {_num(row['i_gpu_at_peak'])}, {_num(row['i_link_at_peak'])})"

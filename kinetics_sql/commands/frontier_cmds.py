@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 
 import click
 
-from kinetics_sql import compare_gpus, compare_offload
+from kinetics_sql import compare_gpus, compare_offload, pricing
 from kinetics_sql import frontier as fr
 from kinetics_sql.commands.context import State, pass_state
 from kinetics_sql.commands.output import emit, output_options, render_table
@@ -106,7 +106,14 @@ def selection_options(func: F) -> F:
 
 @click.command()
 @selection_options
-@click.option("--cost", type=click.Choice(fr.COSTS), default="eflops", show_default=True, help="Cost model.")
+@click.option(
+    "--cost",
+    type=click.Choice(fr.COSTS),
+    default="eflops",
+    show_default=True,
+    help="Cost model. dollars: USD per 1,000 problems, one problem at a time (latency regime); dollars-throughput: "
+    "as many problems at once as the VRAM holds; both at the profile's price per GPU-hour.",
+)
 @click.option(
     "--by",
     type=click.Choice(fr.BYS),
@@ -197,6 +204,8 @@ def frontier(
         reserve_gb=reserve_gb,
         gpus=gpus,
     )
+    if cost in pricing.COSTS:
+        click.echo(pricing.describe(state.wh, spec), err=True)
     df = fr.frontier(state.wh, spec)
     if df.is_empty():
         source = {
@@ -285,6 +294,8 @@ def compare(
         gpus=gpus,
     )
     wh = state.wh
+    if cost in pricing.COSTS:
+        click.echo(pricing.describe(wh, spec), err=True)
     frames = {}
     if comparison in ("all", "flops-vs-eflops"):
         frames["flops_vs_eflops"] = (fr.compare_chosen if levels else fr.compare_chosen_summary)(wh, spec)

@@ -48,6 +48,14 @@ DECODE_FIELDS: dict[str, tuple[str, bool]] = {
     "timestamp": ("str", True),  # ISO 8601, UTC
     "extra": ("json", False),  # engine-specific settings (threads, n_ctx, flash_attn, ...)
     "tensor_parallel_size": ("int", False),  # GPUs the engine split each layer over (as it reports it); 1 if absent
+    # What the engine actually did, read back from the engine after it was built (migration 050):
+    "generation_tokens": ("int", False),  # tokens the timed generation ran to; gen_tokens < it: a checkpoint
+    # of that generation (decode_s = cumulative time of its first gen_tokens steps)
+    "gpu_weight_bytes": ("int", False),  # weight bytes resident in GPU memory
+    "offload_requested_bytes": ("int", False),  # weight bytes the run asked to offload (offload_bytes: taken)
+    "kv_cache_tokens": ("int", False),  # KV-cache capacity in tokens (all sequences together)
+    "attention_backend": ("str", False),  # e.g. FLASH_ATTN (vLLM), triton_live (torch), sdpa_span
+    "cuda_graphs": ("bool", False),  # decode steps replayed as CUDA graphs
 }
 
 ATTENTION_FIELDS: dict[str, tuple[str, bool]] = {

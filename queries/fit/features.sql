@@ -12,6 +12,8 @@ WITH ms AS (
     FROM measurements x
     JOIN models m ON lower(m.name) = lower(x.model)
     WHERE lower(x.engine) = lower($engine) AND contains(lower(x.device), lower($device))
+      -- decode-only runs over a synthetic prompt cache (no prefill was timed) cannot train a latency model
+      AND coalesce(json_extract_string(x.extra, '$.prefill'), 'forward') <> 'synthetic_kv'
       AND (len($sources) = 0 OR len(list_filter($sources::VARCHAR[], lambda s: contains(coalesce(x.source, ''), s))) > 0)
 ), f AS (
     SELECT *,
@@ -34,6 +36,10 @@ SELECT source, run_id, seq, engine, device, catalog_model AS model, n_layers, n_
        fit_net_bytes(hidden, vocab, catalog_layers, prompt_tokens, 0, batch, tp) AS prefill_net,
        fit_net_bytes(hidden, vocab, catalog_layers, 0, gen_tokens, batch, tp) AS decode_net,
        fit_net_steps(catalog_layers, gen_tokens, tp) AS net_steps,
+       resident_bytes * gen_tokens::DOUBLE AS weight_reads,
+       fit_kv_bytes(method, tp_kv_heads(hkv, tp), d, prompt_tokens, gen_tokens, batch, coalesce(budget, 0),
+                    coalesce(block_size, 0)) AS kv_bytes,
+       batch::DOUBLE * gen_tokens::DOUBLE AS seq_steps,
        gen_tokens::DOUBLE AS steps,
        gen_tokens::DOUBLE * catalog_layers::DOUBLE AS layer_steps,
        gen_tokens::DOUBLE * layers_offloaded::DOUBLE AS offload_layer_steps,

@@ -33,6 +33,15 @@ CREATE OR REPLACE TEMP MACRO fit_hbm_bytes(method, resident_bytes, hkv, d, lin, 
     resident_bytes::DOUBLE * lout::DOUBLE
     + kv_reads(method, hkv, d, lin, lout, n, budget := budget, block_size := block_size, variant := variant);
 
+-- Bytes of KV cache the decode steps read as serving engines store it: every sequence its own copy
+-- of the prompt's K and V (no prefix sharing), bf16, K and V of hkv heads per layer (d = head_dim *
+-- layers): dense 4 * hkv * d * n * (lin * lout + lout * (lout + 1) / 2); sparse methods: the
+-- Kinetics count (kv_reads, which shares the prompt among the n trials) as it stands.
+CREATE OR REPLACE TEMP MACRO fit_kv_bytes(method, hkv, d, lin, lout, n, budget, block_size) AS
+    CASE WHEN method = 'dense' THEN
+        4.0 * hkv::DOUBLE * d::DOUBLE * n::DOUBLE * (lin::DOUBLE * lout::DOUBLE + lout::DOUBLE * (lout::DOUBLE + 1.0) / 2.0)
+    ELSE kv_reads(method, hkv, d, lin, lout, n, budget := budget, block_size := block_size, variant := 'exact') END;
+
 CREATE OR REPLACE TEMP MACRO fit_link_bytes(offload_bytes, lin, lout, n, prefill_batch) AS
     offload_bytes::DOUBLE * forward_passes(lin, lout, n, prefill_batch := prefill_batch);
 

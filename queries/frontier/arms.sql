@@ -44,10 +44,16 @@ CREATE OR REPLACE TEMP MACRO frontier_cost(cost_model, method, p, hq, hkv, d, li
                              i_net := i_net, hidden := hidden, vocab := vocab, layers := layers, arch := arch)
         -- rflops, latency: offload-aware, per model and setting (queries/fit/offload.sql, kinetics_sql.offload)
         WHEN 'rflops' THEN coalesce(offload_cost('rflops', model_name, setting_value, method, lin, lout, budget, block_size, variant),
-                                    error('no offload plan for ' || model_name || ': call kinetics_sql.offload.prepare first'))
+                                    error('no offload plan for ' || model_name || ': the frontier writes it (kinetics_sql.costmodel.write_plan)'))
         WHEN 'latency' THEN coalesce(offload_cost('latency', model_name, setting_value, method, lin, lout, budget, block_size, variant),
-                                     error('no offload plan for ' || model_name || ': call kinetics_sql.offload.prepare first'))
-        ELSE error('unknown cost model ''' || coalesce(cost_model, 'NULL') || ''' (expected flops, eflops, rflops or latency)')
+                                     error('no offload plan for ' || model_name || ': the frontier writes it (kinetics_sql.costmodel.write_plan)'))
+        -- dollars: USD per 1,000 problems, latency or throughput regime (queries/pricing/macros.sql, kinetics_sql.pricing)
+        WHEN 'dollars' THEN coalesce(dollars_cost('latency', model_name, setting_value, method, lin, lout, budget, block_size, variant),
+                                     error('no offload plan for ' || model_name || ': the frontier writes it (kinetics_sql.costmodel.write_plan)'))
+        WHEN 'dollars-throughput' THEN coalesce(dollars_cost('throughput', model_name, setting_value, method, lin, lout, budget,
+                                                             block_size, variant),
+                                                error('no offload plan for ' || model_name || ': the frontier writes it (kinetics_sql.costmodel.write_plan)'))
+        ELSE error('unknown cost model ''' || coalesce(cost_model, 'NULL') || ''' (expected flops, eflops, rflops, latency, dollars or dollars-throughput)')
     END;
 
 -- A configuration's short label. Two Kinetics files can share (model, method, budget): a second

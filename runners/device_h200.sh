@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# The H200 sweeps of issue 10, run on the device machine from a copy of the repository:
+#   bash runners/device_h200.sh PART OUTDIR
+# Parts (each fits one 10-minute device call; every run appends to OUTDIR/*.jsonl as it goes):
+#   torch      torch runner, live-context decode (Triton kernel, CUDA graphs), Qwen3-8B: dense vs block top-k
+#              (budget 1024, blocks of 32) at 16K and 32K context, batch 4 and 16 (synthetic prompt KV);
+#              dense generations of 4K-16K tokens timed at every power-of-two checkpoint
+#   tests      the GPU tests, then the torch runner's Qwen3-1.7B and 14B generations
+#   vllm-a     vLLM 0.26.0 (staged by ../shared/tools/vllm-stage.sh in /tmp/vsite): Qwen3-8B and 0.6B
+#   vllm-b     vLLM: Qwen3-32B, 1.7B, and Qwen3-8B with 8 GiB of weights offloaded (cpu_offload_gb, V1 runner)
+set -u
+PART=$1
+OUTDIR=$2
+mkdir -p "$OUTDIR"
+source runners/device_env.sh || exit 1
+nvidia-smi --query-gpu=name,memory.total,clocks.sm,clocks.mem --format=csv > "$OUTDIR/gpu-$PART.txt" 2>&1
+TD="python3 -m kinetics_sql.runners.torchdecode --offload 0 --attn live"
+vllm() {  # one model per process, so that each engine's memory is returned
+  PYTHONPATH=/tmp/vsite:$PYTHONPATH VLLM_USE_FLASHINFER_SAMPLER=0 HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 \
+    VLLM_NO_USAGE_STATS=1 timeout "$1" python3 -m kinetics_sql.runners.vllmrun sweep "${@:2}" \
+    --out "$OUTDIR/vllm-h200.jsonl" 2>&1 | grep -v -E "it/s|Capturing CUDA graphs|Processed prompts" ;
+}
+case $PART in
+  torch)
+    $TD --model Qwen3-8B --method dense,blocktopk --budget 1024 --block-size 32 --synthetic-prefill \
+      --runs 4x16384x256,16x16384x256,4x32768x256,16x32768x256 --out "$OUTDIR/torch-blocktopk-h200.jsonl" 2>&1
+    $TD --model Qwen3-8B --checkpoints --runs 1x128x16384,16x1024x8192,64x128x4096,4x4096x2048 \
+      --out "$OUTDIR/torch-h200.jsonl" 2>&1 ;;
+  tests)
+    python3 -m pytest --noconftest -q -m gpu tests/test_gpu.py -p no:cacheprovider 2>&1 | tail -25
+    $TD --model Qwen3-1.7B --checkpoints --runs 1x128x16384,16x1024x8192,64x128x4096 \
+      --out "$OUTDIR/torch-h200.jsonl" 2>&1 ;;
+  vllm-a)  # after `bash .vstage/w/setup.sh` (from the checkout root, where .vstage is carried)
+    vllm 330 --model Qwen3-8B --runs 1x128x16384,16x1024x8192,64x128x4096,4x4096x4096,64x4096x1024,32x2048x2048
+    vllm 200 --model Qwen3-0.6B --runs 1x128x32768,16x1024x8192,64x128x4096,4x4096x4096,64x4096x1024 ;;
+  vllm-b)
+    vllm 230 --model Qwen3-32B --runs 1x128x4096,16x1024x2048,64x128x1024,4x4096x1024
+    vllm 160 --model Qwen3-1.7B --runs 1x128x16384,16x1024x8192,64x128x4096,64x4096x1024
+    vllm 150 --model Qwen3-8B --offload uva:8 --runs 1x128x128,16x128x128 ;;
+esac
+ls -la "$OUTDIR"
