@@ -26,6 +26,7 @@ CONNECTION_MACROS = (
     "frontier/arms",
     "frontier/strategies",
     "frontier/macros",
+    "frontier/tasks",
 )
 _MIGRATION = re.compile(r"^(\d{3})_[a-z0-9_]+$")
 
