@@ -7,7 +7,7 @@ TORCH  ?= torch==2.13.0
 DB     ?= warehouse/demo.duckdb
 REPORT ?= report
 
-.PHONY: demo test check bench lint clean
+.PHONY: demo test check browser bench lint clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,8 +28,17 @@ demo: $(VENV)/.core
 	$(BIN)/kinetics-sql --db $(DB) report --out $(REPORT)
 
 # The test command of the README and CI: the static checks first (they fail fast), then the suite.
-test: check
+test: check browser
 	$(BIN)/python -m pytest -q -n 2
+
+# tests/test_browser.py opens the report in Debian's chromium (through playwright, the dev extra): install
+# it where it is missing and apt-get can (root); elsewhere the browser tests skip and say why.
+browser:
+	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || \
+	  { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
+	    { apt-get install -y -q chromium >/dev/null 2>&1 || \
+	      { apt-get update -q >/dev/null 2>&1 && apt-get install -y -q chromium >/dev/null 2>&1; }; }; } || \
+	  echo "chromium is not installed and apt-get could not install it: tests/test_browser.py will skip"
 
 # ruff, mypy over every folder (kinetics_sql includes ingest/runners/figures/queries) and tests,
 # import-linter's layered and forbidden contracts (pyproject.toml).

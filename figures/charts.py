@@ -17,7 +17,14 @@ MODEL_ORDER = list(_MODEL_ORDER)
 MODEL_COLORS = ["#8ecae6", "#1f78b4", "#33a02c", "#ff7f00", "#e31a1c", "#6a3d9a"]
 METHOD_ORDER = list(METHODS)
 METHOD_COLORS = ["#fc8d62", "#66c2a5", "#8da0cb", "#a6a6a6"]
-COST_TITLES = {"flops": "Tera-FLOPs", "eflops": "Tera-eFLOPs", "rflops": "Tera-rFLOPs", "latency": "predicted seconds"}
+COST_TITLES = {
+    "flops": "Tera-FLOPs",
+    "eflops": "Tera-eFLOPs",
+    "rflops": "Tera-rFLOPs",
+    "latency": "predicted seconds",
+    "dollars": "USD per 1,000 problems (latency regime)",
+    "dollars-throughput": "USD per 1,000 problems (throughput regime)",
+}
 WIDTH, HEIGHT = 420, 300
 
 
@@ -129,6 +136,8 @@ def frontier_chart(df: pl.DataFrame, spec: Any) -> alt.TopLevelMixin:
     title = f"{spec.task} {spec.strategy}, {spec.kind} frontier ({spec.cost}, {spec.hardware})"
     if spec.cost == "latency":  # the x axis in seconds, not seconds / 1e12
         df = df.with_columns(cost_tera=pl.col("seconds"))
+    elif spec.cost in ("dollars", "dollars-throughput"):  # in USD per 1,000 problems, not / 1e12
+        df = df.with_columns(cost_tera=pl.col("cost"))
     return step_chart(
         df.drop_nulls("cost_tera"),
         color=color,
@@ -140,13 +149,21 @@ def frontier_chart(df: pl.DataFrame, spec: Any) -> alt.TopLevelMixin:
     )
 
 
-def save(chart: alt.TopLevelMixin, path: str | Path, *, scale_factor: float = 2.0) -> Path:
-    """Write a chart as .html (interactive, tooltips), .png or .svg (vl-convert), by the file's suffix."""
+def save(chart: alt.TopLevelMixin, path: str | Path, *, scale_factor: float = 2.0, beside: bool = False) -> Path:
+    """Write a chart as .html (interactive, tooltips), .png or .svg (vl-convert), by the file's suffix.
+
+    HTML works with no network: the Vega scripts are inlined, or with ``beside`` written once next to
+    the page as vega-bundle.js (a report's pages share it); see :mod:`kinetics_sql.figures.offline`.
+    """
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in (".html", ".png", ".svg", ".json"):
         raise KineticsError(f"cannot draw to {path}: use a .html, .png or .svg file name")
     path.parent.mkdir(parents=True, exist_ok=True)
+    if suffix == ".html":
+        from kinetics_sql.figures import offline
+
+        return offline.save_html(chart, path, beside=beside)
     if suffix == ".png":
         chart.save(str(path), scale_factor=scale_factor)
     else:

@@ -192,7 +192,12 @@ def offload_frontier(
     each model's own Pareto frontier as a step line, dominated offloaded arms listed in the tooltip."""
     coefficients = costmodel.from_fit(wh, fitted, hardware) if fitted is not None else None
     spec = fr.FrontierSpec(
-        task=task, cost=cost, hardware=hardware, kind="deployable", engine=engine, vram_gb=vram_gb,
+        task=task,
+        cost=cost,
+        hardware=hardware,
+        kind="deployable",
+        engine=engine,
+        vram_gb=vram_gb,
         coefficients=coefficients,
     ).validated(wh)
     arms = compare_offload.arms(wh, spec)
@@ -258,8 +263,12 @@ def offload_frontier(
         "triangles are offloaded arms; the black steps are the deployable frontier across all models. Offloaded "
         "arms of large models sit right of smaller resident models that are at least as accurate.",
         chart,
-        [(fr.provenance(wh, sqlfiles.load("fit/offload_arms"), {"points": spec}),
-          {"points": fr.points_table(wh, spec), "priced_by": spec.priced_by})],
+        [
+            (
+                fr.provenance(wh, sqlfiles.load("fit/offload_arms"), {"points": spec}),
+                {"points": fr.points_table(wh, spec), "priced_by": spec.priced_by},
+            )
+        ],
     )
 
 

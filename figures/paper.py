@@ -374,7 +374,15 @@ def fig4bc_iso_cost(ctx: Context, lin: int = 155, max_lout: int = 32768) -> Figu
 
 
 # Figures drawn only where their data exist (they return None otherwise).
-OPTIONAL_FIGURES: list[Callable[[Context], Figure | None]] = [fig3cd_long_cot]
+def fig_strategies(ctx: Context) -> Figure | None:
+    """Majority vote vs coverage vs one sample (answer tables; kinetics_sql.figures.strategies)."""
+    from kinetics_sql.figures import strategies
+
+    parts = strategies.figure_parts(ctx.wh, ctx.task, ctx.hardware)
+    return Figure(**parts) if parts else None
+
+
+OPTIONAL_FIGURES: list[Callable[[Context], Figure | None]] = [fig3cd_long_cot, fig_strategies]
 
 FIGURES: list[Callable[[Context], Figure]] = [
     fig1_frontiers,

@@ -13,7 +13,8 @@ import polars as pl
 
 from kinetics_sql import frontier as fr
 from kinetics_sql import sqlfiles
-from kinetics_sql.figures import charts, latency, paper
+from kinetics_sql.errors import KineticsError
+from kinetics_sql.figures import charts, explorer, latency, paper, strategies
 from kinetics_sql.warehouse import Warehouse
 
 
@@ -211,6 +212,7 @@ def write_report(
     hardware = wh.resolve_hardware(hardware)
     numbers = key_numbers(wh, task, hardware)
     numbers += [Number(**n) for n in latency.key_numbers(wh, task)]  # fitted latency, offload finding
+    numbers += [Number(**n) for n in strategies.key_numbers(wh, task, hardware)]  # answer tables: majority vote
     ctx = paper.Context(wh, task=task, hardware=hardware, bootstrap=bootstrap, seed=seed)
     figs = [make(ctx) for make in paper.FIGURES]
     figs += [f for f in (make(ctx) for make in paper.OPTIONAL_FIGURES) if f is not None]
@@ -220,8 +222,19 @@ def write_report(
         "<p>Every number below is one SQL query over the warehouse (shown beside it, with its bind parameters; "
         "the frontier macros it calls are in <a href='sql/frontier_macros.sql'>sql/frontier_macros.sql</a>) "
         "and every figure links to its interactive version with tooltips.</p>",
-        "<h2>Key numbers</h2>",
     ]
+    explorer_note = ""
+    try:
+        ex = explorer.write_explorer(wh, out, bootstrap=bootstrap)
+        explorer_note = (
+            f"<p class='finding'><a href='explorer.html'>Explorer</a>: pick hardware, VRAM, task, strategy and a "
+            f"budget; see the deployable frontier, the recommended configuration (as `kinetics-sql recommend`) and "
+            f"its runners-up ({ex.selections} selections, {ex.arms} configurations, precomputed in SQL; works offline)."
+            "</p>"
+        )
+    except KineticsError as exc:  # no trials: the explorer has nothing to show
+        explorer_note = f"<p>No explorer: {html.escape(str(exc))}</p>"
+    parts += [explorer_note, "<h2>Key numbers</h2>"]
     for n in numbers:
         (out / "sql" / f"{n.key}.sql").write_text(f"-- {n.title}\n-- parameters: {json.dumps(n.params)}\n{n.sql}")
         parts += [
@@ -234,7 +247,7 @@ def write_report(
     parts.append("<h2>Figures</h2>")
     written = []
     for f in figs:
-        charts.save(f.chart, out / f"{f.name}.html")
+        charts.save(f.chart, out / f"{f.name}.html", beside=True)
         written.append(f"{f.name}.html")
         if images:
             charts.save(f.chart, out / f"{f.name}.png")

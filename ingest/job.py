@@ -30,6 +30,7 @@ FORMATS: dict[str, str] = {
     "measurements": "kinetics_sql.ingest.measurements",
     "kinetics-jsonl": "kinetics_sql.ingest.kinetics_jsonl",
     "kinetics-tables": "kinetics_sql.ingest.kinetics_tables",
+    "boinf": "kinetics_sql.ingest.boinf",
     "trials": "kinetics_sql.ingest.trials",
 }
 DEFAULT_GEN_BUDGETS = tuple(range(2048, 32768 + 1, 2048))

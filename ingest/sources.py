@@ -11,6 +11,7 @@ from kinetics_sql.errors import KineticsError
 
 HF_PREFIX = "hf://"
 SUFFIXES = (".csv", ".jsonl", ".json", ".parquet", ".ndjson")
+COMPRESSED = (".jsonl.gz",)  # read by the loaders that accept them (boinf)
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,21 @@ class Source:
 def bundled_root() -> Path:
     """The AIME24 trade-off tables shipped with the package (MIT, Infini-AI-Lab)."""
     return Path(str(resources.files("kinetics_sql").joinpath("data/kinetics-aime24")))
+
+
+def bundled_roots() -> list[Path]:
+    """Every data set shipped with the package: the Kinetics AIME24 tables and the Best-of-Infinity
+    answer tables (MIT, jkomiyama/BoInf-code-publish)."""
+    return [bundled_root(), Path(str(resources.files("kinetics_sql").joinpath("data/boinf")))]
+
+
+def source_name(path: Path) -> str:
+    """What rows record as their source: the file name, without a .gz (a compressed copy is the same source)."""
+    return path.name[:-3] if path.name.lower().endswith(COMPRESSED) else path.name
+
+
+def _wanted(p: Path) -> bool:
+    return p.is_file() and (p.suffix in SUFFIXES or p.name.lower().endswith(COMPRESSED))
 
 
 def _hub_file(ref: str) -> Path:
@@ -62,12 +78,12 @@ def resolve(refs: list[str]) -> list[Source]:
             continue
         path = Path(ref)
         if path.is_dir():
-            files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix in SUFFIXES)
+            files = sorted(p for p in path.rglob("*") if _wanted(p))
             if not files:
-                raise KineticsError(f"{ref}: folder holds no .csv, .jsonl, .json or .parquet files")
-            out.extend(Source(p.name, p) for p in files)
+                raise KineticsError(f"{ref}: folder holds no .csv, .jsonl, .jsonl.gz, .json or .parquet files")
+            out.extend(Source(source_name(p), p) for p in files)
         elif path.is_file():
-            out.append(Source(path.name, path))
+            out.append(Source(source_name(path), path))
         else:
             raise KineticsError(f"{ref}: no such file or folder")
     names: dict[str, Path] = {}

@@ -8,13 +8,21 @@ from typing import Any
 import click
 
 from kinetics_sql import __version__
-from kinetics_sql.commands import catalog_cmds, cost_cmd, fit_cmd, frontier_cmds, ingest_cmd, warehouse_cmds
+from kinetics_sql.commands import (
+    catalog_cmds,
+    cost_cmd,
+    fit_cmd,
+    frontier_cmds,
+    ingest_cmd,
+    recommend_cmd,
+    warehouse_cmds,
+)
 from kinetics_sql.commands.context import State
 from kinetics_sql.errors import KineticsError
 from kinetics_sql.warehouse import default_path
 
 # Every command family, in the order `--help` lists them.
-COMMAND_MODULES = (warehouse_cmds, catalog_cmds, cost_cmd, ingest_cmd, frontier_cmds, fit_cmd)
+COMMAND_MODULES = (warehouse_cmds, catalog_cmds, cost_cmd, ingest_cmd, frontier_cmds, fit_cmd, recommend_cmd)
 
 
 class Group(click.Group):

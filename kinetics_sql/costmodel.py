@@ -26,7 +26,7 @@ from kinetics_sql.errors import KineticsError
 from kinetics_sql.warehouse import Warehouse
 
 # The cost models priced by coefficients and an offload plan (the others, flops and eflops, need neither).
-OFFLOAD_COSTS = ("rflops", "latency")
+OFFLOAD_COSTS = ("rflops", "latency", "dollars", "dollars-throughput")  # dollars: queries/pricing, kinetics_sql.pricing
 DEFAULT_RESERVE_GB = 1.0
 # Terms of the split form beyond a, b, c, t0 (kinetics_sql.fit.coef_struct); 0 in the plain form.
 SPLIT_TERMS = (

@@ -32,7 +32,7 @@ from kinetics_sql.errors import KineticsError
 from kinetics_sql.facts.methods import METHODS
 from kinetics_sql.warehouse import Warehouse
 
-STRATEGIES = ("best-of-n", "long-cot")
+STRATEGIES = ("best-of-n", "long-cot", "majority", "majority-budget")  # the last two: queries/frontier/strategies.sql
 # Cost models a frontier can be drawn in: each is a WHEN branch of frontier_cost in macros.sql.
 COSTS = ("flops", "eflops", *OFFLOAD_COSTS)
 VARIANTS = ("exact", "published")

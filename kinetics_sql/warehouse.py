@@ -19,7 +19,14 @@ from kinetics_sql.errors import KineticsError
 
 DEFAULT_DB = Path("warehouse") / "kinetics.duckdb"
 # TEMP macros (and the offload scratch tables) every connection gets, in dependency order.
-CONNECTION_MACROS = ("fit/macros", "fit/offload", "frontier/macros")
+CONNECTION_MACROS = (
+    "fit/macros",
+    "fit/offload",
+    "pricing/macros",
+    "frontier/arms",
+    "frontier/strategies",
+    "frontier/macros",
+)
 _MIGRATION = re.compile(r"^(\d{3})_[a-z0-9_]+$")
 
 
@@ -124,7 +131,11 @@ class Warehouse:
         """Insert or refresh the built-in models and hardware profiles (user rows are kept)."""
         with self.transaction():
             self._upsert("models", [{**spec.row(), "builtin": True} for spec in catalog.builtin_models()])
-            self._upsert("hardware", [{**asdict(hw), "builtin": True} for hw in catalog.builtin_hardware()])
+            user = set(self.named("catalog/hardware_user_names")["name"].to_list())  # e.g. their own price
+            self._upsert(
+                "hardware",
+                [{**asdict(hw), "builtin": True} for hw in catalog.builtin_hardware() if hw.name not in user],
+            )
 
     # -- catalog ---------------------------------------------------------------------------
 
@@ -135,7 +146,13 @@ class Warehouse:
         self._upsert("models", [{**spec.row(), "builtin": builtin}])
 
     def upsert_hardware(self, hw: catalog.HardwareSpec, *, builtin: bool = False) -> None:
+        """Insert or replace a profile (a user's row of a built-in name survives :meth:`seed_catalog`)."""
         self._upsert("hardware", [{**asdict(hw), "builtin": builtin}])
+
+    def hardware_spec(self, name: str) -> catalog.HardwareSpec:
+        """The stored profile ``name`` (resolved case-insensitively)."""
+        row = self.named("catalog/hardware_spec", {"name": self.resolve_hardware(name)}).row(0, named=True)
+        return catalog.HardwareSpec(**row)
 
     def model_names(self) -> list[str]:
         return [r[0] for r in self.con.execute(sqlfiles.load("catalog/model_names")).fetchall()]

@@ -12,16 +12,19 @@ from click.testing import CliRunner
 
 from kinetics_sql import Warehouse
 from kinetics_sql.cli import cli
+from kinetics_sql.ingest import sources
 
 _AIME: list[str] = []  # the fixture is re-exported by several modules: ingest once per session
 
 
 @pytest.fixture(scope="session")
 def aime_db(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """A warehouse file with the bundled AIME24 tables ingested (once per test session)."""
+    """A warehouse file with the bundled Kinetics AIME24 tables ingested (once per test session)."""
     if not _AIME:
         path = str(tmp_path_factory.mktemp("aime") / "aime.duckdb")
-        result = CliRunner().invoke(cli, ["--db", path, "ingest", "--bundled"], catch_exceptions=False)
+        # the Kinetics tables only (--bundled also loads the Best-of-Infinity answer tables: tests/test_boinf.py)
+        kinetics = str(sources.bundled_root())
+        result = CliRunner().invoke(cli, ["--db", path, "ingest", kinetics], catch_exceptions=False)
         assert result.exit_code == 0, result.output
         _AIME.append(path)
     return _AIME[0]

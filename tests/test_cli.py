@@ -55,7 +55,7 @@ def test_clidoc_check_catches_drift(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert clidoc.main([str(readme)]) == 0
     text = readme.read_text()
     assert "old text" not in text and text.endswith("<!-- cli:end -->\n\nafter\n")
-    assert "  --strategy [best-of-n|long-cot]" in text  # an option of `frontier`, from its --help
+    assert "  --strategy [best-of-n|long-cot|majority|majority-budget]" in text  # an option of `frontier`
     assert clidoc.main(["--check", str(readme)]) == 0
     readme.write_text("no markers\n")
     with pytest.raises(ValueError, match="the README needs one <!-- cli:start --> line followed by one"):
@@ -63,7 +63,7 @@ def test_clidoc_check_catches_drift(tmp_path: Path, capsys: pytest.CaptureFixtur
 
 
 def test_sql_formats(runner: CliRunner, db_path: str, tmp_path: Path) -> None:
-    q = "SELECT name, layers FROM models WHERE name LIKE 'Qwen3-%' ORDER BY params"
+    q = "SELECT name, layers FROM models WHERE family = 'qwen3' ORDER BY params"
     res = runner.invoke(cli, ["--db", db_path, "sql", q, "--format", "csv"], catch_exceptions=False)
     assert res.exit_code == 0
     assert res.output.splitlines()[0] == "name,layers"

@@ -31,8 +31,16 @@ def add_trials(wh: Warehouse) -> None:
             rows_p.append(("src-" + model, "t", model, "dense", None, None, str(q), 4, sum(correct), LIN, None, None))
             for t, g in enumerate(gens):
                 rows_t.append(("src-" + model, "t", model, "dense", None, None, str(q), t, LIN, g, correct[t]))
-    wh.con.executemany("INSERT INTO problems VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows_p)
-    wh.con.executemany("INSERT INTO trials VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows_t)
+    wh.con.executemany(
+        "INSERT INTO problems (source, task, model, method, budget, block_size, problem_id, n_samples, n_correct,"
+        " prompt_tokens, gold_answer, question) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        rows_p,
+    )
+    wh.con.executemany(
+        "INSERT INTO trials (source, task, model, method, budget, block_size, problem_id, trial, prompt_tokens,"
+        " gen_tokens, correct) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        rows_t,
+    )
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from kinetics_sql.cli import cli
+from kinetics_sql.ingest import sources
 
 DATA = Path(__file__).parents[1] / "kinetics_sql" / "data" / "kinetics-aime24"
 DENSE_8B = DATA / "dense" / "aime24_qwen3-8b_dense_numTrials_tradeoff.csv"
@@ -133,7 +134,7 @@ def test_export_parquet_hive_partitions(runner: CliRunner, tables_db: tuple[str,
 
 
 def test_bundled_tables_reproduce_published_costs_except_the_flagged_file(runner: CliRunner, db_path: str) -> None:
-    out = run(runner, "--db", db_path, "ingest", "-q", "--bundled")
+    out = run(runner, "--db", db_path, "ingest", "-q", str(sources.bundled_root()))  # --bundled: tests/test_boinf.py
     assert "ingested 44 of 44 sources" in out
     assert f"27 more: SELECT * FROM ingest_issues WHERE source = '{FLAGGED.name}'" in out  # 30 issues, 3 shown
     assert q(db_path, "SELECT count(*), count(DISTINCT source) FROM problems") == [(44 * 30, 44)]

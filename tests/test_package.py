@@ -55,6 +55,9 @@ def test_wheel_contents(wheel: Path) -> None:
         "kinetics_sql/data/kinetics-aime24/LICENSE",
         "kinetics_sql/data/kinetics-aime24/SOURCE.md",
         "kinetics_sql/data/kinetics-aime24/dense/aime24_qwen3-8b_dense_numTrials_tradeoff.csv",
+        "kinetics_sql/data/boinf/LICENSE",
+        "kinetics_sql/data/boinf/SOURCE.md",
+        "kinetics_sql/data/boinf/analysis_math500_gpt-oss-20b.jsonl.gz",
     ):
         assert needed in names, needed
     shipped_sql = {n for n in names if n.startswith("kinetics_sql/queries/") and n.endswith(".sql")}
@@ -138,4 +141,4 @@ def test_migrations_are_idempotent(tmp_path: Path) -> None:
         assert w.migrate() == []
         assert w.schema_version() == version
         assert w.df("SELECT count(*) AS n FROM hardware WHERE name = 'mine'").item() == 1
-        assert w.df("SELECT count(*) AS n FROM models WHERE builtin").item() == 11
+        assert w.df("SELECT count(*) AS n FROM models WHERE builtin").item() == 20

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 
 from kinetics_sql import catalog
@@ -60,8 +62,10 @@ def hardware(ctx: click.Context, fmt: str, output: str | None) -> None:
 
 @hardware.command("add")
 @click.argument("name")
-@click.option("--peak-flops", type=float, required=True, help="Dense bf16 FLOP/s, e.g. 9.89e14.")
-@click.option("--hbm", "hbm_bytes_per_s", type=float, required=True, help="GPU memory bytes/s, e.g. 3.35e12.")
+@click.option("--peak-flops", type=float, help="Dense bf16 FLOP/s, e.g. 9.89e14 (required for a new profile).")
+@click.option(
+    "--hbm", "hbm_bytes_per_s", type=float, help="GPU memory bytes/s, e.g. 3.35e12 (required for a new profile)."
+)
 @click.option("--vram", "vram_bytes", type=float, help="GPU memory in bytes, e.g. 80e9.")
 @click.option("--link", "link_bytes_per_s", type=float, help="Host-to-device bytes/s (PCIe), e.g. 45e9.")
 @click.option("--host-mem", "host_mem_bytes_per_s", type=float, help="Host DRAM bytes/s.")
@@ -72,38 +76,63 @@ def hardware(ctx: click.Context, fmt: str, output: str | None) -> None:
     help="GPU-to-GPU bytes/s of one GPU, both directions together (NVLink on H100/H200 SXM: 9e11); "
     "needed for --gpus > 1.",
 )
-@click.option("--notes", default="", help="Where the numbers come from.")
+@click.option("--price-per-hour", type=float, help="USD per GPU-hour, for --cost dollars and recommend.")
+@click.option("--price-source", default=None, help="Where the price comes from, and when.")
+@click.option("--notes", default=None, help="Where the numbers come from.")
 @pass_state
 def hardware_add(
     state: State,
     name: str,
-    peak_flops: float,
-    hbm_bytes_per_s: float,
+    peak_flops: float | None,
+    hbm_bytes_per_s: float | None,
     vram_bytes: float | None,
     link_bytes_per_s: float | None,
     host_mem_bytes_per_s: float | None,
     interconnect_bytes_per_s: float | None,
-    notes: str,
+    price_per_hour: float | None,
+    price_source: str | None,
+    notes: str | None,
 ) -> None:
-    """Add (or replace) a hardware profile NAME."""
-    for label, value in (("--peak-flops", peak_flops), ("--hbm", hbm_bytes_per_s)):
-        if value <= 0:
+    """Add (or replace) a hardware profile NAME. For a profile that exists, options not given keep
+    their values: `kinetics-sql hardware add rtx-4090 --price-per-hour 0.40` only sets the price."""
+    wh = state.wh
+    known = {n.lower(): n for n in wh.named("catalog/hardware_names")["name"].to_list()}
+    old = wh.hardware_spec(known[name.lower()]) if name.lower() in known else None
+    if old is None:
+        for label, value in (("--peak-flops", peak_flops), ("--hbm", hbm_bytes_per_s)):
+            if value is None:
+                raise click.BadParameter(f"required for a new profile {name!r}", param_hint=label)
+    for label, value in (
+        ("--peak-flops", peak_flops),
+        ("--hbm", hbm_bytes_per_s),
+        ("--price-per-hour", price_per_hour),
+    ):
+        if value is not None and value <= 0:
             raise click.BadParameter("must be > 0", param_hint=label)
     if interconnect_bytes_per_s is not None and interconnect_bytes_per_s <= 0:
         raise click.BadParameter("must be > 0", param_hint="--interconnect")
+
+    source_default = "set with kinetics-sql hardware add"
+
+    def pick(new: Any, field: str) -> Any:
+        return new if new is not None or old is None else getattr(old, field)
+
     hw = catalog.HardwareSpec(
-        name,
-        peak_flops,
-        hbm_bytes_per_s,
-        vram_bytes,
-        link_bytes_per_s,
-        host_mem_bytes_per_s,
-        notes,
-        interconnect_bytes_per_s=interconnect_bytes_per_s,
+        old.name if old else name,
+        pick(peak_flops, "peak_flops"),
+        pick(hbm_bytes_per_s, "hbm_bytes_per_s"),
+        pick(vram_bytes, "vram_bytes"),
+        pick(link_bytes_per_s, "link_bytes_per_s"),
+        pick(host_mem_bytes_per_s, "host_mem_bytes_per_s"),
+        pick(notes, "notes") or "",
+        interconnect_bytes_per_s=pick(interconnect_bytes_per_s, "interconnect_bytes_per_s"),
+        price_per_hour=pick(price_per_hour, "price_per_hour"),
+        price_source=price_source or (source_default if price_per_hour else pick(None, "price_source")),
     )
-    with state.wh.transaction():
-        state.wh.upsert_hardware(hw)
-    click.echo(f"added {name}: i = {hw.intensity:.1f} FLOPs per KV element")
+    with wh.transaction():
+        wh.upsert_hardware(hw)
+    price = f", ${hw.price_per_hour:g} per GPU-hour" if hw.price_per_hour else ", no price (--price-per-hour)"
+    click.echo(f"added {hw.name}: i = {hw.intensity:.1f} FLOPs per KV element{price}")
 
 
 COMMANDS = [models, hardware]

@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 
 import click
 
-from kinetics_sql import compare_gpus, compare_offload
+from kinetics_sql import compare_gpus, compare_offload, pricing
 from kinetics_sql import frontier as fr
 from kinetics_sql.commands.context import State, pass_state
 from kinetics_sql.commands.output import emit, output_options, render_table
@@ -58,7 +58,9 @@ def selection_options(func: F) -> F:
             default="best-of-n",
             show_default=True,
             help="best-of-n: N = 1, 2, 4, ... samples (coverage); long-cot: traces cut at generation budgets "
-            "(table trial_budgets).",
+            "(table trial_budgets; for answer tables from lengths: correct and within the budget, a lower bound); "
+            "majority: N samples vote, the plurality answer must be gold (table majority_votes); majority-budget: "
+            "the same with each sample capped at a generation budget (configurations '... cap B').",
         ),
         click.option(
             "--hardware",
@@ -104,7 +106,14 @@ def selection_options(func: F) -> F:
 
 @click.command()
 @selection_options
-@click.option("--cost", type=click.Choice(fr.COSTS), default="eflops", show_default=True, help="Cost model.")
+@click.option(
+    "--cost",
+    type=click.Choice(fr.COSTS),
+    default="eflops",
+    show_default=True,
+    help="Cost model. dollars: USD per 1,000 problems, one problem at a time (latency regime); dollars-throughput: "
+    "as many problems at once as the VRAM holds; both at the profile's price per GPU-hour.",
+)
 @click.option(
     "--by",
     type=click.Choice(fr.BYS),
@@ -195,9 +204,15 @@ def frontier(
         reserve_gb=reserve_gb,
         gpus=gpus,
     )
+    if cost in pricing.COSTS:
+        click.echo(pricing.describe(state.wh, spec), err=True)
     df = fr.frontier(state.wh, spec)
     if df.is_empty():
-        source = "trial_budgets (raw traces, `kinetics-sql ingest`)" if strategy == "long-cot" else "problems/trials"
+        source = {
+            "long-cot": "trial_budgets (raw traces) or trials with correctness",
+            "majority": "majority_votes (answer tables)",
+            "majority-budget": "majority_votes (answer tables)",
+        }.get(strategy, "problems/trials")
         click.echo(f"no frontier: no {task} rows in {source} for this selection", err=True)
     if chart:
         from kinetics_sql.figures import charts
@@ -279,6 +294,8 @@ def compare(
         gpus=gpus,
     )
     wh = state.wh
+    if cost in pricing.COSTS:
+        click.echo(pricing.describe(wh, spec), err=True)
     frames = {}
     if comparison in ("all", "flops-vs-eflops"):
         frames["flops_vs_eflops"] = (fr.compare_chosen if levels else fr.compare_chosen_summary)(wh, spec)

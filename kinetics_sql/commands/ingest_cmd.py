@@ -65,7 +65,12 @@ DEPRECATED_FORMAT = (
 )
 # The old spelling: elsewhere -f/--format is the output format, so ingest's source format got its own name.
 @click.option("--format", "legacy_fmt", type=click.Choice(["auto", *job.FORMATS]), hidden=True)
-@click.option("--bundled", is_flag=True, help="Also ingest the AIME24 trade-off tables shipped with the package.")
+@click.option(
+    "--bundled",
+    is_flag=True,
+    help="Also ingest the data shipped with the package: the Kinetics AIME24 trade-off tables and the "
+    "Best-of-Infinity answer tables (AIME24, MATH500, GPQA-Diamond).",
+)
 @click.option("--force", is_flag=True, help="Re-load sources even when their content is unchanged.")
 @click.option("--task", help="Task name (e.g. aime24); generic trial tables need it.")
 @click.option("--model", help="Model name in the catalog; overrides what the file says.")
@@ -103,7 +108,8 @@ def ingest(
     """Load SOURCE files, folders or hf://datasets/... paths into the warehouse.
 
     Formats: Kinetics JSONL reasoning traces (kinetics-jsonl), Kinetics published trade-off
-    tables (kinetics-tables), generic per-trial tables from any harness (trials: CSV, Parquet or
+    tables (kinetics-tables), Best-of-Infinity per-sample answer tables (boinf, .jsonl or
+    .jsonl.gz), generic per-trial tables from any harness (trials: CSV, Parquet or
     JSONL) and runner measurements. One transaction per invocation: on any error nothing changes.
     Re-ingesting a file replaces its rows; an unchanged file is skipped.
     """
@@ -116,7 +122,7 @@ def ingest(
         fmt = legacy_fmt
     refs = list(source)
     if bundled:
-        refs.insert(0, str(sources.bundled_root()))
+        refs[:0] = [str(root) for root in sources.bundled_roots()]
     if not refs:
         raise click.UsageError("name at least one SOURCE, or --bundled")
     options = job.IngestOptions(gen_budgets=parse_budgets(gen_budgets), **mapping)  # type: ignore[arg-type]

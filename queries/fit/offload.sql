@@ -75,5 +75,8 @@ CREATE OR REPLACE TEMP MACRO offload_cost(cost_model, model_name, setting_value,
 );
 
 -- seconds of a frontier cost: latency is seconds already; FLOPs-like costs are divided by the peak.
+-- dollars (USD per 1,000 problems): the GPU-seconds they pay for (queries/pricing/macros.sql).
 CREATE OR REPLACE TEMP MACRO frontier_seconds(cost_model, cost, peak_flops) AS
-    CASE WHEN cost_model = 'latency' THEN cost ELSE cost / peak_flops END;
+    CASE WHEN cost_model = 'latency' THEN cost
+         WHEN cost_model IN ('dollars', 'dollars-throughput') THEN cost * 3.6 / context_price()
+         ELSE cost / peak_flops END;

@@ -11,46 +11,7 @@
 --                                                               'exact', [], []);
 --         SELECT * FROM frontier_curve('pts', 'oracle', 'model', true, 0, 0);
 
--- The cost models a frontier can be drawn in. A new cost model is one more WHEN here (and one more
--- name in kinetics_sql.frontier.COSTS); every argument is a column or a constant of frontier_points.
--- gpus > 1: tensor parallelism (flops and eflops here, rflops and latency through the offload plan), one
--- GPU's cost; with gpus = 1 the tp_ macros are bit for bit the one-GPU ones.
-CREATE OR REPLACE TEMP MACRO frontier_cost(cost_model, method, p, hq, hkv, d, lin, lout, n, i, budget, block_size, variant,
-                                          model_name, setting_value, gpus := 1, i_net := NULL, hidden := 0, vocab := 0,
-                                          layers := 0) AS
-    CASE cost_model
-        WHEN 'flops' THEN
-            tp_compute_flops(method, p, hq, hkv, d, lin, lout, n, gpus, budget := budget, block_size := block_size,
-                             variant := variant)
-        WHEN 'eflops' THEN
-            tp_eflops(method, p, hq, hkv, d, lin, lout, n, i, i_net, hidden, vocab, layers, gpus, budget := budget,
-                      block_size := block_size, variant := variant)
-        -- rflops, latency: offload-aware, per model and setting (queries/fit/offload.sql, kinetics_sql.offload)
-        WHEN 'rflops' THEN coalesce(offload_cost('rflops', model_name, setting_value, method, lin, lout, budget, block_size, variant),
-                                    error('no offload plan for ' || model_name || ': call kinetics_sql.offload.prepare first'))
-        WHEN 'latency' THEN coalesce(offload_cost('latency', model_name, setting_value, method, lin, lout, budget, block_size, variant),
-                                     error('no offload plan for ' || model_name || ': call kinetics_sql.offload.prepare first'))
-        ELSE error('unknown cost model ''' || coalesce(cost_model, 'NULL') || ''' (expected flops, eflops, rflops or latency)')
-    END;
-
--- A configuration's short label. Two Kinetics files can share (model, method, budget): a second
--- run (topk32_1 -> "topk32 #1") or a local window (local128_topk128 -> "topk256 local128"); they
--- stay distinct configurations. Sources that do not follow the Kinetics naming pool by configuration.
-CREATE OR REPLACE TEMP MACRO frontier_label(method, budget, block_size, source) AS
-    CASE method
-        WHEN 'dense' THEN 'dense'
-        WHEN 'blocktopk' THEN 'blocktopk' || budget::VARCHAR || ' b' || block_size::VARCHAR
-        ELSE method || budget::VARCHAR
-    END
-    || CASE WHEN regexp_extract(source, '_local(\d+)_', 1) NOT IN ('', '0')
-            THEN ' local' || regexp_extract(source, '_local(\d+)_', 1) ELSE '' END
-    || CASE WHEN regexp_extract(source, '_topk\d+_(\d+)_', 1) <> ''
-            THEN ' #' || regexp_extract(source, '_topk\d+_(\d+)_', 1) ELSE '' END;
-
--- Unbiased best-of-N coverage from n samples of which c are correct: 1 - C(n-c, N) / C(n, N),
--- as the product of N ratios (exact to rounding; zero once n - c < N).
-CREATE OR REPLACE TEMP MACRO frontier_coverage(n, c, big_n) AS
-    1.0 - list_product(list_transform(range(0, big_n), lambda j: (n - c - j)::DOUBLE / (n - j)::DOUBLE));
+-- frontier_cost, frontier_label, frontier_coverage, frontier_models: queries/frontier/arms.sql.
 
 CREATE OR REPLACE TEMP MACRO frontier_points(p_task, p_strategy, p_cost, p_hardware, p_variant, p_models, p_methods,
                                             p_gpus := 1) AS TABLE
@@ -58,11 +19,7 @@ WITH hw AS (
     SELECT peak_flops, 2.0 * peak_flops / hbm_bytes_per_s AS i, peak_flops / interconnect_bytes_per_s AS i_net
     FROM hardware WHERE name = p_hardware
 ),
-mdl AS (   -- the Kinetics parameter counts where the model has one (model_params' default)
-    SELECT name AS model, coalesce(params_kinetics, params) AS p, hq, hkv, (head_dim * layers)::DOUBLE AS d,
-           hidden, vocab, layers
-    FROM models
-),
+mdl AS (SELECT * FROM frontier_models()),
 -- best-of-N --------------------------------------------------------------------------------------
 bon_problems AS (
     SELECT source, task, problem_id, model, method, budget, block_size, n_samples, n_correct, prompt_tokens,
@@ -84,10 +41,10 @@ bon_settings AS (   -- N = 1, 2, 4, ... up to the samples drawn
 bon AS (
     SELECT b.model, b.method, b.budget, b.block_size, b.config, s.setting, b.problem_id,
            any_value(frontier_coverage(s.n_samples, s.n_correct, s.setting)) AS accuracy,
-           avg(frontier_cost(p_cost, b.method, m.p, m.hq, m.hkv, m.d, coalesce(t.prompt_tokens, b.prompt_tokens),
+           avg(frontier_cost(p_cost, b.method, m.p, m.hq, m.hkv, m.d, coalesce(t.prompt_tokens, b.prompt_tokens, 0),
                              t.gen_tokens, s.setting, hw.i, coalesce(b.budget, 0), coalesce(b.block_size, 0),
                              p_variant, b.model, s.setting, gpus := p_gpus, i_net := hw.i_net, hidden := m.hidden,
-                             vocab := m.vocab, layers := m.layers) ORDER BY t.source, t.trial) AS cost,   -- ordered: same bits every run
+                             vocab := m.vocab, layers := m.layers, arch := m.arch) ORDER BY t.source, t.trial) AS cost,   -- ordered: same bits every run
            count(*) AS trials
     FROM bon_problems b
     JOIN trials t ON t.source = b.source AND t.task = b.task AND t.problem_id = b.problem_id
@@ -116,7 +73,8 @@ lc AS (
                                   ELSE l.prompt_tokens END,
                              tb.tokens_used, 1, hw.i, coalesce(tb.budget, 0), coalesce(tb.block_size, 0),
                              p_variant, tb.model, tb.gen_budget, gpus := p_gpus, i_net := hw.i_net,
-                             hidden := m.hidden, vocab := m.vocab, layers := m.layers) ORDER BY tb.source, tb.trial) AS cost,
+                             hidden := m.hidden, vocab := m.vocab, layers := m.layers, arch := m.arch)
+               ORDER BY tb.source, tb.trial) AS cost,
            count(*) AS trials
     FROM trial_budgets tb
     LEFT JOIN lin l ON l.source = tb.source AND l.task = tb.task AND l.problem_id = tb.problem_id
@@ -129,9 +87,11 @@ lc AS (
 )
 SELECT model, method, budget, block_size, config, setting, problem_id, accuracy, cost,
        frontier_seconds(p_cost, cost, (SELECT peak_flops FROM hw)) AS seconds, trials, p_gpus::INTEGER AS gpus
-FROM (SELECT * FROM bon UNION ALL SELECT * FROM lc)
-WHERE CASE WHEN p_strategy IN ('best-of-n', 'long-cot') THEN true
-           ELSE error('unknown strategy ''' || p_strategy || ''' (expected best-of-n or long-cot)') END;
+FROM (SELECT * FROM bon UNION ALL SELECT * FROM lc
+      -- majority, majority-budget and long-cot from lengths: queries/frontier/strategies.sql
+      UNION ALL SELECT * FROM strategy_points(p_task, p_strategy, p_cost, p_hardware, p_variant, p_models, p_methods, p_gpus))
+WHERE CASE WHEN p_strategy IN ('best-of-n', 'long-cot', 'majority', 'majority-budget') THEN true
+           ELSE error('unknown strategy ''' || p_strategy || ''' (expected best-of-n, long-cot, majority or majority-budget)') END;
 
 -- The frontier, exact: one row per breakpoint of the step function.
 --   kind 'oracle':     F(C) = mean over problems of max{a(q,k) : c(q,k) <= C} (the paper's, per problem)

@@ -1,0 +1,132 @@
+"""`recommend`: the best deployable configuration for a hardware profile and one budget."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from kinetics_sql import frontier as fr
+from kinetics_sql import recommend as rec
+from kinetics_sql.commands.context import State, pass_state
+from kinetics_sql.costmodel import DEFAULT_RESERVE_GB
+
+
+@click.command()
+@click.option("--hardware", required=True, help="Hardware profile (`kinetics-sql hardware` lists them).")
+@click.option("--vram-gb", type=float, default=None, help="VRAM limit in GB (default: the profile's).")
+@click.option(
+    "--reserve-gb",
+    type=float,
+    default=DEFAULT_RESERVE_GB,
+    show_default=True,
+    help="VRAM kept free for activations and the runtime.",
+)
+@click.option(
+    "--engine",
+    default=None,
+    help="Predict seconds with the newest `kinetics-sql fit` of this engine on --hardware "
+    "(default: the datasheet roofline, 1/peak, 1/HBM, 1/link).",
+)
+@click.option("--task", "tasks", multiple=True, help="Task(s); a configuration must cover all (default aime24).")
+@click.option(
+    "--strategy",
+    "strategies",
+    type=click.Choice(fr.STRATEGIES),
+    multiple=True,
+    help="Strategies allowed (repeatable; default best-of-n): best-of-n (N samples, a verifier picks), "
+    "long-cot (one trace cut at a generation budget).",
+)
+@click.option("--model", "models", multiple=True, help="Models allowed (repeatable; default all).")
+@click.option(
+    "--method", "methods", type=click.Choice(fr.METHODS), multiple=True, help="Attention methods allowed (repeatable)."
+)
+@click.option("--budget-s", type=float, default=None, help="Budget: predicted seconds per problem (latency regime).")
+@click.option("--budget-dollars", type=float, default=None, help="Budget: USD per 1,000 problems (in --regime).")
+@click.option("--target-accuracy", type=float, default=None, help="Budget: the cheapest configuration reaching this.")
+@click.option(
+    "--regime",
+    type=click.Choice(rec.REGIMES),
+    default="throughput",
+    show_default=True,
+    help="Dollars of --budget-dollars / --minimize dollars: latency (one problem at a time) or throughput "
+    "(as many problems at once as the VRAM holds).",
+)
+@click.option(
+    "--minimize",
+    type=click.Choice(["seconds", "dollars"]),
+    default="seconds",
+    show_default=True,
+    help="With --target-accuracy: what to minimise.",
+)
+@click.option(
+    "--gpus",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Tensor parallelism: every configuration on this many GPUs of --hardware (per-GPU memory plan, wall "
+    "seconds with the interconnect's traffic); dollars pay for all of them.",
+)
+@click.option("--bootstrap", type=int, default=1000, show_default=True, help="Replicates of the accuracy band.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Bootstrap seed.")
+@click.option("-f", "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None, help="Write to this file.")
+@pass_state
+def recommend(
+    state: State,
+    hardware: str,
+    vram_gb: float | None,
+    reserve_gb: float,
+    engine: str | None,
+    tasks: tuple[str, ...],
+    strategies: tuple[str, ...],
+    models: tuple[str, ...],
+    methods: tuple[str, ...],
+    budget_s: float | None,
+    budget_dollars: float | None,
+    target_accuracy: float | None,
+    regime: str,
+    minimize: str,
+    gpus: int,
+    bootstrap: int,
+    seed: int,
+    fmt: str,
+    output: str | None,
+) -> None:
+    """The best DEPLOYABLE configuration (one setting for every problem: model, attention method and KV
+    budget, N or generation budget, offload depth, engine) within ONE budget: --budget-s, --budget-dollars
+    or --target-accuracy. Prints its expected accuracy with a bootstrap band over problems, predicted
+    seconds per problem and dollars per 1,000 problems in both regimes, the runners-up within the band,
+    what the next step up buys, and the command that reproduces it.
+
+        kinetics-sql recommend --hardware rtx-4090 --vram-gb 24 --budget-s 60 --task aime24
+    """
+    req = rec.Request(
+        hardware=hardware,
+        tasks=tasks or ("aime24",),
+        strategies=strategies or ("best-of-n",),
+        models=models,
+        methods=methods,
+        vram_gb=vram_gb,
+        reserve_gb=reserve_gb,
+        engine=engine,
+        budget_s=budget_s,
+        budget_dollars=budget_dollars,
+        target_accuracy=target_accuracy,
+        regime=regime,
+        minimize=minimize,
+        gpus=gpus,
+        bootstrap=bootstrap,
+        seed=seed,
+    )
+    result = rec.recommend(state.wh, req)
+    text = rec.render(result) if fmt == "table" else json.dumps(result.as_dict(), default=str, indent=1) + "\n"
+    if output:
+        Path(output).write_text(text)
+        click.echo(f"wrote {output}", err=True)
+    else:
+        click.echo(text, nl=False)
+
+
+COMMANDS = [recommend]

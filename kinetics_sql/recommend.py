@@ -1,0 +1,452 @@
+"""`kinetics-sql recommend`: the best deployable configuration for a hardware profile and one budget.
+
+A *deployable* configuration is one setting for every problem: model, attention method and KV budget,
+N (best-of-N) or generation budget (long CoT), the offload depth the VRAM forces, and the engine whose
+coefficients predict its seconds (a stored ``kinetics-sql fit``, or the datasheet roofline). Its
+accuracy is the mean over problems (best-of-N coverage, or the share of traces correct at the budget),
+its cost the predicted seconds per problem in two regimes:
+
+- latency: one problem at a time on one GPU (``frontier --cost latency``);
+- throughput: the GPU serves as many problems at once as its memory holds (``--cost dollars-throughput``),
+  GPU-seconds per problem;
+
+and dollars per 1,000 problems = GPU-seconds x gpus x price per GPU-hour / 3600 in each regime.
+
+The SQL is in ``queries/recommend/`` (points, arms, pick, band, alternatives) over the offload plan of
+:mod:`kinetics_sql.costmodel` and the macros of ``queries/pricing/macros.sql``.
+
+>>> from kinetics_sql import Warehouse
+>>> wh = Warehouse(":memory:")
+>>> recommend(wh, Request(hardware="rtx-4090", budget_s=60))  # doctest: +ELLIPSIS
+Traceback (most recent call last):
+...
+kinetics_sql.errors.KineticsError: no trials for task aime24 (best-of-n reads problems and trials): ingest them, ...
+"""
+
+from __future__ import annotations
+
+import math
+import shlex
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import polars as pl
+
+from kinetics_sql import costmodel, sqlfiles
+from kinetics_sql import frontier as fr
+from kinetics_sql.errors import KineticsError
+from kinetics_sql.warehouse import Warehouse
+
+REGIMES = ("latency", "throughput")
+MEASURE_TITLES = {
+    "latency_s": "predicted seconds per problem (latency regime)",
+    "usd_latency": "USD per 1,000 problems (latency regime)",
+    "usd_throughput": "USD per 1,000 problems (throughput regime)",
+}
+
+
+@dataclass(frozen=True)
+class Request:
+    """What to recommend for: the hardware, the data, what is allowed, and exactly one budget."""
+
+    hardware: str
+    tasks: tuple[str, ...] = ("aime24",)
+    strategies: tuple[str, ...] = ("best-of-n",)
+    models: tuple[str, ...] = ()
+    methods: tuple[str, ...] = ()
+    vram_gb: float | None = None
+    reserve_gb: float = costmodel.DEFAULT_RESERVE_GB
+    engine: str | None = None
+    budget_s: float | None = None  # predicted seconds per problem (latency regime)
+    budget_dollars: float | None = None  # USD per 1,000 problems (in ``regime``)
+    target_accuracy: float | None = None  # the cheapest arm reaching it (cost: ``minimize``)
+    regime: str = "throughput"  # the regime of a dollar budget, or of minimize='dollars'
+    minimize: str = "seconds"  # with target_accuracy: seconds (latency regime) or dollars (in ``regime``)
+    gpus: int = 1  # tensor parallel: the model on this many GPUs (seconds are wall time; dollars pay all of them)
+    variant: str = "exact"
+    bootstrap: int = 1000
+    seed: int = 0
+    runners_up: int = 5
+
+    def validated(self, wh: Warehouse) -> Request:
+        budgets = [b for b in (self.budget_s, self.budget_dollars, self.target_accuracy) if b is not None]
+        if len(budgets) != 1:
+            raise KineticsError("give exactly one budget: --budget-s, --budget-dollars or --target-accuracy")
+        if self.budget_s is not None and self.budget_s <= 0:
+            raise KineticsError("--budget-s must be > 0 seconds per problem")
+        if self.budget_dollars is not None and self.budget_dollars <= 0:
+            raise KineticsError("--budget-dollars must be > 0 USD per 1,000 problems")
+        if self.target_accuracy is not None and not 0 < self.target_accuracy <= 1:
+            raise KineticsError("--target-accuracy must be in (0, 1]")
+        if self.regime not in REGIMES:
+            raise KineticsError(f"unknown regime {self.regime!r} (expected latency or throughput)")
+        if self.minimize not in ("seconds", "dollars"):
+            raise KineticsError(f"unknown minimize {self.minimize!r} (expected seconds or dollars)")
+        if self.gpus < 1:
+            raise KineticsError("--gpus must be >= 1")
+        if self.bootstrap < 1:
+            raise KineticsError("--bootstrap must be >= 1 replicate")
+        for s in self.strategies:
+            if s not in fr.STRATEGIES:
+                raise KineticsError(f"unknown strategy {s!r} (expected one of {', '.join(fr.STRATEGIES)})")
+        for m in self.methods:
+            if m not in fr.METHODS:
+                raise KineticsError(f"unknown method {m!r} (expected one of {', '.join(fr.METHODS)})")
+        if not self.tasks or not self.strategies:
+            raise KineticsError("give at least one task and one strategy")
+        return replace(
+            self,
+            hardware=wh.resolve_hardware(self.hardware),
+            models=tuple(wh.resolve_model(m) for m in self.models),
+        )
+
+    @property
+    def measure(self) -> str:
+        """The column of recommend_arms the budget is in."""
+        if self.budget_s is not None:
+            return "latency_s"
+        if self.budget_dollars is not None or self.minimize == "dollars":
+            return f"usd_{self.regime}"
+        return "latency_s"
+
+    @property
+    def limit(self) -> float | None:
+        return self.budget_s if self.budget_s is not None else self.budget_dollars
+
+    def command(self) -> str:
+        """The `kinetics-sql recommend` command line of this request."""
+        args = ["kinetics-sql", "recommend", "--hardware", self.hardware]
+        if self.vram_gb is not None:
+            args += ["--vram-gb", f"{self.vram_gb:g}"]
+        if self.reserve_gb != costmodel.DEFAULT_RESERVE_GB:
+            args += ["--reserve-gb", f"{self.reserve_gb:g}"]
+        if self.engine:
+            args += ["--engine", self.engine]
+        for t in self.tasks:
+            args += ["--task", t]
+        for s in self.strategies:
+            args += ["--strategy", s]
+        for m in self.models:
+            args += ["--model", m]
+        for m in self.methods:
+            args += ["--method", m]
+        if self.budget_s is not None:
+            args += ["--budget-s", f"{self.budget_s:g}"]
+        if self.budget_dollars is not None:
+            args += ["--budget-dollars", f"{self.budget_dollars:g}", "--regime", self.regime]
+        if self.target_accuracy is not None:
+            args += ["--target-accuracy", f"{self.target_accuracy:g}"]
+            if self.minimize == "dollars":
+                args += ["--minimize", "dollars", "--regime", self.regime]
+        if self.gpus != 1:
+            args += ["--gpus", str(self.gpus)]
+        return shlex.join(args)
+
+
+@dataclass
+class Recommendation:
+    request: Request
+    chosen: dict[str, Any]
+    lower: float
+    upper: float
+    runners_up: pl.DataFrame
+    next_step: dict[str, Any] | None
+    arms: pl.DataFrame
+    coefficients: str  # 'datasheet' or the fit used
+    engine: str | None
+    vram_gb: float | None
+    price_per_hour: float | None
+    price_source: str | None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def reproduce(self) -> str:
+        """A frontier command whose row '<config> @<setting>' shows the same accuracy and cost (the budget's)."""
+        c, r = self.chosen, self.request
+        args = ["kinetics-sql", "frontier", "--task", r.tasks[0], "--strategy", c["strategy"], "--kind", "deployable"]
+        cost = {"latency_s": "latency", "usd_latency": "dollars", "usd_throughput": "dollars-throughput"}[r.measure]
+        args += ["--by", "arm", "--per-group", "--cost", cost, "--hardware", r.hardware]
+        if r.vram_gb is not None:
+            args += ["--vram-gb", f"{r.vram_gb:g}"]
+        if r.reserve_gb != costmodel.DEFAULT_RESERVE_GB:
+            args += ["--reserve-gb", f"{r.reserve_gb:g}"]
+        if r.engine:
+            args += ["--engine", r.engine]
+        if r.gpus != 1:
+            args += ["--gpus", str(r.gpus)]
+        args += ["--model", c["model"], "--method", c["method"], "-f", "csv"]
+        return shlex.join(args) + f"   # row '{c['config']} @{c['setting']}'"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "request": self.request.command(),
+            "hardware": self.request.hardware,
+            "coefficients": self.coefficients,
+            "engine": self.engine,
+            "vram_gb": self.vram_gb,
+            "price_per_hour": self.price_per_hour,
+            "price_source": self.price_source,
+            "budget": {
+                "measure": self.request.measure,
+                "limit": self.request.limit,
+                "target_accuracy": self.request.target_accuracy,
+            },
+            "chosen": {**self.chosen, "lower": self.lower, "upper": self.upper},
+            "runners_up": self.runners_up.to_dicts(),
+            "next_step": self.next_step,
+            "reproduce": self.reproduce,
+            "notes": self.notes,
+        }
+
+
+def _price(wh: Warehouse, hardware: str) -> tuple[float | None, str | None]:
+    df = wh.named("recommend/price", {"name": hardware})
+    return (df["price_per_hour"][0], df["price_source"][0]) if df.height else (None, None)
+
+
+def arm_table(wh: Warehouse, req: Request) -> tuple[pl.DataFrame, costmodel.Coefficients, list[str]]:
+    """Fill recommend_points and recommend_arms for a validated request; returns the arms, the
+    coefficients that price the seconds, and notes on selections that had no data."""
+    coefficients = costmodel.resolve(wh, hardware=req.hardware, engine=req.engine)
+    wh.execute(sqlfiles.load("recommend/tables"))
+    notes: list[str] = []
+    for task in req.tasks:
+        found = 0
+        for strategy in req.strategies:
+            costmodel.write_plan(
+                wh,
+                coefficients,
+                task=task,
+                strategy=strategy,
+                vram_gb=req.vram_gb,
+                reserve_gb=req.reserve_gb,
+                gpus=req.gpus,
+            )
+            before = int(wh.named("recommend/count").item())
+            wh.execute(
+                sqlfiles.load("recommend/points"),
+                {
+                    "task": task,
+                    "strategy": strategy,
+                    "variant": req.variant,
+                    "models": list(req.models),
+                    "methods": list(req.methods),
+                },
+            )
+            added = int(wh.named("recommend/count").item()) - before
+            found += added
+            if not added:
+                notes.append(f"no {strategy} data for task {task}: {_what_to_ingest(strategy)}")
+        if not found:
+            raise KineticsError(f"no trials for task {task} {_selection(req)}" + _what_to_ingest_all(req))
+    price, _ = _price(wh, req.hardware)
+    wh.execute(sqlfiles.load("recommend/arms"), {"price": price, "gpus": req.gpus})
+    arms = wh.named("recommend/arms_show")
+    if arms.is_empty():
+        raise KineticsError(
+            f"no configuration has data on every problem of {', '.join(req.tasks)}: recommend one task at a time"
+        )
+    return arms, coefficients, notes
+
+
+def _selection(req: Request) -> str:
+    bits = [
+        f"({'/'.join(req.strategies)} reads "
+        + ("problems and trials" if req.strategies == ("best-of-n",) else "problems, trials and trial_budgets")
+        + ")"
+    ]
+    if req.models:
+        bits.append(f"for models {', '.join(req.models)}")
+    if req.methods:
+        bits.append(f"with methods {', '.join(req.methods)}")
+    return " ".join(bits)
+
+
+def _what_to_ingest(strategy: str) -> str:
+    if strategy == "long-cot":
+        return "long CoT needs raw traces (trial_budgets): `kinetics-sql ingest TRACES.jsonl`"
+    return "best-of-N needs trials: `kinetics-sql ingest --bundled` (Kinetics AIME24) or your harness's files"
+
+
+def _what_to_ingest_all(req: Request) -> str:
+    if req.models or req.methods:
+        return ": drop --model/--method or ingest trials of those (`kinetics-sql ingest ...`)"
+    if req.strategies == ("long-cot",):
+        return ": ingest raw traces for trial_budgets (`kinetics-sql ingest TRACES.jsonl`)"
+    return ": ingest them, e.g. `kinetics-sql ingest --bundled` for the Kinetics AIME24 tables"
+
+
+def recommend(wh: Warehouse, req: Request) -> Recommendation:
+    """The best deployable configuration within the request's budget (raises KineticsError when the data
+    cannot answer, saying what to ingest or run)."""
+    req = req.validated(wh)
+    price, price_source = _price(wh, req.hardware)
+    if req.measure.startswith("usd") and price is None:
+        raise KineticsError(
+            f"hardware {req.hardware} has no price: set one with `kinetics-sql hardware add {req.hardware} "
+            "--price-per-hour USD`"
+        )
+    try:
+        arms, coefficients, notes = arm_table(wh, req)
+    except KineticsError as exc:
+        if req.engine and "no fitted coefficients" in str(exc):
+            raise KineticsError(
+                f"{exc}. No fit of {req.engine} on {req.hardware}: measure it with the runner "
+                f"(`python -m kinetics_sql.runners.{'llamacpp' if req.engine == 'llama.cpp' else 'torchdecode'} ...`),"
+                " `kinetics-sql ingest` the JSONL and `kinetics-sql fit --engine ... --device ... --hardware "
+                f"{req.hardware}`; or leave out --engine for the datasheet roofline"
+            ) from exc
+        raise
+    params = {"measure": req.measure, "limit": req.limit, "target": req.target_accuracy}
+    pick = wh.df(sqlfiles.load("recommend/pick"), params)
+    if pick.is_empty():
+        raise KineticsError(_nothing_fits(wh, req, arms))
+    chosen = pick.row(0, named=True)
+    band = wh.df(
+        sqlfiles.load("recommend/band"),
+        {
+            "bootstrap": req.bootstrap,
+            "seed": req.seed,
+            "strategy": chosen["strategy"],
+            "config": chosen["config"],
+            "setting": chosen["setting"],
+        },
+    ).row(0, named=True)
+    alt = wh.df(
+        sqlfiles.load("recommend/alternatives"),
+        {
+            **params,
+            "strategy": chosen["strategy"],
+            "config": chosen["config"],
+            "setting": chosen["setting"],
+            "accuracy": chosen["accuracy"],
+            "lower": band["lower"],
+            "runners": req.runners_up,
+        },
+    )
+    runners = alt.filter(pl.col("kind") == "runner-up").drop("kind")
+    nxt = alt.filter(pl.col("kind") == "next step").drop("kind")
+    return Recommendation(
+        request=req,
+        chosen=chosen,
+        lower=band["lower"],
+        upper=band["upper"],
+        runners_up=runners,
+        next_step=nxt.row(0, named=True) if nxt.height else None,
+        arms=arms,
+        coefficients=coefficients.label,
+        engine=coefficients.engine,
+        vram_gb=vram / 1e9 if (vram := costmodel.vram_bytes(wh, req.hardware, req.vram_gb)) is not None else None,
+        price_per_hour=price,
+        price_source=price_source,
+        notes=notes,
+    )
+
+
+def _nothing_fits(wh: Warehouse, req: Request, arms: pl.DataFrame) -> str:
+    col = req.measure
+    if req.target_accuracy is not None:
+        best = arms.sort("accuracy", descending=True).row(0, named=True)
+        return (
+            f"no deployable configuration reaches accuracy {req.target_accuracy:g}: the most accurate is "
+            f"{best['config']} @{best['setting']} at {best['accuracy']:.3f} ({_cost_text(best, col)})"
+        )
+    cheapest = arms.sort(col).row(0, named=True)
+    return (
+        f"no deployable configuration fits the budget of {_cost_value(req.limit or 0, col)}: the cheapest is "
+        f"{cheapest['config']} @{cheapest['setting']} ({_cost_text(cheapest, col)}, "
+        f"accuracy {cheapest['accuracy']:.3f})"
+    )
+
+
+def _cost_value(v: float, measure: str) -> str:
+    return f"{v:,.4g} s per problem" if measure == "latency_s" else f"${v:,.4g} per 1,000 problems"
+
+
+def _cost_text(row: dict[str, Any], measure: str) -> str:
+    return _cost_value(row[measure], measure) + ("" if measure == "latency_s" else f" ({measure.split('_')[1]} regime)")
+
+
+def setting_text(strategy: str, setting: int) -> str:
+    samples = "sample" if setting == 1 else "samples"
+    return (
+        f"N = {setting} {samples} (best-of-N, verifier picks), each generated to its end (no generation budget)"
+        if strategy == "best-of-n"
+        else (f"generation budget {setting:,} tokens (long CoT, one trace)")
+    )
+
+
+def _usd(v: Any) -> str:
+    return "n/a (no price)" if v is None or (isinstance(v, float) and math.isnan(v)) else f"${v:,.2f}"
+
+
+def _arm_line(r: dict[str, Any], measure: str) -> str:
+    return (
+        f"{r['config']} @{r['setting']} ({r['strategy']}): accuracy {r['accuracy']:.3f}, "
+        f"{r['latency_s']:,.1f} s/problem, {_usd(r['usd_latency'])} (latency) / {_usd(r['usd_throughput'])} "
+        f"(throughput) per 1,000 problems"
+        + (f", {r['k_layers']} of {r['layers']} layers offloaded" if r["k_layers"] else "")
+    )
+
+
+def render(rec: Recommendation) -> str:
+    """The recommendation as text for people."""
+    r, c, req = rec, rec.chosen, rec.request
+    price = (
+        f"${r.price_per_hour:g} per GPU-hour ({r.price_source})"
+        if r.price_per_hour is not None
+        else "no price (set one with `kinetics-sql hardware add NAME --price-per-hour USD`)"
+    )
+    vram = f"{r.vram_gb:g} GB VRAM" if r.vram_gb is not None else "unlimited VRAM"
+    engine = r.engine or "any engine at the datasheet roofline"
+    if req.target_accuracy is not None:
+        goal = f"the cheapest ({MEASURE_TITLES[req.measure]}) reaching accuracy {req.target_accuracy:g}"
+    else:
+        goal = f"the most accurate within {_cost_value(req.limit or 0, req.measure)}" + (
+            "" if req.measure == "latency_s" else f" ({req.measure.split('_')[1]} regime)"
+        )
+    tasks = ", ".join(req.tasks)
+    lines = [
+        f"Recommendation for {tasks} on {req.gpus} x {req.hardware}, {vram}: {goal}",
+        f"  model          {c['model']}",
+        f"  attention      {c['method']}"
+        + (f", KV budget {c['budget']} tokens" if c["budget"] else "")
+        + (f", block size {c['block_size']}" if c["block_size"] else "")
+        + (
+            " (oracle top-k: an upper bound for sparse attention; --method dense --method blocktopk for"
+            " implementable ones)"
+            if c["method"] == "topk"
+            else ""
+        ),
+        f"  setting        {setting_text(c['strategy'], c['setting'])}",
+        f"  offload        {c['k_layers']} of {c['layers']} layers on the host"
+        + (f", {c['waves']} sequential waves of {c['wave_n']} trials" if c["waves"] > 1 else ""),
+        f"  engine         {engine} (coefficients: {r.coefficients})",
+        f"  accuracy       {c['accuracy']:.3f} expected, 95% bootstrap band over {c['problems']} problems "
+        f"{r.lower:.3f} to {r.upper:.3f} ({req.bootstrap} replicates)",
+        f"  latency        {c['latency_s']:,.1f} s per problem predicted, one problem at a time on one GPU: "
+        f"{_usd(c['usd_latency'])} per 1,000 problems",
+        f"  throughput     {c['throughput_s']:,.1f} GPU-s per problem at {c['batch_problems']} problem(s) decoded "
+        f"together (the batch that fits the VRAM, at most 256 sequences): {_usd(c['usd_throughput'])} "
+        "per 1,000 problems",
+        f"  price          {price}" + (f", x {req.gpus} GPUs (tensor parallel)" if req.gpus != 1 else ""),
+        "",
+    ]
+    if r.runners_up.height:
+        lines.append(f"Runners-up within the budget and the band (accuracy >= {r.lower:.3f}):")
+        lines += [f"  - {_arm_line(x, req.measure)}" for x in r.runners_up.iter_rows(named=True)]
+    else:
+        lines.append(f"Runners-up: no other configuration within the budget reaches the band's lower {r.lower:.3f}.")
+    if r.next_step:
+        n = r.next_step
+        ratio = n[req.measure] / c[req.measure] if c[req.measure] else float("inf")
+        lines += [
+            "",
+            f"Next step up: {n['config']} @{n['setting']} ({n['strategy']}) buys accuracy {n['accuracy']:.3f} "
+            f"(+{n['accuracy'] - c['accuracy']:.3f}) for {_cost_text(n, req.measure)}, {ratio:.2f}x the cost",
+        ]
+    else:
+        lines += ["", "Next step up: none, no deployable configuration is more accurate."]
+    lines += ["", f"Reproduce: {r.reproduce}", f"           {req.command()}"]
+    lines += [f"Note: {n}" for n in r.notes]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,2 @@
+-- Profiles the user added or replaced (`kinetics-sql hardware add`): seeding the built-ins keeps them.
+SELECT name FROM hardware WHERE NOT builtin;

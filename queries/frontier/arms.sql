@@ -1,0 +1,74 @@
+-- Per-arm building blocks of the frontier macros (created TEMP on the connection before
+-- frontier/strategies.sql and frontier/macros.sql, which use them): the cost of an arm, a
+-- configuration's label, unbiased coverage, and per model what the cost macros need.
+
+-- The cost models a frontier can be drawn in. A new cost model is one more WHEN here (and one more
+-- name in kinetics_sql.frontier.COSTS); every argument is a column or a constant of frontier_points.
+-- gpus > 1: tensor parallelism (flops and eflops here, rflops and latency through the offload plan), one
+-- GPU's cost; with gpus = 1 the tp_ macros are bit for bit the one-GPU ones.
+-- arch: the model's layers beyond dense attention (frontier_models: sliding-window layers, SSM layers); their
+-- compute and reads are added by arch_extra_compute / arch_extra_reads (queries/macros/010_arch.sql), split
+-- over the gpus like the rest (KV heads per GPU as tp_kv_reads). All zero for a dense model: the sum is
+-- then bit for bit Kinetics' (x + 0.0 = x).
+CREATE OR REPLACE TEMP MACRO frontier_cost(cost_model, method, p, hq, hkv, d, lin, lout, n, i, budget, block_size, variant,
+                                          model_name, setting_value, gpus := 1, i_net := NULL, hidden := 0, vocab := 0,
+                                          layers := 0,
+                                          arch := {'d_window': 0.0, 'win': 0.0, 'sinks': 0.0, 'ssm_layers': 0.0, 'ssm_state': 0.0}) AS
+    CASE cost_model
+        WHEN 'flops' THEN
+            tp_compute_flops(method, p, hq, hkv, d, lin, lout, n, gpus, budget := budget, block_size := block_size,
+                             variant := variant)
+            + arch_extra_compute(hq, arch.d_window, arch.win, arch.sinks, arch.ssm_layers, arch.ssm_state, lin, lout, n)
+              / gpus::DOUBLE
+        WHEN 'eflops' THEN
+            tp_eflops(method, p, hq, hkv, d, lin, lout, n, i, i_net, hidden, vocab, layers, gpus, budget := budget,
+                      block_size := block_size, variant := variant)
+            + arch_extra_compute(hq, arch.d_window, arch.win, arch.sinks, arch.ssm_layers, arch.ssm_state, lin, lout, n)
+              / gpus::DOUBLE
+            + i::DOUBLE * (arch_extra_reads(tp_kv_heads(hkv, gpus), arch.d_window, arch.win, arch.sinks, 0, 0, lin, lout, n)
+                           + ssm_state_reads(arch.ssm_layers, arch.ssm_state, lout, n) / gpus::DOUBLE)
+        -- rflops, latency: offload-aware, per model and setting (queries/fit/offload.sql, kinetics_sql.offload)
+        WHEN 'rflops' THEN coalesce(offload_cost('rflops', model_name, setting_value, method, lin, lout, budget, block_size, variant),
+                                    error('no offload plan for ' || model_name || ': the frontier writes it (kinetics_sql.costmodel.write_plan)'))
+        WHEN 'latency' THEN coalesce(offload_cost('latency', model_name, setting_value, method, lin, lout, budget, block_size, variant),
+                                     error('no offload plan for ' || model_name || ': the frontier writes it (kinetics_sql.costmodel.write_plan)'))
+        -- dollars: USD per 1,000 problems, latency or throughput regime (queries/pricing/macros.sql, kinetics_sql.pricing)
+        WHEN 'dollars' THEN coalesce(dollars_cost('latency', model_name, setting_value, method, lin, lout, budget, block_size, variant),
+                                     error('no offload plan for ' || model_name || ': the frontier writes it (kinetics_sql.costmodel.write_plan)'))
+        WHEN 'dollars-throughput' THEN coalesce(dollars_cost('throughput', model_name, setting_value, method, lin, lout, budget,
+                                                             block_size, variant),
+                                                error('no offload plan for ' || model_name || ': the frontier writes it (kinetics_sql.costmodel.write_plan)'))
+        ELSE error('unknown cost model ''' || coalesce(cost_model, 'NULL') || ''' (expected flops, eflops, rflops, latency, dollars or dollars-throughput)')
+    END;
+
+-- A configuration's short label. Two Kinetics files can share (model, method, budget): a second
+-- run (topk32_1 -> "topk32 #1") or a local window (local128_topk128 -> "topk256 local128"); they
+-- stay distinct configurations. Sources that do not follow the Kinetics naming pool by configuration.
+CREATE OR REPLACE TEMP MACRO frontier_label(method, budget, block_size, source) AS
+    CASE method
+        WHEN 'dense' THEN 'dense'
+        WHEN 'blocktopk' THEN 'blocktopk' || budget::VARCHAR || ' b' || block_size::VARCHAR
+        ELSE method || budget::VARCHAR
+    END
+    || CASE WHEN regexp_extract(source, '_local(\d+)_', 1) NOT IN ('', '0')
+            THEN ' local' || regexp_extract(source, '_local(\d+)_', 1) ELSE '' END
+    || CASE WHEN regexp_extract(source, '_topk\d+_(\d+)_', 1) <> ''
+            THEN ' #' || regexp_extract(source, '_topk\d+_(\d+)_', 1) ELSE '' END
+    -- Best-of-Infinity answer tables (other generation settings than Kinetics' for the same model): their own
+    || CASE WHEN regexp_matches(source, '^analysis_.+\.jsonl$') THEN ' boinf' ELSE '' END;
+
+-- Unbiased best-of-N coverage from n samples of which c are correct: 1 - C(n-c, N) / C(n, N),
+-- as the product of N ratios (exact to rounding; zero once n - c < N).
+CREATE OR REPLACE TEMP MACRO frontier_coverage(n, c, big_n) AS
+    1.0 - list_product(list_transform(range(0, big_n), lambda j: (n - c - j)::DOUBLE / (n - j)::DOUBLE));
+
+-- Per model what the cost macros need: the Kinetics parameter count where the model has one (model_params'
+-- default), else the active parameters (MoE: shared + a token's experts); d over full-attention layers;
+-- arch: windowed layers, sink tokens, SSM layers and state (zero for a dense model).
+CREATE OR REPLACE TEMP MACRO frontier_models() AS TABLE
+    SELECT name AS model, coalesce(params_kinetics, active_params, params) AS p, hq, hkv,
+           (head_dim * coalesce(attention_layers, layers))::DOUBLE AS d, hidden, vocab, layers,
+           {'d_window': (head_dim * coalesce(window_layers, 0))::DOUBLE, 'win': coalesce(sliding_window, 0)::DOUBLE,
+            'sinks': coalesce(sink_tokens, 0)::DOUBLE, 'ssm_layers': coalesce(ssm_layers, 0)::DOUBLE,
+            'ssm_state': coalesce(ssm_state_elements, 0.0)} AS arch
+    FROM models;

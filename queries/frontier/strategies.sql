@@ -1,0 +1,153 @@
+-- Strategies over per-sample answers and lengths (created TEMP before frontier/macros.sql, whose
+-- frontier_points unions these rows with its best-of-n and long-cot ones). Same columns as frontier_points:
+-- model, method, budget, block_size, config, setting, problem_id, accuracy, cost, trials.
+--
+--   majority         self-consistency: N samples vote, the plurality answer (ties uniform) must be gold;
+--                    accuracy from majority_votes (exact or unbiased, queries/strategies/majority_build.sql),
+--                    setting = N; uncapped samples.
+--   majority-budget  the same with every sample capped at a generation budget B (a sample that needs more
+--                    than B tokens has no answer): configurations "<model> dense cap B" (and uncapped), setting = N.
+--   long-cot         (sources without truncation scores, trial_budgets) from lengths only: a sample is
+--                    correct at budget B when it is correct and used at most B tokens. A lower bound on
+--                    re-scoring the truncated text (an answer may appear before the trace ends).
+-- Cost: the mean over the problem's samples of frontier_cost(lout = least(tokens, B), n = N), the prompt
+-- length where known, else 0 (the answer tables carry no prompt text: generation cost only).
+CREATE OR REPLACE TEMP MACRO strategy_points(p_task, p_strategy, p_cost, p_hardware, p_variant, p_models, p_methods,
+                                             p_gpus := 1) AS TABLE
+WITH hw AS (
+    SELECT peak_flops, 2.0 * peak_flops / hbm_bytes_per_s AS i, peak_flops / interconnect_bytes_per_s AS i_net
+    FROM hardware WHERE name = p_hardware
+),
+mdl AS (SELECT * FROM frontier_models()),
+sel AS (
+    SELECT source, task, problem_id, model, method, budget, block_size, prompt_tokens,
+           model || ' ' || frontier_label(method, budget, block_size, source) AS config
+    FROM problems
+    WHERE p_strategy IN ('majority', 'majority-budget', 'long-cot') AND task = p_task
+      AND (len(p_models) = 0 OR list_contains(p_models, model))
+      AND (len(p_methods) = 0 OR list_contains(p_methods, method))
+),
+votes AS (
+    SELECT s.*, v.gen_budget, v.n, v.accuracy,
+           -- flops and eflops are affine in n (but for block top-k's summary reads): cost(N) = c0 + N * (c1 - c0)
+           p_cost IN ('flops', 'eflops') AND s.method <> 'blocktopk' AS affine
+    FROM sel s JOIN majority_votes v ON v.source = s.source AND v.problem_id = s.problem_id
+    WHERE p_strategy = 'majority-budget' OR (p_strategy = 'majority' AND v.gen_budget IS NULL)
+),
+cap_costs AS (   -- per problem and cap, the mean over samples of the cost at n = 0 and n = 1
+    SELECT c.source, c.problem_id, c.gen_budget,
+           avg(frontier_cost(p_cost, c.method, m.p, m.hq, m.hkv, m.d, coalesce(t.prompt_tokens, c.prompt_tokens, 0),
+                             CASE WHEN c.gen_budget IS NULL THEN t.gen_tokens ELSE least(t.gen_tokens, c.gen_budget) END,
+                             0, hw.i, coalesce(c.budget, 0), coalesce(c.block_size, 0), p_variant, c.model, 0,
+                             gpus := p_gpus, i_net := hw.i_net, hidden := m.hidden, vocab := m.vocab, layers := m.layers,
+                             arch := m.arch)
+               ORDER BY t.trial) AS c0,
+           avg(frontier_cost(p_cost, c.method, m.p, m.hq, m.hkv, m.d, coalesce(t.prompt_tokens, c.prompt_tokens, 0),
+                             CASE WHEN c.gen_budget IS NULL THEN t.gen_tokens ELSE least(t.gen_tokens, c.gen_budget) END,
+                             1, hw.i, coalesce(c.budget, 0), coalesce(c.block_size, 0), p_variant, c.model, 1,
+                             gpus := p_gpus, i_net := hw.i_net, hidden := m.hidden, vocab := m.vocab, layers := m.layers,
+                             arch := m.arch)
+               ORDER BY t.trial) AS c1,
+           count(*) AS trials
+    FROM (SELECT DISTINCT source, problem_id, gen_budget, method, model, budget, block_size, prompt_tokens
+          FROM votes WHERE affine) c
+    JOIN trials t ON t.source = c.source AND t.problem_id = c.problem_id
+    JOIN mdl m ON m.model = c.model
+    CROSS JOIN hw
+    GROUP BY ALL
+),
+maj AS (
+    SELECT v.model, v.method, v.budget, v.block_size,
+           v.config || CASE WHEN v.gen_budget IS NULL THEN '' ELSE ' cap ' || v.gen_budget::VARCHAR END AS config,
+           v.n AS setting, v.problem_id, v.accuracy, c.c0 + v.n * (c.c1 - c.c0) AS cost, c.trials
+    FROM votes v
+    JOIN cap_costs c ON c.source = v.source AND c.problem_id = v.problem_id AND c.gen_budget IS NOT DISTINCT FROM v.gen_budget
+    WHERE v.affine
+    UNION ALL
+    SELECT v.model, v.method, v.budget, v.block_size,
+           v.config || CASE WHEN v.gen_budget IS NULL THEN '' ELSE ' cap ' || v.gen_budget::VARCHAR END AS config,
+           v.n AS setting, v.problem_id, any_value(v.accuracy) AS accuracy,
+           avg(frontier_cost(p_cost, v.method, m.p, m.hq, m.hkv, m.d, coalesce(t.prompt_tokens, v.prompt_tokens, 0),
+                             CASE WHEN v.gen_budget IS NULL THEN t.gen_tokens ELSE least(t.gen_tokens, v.gen_budget) END,
+                             v.n, hw.i, coalesce(v.budget, 0), coalesce(v.block_size, 0), p_variant, v.model, v.n,
+                             gpus := p_gpus, i_net := hw.i_net, hidden := m.hidden, vocab := m.vocab, layers := m.layers,
+                             arch := m.arch)
+               ORDER BY t.trial) AS cost,
+           count(*) AS trials
+    FROM votes v
+    JOIN trials t ON t.source = v.source AND t.problem_id = v.problem_id
+    JOIN mdl m ON m.model = v.model
+    CROSS JOIN hw
+    WHERE NOT v.affine
+    GROUP BY v.source, v.model, v.method, v.budget, v.block_size, v.config, v.gen_budget, v.n, v.problem_id
+),
+lengths_only AS (   -- sources with per-sample correctness and no truncation scores
+    SELECT source, max(gen_tokens) AS longest FROM trials
+    WHERE correct IS NOT NULL AND task = p_task AND p_strategy = 'long-cot'
+      AND source NOT IN (SELECT DISTINCT source FROM trial_budgets WHERE task = p_task)
+    GROUP BY source
+),
+caps AS (   -- 1024, 2048, ... up to the first budget at or above the source's longest sample
+    SELECT l.source, (2 ** k)::INTEGER AS cap
+    FROM lengths_only l, range(10, 31) r(k)
+    WHERE 2 ** (k - 1) < l.longest OR k = 10
+),
+lc_trials AS (
+    SELECT s.source, s.model, s.method, s.budget, s.block_size, s.config, s.problem_id, t.trial, t.gen_tokens, t.correct,
+           coalesce(t.prompt_tokens, s.prompt_tokens, 0) AS lin,
+           p_cost IN ('flops', 'eflops') AS by_length   -- a trace's cost depends on its length only
+    FROM sel s
+    JOIN lengths_only l ON l.source = s.source
+    JOIN trials t ON t.source = s.source AND t.problem_id = s.problem_id
+),
+lc_full AS (   -- flops, eflops: each trace's cost once; at a cap below its length, the cap's cost (lc_cap)
+    SELECT x.*, frontier_cost(p_cost, x.method, m.p, m.hq, m.hkv, m.d, x.lin, x.gen_tokens, 1, hw.i, coalesce(x.budget, 0),
+                              coalesce(x.block_size, 0), p_variant, x.model, 0,
+                             gpus := p_gpus, i_net := hw.i_net, hidden := m.hidden, vocab := m.vocab, layers := m.layers,
+                             arch := m.arch) AS c
+    FROM lc_trials x JOIN mdl m ON m.model = x.model CROSS JOIN hw
+    WHERE x.by_length
+),
+lc_cap AS (
+    SELECT k.*, frontier_cost(p_cost, k.method, m.p, m.hq, m.hkv, m.d, k.lin, k.cap, 1, hw.i, coalesce(k.budget, 0),
+                              coalesce(k.block_size, 0), p_variant, k.model, k.cap,
+                             gpus := p_gpus, i_net := hw.i_net, hidden := m.hidden, vocab := m.vocab, layers := m.layers,
+                             arch := m.arch) AS c_cap
+    FROM (SELECT DISTINCT x.source, x.model, x.method, x.budget, x.block_size, x.lin, c.cap
+          FROM lc_trials x JOIN caps c ON c.source = x.source WHERE x.by_length) k
+    JOIN mdl m ON m.model = k.model CROSS JOIN hw
+),
+lc_lists AS (   -- per problem and prompt length, its traces in trial order (list sums: the same bits every run)
+    SELECT source, model, method, budget, block_size, config, problem_id, lin,
+           list({'g': gen_tokens, 'c': c, 'ok': correct} ORDER BY trial) AS tr
+    FROM lc_full GROUP BY ALL
+),
+lcl AS (   -- a trace within the cap costs its own c, a longer one the cap's cost (lc_cap)
+    SELECT l.model, l.method, l.budget, l.block_size, l.config, c.cap AS setting, l.problem_id,
+           sum(len(list_filter(l.tr, lambda x: x.ok AND x.g <= c.cap))) / sum(len(l.tr)) AS accuracy,
+           sum(list_sum(list_transform(l.tr, lambda x: CASE WHEN x.g <= c.cap THEN x.c ELSE k.c_cap END)) ORDER BY l.lin)
+               / sum(len(l.tr)) AS cost,
+           sum(len(l.tr))::BIGINT AS trials
+    FROM lc_lists l
+    JOIN caps c ON c.source = l.source
+    JOIN lc_cap k ON k.source = l.source AND k.lin = l.lin AND k.cap = c.cap
+    GROUP BY l.source, l.model, l.method, l.budget, l.block_size, l.config, c.cap, l.problem_id
+    UNION ALL
+    SELECT x.model, x.method, x.budget, x.block_size, x.config, c.cap AS setting, x.problem_id,
+           avg((x.correct AND x.gen_tokens <= c.cap)::DOUBLE ORDER BY x.trial) AS accuracy,
+           avg(frontier_cost(p_cost, x.method, m.p, m.hq, m.hkv, m.d, x.lin, least(x.gen_tokens, c.cap), 1, hw.i,
+                             coalesce(x.budget, 0), coalesce(x.block_size, 0), p_variant, x.model, c.cap,
+                             gpus := p_gpus, i_net := hw.i_net, hidden := m.hidden, vocab := m.vocab, layers := m.layers,
+                             arch := m.arch)
+               ORDER BY x.trial) AS cost,
+           count(*) AS trials
+    FROM lc_trials x
+    JOIN caps c ON c.source = x.source
+    JOIN mdl m ON m.model = x.model
+    CROSS JOIN hw
+    WHERE NOT x.by_length
+    GROUP BY x.source, x.model, x.method, x.budget, x.block_size, x.config, c.cap, x.problem_id
+)
+SELECT model, method, budget, block_size, config, setting, problem_id, accuracy, cost, trials FROM maj
+UNION ALL
+SELECT model, method, budget, block_size, config, setting, problem_id, accuracy, cost, trials FROM lcl;
