@@ -65,7 +65,7 @@ def key_numbers(wh: Warehouse, task: str = "aime24", hardware: str = "b200") -> 
         spec,
         f"{base} --by model",
     )
-    r = n.rows.row(0, named=True) if n.rows.height else {}
+    r = n.rows.row(0, named=True) if n.rows.height and n.rows['levels'][0] else {}
     if r:
         n.sentence = (
             f"The model a FLOPs analysis picks costs up to {r['max_ratio']:.2f}x the eFLOPs of the eFLOPs-optimal "
@@ -81,7 +81,7 @@ def key_numbers(wh: Warehouse, task: str = "aime24", hardware: str = "b200") -> 
         spec,
         f"{base} --kind deployable --by arm",
     )
-    r = n.rows.row(0, named=True) if n.rows.height else {}
+    r = n.rows.row(0, named=True) if n.rows.height and n.rows['levels'][0] else {}
     if r:
         n.sentence = (
             f"Choosing one deployable configuration (model, attention, KV budget, N) by FLOPs costs up to "
@@ -98,15 +98,18 @@ def key_numbers(wh: Warehouse, task: str = "aime24", hardware: str = "b200") -> 
     )
     rows = {(r["model"], r["method"]): r for r in n.rows.iter_rows(named=True)}
     parts = []
+    def complete(row: dict[str, Any] | None, *keys: str) -> bool:  # a comparison with every number it states
+        return bool(row) and all(row[k] is not None for k in keys)  # type: ignore[index]
+
     blk = rows.get(("all models", "blocktopk"))
-    if blk:
+    if complete(blk, "max_cost_ratio", "median_cost_ratio", "max_accuracy_gain"):
         parts.append(
             f"across models, block top-k reaches the dense frontier's accuracy levels with up to "
             f"{blk['max_cost_ratio']:.2f}x fewer eFLOPs (median {blk['median_cost_ratio']:.2f}x; blog: 8.58x) and "
             f"gains up to {100 * blk['max_accuracy_gain']:.1f} points of accuracy at equal cost"
         )
     top = rows.get(("all models", "topk"))
-    if top:
+    if complete(top, "dense_best_accuracy", "cost_ratio_at_dense_best", "max_cost_ratio", "max_accuracy_gain"):
         parts.append(
             f"oracle top-k reaches the best dense accuracy ({top['dense_best_accuracy']:.3f}) with "
             f"{top['cost_ratio_at_dense_best']:.2f}x fewer eFLOPs (up to {top['max_cost_ratio']:.2f}x at lower "

@@ -55,6 +55,7 @@ class IngestOptions:
     question_col: str | None = None
     tokenizer: str | None = None
     gen_budgets: tuple[int, ...] = DEFAULT_GEN_BUDGETS
+    allow_implausible: bool = False  # token counts beyond the model's context, models not in the catalog
     extra: dict[str, Any] = field(default_factory=dict)
 
     def as_json(self) -> str:
@@ -121,10 +122,29 @@ def read_head(path: Path, n: int = 1 << 16) -> bytes:
         return fh.read(n)
 
 
+def check_text(path: Path, head: bytes) -> None:
+    """Refuse binary and UTF-16/32 files (Parquet excepted) before a parser prints their bytes."""
+    if head.startswith((b"PAR1", b"\x1f\x8b", b"\x28\xb5\x2f\xfd", b"BZh")):  # Parquet; gzip, zstd, bzip2
+        return
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in head:
+        raise InputError(
+            str(path), "not a UTF-8 text file (binary, or UTF-16/32 text: save it as UTF-8) nor Parquet", line=1
+        )
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if exc.start < len(head) - 4:  # not just a character cut at the end of the head
+            line = head[: exc.start].count(b"\n") + 1
+            raise InputError(
+                str(path), f"not valid UTF-8 (byte {exc.start + 1}): save it as UTF-8", line=line
+            ) from None
+
+
 def detect_format(path: Path, options: IngestOptions) -> str:
     head = read_head(path)
     if not head.strip():
         raise InputError(str(path), "file is empty", line=1)
+    check_text(path, head)
     missing: list[MissingDependency] = []
     for fmt in FORMATS:
         if fmt == "trials" and not options.problem_col:
@@ -166,6 +186,7 @@ def ingest(
         raise KineticsError(f"unknown format {fmt!r} (expected auto, {', '.join(FORMATS)})")
     progress = progress or (lambda label, total: lambda n: None)
     results: list[IngestResult] = []
+    seen: dict[str, str] = {}  # content hash -> first source of this invocation with it
     with wh.transaction() as con:
         tables = source_tables(wh)
         for src in sources:
@@ -175,6 +196,7 @@ def ingest(
                 head = read_head(src.path)
                 if not head.strip():
                     raise InputError(str(src.path), "file is empty", line=1)
+                check_text(src.path, head)
                 if not _module(chosen).detect(src.path, head) and chosen != "trials":
                     raise InputError(
                         str(src.path), f"this file is not in the {chosen!r} format (--source-format {chosen})", line=1
@@ -185,6 +207,13 @@ def ingest(
             if prior and not force and prior[0] == digest and prior[1] == chosen and prior[2] == opts_json:
                 results.append(IngestResult(src.name, chosen, {}, True, time.perf_counter() - t0, []))
                 continue
+            twin = con.execute(sqlfiles.load("ingest/same_content"), {"digest": digest, "source": src.name}).fetchall()
+            twin_name = str(twin[0][0]) if twin else seen.get(digest)
+            seen.setdefault(digest, src.name)
+            if twin_name is not None and not force:
+                note = f"{src.name}: same content (sha256) as source {twin_name}: skipped (--force loads it)"
+                results.append(IngestResult(src.name, chosen, {}, True, time.perf_counter() - t0, [note]))
+                continue
             for table in tables:
                 con.execute(sqlfiles.render("ingest/delete_source", table=table), {"source": src.name})
             con.execute(sqlfiles.load("ingest/log_delete"), {"source": src.name})
@@ -193,5 +222,16 @@ def ingest(
             entry = {"source": src.name, "path": str(src.path), "content_hash": digest, "format": chosen,
                      "rows": json.dumps(rows), "options": opts_json}  # fmt: skip
             con.execute(sqlfiles.load("ingest/log_insert"), entry)
+            ctx.warnings.extend(pooling_warnings(wh, src.name))
             results.append(IngestResult(src.name, chosen, rows, False, time.perf_counter() - t0, ctx.warnings))
     return results
+
+
+def pooling_warnings(wh: Warehouse, source: str) -> list[str]:
+    """One warning per configuration of ``source`` that another source also holds (their samples pool)."""
+    rows = wh.named("ingest/pooled", {"source": source})
+    return [
+        f"{source}: {r['task']} / {r['config']} ({r['tbl']}) pools with source(s) {', '.join(r['others'])}: "
+        "frontiers merge their samples; select one with --source"
+        for r in rows.iter_rows(named=True)
+    ]

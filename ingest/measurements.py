@@ -50,9 +50,19 @@ def detect(path: Path, head: bytes) -> bool:
             first = json.loads(raw)
         except ValueError:
             return False
-        return isinstance(first, dict) and first.get("kind", "decode") in KINDS and "run_id" in first \
+        return (
+            isinstance(first, dict)
+            and first.get("kind", "decode") in KINDS
+            and "run_id" in first
             and ("engine" in first or "method" in first)
+        )
     return False
+
+
+# integer fields stored as BIGINT; every other integer field is a 32-bit INTEGER column
+_BIGINT = {"offload_bytes", "weight_bytes", "peak_vram_bytes", "bytes_moved", "gpu_weight_bytes",
+           "offload_requested_bytes", "kv_cache_tokens"}  # fmt: skip
+_INT_MAX = {True: 2**63 - 1, False: 2**31 - 1}
 
 
 def _check_value(path: str, line: int, name: str, kind: str, value: Any) -> Any:
@@ -69,6 +79,9 @@ def _check_value(path: str, line: int, name: str, kind: str, value: Any) -> Any:
                 value = int(value)
             else:
                 raise bad(f"expected an integer, got {value!r}")
+        limit = _INT_MAX[name in _BIGINT]
+        if abs(value) > limit:
+            raise bad(f"{value!r} is out of range (at most {limit})")
     elif kind == "float":
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise bad(f"expected a number, got {value!r}")
@@ -98,15 +111,13 @@ def validate(path: str, line: int, rec: Any) -> tuple[str, dict[str, Any]]:
     fields = KINDS[kind]
     unknown = sorted(k for k in rec if k != "kind" and k not in fields)
     if unknown:
-        raise InputError(path, f"unknown field (a {kind} record has {', '.join(fields)})", line=line,
-                         field=unknown[0])
+        raise InputError(path, f"unknown field (a {kind} record has {', '.join(fields)})", line=line, field=unknown[0])
     out: dict[str, Any] = {}
     for name, (typ, required) in fields.items():
         value = rec.get(name)
         if value is None:
             if required:
-                raise InputError(path, f"required field is missing or null in a {kind} record", line=line,
-                                 field=name)
+                raise InputError(path, f"required field is missing or null in a {kind} record", line=line, field=name)
             out[name] = None
             continue
         out[name] = _check_value(path, line, name, typ, value)
@@ -124,11 +135,19 @@ def validate(path: str, line: int, rec: Any) -> tuple[str, dict[str, Any]]:
             raise InputError(path, f"a checkpoint of {out['gen_tokens']} tokens in a generation of "
                              f"{out['generation_tokens']}", line=line, field="gen_tokens")
         if out["offload_mode"] not in ("none", "cpu_compute", "stream"):
-            raise InputError(path, f"expected none, cpu_compute or stream, got {out['offload_mode']!r}", line=line,
-                             field="offload_mode")
+            raise InputError(
+                path,
+                f"expected none, cpu_compute or stream, got {out['offload_mode']!r}",
+                line=line,
+                field="offload_mode",
+            )
     elif out["method"] == "blocktopk" and (out["budget"] is None or out["block_size"] is None):
-        raise InputError(path, "a blocktopk record needs budget and block_size", line=line,
-                         field="budget" if out["budget"] is None else "block_size")
+        raise InputError(
+            path,
+            "a blocktopk record needs budget and block_size",
+            line=line,
+            field="budget" if out["budget"] is None else "block_size",
+        )
     return kind, out
 
 
@@ -154,15 +173,36 @@ def read(path: Path) -> dict[str, list[dict[str, Any]]]:
             if key in seen:
                 raise InputError(name, f"run {out['run_id']} has record {out['seq']} twice", line=line_no, field="seq")
             seen.add(key)
+            out["_line"] = line_no
             rows[kind].append(out)
     if not any(rows.values()):
         raise InputError(name, "no records in the file", line=1)
     return rows
 
 
-def load_measurements(wh: Warehouse, path: Path, *, source: str) -> dict[str, int]:
+def check_models(wh: Warehouse, path: Path, rows: dict[str, list[dict[str, Any]]]) -> None:
+    """Every record's model is a catalog model (its costs and fits need the shapes), named as the catalog does."""
+    known = {r[0] for r in wh.con.execute(sqlfiles.load("catalog/model_names_all")).fetchall()}
+    by_lower = {k.lower(): k for k in known}
+    for recs in rows.values():
+        for r in recs:
+            model = r.get("model")
+            if model is None or model in known:
+                continue
+            hint = (
+                f"the catalog spells it {by_lower[model.lower()]!r}"
+                if model.lower() in by_lower
+                else "add it with `kinetics-sql models add CONFIG_JSON|HF_REPO_ID` (--allow-implausible: a toy model)"
+            )
+            msg = f"model {model!r} is not in the catalog: {hint}"
+            raise InputError(str(path), msg, line=r["_line"], field="model")
+
+
+def load_measurements(wh: Warehouse, path: Path, *, source: str, allow_unknown_models: bool = False) -> dict[str, int]:
     """Validate and load a runner JSONL file; returns rows per table. Runs in the caller's transaction."""
     rows = read(Path(path))
+    if not allow_unknown_models:
+        check_models(wh, Path(path), rows)
     con = wh.con
     for q in _DELETE:
         con.execute(sqlfiles.load(q), {"source": source})
@@ -182,4 +222,6 @@ def load_measurements(wh: Warehouse, path: Path, *, source: str) -> dict[str, in
 
 def load(ctx: LoadContext) -> dict[str, int]:
     """Entry point of ``kinetics-sql ingest`` (format ``measurements``)."""
-    return load_measurements(ctx.wh, ctx.path, source=ctx.source.name)
+    return load_measurements(
+        ctx.wh, ctx.path, source=ctx.source.name, allow_unknown_models=ctx.options.allow_implausible
+    )

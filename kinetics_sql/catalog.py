@@ -150,6 +150,7 @@ def spec_from_config(
     head_dim = _field(config, "head_dim", source) if config.get("head_dim") is not None else hidden // hq
     intermediate = _field(config, "intermediate_size", source)
     vocab = _field(config, "vocab_size", source)
+    max_position = _field(config, "max_position_embeddings", source) if config.get("max_position_embeddings") else None
     model_type = str(config.get("model_type", "unknown"))
     tied = bool(config.get("tie_word_embeddings", False))
     bias = bool(config.get("attention_bias", model_type == "qwen2"))
@@ -228,7 +229,7 @@ def spec_from_config(
         qk_norm=qk_norm,
         embedding_params=float(embedding),
         layer_params=float(total_layers) / layers,
-        max_position=config.get("max_position_embeddings"),
+        max_position=max_position,
         config=published,
         active_params=active,
         experts=n_experts,
@@ -279,9 +280,15 @@ def load_config(ref: str, *, revision: str | None = None) -> tuple[dict[str, Any
         path = path / "config.json"
     if path.exists():
         try:
-            config = json.loads(path.read_text())
+            config = json.loads(path.read_text(encoding="utf-8"))
         except json.JSONDecodeError as exc:
             raise KineticsError(f"{path}:{exc.lineno}: not valid JSON ({exc.msg})") from exc
+        except UnicodeDecodeError as exc:
+            raise KineticsError(f"{path}:1: not a UTF-8 text file (byte {exc.start + 1}): not a config.json") from None
+        except OSError as exc:
+            raise KineticsError(f"{path}: cannot read: {exc.strerror or exc}") from None
+        if not isinstance(config, dict):
+            raise KineticsError(f"{path}:1: expected a JSON object (a config.json), got {type(config).__name__}")
         name = path.parent.name if path.name == "config.json" else path.stem
         return config, name, None
     if ref.count("/") != 1 or ref.endswith(".json"):

@@ -17,7 +17,7 @@ from kinetics_sql.commands import (
     recommend_cmd,
     warehouse_cmds,
 )
-from kinetics_sql.commands.context import State
+from kinetics_sql.commands.context import DEFAULT_WAIT_S, State
 from kinetics_sql.errors import KineticsError
 from kinetics_sql.warehouse import default_path
 
@@ -32,7 +32,10 @@ class Group(click.Group):
         try:
             return super().invoke(ctx)
         except KineticsError as exc:
-            raise click.ClickException(str(exc)) from exc
+            state = ctx.find_object(State)
+            wh = state._wh if state is not None else None
+            note = f" (note: there is no warehouse at {wh.path}; nothing was created)" if wh and wh.missing else ""
+            raise click.ClickException(f"{exc}{note}") from exc
 
 
 @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -43,15 +46,24 @@ class Group(click.Group):
     show_default="warehouse/kinetics.duckdb, or $KINETICS_SQL_DB",
     help="Warehouse file (DuckDB); ':memory:' for a throw-away one.",
 )
+@click.option(
+    "--wait",
+    "wait_s",
+    type=click.FloatRange(min=0),
+    default=DEFAULT_WAIT_S,
+    show_default=True,
+    help="Seconds to wait (with a message) for a warehouse another process holds, then fail.",
+)
 @click.version_option(__version__, prog_name="kinetics-sql")
 @click.pass_context
-def cli(ctx: click.Context, db: str) -> None:
+def cli(ctx: click.Context, db: str, wait_s: float) -> None:
     """Test-time scaling costs as SQL: which model, how many samples, how long a chain of
     thought, dense or sparse attention, offloaded or not, gives the most accuracy per second.
 
-    Opening a warehouse creates or migrates its schema and (re)creates the cost macros.
+    Commands that write (init, ingest, models add, hardware add, fit, sql --write) create or migrate
+    the warehouse and (re)create the cost macros; the others open it read-only and create nothing.
     """
-    state = State(db)
+    state = State(db, wait_s)
     ctx.obj = state
     ctx.call_on_close(state.close)
 

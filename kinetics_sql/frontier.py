@@ -86,6 +86,7 @@ class FrontierSpec:
     # tensor parallelism: every arm runs on `gpus` GPUs of `hardware` (costs per GPU, i.e. wall time;
     # gpu_seconds = gpus * seconds is what a price per GPU-hour multiplies)
     gpus: int = 1
+    sources: tuple[str, ...] = ()  # only these ingested sources (problems/trial_budgets.source); () = all
 
     def validated(self, wh: Warehouse) -> FrontierSpec:
         """Checks every choice against its allow-list and resolves model and hardware names."""
@@ -160,6 +161,7 @@ class FrontierSpec:
             "variant": self.variant,
             "models": list(self.models),
             "methods": list(self.methods),
+            "sources": list(self.sources),
             "kind": self.kind,
             "by": self.by,
             "envelope": self.envelope,
@@ -172,7 +174,7 @@ class FrontierSpec:
         return asdict(self)
 
 
-_POINT_PARAMS = ("task", "strategy", "cost", "hardware", "variant", "models", "methods", "gpus")
+_POINT_PARAMS = ("task", "strategy", "cost", "hardware", "variant", "models", "methods", "gpus", "sources")
 _TABLE = re.compile(r"^fp_[0-9a-f]{20}$")
 
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import re
-from collections.abc import Iterator, Sequence
+import time
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
@@ -29,6 +31,43 @@ CONNECTION_MACROS = (
     "frontier/tasks",
 )
 _MIGRATION = re.compile(r"^(\d{3})_[a-z0-9_]+$")
+_PERSISTENT_MACRO = re.compile(r"CREATE\s+OR\s+REPLACE\s+MACRO", re.IGNORECASE)
+_LOCKED = ("Could not set lock", "Conflicting lock")
+
+
+def _connect(
+    path: str, read_only: bool, wait_s: float, on_wait: Callable[[str], None] | None
+) -> duckdb.DuckDBPyConnection:
+    """Connect, retrying while another process holds a conflicting lock (up to ``wait_s`` seconds)."""
+    deadline = time.monotonic() + max(wait_s, 0.0)
+    told = False
+    while True:
+        try:
+            return duckdb.connect(path, read_only=read_only)
+        except duckdb.Error as exc:
+            msg = str(exc)
+            if not any(k in msg for k in _LOCKED):
+                raise KineticsError(f"cannot open warehouse {path}: {msg.splitlines()[0]}") from None
+            holder = re.search(r"\(PID (\d+)\)", msg)
+            who = f"process {holder.group(1)}" if holder else "another process"
+            if time.monotonic() >= deadline:
+                raise KineticsError(
+                    f"warehouse {path} is locked by {who} ({'a writer' if read_only else 'a reader or writer'}); "
+                    f"gave up after {wait_s:g} s: wait for it to finish, or raise --wait SECONDS"
+                ) from None
+            if not told and on_wait is not None:
+                on_wait(f"warehouse {path} is locked by {who}; waiting up to {wait_s:g} s (--wait) ...")
+                told = True
+            time.sleep(0.2)
+
+
+@functools.cache
+def _builtin_names() -> tuple[dict[str, str], dict[str, str]]:
+    """Lower-cased name -> spelling of the built-in models and of the built-in hardware profiles."""
+    return (
+        {m.name.lower(): m.name for m in catalog.builtin_models()},
+        {h.name.lower(): h.name for h in catalog.builtin_hardware()},
+    )
 
 
 def default_path() -> str:
@@ -60,18 +99,44 @@ class Warehouse:
     True
     """
 
-    def __init__(self, path: str | os.PathLike[str] | None = None, *, read_only: bool = False) -> None:
+    def __init__(
+        self,
+        path: str | os.PathLike[str] | None = None,
+        *,
+        read_only: bool = False,
+        wait_s: float = 0.0,
+        on_wait: Callable[[str], None] | None = None,
+    ) -> None:
+        """Open (read-write: create, migrate, seed the catalog) or, with ``read_only``, attach an existing
+        warehouse without writing to it (its cost macros become TEMP macros of this connection).
+
+        A file another process holds is retried for ``wait_s`` seconds (``on_wait`` gets one message
+        when the wait begins), then refused with a clear error. ``read_only`` never creates a file or folder.
+        """
         self.path = str(path) if path is not None else default_path()
+        self.read_only = read_only and self.path != ":memory:"
+        self.missing = False  # set by callers that stand a built-in catalog in for a warehouse that does not exist
         if self.path != ":memory:":
-            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+            if self.read_only:
+                if not Path(self.path).is_file():
+                    raise KineticsError(
+                        f"no warehouse at {self.path} (nothing was created): give --db PATH of an existing one, "
+                        "or create it with `kinetics-sql init` or `kinetics-sql ingest`"
+                    )
+            else:
+                Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        self.con = _connect(self.path, self.read_only, wait_s, on_wait)
         try:
-            self.con = duckdb.connect(self.path, read_only=read_only)
-        except duckdb.Error as exc:
-            raise KineticsError(f"cannot open warehouse {self.path}: {exc}") from exc
-        if not read_only:
-            self.migrate()
-            self.seed_catalog()
-        self.create_macros()
+            self.con.execute(sqlfiles.load("warehouse/session"))
+            if self.read_only:
+                self._check_schema()
+            else:
+                self.migrate()
+                self.seed_catalog()
+            self.create_macros(temp=self.read_only)
+        except BaseException:
+            self.con.close()
+            raise
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -120,35 +185,68 @@ class Warehouse:
         row = self.con.execute(sqlfiles.load("warehouse/schema_version")).fetchone()
         return int(row[0]) if row and row[0] is not None else 0
 
-    def create_macros(self) -> None:
-        """The cost macros (queries/macros, in file order), then the connection's TEMP macros of the
-        analysis: latency features, offload costs and their scratch tables, frontier building blocks."""
+    def create_macros(self, *, temp: bool = False) -> None:
+        """The cost macros (queries/macros, in file order; ``temp``: on this connection only, for a read-only
+        warehouse), then the connection's TEMP macros of the analysis: latency features, offload costs and
+        their scratch tables, frontier building blocks."""
         for name in sqlfiles.listing("macros"):
-            self.con.execute(sqlfiles.load(f"macros/{name}"))
+            text = sqlfiles.load(f"macros/{name}")
+            self.con.execute(_PERSISTENT_MACRO.sub("CREATE OR REPLACE TEMP MACRO", text) if temp else text)
         for name in CONNECTION_MACROS:
             self.con.execute(sqlfiles.load(name))
 
+    def _check_schema(self) -> None:
+        """A read-only warehouse must already have every migration: it cannot be migrated here."""
+        try:
+            done = {r[0] for r in self.con.execute(sqlfiles.load("warehouse/migrations_recorded")).fetchall()}
+        except duckdb.Error:
+            raise KineticsError(f"{self.path} is not a kinetics-sql warehouse (no schema_version table)") from None
+        missing = sorted({int(n[:3]) for n in sqlfiles.listing("migrations")} - done)
+        if missing:
+            raise KineticsError(
+                f"warehouse {self.path} lacks schema migrations {', '.join(map(str, missing))} and is opened "
+                "read-only: migrate it once with `kinetics-sql --db PATH init`"
+            )
+
+    def _user_names(self, table: str) -> set[str]:
+        return {r[0] for r in self.con.execute(sqlfiles.render("catalog/user_names", table=table)).fetchall()}
+
     def seed_catalog(self) -> None:
-        """Insert or refresh the built-in models and hardware profiles (user rows are kept)."""
+        """Insert the built-in models and hardware profiles where absent and refresh built-in rows; a user's row
+        (added, or overriding a built-in of the same name in any letter case) is never touched."""
+        user_models, user_hw = self._user_names("models"), self._user_names("hardware")
         with self.transaction():
-            self._upsert("models", [{**spec.row(), "builtin": True} for spec in catalog.builtin_models()])
-            user = set(self.named("catalog/hardware_user_names")["name"].to_list())  # e.g. their own price
+            self._upsert(
+                "models",
+                [{**s.row(), "builtin": True} for s in catalog.builtin_models() if s.name.lower() not in user_models],
+            )
             self._upsert(
                 "hardware",
-                [{**asdict(hw), "builtin": True} for hw in catalog.builtin_hardware() if hw.name not in user],
+                [{**asdict(h), "builtin": True} for h in catalog.builtin_hardware() if h.name.lower() not in user_hw],
             )
 
     # -- catalog ---------------------------------------------------------------------------
 
     def _upsert(self, table: str, rows: list[dict[str, Any]]) -> None:
-        insert_arrow(self.con, table, pa.Table.from_pylist(rows), replace=True)
+        if rows:
+            insert_arrow(self.con, table, pa.Table.from_pylist(rows), replace=True)
 
-    def upsert_model(self, spec: catalog.ModelSpec, *, builtin: bool = False) -> None:
-        self._upsert("models", [{**spec.row(), "builtin": builtin}])
+    def _user_row(self, table: str, row: dict[str, Any], builtin: bool, builtins: dict[str, str]) -> bool:
+        """Store a row; a user's row named like a built-in takes its spelling and is recorded as overriding it."""
+        override = not builtin and row["name"].lower() in builtins
+        if override:
+            row = {**row, "name": builtins[row["name"].lower()]}
+        self.con.execute(sqlfiles.render("catalog/delete_other_spelling", table=table), {"name": row["name"]})
+        self._upsert(table, [{**row, "builtin": builtin, "overrides_builtin": override}])
+        return override
 
-    def upsert_hardware(self, hw: catalog.HardwareSpec, *, builtin: bool = False) -> None:
-        """Insert or replace a profile (a user's row of a built-in name survives :meth:`seed_catalog`)."""
-        self._upsert("hardware", [{**asdict(hw), "builtin": builtin}])
+    def upsert_model(self, spec: catalog.ModelSpec, *, builtin: bool = False) -> bool:
+        """Insert or replace a model (kept across opens); returns whether it overrides a built-in model."""
+        return self._user_row("models", spec.row(), builtin, _builtin_names()[0])
+
+    def upsert_hardware(self, hw: catalog.HardwareSpec, *, builtin: bool = False) -> bool:
+        """Insert or replace a profile (kept across opens); returns whether it overrides a built-in profile."""
+        return self._user_row("hardware", asdict(hw), builtin, _builtin_names()[1])
 
     def hardware_spec(self, name: str) -> catalog.HardwareSpec:
         """The stored profile ``name`` (resolved case-insensitively)."""

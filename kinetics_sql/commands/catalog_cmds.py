@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import click
@@ -19,7 +20,7 @@ def models(ctx: click.Context, fmt: str, output: str | None) -> None:
     if ctx.invoked_subcommand is None:
         state = ctx.find_object(State)
         assert state is not None
-        emit(state.wh.named("catalog/models_list"), fmt, output)
+        emit(state.reader.named("catalog/models_list"), fmt, output)
 
 
 @models.command("add")
@@ -38,13 +39,19 @@ def models_add(
     The parameter count is computed from the architecture.
     """
     cfg, default_name, repo = catalog.load_config(config, revision=revision)
+    if name is not None and not name.strip():
+        raise click.BadParameter("must not be empty", param_hint="--name")
+    if params_kinetics is not None and (not math.isfinite(params_kinetics) or params_kinetics <= 0):
+        msg = f"must be a finite number > 0, got {params_kinetics!r}"
+        raise click.BadParameter(msg, param_hint="--params-kinetics")
     spec = catalog.spec_from_config(
         cfg, name or default_name, family=family, hf_repo=repo, params_kinetics=params_kinetics, source=config
     )
     with state.wh.transaction():
-        state.wh.upsert_model(spec)
+        override = state.wh.upsert_model(spec)
     click.echo(
-        f"added {spec.name}: {spec.params / 1e9:.3f}B params, {spec.layers} layers, "
+        f"added {spec.name}{' (overrides the built-in model; kept across opens)' if override else ''}: "
+        f"{spec.params / 1e9:.3f}B params, {spec.layers} layers, "
         f"{spec.hq}/{spec.hkv} heads x {spec.head_dim}, KV {spec.kv_bytes_per_token} bytes/token"
     )
 
@@ -57,7 +64,7 @@ def hardware(ctx: click.Context, fmt: str, output: str | None) -> None:
     if ctx.invoked_subcommand is None:
         state = ctx.find_object(State)
         assert state is not None
-        emit(state.wh.named("catalog/hardware_list"), fmt, output)
+        emit(state.reader.named("catalog/hardware_list"), fmt, output)
 
 
 @hardware.command("add")
@@ -94,7 +101,11 @@ def hardware_add(
     notes: str | None,
 ) -> None:
     """Add (or replace) a hardware profile NAME. For a profile that exists, options not given keep
-    their values: `kinetics-sql hardware add rtx-4090 --price-per-hour 0.40` only sets the price."""
+    their values: `kinetics-sql hardware add rtx-4090 --price-per-hour 0.40` only sets the price. Naming a
+    built-in profile replaces it for this warehouse; the override is kept across opens and listed as such."""
+    if not name.strip() or name != name.strip() or any(not ch.isprintable() for ch in name):
+        msg = f"expected a non-empty name without surrounding spaces, got {name!r}"
+        raise click.BadParameter(msg, param_hint="NAME")
     wh = state.wh
     known = {n.lower(): n for n in wh.named("catalog/hardware_names")["name"].to_list()}
     old = wh.hardware_spec(known[name.lower()]) if name.lower() in known else None
@@ -105,12 +116,14 @@ def hardware_add(
     for label, value in (
         ("--peak-flops", peak_flops),
         ("--hbm", hbm_bytes_per_s),
+        ("--vram", vram_bytes),
+        ("--link", link_bytes_per_s),
+        ("--host-mem", host_mem_bytes_per_s),
+        ("--interconnect", interconnect_bytes_per_s),
         ("--price-per-hour", price_per_hour),
     ):
-        if value is not None and value <= 0:
-            raise click.BadParameter("must be > 0", param_hint=label)
-    if interconnect_bytes_per_s is not None and interconnect_bytes_per_s <= 0:
-        raise click.BadParameter("must be > 0", param_hint="--interconnect")
+        if value is not None and (not math.isfinite(value) or value <= 0):
+            raise click.BadParameter(f"must be > 0 and finite, got {value!r}", param_hint=label)
 
     source_default = "set with kinetics-sql hardware add"
 
@@ -130,9 +143,10 @@ def hardware_add(
         price_source=price_source or (source_default if price_per_hour else pick(None, "price_source")),
     )
     with wh.transaction():
-        wh.upsert_hardware(hw)
+        override = wh.upsert_hardware(hw)
+    note = " (overrides the built-in profile; kept across opens)" if override else ""
     price = f", ${hw.price_per_hour:g} per GPU-hour" if hw.price_per_hour else ", no price (--price-per-hour)"
-    click.echo(f"added {hw.name}: i = {hw.intensity:.1f} FLOPs per KV element{price}")
+    click.echo(f"added {hw.name}{note}: i = {hw.intensity:.1f} FLOPs per KV element{price}")
 
 
 COMMANDS = [models, hardware]

@@ -2,22 +2,52 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from kinetics_sql.warehouse import Warehouse
 
+DEFAULT_WAIT_S = 30.0
+
+
+def _say(message: str) -> None:
+    click.echo(message, err=True)
+
 
 class State:
-    """Per-invocation state: the warehouse path, opened on first use."""
+    """Per-invocation state: the warehouse path, opened on first use.
 
-    def __init__(self, db: str) -> None:
+    Commands that only read use :attr:`reader` (read-only: no file or folder is created, nothing is
+    written, several run side by side); commands that write use :attr:`wh`. Either waits up to
+    ``wait_s`` seconds for a warehouse another process holds, with a message, then fails clearly.
+    """
+
+    def __init__(self, db: str, wait_s: float = DEFAULT_WAIT_S) -> None:
         self.db = db
+        self.wait_s = wait_s
         self._wh: Warehouse | None = None
 
     @property
     def wh(self) -> Warehouse:
+        """The warehouse opened read-write (created and migrated if needed)."""
+        if self._wh is not None and self._wh.read_only:
+            self.close()
         if self._wh is None:
-            self._wh = Warehouse(self.db)
+            self._wh = Warehouse(self.db, wait_s=self.wait_s, on_wait=_say)
+        return self._wh
+
+    @property
+    def reader(self) -> Warehouse:
+        """The warehouse opened read-only; where no file exists, the built-in catalog in memory (errors then
+        say that the warehouse does not exist; nothing is created)."""
+        if self._wh is None:
+            if self.db != ":memory:" and not Path(self.db).is_file():
+                self._wh = Warehouse(":memory:")
+                self._wh.path = self.db
+                self._wh.missing = True
+            else:
+                self._wh = Warehouse(self.db, read_only=True, wait_s=self.wait_s, on_wait=_say)
         return self._wh
 
     def close(self) -> None:

@@ -2,23 +2,41 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 
-from kinetics_sql import sqlfiles
+from kinetics_sql import limits, sqlfiles
 from kinetics_sql.commands.context import State, pass_state
 from kinetics_sql.commands.output import emit, output_options
+from kinetics_sql.errors import KineticsError
 from kinetics_sql.facts.methods import METHODS
+
+
+class Tokens(click.ParamType):
+    """A whole, non-negative token count; accepts 16384 or 1.6384e4."""
+
+    name = "tokens"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        try:
+            return limits.whole_tokens(value)
+        except (TypeError, ValueError):
+            self.fail(f"expected a whole number of tokens from 0 to 2^53, got {value!r}", param, ctx)
+
+
+TOKENS = Tokens()
 
 
 @click.command()
 @click.option("--model", required=True, help="Catalog model name, e.g. Qwen3-8B.")
 @click.option("--hardware", default="b200", show_default=True, help="Hardware profile name.")
 @click.option("--method", type=click.Choice(METHODS), default="dense", show_default=True)
-@click.option("--lin", type=int, default=155, show_default=True, help="Prompt tokens.")
-@click.option("--lout", type=int, multiple=True, required=True, help="Generated tokens per trial (repeatable).")
-@click.option("--n", "n", type=int, default=1, show_default=True, help="Trials (best-of-N).")
-@click.option("--budget", type=int, default=0, help="KV budget in tokens for sparse methods.")
-@click.option("--block-size", type=int, default=0, help="Block size for blocktopk.")
+@click.option("--lin", type=TOKENS, default=155, show_default=True, help="Prompt tokens.")
+@click.option("--lout", type=TOKENS, multiple=True, required=True, help="Generated tokens per trial (repeatable).")
+@click.option("--n", "n", type=click.IntRange(min=1), default=1, show_default=True, help="Trials (best-of-N), >= 1.")
+@click.option("--budget", type=TOKENS, default=0, help="KV budget in tokens for sparse methods.")
+@click.option("--block-size", type=TOKENS, default=0, help="Block size for blocktopk.")
 @click.option("--variant", type=click.Choice(("exact", "published")), default="exact", show_default=True)
 @click.option(
     "--params",
@@ -36,6 +54,11 @@ from kinetics_sql.facts.methods import METHODS
     help="Tensor parallelism over this many GPUs: costs per GPU (wall time) with the interconnect's traffic, "
     "gpu_seconds, and each GPU's weight and KV bytes.",
 )
+@click.option(
+    "--allow-implausible",
+    is_flag=True,
+    help="Cost prompt + generation lengths beyond the model's context length (models.max_position).",
+)
 @output_options
 @pass_state
 def cost(
@@ -50,6 +73,7 @@ def cost(
     block_size: int,
     variant: str,
     param_count: str,
+    allow_implausible: bool,
     gpus: int,
     fmt: str,
     output: str | None,
@@ -58,9 +82,16 @@ def cost(
     --hardware. Several --lout values add a row each and a 'mean' row (the expected cost over
     trial lengths, as Kinetics averages them). With --gpus T > 1: per GPU of T in tensor parallel, plus the
     interconnect bytes, gpu_seconds (= T * seconds) and each GPU's weight and KV bytes."""
-    wh = state.wh
+    wh = state.reader
+    name = wh.resolve_model(model)
+    context = limits.context_length(wh, name)
+    for g in lout:
+        msg = limits.check_context(name, context, lin + g, f"--lin + --lout ({lin} + {g})", allow=allow_implausible,
+                                   storable=False)  # fmt: skip
+        if msg:
+            raise KineticsError(msg)
     params = {
-        "model": wh.resolve_model(model),
+        "model": name,
         "hardware": wh.resolve_hardware(hardware),
         "method": method,
         "lin": lin,

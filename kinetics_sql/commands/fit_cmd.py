@@ -172,7 +172,7 @@ def _num(v: float | None) -> str:
 @pass_state
 def coefficients(state: State, engine: str | None, fmt: str, output: str | None) -> None:
     """List stored fits (newest first): engine, device, form, a, b, c, t0, i_gpu, i_link, R^2 and MAPE."""
-    df = state.wh.named("fit/list", {"engine": engine})
+    df = state.reader.named("fit/list", {"engine": engine})
     emit(df, fmt, output)
 
 

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
-from kinetics_sql import compare_gpus, compare_offload, pricing
+from kinetics_sql import compare_gpus, compare_offload, pricing, selection
 from kinetics_sql import frontier as fr
 from kinetics_sql.commands.context import State, pass_state
 from kinetics_sql.commands.output import emit, output_options, render_table
@@ -98,6 +101,13 @@ def selection_options(func: F) -> F:
             help="Tensor parallelism: every arm on this many GPUs of --hardware (costs per GPU, i.e. wall time, "
             "with the interconnect's traffic; gpu_seconds = gpus * seconds is what a price per GPU-hour multiplies).",
         ),
+        click.option(
+            "--source",
+            "sources",
+            multiple=True,
+            help="Only rows ingested from this source (ingest_log.source; repeatable). Without it, sources of "
+            "one configuration pool their samples (ingest warns when that happens).",
+        ),
     ]
     for option in reversed(options):
         func = option(func)
@@ -159,6 +169,7 @@ def frontier(
     models: tuple[str, ...],
     methods: tuple[str, ...],
     kind: str,
+    sources: tuple[str, ...],
     gpus: int,
     cost: str,
     by: str,
@@ -203,10 +214,13 @@ def frontier(
         vram_gb=vram_gb,
         reserve_gb=reserve_gb,
         gpus=gpus,
+        sources=sources,
     )
+    wh = state.reader
+    selection.check(wh, task, strategy, sources)
     if cost in pricing.COSTS:
-        click.echo(pricing.describe(state.wh, spec), err=True)
-    df = fr.frontier(state.wh, spec)
+        click.echo(pricing.describe(wh, spec), err=True)
+    df = fr.frontier(wh, spec)
     if df.is_empty():
         source = {
             "long-cot": "trial_budgets (raw traces) or trials with correctness",
@@ -257,6 +271,7 @@ def compare(
     models: tuple[str, ...],
     methods: tuple[str, ...],
     kind: str,
+    sources: tuple[str, ...],
     gpus: int,
     by: str,
     cost: str,
@@ -292,8 +307,10 @@ def compare(
         vram_gb=vram_gb,
         reserve_gb=reserve_gb,
         gpus=gpus,
+        sources=sources,
     )
-    wh = state.wh
+    wh = state.reader
+    selection.check(wh, task, strategy, sources)
     if cost in pricing.COSTS:
         click.echo(pricing.describe(wh, spec), err=True)
     frames = {}
@@ -333,7 +350,13 @@ def compare(
 )
 @click.option("--task", default="aime24", show_default=True)
 @click.option("--hardware", default="b200", show_default=True)
-@click.option("--bootstrap", type=int, default=200, show_default=True, help="Replicates for the bands of Figure 1.")
+@click.option(
+    "--bootstrap",
+    type=click.IntRange(min=0),
+    default=200,
+    show_default=True,
+    help="Replicates for the bands of Figure 1.",
+)
 @click.option("--no-png", is_flag=True, help="Skip PNG and SVG (HTML only; faster).")
 @pass_state
 def report(state: State, out_dir: str, task: str, hardware: str, bootstrap: int, no_png: bool) -> None:
@@ -341,12 +364,27 @@ def report(state: State, out_dir: str, task: str, hardware: str, bootstrap: int,
     each next to the SQL that produced it; prints the headline numbers and the report's path."""
     from kinetics_sql.figures import report as rep
 
-    result = rep.write_report(
-        state.wh, Path(out_dir), task=task, hardware=hardware, bootstrap=bootstrap, images=not no_png
-    )
+    wh = state.reader
+    selection.check(wh, task)
+    hardware = wh.resolve_hardware(hardware)
+    out = Path(out_dir)
+    # written into a hidden sibling folder, moved into place only when complete: a failure leaves nothing half-written
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        stage = Path(tempfile.mkdtemp(prefix=f".{out.name}.partial-", dir=out.parent))
+    except OSError as exc:
+        raise click.ClickException(f"cannot write the report under {out}: {exc}") from exc
+    try:
+        result = rep.write_report(wh, stage, task=task, hardware=hardware, bootstrap=bootstrap, images=not no_png)
+        for f in sorted(p for p in stage.rglob("*") if p.is_file()):
+            dest = out / f.relative_to(stage)
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(f, dest)
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
     for line in result.headlines:
         click.echo(line)
-    click.echo(f"report: {result.index}")
+    click.echo(f"report: {out / result.index.relative_to(stage)}")
 
 
 COMMANDS = [frontier, compare, report]

@@ -92,6 +92,11 @@ DEPRECATED_FORMAT = (
     show_default=True,
     help="Long-CoT generation budgets: START:STOP:STEP or a comma list.",
 )
+@click.option(
+    "--allow-implausible",
+    is_flag=True,
+    help="Accept token counts beyond the model's context length and measurements of models not in the catalog.",
+)
 @click.option("--quiet", "-q", is_flag=True, help="No progress bars or per-file lines.")
 @pass_state
 def ingest(
@@ -103,6 +108,7 @@ def ingest(
     force: bool,
     quiet: bool,
     gen_budgets: str,
+    allow_implausible: bool,
     **mapping: str | int | None,
 ) -> None:
     """Load SOURCE files, folders or hf://datasets/... paths into the warehouse.
@@ -125,7 +131,11 @@ def ingest(
         refs[:0] = [str(root) for root in sources.bundled_roots()]
     if not refs:
         raise click.UsageError("name at least one SOURCE, or --bundled")
-    options = job.IngestOptions(gen_budgets=parse_budgets(gen_budgets), **mapping)  # type: ignore[arg-type]
+    options = job.IngestOptions(
+        gen_budgets=parse_budgets(gen_budgets),
+        allow_implausible=allow_implausible,
+        **mapping,  # type: ignore[arg-type]
+    )
     resolved = sources.resolve(refs)
     with rich_progress(not quiet) as progress:
         results = job.ingest(state.wh, resolved, fmt=fmt, options=options, force=force, progress=progress)
@@ -141,7 +151,9 @@ def ingest(
                 err=True,
             )
         if not quiet:
-            what = "unchanged, skipped" if r.skipped else ", ".join(f"{k} {v}" for k, v in r.rows.items())
+            what = ", ".join(f"{k} {v}" for k, v in r.rows.items())
+            if r.skipped:
+                what = "skipped" if r.warnings else "unchanged, skipped"
             click.echo(f"{r.source} [{r.format}] {what} ({r.seconds:.2f} s)")
     click.echo(f"ingested {len(loaded)} of {len(results)} sources into {state.wh.path}")
 
@@ -155,7 +167,7 @@ def export(state: State, out_dir: str) -> None:
     from kinetics_sql.ingest.export import export_parquet
 
     try:
-        written = export_parquet(state.wh, out_dir)
+        written = export_parquet(state.reader, out_dir)
     except OSError as exc:
         raise KineticsError(f"cannot write {out_dir}: {exc}") from exc
     for table, rows in written.items():

@@ -120,7 +120,7 @@ def recommend(
         bootstrap=bootstrap,
         seed=seed,
     )
-    result = rec.recommend(state.wh, req)
+    result = rec.recommend(state.reader, req)
     text = rec.render(result) if fmt == "table" else json.dumps(result.as_dict(), default=str, indent=1) + "\n"
     if output:
         Path(output).write_text(text)

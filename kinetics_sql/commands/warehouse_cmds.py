@@ -21,18 +21,19 @@ def init(state: State) -> None:
 
 @click.command()
 @click.argument("query")
+@click.option("--write", is_flag=True, help="Open the warehouse read-write (INSERT, UPDATE, CREATE ...).")
 @output_options
 @pass_state
-def sql(state: State, query: str, fmt: str, output: str | None) -> None:
+def sql(state: State, query: str, write: bool, fmt: str, output: str | None) -> None:
     """Run QUERY (or '-' to read it from standard input) against the warehouse and print the rows.
 
-    All macros are available, e.g.
+    The warehouse is opened read-only unless --write. All macros are available, e.g.
 
         kinetics-sql sql "SELECT * FROM model_cost('Qwen3-8B', 'b200', 'dense', 155, 16384, 8)"
     """
     if query == "-":
         query = sys.stdin.read()
-    emit(state.wh.df(query), fmt, output)
+    emit((state.wh if write else state.reader).df(query), fmt, output)
 
 
 COMMANDS = [init, sql]

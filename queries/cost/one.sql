@@ -1,7 +1,7 @@
 -- Cost of one configuration for each requested trial length, plus their mean when there are several.
 WITH rows AS (
     SELECT c.*
-    FROM unnest($louts::INTEGER[]) AS l(lout),
+    FROM unnest($louts::BIGINT[]) AS l(lout),
          model_cost($model, $hardware, $method, $lin, l.lout, $n,
                     budget := $budget, block_size := $block_size, variant := $variant,
                     param_count := $param_count) AS c

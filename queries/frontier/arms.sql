@@ -2,19 +2,11 @@
 -- frontier/strategies.sql and frontier/macros.sql, which use them): the cost of an arm, a
 -- configuration's label, unbiased coverage, and per model what the cost macros need.
 
--- The cost models a frontier can be drawn in. A new cost model is one more WHEN here (and one more
--- name in kinetics_sql.frontier.COSTS); every argument is a column or a constant of frontier_points.
--- gpus > 1: tensor parallelism (flops and eflops here, rflops and latency through the offload plan), one
--- GPU's cost; with gpus = 1 the tp_ macros are bit for bit the one-GPU ones.
--- arch: the model's layers beyond dense attention (frontier_models: sliding-window layers, SSM layers); their
--- compute and reads are added by arch_extra_compute / arch_extra_reads (queries/macros/010_arch.sql), split
--- over the gpus like the rest (KV heads per GPU as tp_kv_reads). All zero for a dense model: the sum is
--- then bit for bit Kinetics' (x + 0.0 = x).
--- flops and eflops alone (no offload subquery: a caller that knows its cost model is one of these two
--- skips the decorrelation joins that frontier_cost's rflops/latency branches plan for every row).
-CREATE OR REPLACE TEMP MACRO frontier_cost_fe(cost_model, method, p, hq, hkv, d, lin, lout, n, i, budget, block_size, variant,
-                                             gpus := 1, i_net := NULL, hidden := 0, vocab := 0, layers := 0,
-                                             arch := {'d_window': 0.0, 'win': 0.0, 'sinks': 0.0, 'ssm_layers': 0.0, 'ssm_state': 0.0}) AS
+-- The datasheet cost models alone (flops, eflops): frontier_cost's branches for them, as a macro of their own
+-- so that the frontier can evaluate them per trial without planning the look-ups of the other cost models.
+CREATE OR REPLACE TEMP MACRO frontier_cost_datasheet(cost_model, method, p, hq, hkv, d, lin, lout, n, i, budget, block_size,
+                                                     variant, gpus := 1, i_net := NULL, hidden := 0, vocab := 0, layers := 0,
+                                                     arch := {'d_window': 0.0, 'win': 0.0, 'sinks': 0.0, 'ssm_layers': 0.0, 'ssm_state': 0.0}) AS
     CASE cost_model
         WHEN 'flops' THEN
             tp_compute_flops(method, p, hq, hkv, d, lin, lout, n, gpus, budget := budget, block_size := block_size,
@@ -28,20 +20,28 @@ CREATE OR REPLACE TEMP MACRO frontier_cost_fe(cost_model, method, p, hq, hkv, d,
               / gpus::DOUBLE
             + i::DOUBLE * (arch_extra_reads(tp_kv_heads(hkv, gpus), arch.d_window, arch.win, arch.sinks, 0, 0, lin, lout, n)
                            + ssm_state_reads(arch.ssm_layers, arch.ssm_state, lout, n) / gpus::DOUBLE)
-        ELSE error('frontier_cost_fe prices flops or eflops, not ' || coalesce(cost_model, 'NULL'))
+        ELSE error('frontier_cost_datasheet: cost model ''' || coalesce(cost_model, 'NULL') || ''' is not flops or eflops')
     END;
 
+-- The cost models a frontier can be drawn in. A new cost model is one more WHEN here (and one more
+-- name in kinetics_sql.frontier.COSTS); every argument is a column or a constant of frontier_points.
+-- gpus > 1: tensor parallelism (flops and eflops here, rflops and latency through the offload plan), one
+-- GPU's cost; with gpus = 1 the tp_ macros are bit for bit the one-GPU ones.
+-- arch: the model's layers beyond dense attention (frontier_models: sliding-window layers, SSM layers); their
+-- compute and reads are added by arch_extra_compute / arch_extra_reads (queries/macros/010_arch.sql), split
+-- over the gpus like the rest (KV heads per GPU as tp_kv_reads). All zero for a dense model: the sum is
+-- then bit for bit Kinetics' (x + 0.0 = x).
 CREATE OR REPLACE TEMP MACRO frontier_cost(cost_model, method, p, hq, hkv, d, lin, lout, n, i, budget, block_size, variant,
                                           model_name, setting_value, gpus := 1, i_net := NULL, hidden := 0, vocab := 0,
                                           layers := 0,
                                           arch := {'d_window': 0.0, 'win': 0.0, 'sinks': 0.0, 'ssm_layers': 0.0, 'ssm_state': 0.0}) AS
     CASE cost_model
         WHEN 'flops' THEN
-            frontier_cost_fe('flops', method, p, hq, hkv, d, lin, lout, n, i, budget, block_size, variant, gpus := gpus,
-                             i_net := i_net, hidden := hidden, vocab := vocab, layers := layers, arch := arch)
+            frontier_cost_datasheet('flops', method, p, hq, hkv, d, lin, lout, n, i, budget, block_size, variant, gpus := gpus,
+                                    i_net := i_net, hidden := hidden, vocab := vocab, layers := layers, arch := arch)
         WHEN 'eflops' THEN
-            frontier_cost_fe('eflops', method, p, hq, hkv, d, lin, lout, n, i, budget, block_size, variant, gpus := gpus,
-                             i_net := i_net, hidden := hidden, vocab := vocab, layers := layers, arch := arch)
+            frontier_cost_datasheet('eflops', method, p, hq, hkv, d, lin, lout, n, i, budget, block_size, variant, gpus := gpus,
+                                    i_net := i_net, hidden := hidden, vocab := vocab, layers := layers, arch := arch)
         -- rflops, latency: offload-aware, per model and setting (queries/fit/offload.sql, kinetics_sql.offload)
         WHEN 'rflops' THEN coalesce(offload_cost('rflops', model_name, setting_value, method, lin, lout, budget, block_size, variant),
                                     error('no offload plan for ' || model_name || ': the frontier writes it (kinetics_sql.costmodel.write_plan)'))

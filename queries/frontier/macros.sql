@@ -1,7 +1,7 @@
 -- Frontier building blocks as DuckDB macros (created TEMP on the connection by kinetics_sql.frontier).
 -- Spec: ../shared/docs/cost-model.md, "Expected cost of a problem" and "Frontiers".
 --
---   frontier_points(task, strategy, cost, hardware, variant, models, methods, p_gpus := 1)
+--   frontier_points(task, strategy, cost, hardware, variant, models, methods, p_gpus := 1, p_sources := [])
 --       one row per configuration x setting x problem: accuracy and expected cost (on p_gpus GPUs in
 --       tensor parallel: one GPU's cost, queries/macros/040_tensor_parallel.sql)
 --   frontier_curve(points, kind, by, envelope, bootstrap, seed)
@@ -14,7 +14,8 @@
 -- frontier_cost, frontier_label, frontier_coverage, frontier_models: queries/frontier/arms.sql.
 
 CREATE OR REPLACE TEMP MACRO frontier_points(p_task, p_strategy, p_cost, p_hardware, p_variant, p_models, p_methods,
-                                            p_gpus := 1) AS TABLE
+                                            p_gpus := 1,
+                                              p_sources := []::VARCHAR[]) AS TABLE
 WITH hw AS (
     SELECT peak_flops, 2.0 * peak_flops / hbm_bytes_per_s AS i, peak_flops / interconnect_bytes_per_s AS i_net
     FROM hardware WHERE name = p_hardware
@@ -28,6 +29,7 @@ bon_problems AS (
     WHERE p_strategy = 'best-of-n' AND task = p_task
       AND (len(p_models) = 0 OR list_contains(p_models, model))
       AND (len(p_methods) = 0 OR list_contains(p_methods, method))
+      AND (len(p_sources) = 0 OR list_contains(p_sources, source))
 ),
 bon_counts AS (   -- sources of one configuration pool their samples
     SELECT config, problem_id, sum(n_samples)::INTEGER AS n_samples, sum(n_correct)::INTEGER AS n_correct
@@ -38,20 +40,55 @@ bon_settings AS (   -- N = 1, 2, 4, ... up to the samples drawn
     FROM bon_counts, range(0, 31) r(k)
     WHERE 2 ** k <= n_samples
 ),
-bon AS (
-    SELECT b.model, b.method, b.budget, b.block_size, b.config, s.setting, b.problem_id,
-           any_value(frontier_coverage(s.n_samples, s.n_correct, s.setting)) AS accuracy,
-           avg(frontier_cost(p_cost, b.method, m.p, m.hq, m.hkv, m.d, coalesce(t.prompt_tokens, b.prompt_tokens, 0),
-                             t.gen_tokens, s.setting, hw.i, coalesce(b.budget, 0), coalesce(b.block_size, 0),
-                             p_variant, b.model, s.setting, gpus := p_gpus, i_net := hw.i_net, hidden := m.hidden,
-                             vocab := m.vocab, layers := m.layers, arch := m.arch) ORDER BY t.source, t.trial) AS cost,   -- ordered: same bits every run
-           count(*) AS trials
+bon_accuracy AS (   -- per configuration, problem and N (not per trial: the coverage is a product over N terms)
+    SELECT config, problem_id, setting, frontier_coverage(n_samples, n_correct, setting) AS accuracy FROM bon_settings
+),
+bon_trials AS (   -- one row per trial with its configuration and lengths
+    SELECT b.model, b.method, b.budget, b.block_size, b.config, b.problem_id, t.source, t.trial,
+           coalesce(t.prompt_tokens, b.prompt_tokens, 0) AS lin, t.gen_tokens AS lout
     FROM bon_problems b
     JOIN trials t ON t.source = b.source AND t.task = b.task AND t.problem_id = b.problem_id
-    JOIN bon_settings s ON s.config = b.config AND s.problem_id = b.problem_id
-    JOIN mdl m ON m.model = b.model
+),
+-- expected cost per (configuration, problem, N). The datasheet cost models (flops, eflops) and the others are
+-- separate branches (only the one of p_cost runs): frontier_cost's offload and pricing look-ups are planned
+-- for every row even where not taken, ~7x the time at a million trials.
+bon_cost AS (
+    SELECT bt.config, bt.problem_id, s.setting,
+           -- the mean as an exact sum in units of 2^-20 FLOPs (HUGEINT): same bits every run, whatever the order in
+           -- which threads add (an ordered aggregate sorts every group); FLOP counts are >= 1e6, so the rounding
+           -- is below 1e-12 relative
+           (sum(round(frontier_cost_datasheet(p_cost, bt.method, m.p, m.hq, m.hkv, m.d, bt.lin, bt.lout, s.setting,
+                                              hw.i, coalesce(bt.budget, 0), coalesce(bt.block_size, 0), p_variant,
+                                              gpus := p_gpus, i_net := hw.i_net, hidden := m.hidden, vocab := m.vocab,
+                                              layers := m.layers, arch := m.arch)
+                      * 1048576.0)::HUGEINT)::DOUBLE / 1048576.0) / count(*) AS cost,
+           count(*) AS trials
+    FROM bon_trials bt
+    JOIN bon_settings s ON s.config = bt.config AND s.problem_id = bt.problem_id
+    JOIN mdl m ON m.model = bt.model
     CROSS JOIN hw
-    GROUP BY ALL
+    WHERE p_cost IN ('flops', 'eflops')
+    GROUP BY bt.config, bt.problem_id, s.setting
+    UNION ALL
+    SELECT bt.config, bt.problem_id, s.setting,
+           avg(frontier_cost(p_cost, bt.method, m.p, m.hq, m.hkv, m.d, bt.lin, bt.lout, s.setting, hw.i,
+                             coalesce(bt.budget, 0), coalesce(bt.block_size, 0), p_variant, bt.model, s.setting,
+                             gpus := p_gpus, i_net := hw.i_net, hidden := m.hidden, vocab := m.vocab,
+                             layers := m.layers, arch := m.arch) ORDER BY bt.source, bt.trial) AS cost,   -- same bits every run
+           count(*) AS trials
+    FROM bon_trials bt
+    JOIN bon_settings s ON s.config = bt.config AND s.problem_id = bt.problem_id
+    JOIN mdl m ON m.model = bt.model
+    CROSS JOIN hw
+    WHERE p_cost NOT IN ('flops', 'eflops')
+    GROUP BY bt.config, bt.problem_id, s.setting
+),
+bon_arms AS (SELECT DISTINCT config, model, method, budget, block_size FROM bon_problems),
+bon AS (
+    SELECT a.model, a.method, a.budget, a.block_size, c.config, c.setting, c.problem_id, acc.accuracy, c.cost, c.trials
+    FROM bon_cost c
+    JOIN bon_accuracy acc ON acc.config = c.config AND acc.problem_id = c.problem_id AND acc.setting = c.setting
+    JOIN bon_arms a ON a.config = c.config
 ),
 -- long chain of thought: each trace cut at a generation budget ------------------------------------
 lin AS (
@@ -83,6 +120,7 @@ lc AS (
     WHERE p_strategy = 'long-cot' AND tb.task = p_task
       AND (len(p_models) = 0 OR list_contains(p_models, tb.model))
       AND (len(p_methods) = 0 OR list_contains(p_methods, tb.method))
+      AND (len(p_sources) = 0 OR list_contains(p_sources, tb.source))
     GROUP BY ALL
 )
 SELECT model, method, budget, block_size, config, setting, problem_id, accuracy, cost,
@@ -199,18 +237,24 @@ ORDER BY b.lane, b.cost;
 -- the least FLOPs; ratio = its eFLOPs cost to reach the level / the least eFLOPs cost of any group.
 -- flops_points and eflops_points: the same selection's frontier_points tables under each cost model.
 CREATE OR REPLACE TEMP MACRO frontier_flops_vs_eflops(flops_points, eflops_points, p_kind, p_by) AS TABLE
-WITH fl AS (
+WITH fl AS MATERIALIZED (
     SELECT "group" AS grp, cost, accuracy FROM frontier_curve(flops_points, p_kind, p_by, false, 0, 0)
 ),
-ef AS (
+ef AS MATERIALIZED (
     SELECT "group" AS grp, cost, accuracy FROM frontier_curve(eflops_points, p_kind, p_by, false, 0, 0)
 ),
 levels AS (SELECT round(accuracy, 12) AS level FROM fl UNION SELECT round(accuracy, 12) FROM ef),
-fl_reach AS (   -- least FLOPs at which each group's frontier reaches the level (1e-12: float sums)
-    SELECT l.level, f.grp, min(f.cost) AS flops FROM levels l JOIN fl f ON f.accuracy >= l.level - 1e-12 GROUP BY ALL
+groups AS (SELECT DISTINCT grp FROM fl UNION SELECT DISTINCT grp FROM ef),
+level_groups AS (SELECT l.level, g.grp, l.level - 1e-12 AS threshold FROM levels l CROSS JOIN groups g),
+-- least FLOPs at which each group's frontier reaches the level (1e-12: float sums). A group's frontier rises
+-- in accuracy with cost, so that is its first breakpoint at or above the level: an ASOF join, not a scan
+fl_reach AS (
+    SELECT lg.level, lg.grp, f.cost AS flops
+    FROM level_groups lg ASOF JOIN fl f ON f.grp = lg.grp AND lg.threshold <= f.accuracy
 ),
 ef_reach AS (
-    SELECT l.level, e.grp, min(e.cost) AS eflops FROM levels l JOIN ef e ON e.accuracy >= l.level - 1e-12 GROUP BY ALL
+    SELECT lg.level, lg.grp, e.cost AS eflops
+    FROM level_groups lg ASOF JOIN ef e ON e.grp = lg.grp AND lg.threshold <= e.accuracy
 ),
 flops_pick AS (SELECT level, arg_min(grp, flops) AS flops_choice, min(flops) AS flops_cost FROM fl_reach GROUP BY level),
 eflops_pick AS (SELECT level, arg_min(grp, eflops) AS eflops_choice, min(eflops) AS eflops_optimal FROM ef_reach GROUP BY level)
@@ -225,7 +269,7 @@ ORDER BY accuracy;
 -- at equal accuracy (each dense breakpoint a level), dense cost / the sparse frontier's least cost
 -- to reach it; at equal cost (each sparse breakpoint), sparse accuracy - the dense frontier's there.
 CREATE OR REPLACE TEMP MACRO frontier_sparse_vs_dense_levels(p_points, p_kind) AS TABLE
-WITH curves AS (
+WITH curves AS MATERIALIZED (   -- read several times below: computed once
     SELECT model AS scope, method, cost, accuracy FROM frontier_curve(p_points, p_kind, 'model_method', false, 0, 0)
     UNION ALL
     SELECT 'all models' AS scope, method, cost, accuracy FROM frontier_curve(p_points, p_kind, 'method', false, 0, 0)
@@ -233,13 +277,14 @@ WITH curves AS (
 dense AS (SELECT scope, cost, accuracy FROM curves WHERE method = 'dense'),
 sparse AS (SELECT scope, method, cost, accuracy FROM curves WHERE method <> 'dense'),
 top AS (SELECT scope, max(accuracy) AS top FROM dense GROUP BY scope),
-at_accuracy AS (   -- each dense breakpoint a level: the sparse frontier's least cost to reach it
-    SELECT s.scope, s.method, 'equal accuracy' AS compare, d.accuracy, d.cost AS dense_cost, min(s.cost) AS sparse_cost,
+at_accuracy AS (   -- each dense breakpoint a level: the sparse frontier's least cost to reach it (its first
+                   -- breakpoint at or above the level: sparse frontiers rise with cost, so an ASOF join)
+    SELECT s.scope, s.method, 'equal accuracy' AS compare, d.accuracy, d.cost AS dense_cost, s.cost AS sparse_cost,
            NULL::DOUBLE AS sparse_accuracy, d.accuracy >= t.top - 1e-12 AS dense_top
-    FROM dense d
+    FROM (SELECT d.*, d.accuracy - 1e-12 AS threshold, sm.method
+          FROM dense d JOIN (SELECT DISTINCT scope, method FROM sparse) sm ON sm.scope = d.scope) d
     JOIN top t ON t.scope = d.scope
-    JOIN sparse s ON s.scope = d.scope AND s.accuracy >= d.accuracy - 1e-12
-    GROUP BY s.scope, s.method, d.accuracy, d.cost, t.top
+    ASOF JOIN sparse s ON s.scope = d.scope AND s.method = d.method AND d.threshold <= s.accuracy
 ),
 at_cost AS (   -- each sparse breakpoint a cost: the dense frontier's accuracy there
     SELECT s.scope, s.method, 'equal cost' AS compare, coalesce(d.accuracy, 0.0) AS accuracy, NULL::DOUBLE AS dense_cost,
@@ -252,7 +297,7 @@ SELECT scope AS model, method, compare, accuracy AS dense_accuracy, sparse_accur
 FROM (SELECT * FROM at_accuracy UNION ALL SELECT * FROM at_cost);
 
 CREATE OR REPLACE TEMP MACRO frontier_sparse_vs_dense(p_points, p_kind) AS TABLE
-WITH levels AS (SELECT * FROM frontier_sparse_vs_dense_levels(p_points, p_kind)),
+WITH levels AS MATERIALIZED (SELECT * FROM frontier_sparse_vs_dense_levels(p_points, p_kind)),
 ratios AS (
     SELECT model, method, count(*) AS levels, max(cost_ratio) AS max_cost_ratio, median(cost_ratio) AS median_cost_ratio,
            max(CASE WHEN dense_top THEN cost_ratio END) AS cost_ratio_at_dense_best,

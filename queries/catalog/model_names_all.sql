@@ -1,0 +1,2 @@
+-- Every catalog model name (measurements must name one).
+SELECT name FROM models;
