@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import random
+import resource
 import statistics
 import subprocess
 import sys
@@ -63,16 +64,20 @@ def main() -> None:
     for strategy in ("majority", "long-cot"):
         cmd = [str(exe), "--db", db, "frontier", "--task", "math500", "--strategy", strategy, "--by", "model",
                "--format", "csv"]  # fmt: skip
-        times = []
+        times, cpu = [], []
         for _ in range(5):
-            t1 = time.perf_counter()
+            t1, r1 = time.perf_counter(), resource.getrusage(resource.RUSAGE_CHILDREN)
             done = subprocess.run(cmd, check=True, capture_output=True, env=env, text=True)
+            r2 = resource.getrusage(resource.RUSAGE_CHILDREN)
             times.append(time.perf_counter() - t1)
+            cpu.append(r2.ru_utime - r1.ru_utime + r2.ru_stime - r1.ru_stime)
         e2e = statistics.median(times)
         breakpoints = len(done.stdout.strip().splitlines()) - 1
         print(
             f"`kinetics-sql frontier --task math500 --strategy {strategy} --by model`: median {e2e:.2f} s over 5 "
-            f"fresh processes, {breakpoints} breakpoints (target < 2 s: {'met' if e2e < 2 else 'NOT met'})"
+            f"fresh processes, {breakpoints} breakpoints (target < 2 s: {'met' if e2e < 2 else 'NOT met'}); "
+            f"CPU time (user + system, all threads) median {statistics.median(cpu):.2f} s, "
+            f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
         )
 
     # majority_build.sql vs the Python loop, one file, uncapped

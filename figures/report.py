@@ -7,7 +7,7 @@ import json
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
 import polars as pl
 
@@ -98,8 +98,10 @@ def key_numbers(wh: Warehouse, task: str = "aime24", hardware: str = "b200") -> 
     )
     rows = {(r["model"], r["method"]): r for r in n.rows.iter_rows(named=True)}
     parts = []
-    def complete(row: dict[str, Any] | None, *keys: str) -> bool:  # a comparison with every number it states
-        return bool(row) and all(row[k] is not None for k in keys)  # type: ignore[index]
+
+    def complete(row: dict[str, Any] | None, *keys: str) -> TypeGuard[dict[str, Any]]:
+        """A comparison with every number it states."""
+        return row is not None and all(row[k] is not None for k in keys)
 
     blk = rows.get(("all models", "blocktopk"))
     if complete(blk, "max_cost_ratio", "median_cost_ratio", "max_accuracy_gain"):

@@ -28,6 +28,7 @@ CONNECTION_MACROS = (
     "frontier/arms",
     "frontier/strategies",
     "frontier/macros",
+    "frontier/tasks",
 )
 _MIGRATION = re.compile(r"^(\d{3})_[a-z0-9_]+$")
 _PERSISTENT_MACRO = re.compile(r"CREATE\s+OR\s+REPLACE\s+MACRO", re.IGNORECASE)

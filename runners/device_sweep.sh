@@ -11,7 +11,7 @@ export OPENBLAS_NUM_THREADS=1
 case $1 in
   torch)
     for m in Qwen3-1.7B Qwen3-4B Qwen3-8B Qwen3-14B; do
-      python3 -m kinetics_sql.runners.torchdecode --model $m --batch 1,16 --prompt 128 --gen 16,64 \
+      python3 -m kinetics_sql.runners.torchdecode --attn span --model $m --batch 1,16 --prompt 128 --gen 16,64 \
         --out "$OUTDIR/torch-h100.jsonl" 2>&1
     done ;;
   llama-small|llama-14b)
@@ -23,9 +23,9 @@ case $1 in
     done ;;
   torch-context)  # longer prompts and batch 64: the KV-cache term
     for m in Qwen3-1.7B Qwen3-8B; do
-      python3 -m kinetics_sql.runners.torchdecode --model $m --batch 1,16,64 --prompt 1024 --gen 32 \
+      python3 -m kinetics_sql.runners.torchdecode --attn span --model $m --batch 1,16,64 --prompt 1024 --gen 32 \
         --out "$OUTDIR/torch-context-h100.jsonl" 2>&1
-      python3 -m kinetics_sql.runners.torchdecode --model $m --batch 1,16 --prompt 4096 --gen 32 \
+      python3 -m kinetics_sql.runners.torchdecode --attn span --model $m --batch 1,16 --prompt 4096 --gen 32 \
         --out "$OUTDIR/torch-context-h100.jsonl" 2>&1
     done ;;
   llama-context)  # Qwen3-8B, prompts 512 and 2048

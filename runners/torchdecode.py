@@ -644,7 +644,9 @@ def sweep(
                             "timing_source": ("cuda_synchronize+perf_counter" if n == gen else "cuda_events")
                             if model.device.type == "cuda" else "perf_counter",
                             "kv_cache_tokens": model.kv_cache_tokens,
-                            "attention_backend": ("triton_live" if model.device.type == "cuda" else "torch_live")
+                            # eager: SDPA over the live slice of the cache, one Python forward per token
+                            "attention_backend": "sdpa_eager" if mode == "eager"
+                            else ("triton_live" if model.device.type == "cuda" else "torch_live")
                             if attn_impl == "live" else "sdpa_span",
                             "cuda_graphs": mode == "graph",
                             "extra": {"prefetch": model.prefetch, "h2d_bytes_per_s": bw, "build_s": build_s,
@@ -691,8 +693,9 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--mode", choices=["eager", "static", "graph"], default=None,
                     help="decode step: eager Python forward, static-shape step, or its CUDA graph (default on a GPU)")
     ap.add_argument("--runs", default="", help="BxPxG,... (batch x prompt x gen) instead of the grid")
-    ap.add_argument("--attn", choices=list(ATTN_IMPLS), default="span",
-                    help="decode attention: span (whole run span under a mask) or live (live positions only)")
+    ap.add_argument("--attn", choices=list(ATTN_IMPLS), default="live",
+                    help="decode attention of the static/graph step: live (the positions each sequence has written, "
+                    "as serving engines do; default) or span (the run's whole cache span under a mask: the H100 files)")
     ap.add_argument("--method", default="dense", help="comma-separated: dense, blocktopk")
     ap.add_argument("--budget", type=int, default=0, help="block top-k: KV tokens attended per step")
     ap.add_argument("--block-size", type=int, default=32)

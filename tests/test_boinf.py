@@ -334,3 +334,26 @@ def test_report_entries_for_answer_tables(mwh: Warehouse) -> None:
     fig = paper.fig_strategies(paper.Context(mwh, task="aime24"))
     assert fig is not None and len(fig.queries) == 3 and fig.chart.to_dict()["hconcat"]
     assert strategies.key_numbers(mwh, "math500") == [] and paper.fig_strategies(paper.Context(mwh, "math500")) is None
+
+
+def test_frontier_macro_averaged_over_tasks(mwh: Warehouse) -> None:
+    load_answers(mwh, [("g", ["g", "g", "a", None, "g", "b"], [3000, 9000, 1500, 5000, 700, 2500])])
+    one = fr.frontier(mwh, fr.FrontierSpec(task="aime24", strategy="majority", kind="deployable"))
+    got = mwh.df("SELECT * FROM frontier_tasks(['aime24'], 'majority', 'eflops', 'b200', [])")
+    assert got["accuracy"].to_list() == pytest.approx(one["accuracy"].to_list(), rel=1e-12)
+    assert got["cost"].to_list() == pytest.approx(one["cost"].to_list(), rel=1e-12)
+    # a second task where the same arm scores differently: each task weighs 1/2
+    for table in ("problems", "trials", "majority_votes"):
+        mwh.con.execute(
+            f"INSERT INTO {table} BY NAME SELECT * REPLACE ('math500' AS task, 'x.jsonl' AS source) FROM {table}"
+        )
+    mwh.con.execute("UPDATE majority_votes SET accuracy = 1.0 WHERE task = 'math500'")
+    both = mwh.df("SELECT * FROM frontier_tasks(['aime24', 'math500'], 'majority', 'eflops', 'b200', [])")
+    per = mwh.df(
+        "SELECT setting, avg(accuracy) AS a"
+        " FROM frontier_points('aime24', 'majority', 'eflops', 'b200', 'exact', [], []) GROUP BY setting"
+    )
+    a = dict(zip(per["setting"], per["a"], strict=True))
+    for r in both.iter_rows(named=True):
+        assert r["accuracy"] == pytest.approx((a[r["setting"]] + 1.0) / 2, rel=1e-12)
+        assert r["task_accuracy"].startswith("aime24 ") and "math500 1.0000" in r["task_accuracy"]

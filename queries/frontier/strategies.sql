@@ -36,15 +36,15 @@ votes AS (
 ),
 cap_costs AS (   -- per problem and cap, the mean over samples of the cost at n = 0 and n = 1
     SELECT c.source, c.problem_id, c.gen_budget,
-           avg(frontier_cost(p_cost, c.method, m.p, m.hq, m.hkv, m.d, coalesce(t.prompt_tokens, c.prompt_tokens, 0),
+           avg(frontier_cost_datasheet(p_cost, c.method, m.p, m.hq, m.hkv, m.d, coalesce(t.prompt_tokens, c.prompt_tokens, 0),
                              CASE WHEN c.gen_budget IS NULL THEN t.gen_tokens ELSE least(t.gen_tokens, c.gen_budget) END,
-                             0, hw.i, coalesce(c.budget, 0), coalesce(c.block_size, 0), p_variant, c.model, 0,
+                             0, hw.i, coalesce(c.budget, 0), coalesce(c.block_size, 0), p_variant,
                              gpus := p_gpus, i_net := hw.i_net, hidden := m.hidden, vocab := m.vocab, layers := m.layers,
                              arch := m.arch)
                ORDER BY t.trial) AS c0,
-           avg(frontier_cost(p_cost, c.method, m.p, m.hq, m.hkv, m.d, coalesce(t.prompt_tokens, c.prompt_tokens, 0),
+           avg(frontier_cost_datasheet(p_cost, c.method, m.p, m.hq, m.hkv, m.d, coalesce(t.prompt_tokens, c.prompt_tokens, 0),
                              CASE WHEN c.gen_budget IS NULL THEN t.gen_tokens ELSE least(t.gen_tokens, c.gen_budget) END,
-                             1, hw.i, coalesce(c.budget, 0), coalesce(c.block_size, 0), p_variant, c.model, 1,
+                             1, hw.i, coalesce(c.budget, 0), coalesce(c.block_size, 0), p_variant,
                              gpus := p_gpus, i_net := hw.i_net, hidden := m.hidden, vocab := m.vocab, layers := m.layers,
                              arch := m.arch)
                ORDER BY t.trial) AS c1,
@@ -101,16 +101,16 @@ lc_trials AS (
     JOIN trials t ON t.source = s.source AND t.problem_id = s.problem_id
 ),
 lc_full AS (   -- flops, eflops: each trace's cost once; at a cap below its length, the cap's cost (lc_cap)
-    SELECT x.*, frontier_cost(p_cost, x.method, m.p, m.hq, m.hkv, m.d, x.lin, x.gen_tokens, 1, hw.i, coalesce(x.budget, 0),
-                              coalesce(x.block_size, 0), p_variant, x.model, 0,
+    SELECT x.*, frontier_cost_datasheet(p_cost, x.method, m.p, m.hq, m.hkv, m.d, x.lin, x.gen_tokens, 1, hw.i, coalesce(x.budget, 0),
+                              coalesce(x.block_size, 0), p_variant,
                              gpus := p_gpus, i_net := hw.i_net, hidden := m.hidden, vocab := m.vocab, layers := m.layers,
                              arch := m.arch) AS c
     FROM lc_trials x JOIN mdl m ON m.model = x.model CROSS JOIN hw
     WHERE x.by_length
 ),
 lc_cap AS (
-    SELECT k.*, frontier_cost(p_cost, k.method, m.p, m.hq, m.hkv, m.d, k.lin, k.cap, 1, hw.i, coalesce(k.budget, 0),
-                              coalesce(k.block_size, 0), p_variant, k.model, k.cap,
+    SELECT k.*, frontier_cost_datasheet(p_cost, k.method, m.p, m.hq, m.hkv, m.d, k.lin, k.cap, 1, hw.i, coalesce(k.budget, 0),
+                              coalesce(k.block_size, 0), p_variant,
                              gpus := p_gpus, i_net := hw.i_net, hidden := m.hidden, vocab := m.vocab, layers := m.layers,
                              arch := m.arch) AS c_cap
     FROM (SELECT DISTINCT x.source, x.model, x.method, x.budget, x.block_size, x.lin, c.cap
