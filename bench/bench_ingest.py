@@ -38,7 +38,7 @@ from pathlib import Path
 
 from tokenizers import Tokenizer
 
-from kinetics_sql.ingest.job import DEFAULT_GEN_BUDGETS
+from kinetics_sql.ingest.context import DEFAULT_GEN_BUDGETS
 from kinetics_sql.ingest.prompt import load_tokenizer
 from kinetics_sql.ingest.scoring import FLOAT_ROUNDING, Scorer, score_naive
 

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from kinetics_sql import sqlfiles
-from kinetics_sql.ingest.job import LoadContext
+from kinetics_sql.ingest.context import LoadContext
 from kinetics_sql.ingest.rows import insert_rows
 
 NAME = re.compile(r"^analysis_(?P<dataset>aime2024|aime2025|math500|gpqa[_-]diamond)_(?P<model>.+?)\.jsonl(?:\.gz)?$")

@@ -30,7 +30,7 @@ from typing import Any
 import pyarrow as pa
 
 from kinetics_sql.facts import kinetics_names
-from kinetics_sql.ingest.job import LoadContext
+from kinetics_sql.ingest.context import LoadContext
 from kinetics_sql.ingest.prompt import load_tokenizer, prompt_tokens
 from kinetics_sql.ingest.rows import insert_rows
 from kinetics_sql.ingest.scoring import Scorer

@@ -18,7 +18,7 @@ from typing import Any
 
 from kinetics_sql import sqlfiles
 from kinetics_sql.facts import kinetics_names
-from kinetics_sql.ingest.job import LoadContext
+from kinetics_sql.ingest.context import LoadContext
 from kinetics_sql.ingest.prompt import load_tokenizer, prompt_tokens
 from kinetics_sql.ingest.rows import insert_rows
 

@@ -24,7 +24,7 @@ from kinetics_sql.facts.records import KINDS
 from kinetics_sql.ingest.rows import insert_rows
 
 if TYPE_CHECKING:
-    from kinetics_sql.ingest.job import LoadContext
+    from kinetics_sql.ingest.context import LoadContext
     from kinetics_sql.warehouse import Warehouse
 
 TABLES = {"decode": "measurements", "attention": "attention_bench"}

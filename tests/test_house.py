@@ -124,3 +124,15 @@ def test_no_import_cycle_in_the_package() -> None:
         if module not in index:
             visit(module)
     assert cycles == []
+
+
+def test_every_ingest_format_names_an_importable_loader() -> None:
+    """The job imports loaders by name (a missing dependency then says what to install): each name must
+    be a module with detect() and load()."""
+    import importlib
+
+    from kinetics_sql.ingest.job import FORMATS
+
+    for fmt, name in FORMATS.items():
+        module = importlib.import_module(name)
+        assert callable(module.detect) and callable(module.load), fmt
