@@ -43,9 +43,10 @@ class Context:
     hardware: str = "b200"
     bootstrap: int = 0
     seed: int = 0
+    sources: tuple[str, ...] = ()  # the paper's figures: the Kinetics sources of the task (() = all)
 
     def spec(self, **kw: Any) -> fr.FrontierSpec:
-        return fr.FrontierSpec(task=self.task, hardware=self.hardware, **kw)
+        return fr.FrontierSpec(task=self.task, hardware=self.hardware, sources=self.sources, **kw)
 
 
 def _frontier(ctx: Context, spec: fr.FrontierSpec, queries: list[tuple[str, dict[str, Any]]]) -> pl.DataFrame:

@@ -46,10 +46,19 @@ def _fmt(v: Any) -> str:
     return "" if v is None else str(v)
 
 
+def kinetics_sources(wh: Warehouse, task: str) -> tuple[str, ...]:
+    """The task's sources that reproduce the Kinetics paper (its tables and traces); () if it has none."""
+    return tuple(wh.named("report/kinetics_sources", {"task": task})["source"])
+
+
 def key_numbers(wh: Warehouse, task: str = "aime24", hardware: str = "b200") -> list[Number]:
     """The findings the README and index.html state, each from one SQL query over the warehouse."""
     out: list[Number] = []
-    base = f"kinetics-sql compare flops-vs-eflops --task {task} --hardware {hardware}"
+    # The paper's findings are over the Kinetics tables and traces (other sources of the task, such as the
+    # Best-of-Infinity answer tables, have findings of their own below).
+    sources = kinetics_sources(wh, task)
+    select = f" --source '{task}_%'" if sources else ""
+    base = f"kinetics-sql compare flops-vs-eflops --task {task} --hardware {hardware}{select}"
 
     def add(key: str, title: str, name: str, spec: fr.FrontierSpec, command: str) -> Number:
         sql, params, prov = fr.query_provenance(wh, name, spec.validated(wh))
@@ -57,7 +66,7 @@ def key_numbers(wh: Warehouse, task: str = "aime24", hardware: str = "b200") -> 
         out.append(n)
         return n
 
-    spec = fr.FrontierSpec(task=task, hardware=hardware, by="model")
+    spec = fr.FrontierSpec(task=task, hardware=hardware, by="model", sources=sources)
     n = add(
         "chosen_model",
         "FLOPs-chosen vs eFLOPs-chosen model (oracle frontiers, envelope by model)",
@@ -73,7 +82,7 @@ def key_numbers(wh: Warehouse, task: str = "aime24", hardware: str = "b200") -> 
             f"{100 * r['share_of_levels_differing']:.0f}% of them; worst at accuracy {r['accuracy_at_max']:.3f}: "
             f"{r['flops_choice_at_max']} vs {r['eflops_choice_at_max']}). Paper: up to 3x."
         )
-    spec = fr.FrontierSpec(task=task, hardware=hardware, kind="deployable", by="arm")
+    spec = fr.FrontierSpec(task=task, hardware=hardware, kind="deployable", by="arm", sources=sources)
     n = add(
         "chosen_arm",
         "FLOPs-chosen vs eFLOPs-chosen configuration (deployable: one model, method, budget, N)",
@@ -88,13 +97,13 @@ def key_numbers(wh: Warehouse, task: str = "aime24", hardware: str = "b200") -> 
             f"{r['max_ratio']:.2f}x the eFLOPs of the eFLOPs-optimal one (median {r['median_ratio']:.2f}x over "
             f"{r['levels']} accuracy levels)."
         )
-    spec = fr.FrontierSpec(task=task, hardware=hardware)
+    spec = fr.FrontierSpec(task=task, hardware=hardware, sources=sources)
     n = add(
         "sparse_dense",
         "Sparse vs dense attention (oracle frontiers, eFLOPs)",
         "sparse_dense",
         spec,
-        f"kinetics-sql compare sparse-vs-dense --task {task} --hardware {hardware}",
+        f"kinetics-sql compare sparse-vs-dense --task {task} --hardware {hardware}{select}",
     )
     rows = {(r["model"], r["method"]): r for r in n.rows.iter_rows(named=True)}
     parts = []
@@ -120,8 +129,8 @@ def key_numbers(wh: Warehouse, task: str = "aime24", hardware: str = "b200") -> 
     n.sentence = ("; ".join(parts)[:1].upper() + "; ".join(parts)[1:] + ".") if parts else ""
     sql = sqlfiles.load("report/switches")
     tables = {
-        "flops_points": fr.FrontierSpec(task=task, hardware=hardware, cost="flops").validated(wh),
-        "eflops_points": fr.FrontierSpec(task=task, hardware=hardware, cost="eflops").validated(wh),
+        "flops_points": fr.FrontierSpec(task=task, hardware=hardware, cost="flops", sources=sources).validated(wh),
+        "eflops_points": fr.FrontierSpec(task=task, hardware=hardware, cost="eflops", sources=sources).validated(wh),
     }
     params = {k: fr.points_table(wh, sub) for k, sub in tables.items()}
     sw = wh.df(sql, params)
@@ -130,7 +139,7 @@ def key_numbers(wh: Warehouse, task: str = "aime24", hardware: str = "b200") -> 
         "Where each model becomes optimal (envelope across models, oracle frontiers)",
         fr.provenance(wh, sql, tables),
         params,
-        f"kinetics-sql frontier --by model --cost flops|eflops --task {task} --hardware {hardware}",
+        f"kinetics-sql frontier --by model --cost flops|eflops --task {task} --hardware {hardware}{select}",
         sw,
         query=sql,
     )
@@ -218,7 +227,9 @@ def write_report(
     numbers = key_numbers(wh, task, hardware)
     numbers += [Number(**n) for n in latency.key_numbers(wh, task)]  # fitted latency, offload finding
     numbers += [Number(**n) for n in strategies.key_numbers(wh, task, hardware)]  # answer tables: majority vote
-    ctx = paper.Context(wh, task=task, hardware=hardware, bootstrap=bootstrap, seed=seed)
+    ctx = paper.Context(
+        wh, task=task, hardware=hardware, bootstrap=bootstrap, seed=seed, sources=kinetics_sources(wh, task)
+    )
     figs = [make(ctx) for make in paper.FIGURES]
     figs += [f for f in (make(ctx) for make in paper.OPTIONAL_FIGURES) if f is not None]
     figs += latency.figures(wh, task=task)  # Kinetics++: measured latency and offload-aware frontier

@@ -105,8 +105,9 @@ def selection_options(func: F) -> F:
             "--source",
             "sources",
             multiple=True,
-            help="Only rows ingested from this source (ingest_log.source; repeatable). Without it, sources of "
-            "one configuration pool their samples (ingest warns when that happens).",
+            help="Only rows ingested from sources matching this SQL LIKE pattern (ingest_log.source; repeatable): "
+            "'aime24_%' the Kinetics files, 'analysis_%' the Best-of-Infinity tables, or one file's name. Without "
+            "it, sources of one configuration pool their samples (ingest warns when that happens).",
         ),
     ]
     for option in reversed(options):

@@ -29,7 +29,7 @@ bon_problems AS (
     WHERE p_strategy = 'best-of-n' AND task = p_task
       AND (len(p_models) = 0 OR list_contains(p_models, model))
       AND (len(p_methods) = 0 OR list_contains(p_methods, method))
-      AND (len(p_sources) = 0 OR list_contains(p_sources, source))
+      AND (len(p_sources) = 0 OR len(list_filter(p_sources, lambda s: source LIKE s)) > 0)
 ),
 bon_counts AS (   -- sources of one configuration pool their samples
     SELECT config, problem_id, sum(n_samples)::INTEGER AS n_samples, sum(n_correct)::INTEGER AS n_correct
@@ -120,14 +120,15 @@ lc AS (
     WHERE p_strategy = 'long-cot' AND tb.task = p_task
       AND (len(p_models) = 0 OR list_contains(p_models, tb.model))
       AND (len(p_methods) = 0 OR list_contains(p_methods, tb.method))
-      AND (len(p_sources) = 0 OR list_contains(p_sources, tb.source))
+      AND (len(p_sources) = 0 OR len(list_filter(p_sources, lambda s: tb.source LIKE s)) > 0)
     GROUP BY ALL
 )
 SELECT model, method, budget, block_size, config, setting, problem_id, accuracy, cost,
        frontier_seconds(p_cost, cost, (SELECT peak_flops FROM hw)) AS seconds, trials, p_gpus::INTEGER AS gpus
 FROM (SELECT * FROM bon UNION ALL SELECT * FROM lc
       -- majority, majority-budget and long-cot from lengths: queries/frontier/strategies.sql
-      UNION ALL SELECT * FROM strategy_points(p_task, p_strategy, p_cost, p_hardware, p_variant, p_models, p_methods, p_gpus))
+      UNION ALL SELECT * FROM strategy_points(p_task, p_strategy, p_cost, p_hardware, p_variant, p_models, p_methods, p_gpus,
+                                              p_sources))
 WHERE CASE WHEN p_strategy IN ('best-of-n', 'long-cot', 'majority', 'majority-budget') THEN true
            ELSE error('unknown strategy ''' || p_strategy || ''' (expected best-of-n, long-cot, majority or majority-budget)') END;
 

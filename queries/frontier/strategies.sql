@@ -13,7 +13,7 @@
 -- Cost: the mean over the problem's samples of frontier_cost(lout = least(tokens, B), n = N), the prompt
 -- length where known, else 0 (the answer tables carry no prompt text: generation cost only).
 CREATE OR REPLACE TEMP MACRO strategy_points(p_task, p_strategy, p_cost, p_hardware, p_variant, p_models, p_methods,
-                                             p_gpus := 1) AS TABLE
+                                             p_gpus := 1, p_sources := []::VARCHAR[]) AS TABLE
 WITH hw AS (
     SELECT peak_flops, 2.0 * peak_flops / hbm_bytes_per_s AS i, peak_flops / interconnect_bytes_per_s AS i_net
     FROM hardware WHERE name = p_hardware
@@ -26,6 +26,7 @@ sel AS (
     WHERE p_strategy IN ('majority', 'majority-budget', 'long-cot') AND task = p_task
       AND (len(p_models) = 0 OR list_contains(p_models, model))
       AND (len(p_methods) = 0 OR list_contains(p_methods, method))
+      AND (len(p_sources) = 0 OR len(list_filter(p_sources, lambda s: source LIKE s)) > 0)
 ),
 votes AS (
     SELECT s.*, v.gen_budget, v.n, v.accuracy,
