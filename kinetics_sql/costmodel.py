@@ -16,6 +16,7 @@ caller has to prepare anything first.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from collections.abc import Sequence
 from typing import Any
 
 import polars as pl
@@ -164,6 +165,7 @@ def write_plan(
     vram_gb: float | None,
     reserve_gb: float = DEFAULT_RESERVE_GB,
     gpus: int = 1,
+    sources: Sequence[str] = (),
 ) -> None:
     """Write the coefficients and, per model and setting, the offload depth that fits the VRAM into the
     connection's scratch tables ``offload_context`` and ``offload_plan`` (queries/fit/offload.sql), which
@@ -202,7 +204,9 @@ def write_plan(
                 **net,
             },
         )
-        wh.execute(sqlfiles.load("fit/offload_plan"), {"task": task, "strategy": strategy})
+        wh.execute(
+            sqlfiles.load("fit/offload_plan"), {"task": task, "strategy": strategy, "sources": list(sources)}
+        )
 
 
 def net_terms(wh: Warehouse, coefficients: Coefficients, gpus: int) -> dict[str, float]:

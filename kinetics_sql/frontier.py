@@ -214,6 +214,7 @@ def points_table(wh: Warehouse, spec: FrontierSpec) -> str:
             vram_gb=spec.vram_gb,
             reserve_gb=spec.reserve_gb,
             gpus=spec.gpus,
+            sources=spec.sources,
         )
     wh.execute(_materialize_sql(name), params)
     return name

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import fnmatch
 from collections.abc import Sequence
 
 from kinetics_sql.errors import KineticsError
 from kinetics_sql.warehouse import Warehouse
+
+def like(name: str, pattern: str) -> bool:
+    """SQL LIKE (``%`` any run, ``_`` one character), as the frontier queries match ``--source``."""
+    glob = "".join("*" if c == "%" else "?" if c == "_" else "[" + c + "]" if c in "[]*?" else c for c in pattern)
+    return fnmatch.fnmatchcase(name, glob)
+
 
 TABLES = {"best-of-n": "problems", "long-cot": "trial_budgets"}
 
@@ -26,7 +33,7 @@ def check(wh: Warehouse, task: str, strategy: str = "best-of-n", sources: Sequen
         raise KineticsError(
             f"no {strategy} data for task {task!r} in {table} (tasks there: {', '.join(sorted(known))})"
         )
-    missing = [s for s in sources if s not in known[task]]
+    missing = [s for s in sources if not any(like(name, s) for name in known[task])]
     if missing:
         raise KineticsError(
             f"no {strategy} data from source {missing[0]!r} for task {task!r} "

@@ -1,4 +1,5 @@
--- Fill offload_plan for $task and $strategy from offload_context (see fit/offload.sql).
+-- Fill offload_plan for $task and $strategy from offload_context (see fit/offload.sql), over the sources
+-- matching the LIKE patterns $sources (all when empty), as the frontier's selection.
 -- best-of-n: settings N = 1, 2, 4, ... 1024; the KV holds the longest prompt plus N times the longest
 -- trace of that model on the task. long-cot: settings are the generation budgets, n = 1.
 INSERT INTO offload_plan
@@ -7,11 +8,13 @@ lens AS (
     SELECT t.model, max(coalesce(t.prompt_tokens, p.prompt_tokens, 0)) AS lin_max, max(t.gen_tokens) AS gen_max
     FROM trials t
     LEFT JOIN problems p ON p.source = t.source AND p.task = t.task AND p.problem_id = t.problem_id
-    WHERE t.task = $task
+    WHERE t.task = $task AND (len($sources::VARCHAR[]) = 0 OR len(list_filter($sources::VARCHAR[], lambda s: t.source LIKE s)) > 0)
     GROUP BY t.model
 ),
 lc_lin AS (
-    SELECT model, max(prompt_tokens) AS lin_max FROM problems WHERE task = $task GROUP BY model
+    SELECT model, max(prompt_tokens) AS lin_max FROM problems
+    WHERE task = $task AND (len($sources::VARCHAR[]) = 0 OR len(list_filter($sources::VARCHAR[], lambda s: source LIKE s)) > 0)
+    GROUP BY model
 ),
 settings AS (
     SELECT 'best-of-n' AS strategy, model, (2 ** e)::INTEGER AS setting, (2 ** e)::INTEGER AS n,
@@ -21,7 +24,7 @@ settings AS (
     UNION ALL
     SELECT DISTINCT 'long-cot', tb.model, tb.gen_budget, 1, coalesce(l.lin_max, 0)::DOUBLE, tb.gen_budget::DOUBLE
     FROM trial_budgets tb LEFT JOIN lc_lin l ON l.model = tb.model
-    WHERE $strategy = 'long-cot' AND tb.task = $task
+    WHERE $strategy = 'long-cot' AND tb.task = $task AND (len($sources::VARCHAR[]) = 0 OR len(list_filter($sources::VARCHAR[], lambda s: tb.source LIKE s)) > 0)
 ),
 shapes AS (   -- bytes on each of cx.gpus GPUs (tensor parallel: 1/T of the sharded weights, its KV heads)
     SELECT s.*, m.params AS p, m.hq, m.hkv, (m.head_dim * m.layers)::DOUBLE AS d, m.layers,
