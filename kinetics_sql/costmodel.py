@@ -15,8 +15,8 @@ caller has to prepare anything first.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
 from collections.abc import Sequence
+from dataclasses import asdict, dataclass
 from typing import Any
 
 import polars as pl

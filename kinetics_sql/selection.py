@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from kinetics_sql.errors import KineticsError
 from kinetics_sql.warehouse import Warehouse
 
+
 def like(name: str, pattern: str) -> bool:
     """SQL LIKE (``%`` any run, ``_`` one character), as the frontier queries match ``--source``."""
     glob = "".join("*" if c == "%" else "?" if c == "_" else "[" + c + "]" if c in "[]*?" else c for c in pattern)
