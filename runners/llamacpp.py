@@ -34,30 +34,12 @@ from typing import Any
 import numpy as np
 
 from kinetics_sql.catalog import ModelSpec
+from kinetics_sql.facts.dtypes import BYTES_PER_ELEMENT
+from kinetics_sql.facts.llamacpp_placement import offload_bytes, placement
 from kinetics_sql.runners import checkpoints
 from kinetics_sql.runners.records import RecordWriter, command_line, device_name, gpu_memory_used
 
-BYTES = {"f32": 4, "f16": 2, "bf16": 2}
-
-
-def placement(spec: ModelSpec, n_gpu_layers: int) -> tuple[int, bool]:
-    """(repeating layers on the GPU, output layer on the GPU) for llama.cpp's n_gpu_layers."""
-    g = max(0, min(n_gpu_layers, spec.layers + 1))
-    return max(0, g - 1), g >= 1
-
-
-def offload_bytes(spec: ModelSpec, n_gpu_layers: int, dtype: str, gpu: bool = True) -> tuple[int, int]:
-    """(layers computed on the CPU, bytes of weights the CPU reads per forward pass).
-
-    Without a GPU backend (a CPU build) every layer is computed by the CPU whatever n_gpu_layers says.
-    """
-    on_gpu, out_gpu = placement(spec, n_gpu_layers) if gpu else (0, False)
-    cpu_layers = spec.layers - on_gpu
-    b = BYTES[dtype]
-    nbytes = int(cpu_layers * spec.layer_params * b)
-    if not out_gpu:
-        nbytes += spec.vocab * spec.hidden * b + spec.hidden * 4
-    return cpu_layers, nbytes
+BYTES = BYTES_PER_ELEMENT
 
 
 def default_depths(layers: int, count: int = 5) -> list[int]:

@@ -39,11 +39,12 @@ from pathlib import Path
 from typing import Any
 
 from kinetics_sql.catalog import ModelSpec
+from kinetics_sql.facts.dtypes import BYTES_PER_ELEMENT
 from kinetics_sql.facts.prompt import chat_prompt
 from kinetics_sql.runners import checkpoints
 from kinetics_sql.runners.records import RecordWriter, command_line
 
-BYTES = {"bf16": 2, "f16": 2, "f32": 4}
+BYTES = BYTES_PER_ELEMENT
 _VLLM_DTYPE = {"bf16": "bfloat16", "f16": "float16", "f32": "float32"}
 
 
