@@ -35,8 +35,8 @@ CREATE OR REPLACE MACRO tp_check(hq, hkv, gpus) AS
 CREATE OR REPLACE MACRO tp_kv_heads(hkv, gpus) AS greatest(1.0, hkv::DOUBLE / gpus::DOUBLE);
 
 -- Parameters one GPU holds: the sharded ones / T plus the replicated ones (norms).
-CREATE OR REPLACE MACRO tp_params(p, replicated, gpus) AS
-    (p::DOUBLE - replicated::DOUBLE) / gpus::DOUBLE + replicated::DOUBLE;
+CREATE OR REPLACE MACRO tp_params(p, replicated, gpus) AS   -- one GPU: p itself, bit for bit ((p - r) + r may round)
+    CASE WHEN gpus = 1 THEN p::DOUBLE ELSE (p::DOUBLE - replicated::DOUBLE) / gpus::DOUBLE + replicated::DOUBLE END;
 
 -- Parameters every GPU keeps whole: two RMSNorms per layer (+ Qwen3's per-head q/k norms) and the final norm.
 CREATE OR REPLACE MACRO tp_replicated_params(layers, hidden, head_dim, qk_norm) AS
