@@ -413,7 +413,7 @@ def test_cli_cost_gpus(runner: Any) -> None:
 
 
 def test_one_gpu_keeps_every_parameter_bit_for_bit(con: duckdb.DuckDBPyConnection) -> None:
-    """(p - r) / 1 + r can round away from p (e.g. p = 220310805.77004918, r = 370479.3907740563): one GPU is p itself."""
+    """(p - r) / 1 + r can round away from p (p = 220310805.77004918, r = 370479.39...): one GPU keeps p."""
     for p, r in ((220310805.77004918, 370479.3907740563), (7.52e8, 0.3)):
         row = con.execute("SELECT tp_params(?, ?, 1)", [p, r]).fetchone()
         assert row is not None and row[0] == p
