@@ -31,6 +31,8 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
+from kinetics_sql import sqlfiles
+
 MODELS = {"Qwen3-0.6B": -1.6, "Qwen3-1.7B": -0.6, "Qwen3-4B": 0.3, "Qwen3-8B": 0.8, "Qwen3-14B": 1.2, "Qwen3-32B": 1.5}
 CONFIGS = {  # name: (method, budget, block_size, accuracy penalty)
     "dense": ("dense", None, None, 0.0),
@@ -93,6 +95,7 @@ def long_cot_rows(path: Path, model: str, method: str, budget: int | None, block
 
 DRIVER = """
 import sys, time
+from kinetics_sql import sqlfiles
 from kinetics_sql import Warehouse
 from kinetics_sql.ingest import job, sources
 db, *specs = sys.argv[1:]
@@ -162,7 +165,7 @@ def one_size(problems: int) -> dict[str, tuple[float, float]]:
         con = duckdb.connect(db)
         lc = pl.concat([long_cot_rows(*f) for f in files])
         con.register("lc", lc.to_arrow())
-        con.execute("INSERT INTO trial_budgets SELECT * FROM lc")
+        con.execute(sqlfiles.load("bench/insert_long_cot"))
         con.close()
         cli = [sys.executable, "-m", "kinetics_sql", "--db", db]
         steps = {

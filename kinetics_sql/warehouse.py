@@ -31,7 +31,8 @@ CONNECTION_MACROS = (
     "frontier/tasks",
 )
 _MIGRATION = re.compile(r"^(\d{3})_[a-z0-9_]+$")
-_PERSISTENT_MACRO = re.compile(r"CREATE\s+OR\s+REPLACE\s+MACRO", re.IGNORECASE)
+# sql-fragment: a read-only warehouse gets queries/macros as TEMP macros (the keyword rewritten on load)
+_PERSISTENT_MACRO = re.compile(r"CREATE\s+OR\s+REPLACE\s+MACRO", re.IGNORECASE)  # sql-fragment: see above
 _LOCKED = ("Could not set lock", "Conflicting lock")
 
 
@@ -191,7 +192,8 @@ class Warehouse:
         their scratch tables, frontier building blocks."""
         for name in sqlfiles.listing("macros"):
             text = sqlfiles.load(f"macros/{name}")
-            self.con.execute(_PERSISTENT_MACRO.sub("CREATE OR REPLACE TEMP MACRO", text) if temp else text)
+            temp_text = _PERSISTENT_MACRO.sub("CREATE OR REPLACE TEMP MACRO", text)  # sql-fragment: read-only
+            self.con.execute(temp_text if temp else text)
         for name in CONNECTION_MACROS:
             self.con.execute(sqlfiles.load(name))
 

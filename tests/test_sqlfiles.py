@@ -63,8 +63,12 @@ def inline_statements(path: Path, root: Path = ROOT) -> list[str]:
         and isinstance(node.body[0].value, ast.Constant)
     }
     skip |= {id(v) for node in ast.walk(tree) if isinstance(node, ast.JoinedStr) for v in node.values}
+    lines = path.read_text().splitlines()
     found = []
     for node in ast.walk(tree):
+        lineno = getattr(node, "lineno", 0)
+        if 0 < lineno <= len(lines) and "# sql-fragment:" in lines[lineno - 1]:
+            continue  # a keyword rewritten in loaded SQL, not a statement (the comment says why)
         if isinstance(node, ast.JoinedStr):
             head = node.values[0] if node.values else None
             text = head.value if isinstance(head, ast.Constant) and isinstance(head.value, str) else ""
