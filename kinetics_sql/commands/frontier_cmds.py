@@ -18,8 +18,18 @@ from kinetics_sql.commands.context import State, pass_state
 from kinetics_sql.commands.output import emit, output_options, render_table
 from kinetics_sql.costmodel import DEFAULT_RESERVE_GB, OFFLOAD_COSTS
 from kinetics_sql.facts.methods import METHODS
+from kinetics_sql.warehouse import Warehouse
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _reader_for(state: State, spec: fr.FrontierSpec) -> Warehouse:
+    """The warehouse, read-only, after checking the selection names data it holds; says what a dollar cost is."""
+    wh = state.reader
+    selection.check(wh, spec.task, spec.strategy, spec.sources)
+    if spec.cost in pricing.COSTS:
+        click.echo(pricing.describe(wh, spec), err=True)
+    return wh
 
 
 def offload_options(func: F) -> F:
@@ -217,10 +227,7 @@ def frontier(
         gpus=gpus,
         sources=sources,
     )
-    wh = state.reader
-    selection.check(wh, task, strategy, sources)
-    if cost in pricing.COSTS:
-        click.echo(pricing.describe(wh, spec), err=True)
+    wh = _reader_for(state, spec)
     df = fr.frontier(wh, spec)
     if df.is_empty():
         source = {
@@ -310,10 +317,7 @@ def compare(
         gpus=gpus,
         sources=sources,
     )
-    wh = state.reader
-    selection.check(wh, task, strategy, sources)
-    if cost in pricing.COSTS:
-        click.echo(pricing.describe(wh, spec), err=True)
+    wh = _reader_for(state, spec)
     frames = {}
     if comparison in ("all", "flops-vs-eflops"):
         frames["flops_vs_eflops"] = (fr.compare_chosen if levels else fr.compare_chosen_summary)(wh, spec)
