@@ -2,7 +2,7 @@
 
 Every function takes a :class:`~kinetics_sql.warehouse.Warehouse` and a :class:`FrontierSpec` and
 returns a polars DataFrame; the CLI (`kinetics-sql frontier`, `compare`, `report`) adds parsing and
-output only. The SQL building blocks are the table macros of ``queries/frontier/macros.sql``, which
+output only. The SQL building blocks are the table macros of ``queries/frontier/*.sql``, which
 the warehouse creates on its connection when it opens.
 
 Everything a frontier depends on is in its spec, the offload-aware cost models included: ``engine``
@@ -30,7 +30,7 @@ from kinetics_sql import costmodel, sqlfiles
 from kinetics_sql.costmodel import DEFAULT_RESERVE_GB, OFFLOAD_COSTS, Coefficients
 from kinetics_sql.errors import KineticsError
 from kinetics_sql.facts.methods import METHODS
-from kinetics_sql.warehouse import Warehouse
+from kinetics_sql.warehouse import Warehouse, points_macro
 
 STRATEGIES = ("best-of-n", "long-cot", "majority", "majority-budget")  # the last two: queries/frontier/strategies.sql
 # Cost models a frontier can be drawn in: each is a WHEN branch of frontier_cost in macros.sql.
@@ -183,10 +183,11 @@ def points_params(spec: FrontierSpec) -> dict[str, Any]:
     return {k: p[k] for k in _POINT_PARAMS}
 
 
-def _materialize_sql(name: str) -> str:
+def _materialize_sql(name: str, cost: str) -> str:
     if not _TABLE.match(name):  # an identifier goes into SQL text: only this pattern
         raise KineticsError(f"bad points table name {name!r}")
-    return sqlfiles.load("frontier/materialize").replace("frontier_points_table", name)
+    sql = sqlfiles.render("frontier/materialize", frontier_points=points_macro(cost))
+    return sql.replace("frontier_points_table", name)
 
 
 def points_table(wh: Warehouse, spec: FrontierSpec) -> str:
@@ -216,7 +217,7 @@ def points_table(wh: Warehouse, spec: FrontierSpec) -> str:
             gpus=spec.gpus,
             sources=spec.sources,
         )
-    wh.execute(_materialize_sql(name), params)
+    wh.execute(_materialize_sql(name, spec.cost), params)
     return name
 
 
@@ -247,7 +248,7 @@ def query(wh: Warehouse, name: str, spec: FrontierSpec) -> tuple[str, dict[str, 
     The points tables it reads are materialised first; their names are among the parameters.
     """
     if name == "points":
-        return sqlfiles.load("frontier/points"), points_params(spec)
+        return sqlfiles.render("frontier/points", frontier_points=points_macro(spec.cost)), points_params(spec)
     params: dict[str, Any] = dict(_tables(wh, name, spec))
     if name in ("frontier", "grid"):
         params.update(_curve_params(spec))
@@ -268,7 +269,7 @@ def provenance(wh: Warehouse, sql: str, tables: dict[str, FrontierSpec]) -> str:
     for sub in tables.values():
         name = points_table(wh, sub)
         lines.append(f"-- {name} ({sub.priced_by}), with parameters {json.dumps(points_params(sub))}:")
-        lines.append(_materialize_sql(name).strip())
+        lines.append(_materialize_sql(name, sub.cost).strip())
     return "\n".join([*lines, sql])
 
 

@@ -20,15 +20,43 @@ from kinetics_sql import catalog, sqlfiles
 from kinetics_sql.errors import KineticsError
 
 DEFAULT_DB = Path("warehouse") / "kinetics.duckdb"
-# TEMP macros (and the offload scratch tables) every connection gets, in dependency order.
-CONNECTION_MACROS = (
-    "fit/macros",
-    "fit/offload",
-    "pricing/macros",
-    "frontier/arms",
-    "frontier/strategies",
-    "frontier/macros",
-    "frontier/tasks",
+# The points macros come twice, rendered from one text each (queries/frontier/strategies.sql, points_macro.sql):
+# for every cost model, and for the datasheet cost models alone, which DuckDB plans in a fraction of the time
+# (frontier_cost's offload look-ups are planned for every row even where not taken: ~2 s at every query).
+DATASHEET_COSTS = ("flops", "eflops")
+POINTS_MACROS: dict[str, dict[str, str]] = {
+    "all": {
+        "frontier_points": "frontier_points",
+        "strategy_points": "strategy_points",
+        "frontier_cost": "frontier_cost",
+    },
+    "datasheet": {
+        "frontier_points": "frontier_points_datasheet",
+        "strategy_points": "strategy_points_datasheet",
+        "frontier_cost": "frontier_cost_datasheet",
+    },
+}
+
+
+def points_macro(cost: str) -> str:
+    """The frontier_points macro that prices ``cost``: the datasheet one for flops and eflops."""
+    return POINTS_MACROS["datasheet" if cost in DATASHEET_COSTS else "all"]["frontier_points"]
+
+
+def _strategy_names(names: dict[str, str]) -> dict[str, str]:
+    return {k: names[k] for k in ("strategy_points", "frontier_cost")}
+
+
+# TEMP macros (and the offload scratch tables) every connection gets, in dependency order: (file, names to fill in).
+CONNECTION_MACROS: tuple[tuple[str, dict[str, str]], ...] = (
+    ("fit/macros", {}),
+    ("fit/offload", {}),
+    ("pricing/macros", {}),
+    ("frontier/arms", {}),
+    *(("frontier/strategies", _strategy_names(names)) for names in POINTS_MACROS.values()),
+    *(("frontier/points_macro", names) for names in POINTS_MACROS.values()),
+    ("frontier/macros", {}),
+    ("frontier/tasks", {}),
 )
 _MIGRATION = re.compile(r"^(\d{3})_[a-z0-9_]+$")
 # sql-fragment: a read-only warehouse gets queries/macros as TEMP macros (the keyword rewritten on load)
@@ -194,8 +222,8 @@ class Warehouse:
             text = sqlfiles.load(f"macros/{name}")
             temp_text = _PERSISTENT_MACRO.sub("CREATE OR REPLACE TEMP MACRO", text)  # sql-fragment: read-only
             self.con.execute(temp_text if temp else text)
-        for name in CONNECTION_MACROS:
-            self.con.execute(sqlfiles.load(name))
+        for name, names in CONNECTION_MACROS:
+            self.con.execute(sqlfiles.render(name, **names))
 
     def _check_schema(self) -> None:
         """A read-only warehouse must already have every migration: it cannot be migrated here."""

@@ -2,10 +2,12 @@
 -- frontier/strategies.sql and frontier/macros.sql, which use them): the cost of an arm, a
 -- configuration's label, unbiased coverage, and per model what the cost macros need.
 
--- The datasheet cost models alone (flops, eflops): frontier_cost's branches for them, as a macro of their own
--- so that the frontier can evaluate them per trial without planning the look-ups of the other cost models.
+-- The datasheet cost models alone (flops, eflops): frontier_cost's branches for them, as a macro of their own,
+-- which DuckDB plans in a fraction of frontier_cost's time (the offload look-ups of frontier_cost are planned for
+-- every row even where not taken). model_name and setting_value: frontier_cost's signature, unused here.
 CREATE OR REPLACE TEMP MACRO frontier_cost_datasheet(cost_model, method, p, hq, hkv, d, lin, lout, n, i, budget, block_size,
-                                                     variant, gpus := 1, i_net := NULL, hidden := 0, vocab := 0, layers := 0,
+                                                     variant, model_name := NULL, setting_value := NULL, gpus := 1,
+                                                     i_net := NULL, hidden := 0, vocab := 0, layers := 0,
                                                      arch := {'d_window': 0.0, 'win': 0.0, 'sinks': 0.0, 'ssm_layers': 0.0, 'ssm_state': 0.0}) AS
     CASE cost_model
         WHEN 'flops' THEN
@@ -23,7 +25,7 @@ CREATE OR REPLACE TEMP MACRO frontier_cost_datasheet(cost_model, method, p, hq, 
         ELSE error('frontier_cost_datasheet: cost model ''' || coalesce(cost_model, 'NULL') || ''' is not flops or eflops')
     END;
 
--- The cost models a frontier can be drawn in. A new cost model is one more WHEN here (and one more
+-- The cost models a frontier can be drawn in. A new cost model is one more branch here (and one more
 -- name in kinetics_sql.frontier.COSTS); every argument is a column or a constant of frontier_points.
 -- gpus > 1: tensor parallelism (flops and eflops here, rflops and latency through the offload plan), one
 -- GPU's cost; with gpus = 1 the tp_ macros are bit for bit the one-GPU ones.
@@ -31,30 +33,33 @@ CREATE OR REPLACE TEMP MACRO frontier_cost_datasheet(cost_model, method, p, hq, 
 -- compute and reads are added by arch_extra_compute / arch_extra_reads (queries/macros/010_arch.sql), split
 -- over the gpus like the rest (KV heads per GPU as tp_kv_reads). All zero for a dense model: the sum is
 -- then bit for bit Kinetics' (x + 0.0 = x).
+-- Each inner macro is called once, the cost model passed through: DuckDB expands a macro at every call.
 CREATE OR REPLACE TEMP MACRO frontier_cost(cost_model, method, p, hq, hkv, d, lin, lout, n, i, budget, block_size, variant,
-                                          model_name, setting_value, gpus := 1, i_net := NULL, hidden := 0, vocab := 0,
-                                          layers := 0,
+                                          model_name := NULL, setting_value := NULL, gpus := 1, i_net := NULL, hidden := 0,
+                                          vocab := 0, layers := 0,
                                           arch := {'d_window': 0.0, 'win': 0.0, 'sinks': 0.0, 'ssm_layers': 0.0, 'ssm_state': 0.0}) AS
-    CASE cost_model
-        WHEN 'flops' THEN
-            frontier_cost_datasheet('flops', method, p, hq, hkv, d, lin, lout, n, i, budget, block_size, variant, gpus := gpus,
-                                    i_net := i_net, hidden := hidden, vocab := vocab, layers := layers, arch := arch)
-        WHEN 'eflops' THEN
-            frontier_cost_datasheet('eflops', method, p, hq, hkv, d, lin, lout, n, i, budget, block_size, variant, gpus := gpus,
-                                    i_net := i_net, hidden := hidden, vocab := vocab, layers := layers, arch := arch)
-        -- rflops, latency: offload-aware, per model and setting (queries/fit/offload.sql, kinetics_sql.offload)
-        WHEN 'rflops' THEN coalesce(offload_cost('rflops', model_name, setting_value, method, lin, lout, budget, block_size, variant),
-                                    error('no offload plan for ' || model_name || ': the frontier writes it (kinetics_sql.costmodel.write_plan)'))
-        WHEN 'latency' THEN coalesce(offload_cost('latency', model_name, setting_value, method, lin, lout, budget, block_size, variant),
-                                     error('no offload plan for ' || model_name || ': the frontier writes it (kinetics_sql.costmodel.write_plan)'))
+    CASE
+        WHEN cost_model IN ('flops', 'eflops') THEN
+            frontier_cost_datasheet(cost_model, method, p, hq, hkv, d, lin, lout, n, i, budget, block_size, variant,
+                                    gpus := gpus, i_net := i_net, hidden := hidden, vocab := vocab, layers := layers,
+                                    arch := arch)
+        -- rflops, latency: offload-aware, per model and setting (queries/fit/offload.sql, kinetics_sql.costmodel);
         -- dollars: USD per 1,000 problems, latency or throughput regime (queries/pricing/macros.sql, kinetics_sql.pricing)
-        WHEN 'dollars' THEN coalesce(dollars_cost('latency', model_name, setting_value, method, lin, lout, budget, block_size, variant),
-                                     error('no offload plan for ' || model_name || ': the frontier writes it (kinetics_sql.costmodel.write_plan)'))
-        WHEN 'dollars-throughput' THEN coalesce(dollars_cost('throughput', model_name, setting_value, method, lin, lout, budget,
-                                                             block_size, variant),
-                                                error('no offload plan for ' || model_name || ': the frontier writes it (kinetics_sql.costmodel.write_plan)'))
+        WHEN cost_model IN ('rflops', 'latency', 'dollars', 'dollars-throughput') THEN
+            coalesce(CASE WHEN cost_model IN ('rflops', 'latency')
+                          THEN offload_cost(cost_model, model_name, setting_value, method, lin, lout, budget, block_size,
+                                            variant)
+                          ELSE dollars_cost(CASE cost_model WHEN 'dollars' THEN 'latency' ELSE 'throughput' END, model_name,
+                                            setting_value, method, lin, lout, budget, block_size, variant) END,
+                     error('no offload plan for ' || model_name || ': the frontier writes it (kinetics_sql.costmodel.write_plan)'))
         ELSE error('unknown cost model ''' || coalesce(cost_model, 'NULL') || ''' (expected flops, eflops, rflops, latency, dollars or dollars-throughput)')
     END;
+
+-- The exact sum of FLOP-like costs: in units of 2^-20 FLOPs (HUGEINT), the same bits every run whatever the order
+-- in which threads add (an ordered aggregate sorts and buffers every group); FLOP counts are >= 1e6, so the
+-- rounding is below 1e-12 relative. An aggregate: it stands where sum() could.
+CREATE OR REPLACE TEMP MACRO frontier_exact_sum(x) AS
+    sum(round(x * 1048576.0)::HUGEINT)::DOUBLE / 1048576.0;
 
 -- A configuration's short label. Two Kinetics files can share (model, method, budget): a second
 -- run (topk32_1 -> "topk32 #1") or a local window (local128_topk128 -> "topk256 local128"); they

@@ -1,5 +1,6 @@
--- Strategies over per-sample answers and lengths (created TEMP before frontier/macros.sql, whose
--- frontier_points unions these rows with its best-of-n and long-cot ones). Same columns as frontier_points:
+-- Strategies over per-sample answers and lengths: one text for two macros, as frontier/points_macro.sql (the names
+-- in braces are filled in by kinetics_sql.warehouse.POINTS_MACROS), whose frontier_points unions these rows with its
+-- best-of-n and long-cot ones. Same columns as frontier_points:
 -- model, method, budget, block_size, config, setting, problem_id, accuracy, cost, trials.
 --
 --   majority         self-consistency: N samples vote, the plurality answer (ties uniform) must be gold;
@@ -12,8 +13,8 @@
 --                    re-scoring the truncated text (an answer may appear before the trace ends).
 -- Cost: the mean over the problem's samples of frontier_cost(lout = least(tokens, B), n = N), the prompt
 -- length where known, else 0 (the answer tables carry no prompt text: generation cost only).
-CREATE OR REPLACE TEMP MACRO strategy_points(p_task, p_strategy, p_cost, p_hardware, p_variant, p_models, p_methods,
-                                             p_gpus := 1, p_sources := []::VARCHAR[]) AS TABLE
+CREATE OR REPLACE TEMP MACRO {strategy_points}(p_task, p_strategy, p_cost, p_hardware, p_variant, p_models, p_methods,
+                                               p_gpus := 1, p_sources := []::VARCHAR[]) AS TABLE
 WITH hw AS (
     SELECT peak_flops, 2.0 * peak_flops / hbm_bytes_per_s AS i, peak_flops / interconnect_bytes_per_s AS i_net
     FROM hardware WHERE name = p_hardware
@@ -68,9 +69,9 @@ maj AS (
     SELECT v.model, v.method, v.budget, v.block_size,
            v.config || CASE WHEN v.gen_budget IS NULL THEN '' ELSE ' cap ' || v.gen_budget::VARCHAR END AS config,
            v.n AS setting, v.problem_id, any_value(v.accuracy) AS accuracy,
-           avg(frontier_cost(p_cost, v.method, m.p, m.hq, m.hkv, m.d, coalesce(t.prompt_tokens, v.prompt_tokens, 0),
+           avg({frontier_cost}(p_cost, v.method, m.p, m.hq, m.hkv, m.d, coalesce(t.prompt_tokens, v.prompt_tokens, 0),
                              CASE WHEN v.gen_budget IS NULL THEN t.gen_tokens ELSE least(t.gen_tokens, v.gen_budget) END,
-                             v.n, hw.i, coalesce(v.budget, 0), coalesce(v.block_size, 0), p_variant, v.model, v.n,
+                             v.n, hw.i, coalesce(v.budget, 0), coalesce(v.block_size, 0), p_variant, model_name := v.model, setting_value := v.n,
                              gpus := p_gpus, i_net := hw.i_net, hidden := m.hidden, vocab := m.vocab, layers := m.layers,
                              arch := m.arch)
                ORDER BY t.trial) AS cost,
@@ -136,8 +137,8 @@ lcl AS (   -- a trace within the cap costs its own c, a longer one the cap's cos
     UNION ALL
     SELECT x.model, x.method, x.budget, x.block_size, x.config, c.cap AS setting, x.problem_id,
            avg((x.correct AND x.gen_tokens <= c.cap)::DOUBLE ORDER BY x.trial) AS accuracy,
-           avg(frontier_cost(p_cost, x.method, m.p, m.hq, m.hkv, m.d, x.lin, least(x.gen_tokens, c.cap), 1, hw.i,
-                             coalesce(x.budget, 0), coalesce(x.block_size, 0), p_variant, x.model, c.cap,
+           avg({frontier_cost}(p_cost, x.method, m.p, m.hq, m.hkv, m.d, x.lin, least(x.gen_tokens, c.cap), 1, hw.i,
+                             coalesce(x.budget, 0), coalesce(x.block_size, 0), p_variant, model_name := x.model, setting_value := c.cap,
                              gpus := p_gpus, i_net := hw.i_net, hidden := m.hidden, vocab := m.vocab, layers := m.layers,
                              arch := m.arch)
                ORDER BY x.trial) AS cost,

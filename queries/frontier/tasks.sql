@@ -1,4 +1,5 @@
--- Frontiers across tasks (created TEMP after frontier/macros.sql, whose frontier_points it calls per task).
+-- Frontiers across tasks (created TEMP after frontier/points_macro.sql, whose frontier_points_datasheet it calls per
+-- task): the datasheet cost models (flops, eflops); an offload-aware cost is planned per task (kinetics_sql.costmodel).
 --
 --   frontier_tasks(tasks, strategy, cost, hardware, models)
 --       the deployable frontier macro-averaged over tasks: an arm (configuration and setting) that runs on
@@ -11,7 +12,7 @@ CREATE OR REPLACE TEMP MACRO frontier_tasks(p_tasks, p_strategy, p_cost, p_hardw
 WITH pts AS (
     SELECT t.task, p.*
     FROM (SELECT unnest(p_tasks::VARCHAR[]) AS task) t,
-         LATERAL frontier_points(t.task, p_strategy, p_cost, p_hardware, 'exact', p_models::VARCHAR[], []::VARCHAR[]) p
+         LATERAL frontier_points_datasheet(t.task, p_strategy, p_cost, p_hardware, 'exact', p_models::VARCHAR[], []::VARCHAR[]) p
 ),
 per_task AS (
     SELECT task, model, method, budget, block_size, config, setting,

@@ -1,0 +1,163 @@
+-- frontier_points, one text for two macros (kinetics_sql.warehouse.POINTS_MACROS renders it twice, {frontier_points},
+-- {strategy_points} and {frontier_cost} replaced by quoted names):
+--   "frontier_points"            every cost model (frontier_cost)
+--   "frontier_points_datasheet"  flops and eflops only (frontier_cost_datasheet): DuckDB plans the offload look-ups
+--                                of frontier_cost for every row even where not taken (~2 s at every query)
+--
+--   frontier_points(task, strategy, cost, hardware, variant, models, methods, p_gpus := 1, p_sources := [])
+--       one row per configuration x setting x problem: accuracy and expected cost (on p_gpus GPUs in
+--       tensor parallel: one GPU's cost, queries/macros/040_tensor_parallel.sql)
+-- Spec: ../shared/docs/cost-model.md, "Expected cost of a problem". The datasheet costs (flops, eflops) are
+-- affine in n but for block top-k's summary reads (floor((2 lin + n lout) / block) * lout): cost(N) = c0 + N (c1 - c0)
+-- from each trial's cost at n = 0 and n = 1, so a trial is priced twice, not once per setting.
+CREATE OR REPLACE TEMP MACRO {frontier_points}(p_task, p_strategy, p_cost, p_hardware, p_variant, p_models, p_methods,
+                                               p_gpus := 1, p_sources := []::VARCHAR[]) AS TABLE
+WITH hw AS (
+    SELECT peak_flops, 2.0 * peak_flops / hbm_bytes_per_s AS i, peak_flops / interconnect_bytes_per_s AS i_net
+    FROM hardware WHERE name = p_hardware
+),
+mdl AS (SELECT * FROM frontier_models()),
+-- best-of-N --------------------------------------------------------------------------------------
+bon_problems AS (
+    SELECT source, task, problem_id, model, method, budget, block_size, n_samples, n_correct, prompt_tokens,
+           model || ' ' || frontier_label(method, budget, block_size, source) AS config
+    FROM problems
+    WHERE p_strategy = 'best-of-n' AND task = p_task
+      AND (len(p_models) = 0 OR list_contains(p_models, model))
+      AND (len(p_methods) = 0 OR list_contains(p_methods, method))
+      AND (len(p_sources) = 0 OR len(list_filter(p_sources, lambda s: source LIKE s)) > 0)
+),
+bon_counts AS (   -- sources of one configuration pool their samples
+    SELECT config, problem_id, sum(n_samples)::INTEGER AS n_samples, sum(n_correct)::INTEGER AS n_correct
+    FROM bon_problems GROUP BY ALL
+),
+bon_settings AS (   -- N = 1, 2, 4, ... up to the samples drawn
+    SELECT config, problem_id, n_samples, n_correct, (2 ** k)::INTEGER AS setting
+    FROM bon_counts, range(0, 31) r(k)
+    WHERE 2 ** k <= n_samples
+),
+bon_accuracy AS (   -- per configuration, problem and N (not per trial: the coverage is a product over N terms)
+    SELECT config, problem_id, setting, frontier_coverage(n_samples, n_correct, setting) AS accuracy FROM bon_settings
+),
+bon_trials AS (   -- one row per trial with its configuration and lengths
+    SELECT b.model, b.method, b.budget, b.block_size, b.config, b.problem_id, t.source, t.trial,
+           coalesce(t.prompt_tokens, b.prompt_tokens, 0) AS lin, t.gen_tokens AS lout
+    FROM bon_problems b
+    JOIN trials t ON t.source = b.source AND t.task = b.task AND t.problem_id = b.problem_id
+),
+-- expected cost per (configuration, problem, N): the mean over the problem's trials. Three branches, only the one
+-- of p_cost and the method runs: datasheet and affine in n; datasheet per setting (block top-k); every other cost.
+bon_affine AS (
+    SELECT bt.config, bt.problem_id,
+           frontier_exact_sum(frontier_cost_datasheet(p_cost, bt.method, m.p, m.hq, m.hkv, m.d, bt.lin, bt.lout, 0, hw.i,
+                                                      coalesce(bt.budget, 0), coalesce(bt.block_size, 0), p_variant,
+                                                      gpus := p_gpus, i_net := hw.i_net, hidden := m.hidden,
+                                                      vocab := m.vocab, layers := m.layers, arch := m.arch)) AS c0,
+           frontier_exact_sum(frontier_cost_datasheet(p_cost, bt.method, m.p, m.hq, m.hkv, m.d, bt.lin, bt.lout, 1, hw.i,
+                                                      coalesce(bt.budget, 0), coalesce(bt.block_size, 0), p_variant,
+                                                      gpus := p_gpus, i_net := hw.i_net, hidden := m.hidden,
+                                                      vocab := m.vocab, layers := m.layers, arch := m.arch)) AS c1,
+           count(*) AS trials
+    FROM bon_trials bt
+    JOIN mdl m ON m.model = bt.model
+    CROSS JOIN hw
+    WHERE p_cost IN ('flops', 'eflops') AND bt.method <> 'blocktopk'
+    GROUP BY bt.config, bt.problem_id
+),
+bon_cost AS (
+    SELECT a.config, a.problem_id, s.setting, (a.c0 + s.setting * (a.c1 - a.c0)) / a.trials AS cost, a.trials
+    FROM bon_affine a
+    JOIN bon_settings s ON s.config = a.config AND s.problem_id = a.problem_id
+    UNION ALL
+    SELECT bt.config, bt.problem_id, s.setting,
+           frontier_exact_sum(frontier_cost_datasheet(p_cost, bt.method, m.p, m.hq, m.hkv, m.d, bt.lin, bt.lout, s.setting,
+                                                      hw.i, coalesce(bt.budget, 0), coalesce(bt.block_size, 0), p_variant,
+                                                      gpus := p_gpus, i_net := hw.i_net, hidden := m.hidden,
+                                                      vocab := m.vocab, layers := m.layers, arch := m.arch))
+               / count(*) AS cost,
+           count(*) AS trials
+    FROM bon_trials bt
+    JOIN bon_settings s ON s.config = bt.config AND s.problem_id = bt.problem_id
+    JOIN mdl m ON m.model = bt.model
+    CROSS JOIN hw
+    WHERE p_cost IN ('flops', 'eflops') AND bt.method = 'blocktopk'
+    GROUP BY bt.config, bt.problem_id, s.setting
+    UNION ALL
+    SELECT bt.config, bt.problem_id, s.setting,
+           avg({frontier_cost}(p_cost, bt.method, m.p, m.hq, m.hkv, m.d, bt.lin, bt.lout, s.setting, hw.i,
+                               coalesce(bt.budget, 0), coalesce(bt.block_size, 0), p_variant, model_name := bt.model,
+                               setting_value := s.setting, gpus := p_gpus, i_net := hw.i_net, hidden := m.hidden,
+                               vocab := m.vocab, layers := m.layers, arch := m.arch)
+               ORDER BY bt.source, bt.trial) AS cost,   -- same bits every run
+           count(*) AS trials
+    FROM bon_trials bt
+    JOIN bon_settings s ON s.config = bt.config AND s.problem_id = bt.problem_id
+    JOIN mdl m ON m.model = bt.model
+    CROSS JOIN hw
+    WHERE p_cost NOT IN ('flops', 'eflops')
+    GROUP BY bt.config, bt.problem_id, s.setting
+),
+bon_arms AS (SELECT DISTINCT config, model, method, budget, block_size FROM bon_problems),
+bon AS (
+    SELECT a.model, a.method, a.budget, a.block_size, c.config, c.setting, c.problem_id, acc.accuracy, c.cost, c.trials
+    FROM bon_cost c
+    JOIN bon_accuracy acc ON acc.config = c.config AND acc.problem_id = c.problem_id AND acc.setting = c.setting
+    JOIN bon_arms a ON a.config = c.config
+),
+-- long chain of thought: each trace cut at a generation budget ------------------------------------
+lin AS (
+    SELECT source, task, problem_id, any_value(prompt_tokens) AS prompt_tokens
+    FROM (SELECT source, task, problem_id, prompt_tokens FROM problems WHERE prompt_tokens IS NOT NULL
+          UNION ALL
+          SELECT source, task, problem_id, prompt_tokens FROM trials WHERE prompt_tokens IS NOT NULL)
+    WHERE p_strategy = 'long-cot'
+    GROUP BY ALL
+),
+lc_rows AS (
+    SELECT tb.model, tb.method, tb.budget, tb.block_size, tb.source, tb.trial, tb.correct,
+           tb.model || ' ' || frontier_label(tb.method, tb.budget, tb.block_size, tb.source) AS config,
+           tb.gen_budget AS setting, tb.problem_id, tb.tokens_used,
+           CASE WHEN l.prompt_tokens IS NULL
+                THEN error('no prompt_tokens for source ' || tb.source || ', problem ' || tb.problem_id
+                           || ': ingest its problems or trials rows')
+                ELSE l.prompt_tokens END AS lin
+    FROM trial_budgets tb
+    LEFT JOIN lin l ON l.source = tb.source AND l.task = tb.task AND l.problem_id = tb.problem_id
+    WHERE p_strategy = 'long-cot' AND tb.task = p_task
+      AND (len(p_models) = 0 OR list_contains(p_models, tb.model))
+      AND (len(p_methods) = 0 OR list_contains(p_methods, tb.method))
+      AND (len(p_sources) = 0 OR len(list_filter(p_sources, lambda s: tb.source LIKE s)) > 0)
+),
+lc AS (   -- datasheet costs: exact sums (no ordered aggregate buffering every row); every other cost: ordered mean
+    SELECT r.model, r.method, r.budget, r.block_size, r.config, r.setting, r.problem_id,
+           sum(r.correct::INTEGER) / count(*) AS accuracy,
+           frontier_exact_sum(frontier_cost_datasheet(p_cost, r.method, m.p, m.hq, m.hkv, m.d, r.lin, r.tokens_used, 1,
+                                                      hw.i, coalesce(r.budget, 0), coalesce(r.block_size, 0), p_variant,
+                                                      gpus := p_gpus, i_net := hw.i_net, hidden := m.hidden,
+                                                      vocab := m.vocab, layers := m.layers, arch := m.arch))
+               / count(*) AS cost,
+           count(*) AS trials
+    FROM lc_rows r JOIN mdl m ON m.model = r.model CROSS JOIN hw
+    WHERE p_cost IN ('flops', 'eflops')
+    GROUP BY r.model, r.method, r.budget, r.block_size, r.config, r.setting, r.problem_id
+    UNION ALL
+    SELECT r.model, r.method, r.budget, r.block_size, r.config, r.setting, r.problem_id,
+           sum(r.correct::INTEGER) / count(*) AS accuracy,
+           avg({frontier_cost}(p_cost, r.method, m.p, m.hq, m.hkv, m.d, r.lin, r.tokens_used, 1, hw.i,
+                               coalesce(r.budget, 0), coalesce(r.block_size, 0), p_variant, model_name := r.model,
+                               setting_value := r.setting, gpus := p_gpus, i_net := hw.i_net, hidden := m.hidden,
+                               vocab := m.vocab, layers := m.layers, arch := m.arch)
+               ORDER BY r.source, r.trial) AS cost,
+           count(*) AS trials
+    FROM lc_rows r JOIN mdl m ON m.model = r.model CROSS JOIN hw
+    WHERE p_cost NOT IN ('flops', 'eflops')
+    GROUP BY r.model, r.method, r.budget, r.block_size, r.config, r.setting, r.problem_id
+)
+SELECT model, method, budget, block_size, config, setting, problem_id, accuracy, cost,
+       frontier_seconds(p_cost, cost, (SELECT peak_flops FROM hw)) AS seconds, trials, p_gpus::INTEGER AS gpus
+FROM (SELECT * FROM bon UNION ALL SELECT * FROM lc
+      -- majority, majority-budget and long-cot from lengths: queries/frontier/strategies.sql
+      UNION ALL SELECT * FROM {strategy_points}(p_task, p_strategy, p_cost, p_hardware, p_variant, p_models, p_methods,
+                                                p_gpus, p_sources))
+WHERE CASE WHEN p_strategy IN ('best-of-n', 'long-cot', 'majority', 'majority-budget') THEN true
+           ELSE error('unknown strategy ''' || p_strategy || ''' (expected best-of-n, long-cot, majority or majority-budget)') END;
