@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from typing import Any
 
 import click
@@ -17,7 +18,7 @@ from kinetics_sql.commands import (
     recommend_cmd,
     warehouse_cmds,
 )
-from kinetics_sql.commands.context import DEFAULT_WAIT_S, State
+from kinetics_sql.commands.context import DEFAULT_WAIT_S, CommandGroup, State
 from kinetics_sql.errors import KineticsError
 from kinetics_sql.warehouse import default_path
 
@@ -25,17 +26,49 @@ from kinetics_sql.warehouse import default_path
 COMMAND_MODULES = (warehouse_cmds, catalog_cmds, cost_cmd, ingest_cmd, frontier_cmds, fit_cmd, recommend_cmd)
 
 
-class Group(click.Group):
-    """Turns KineticsError into a clean `Error: ...` message and exit code 1."""
+class Group(CommandGroup):
+    """The `kinetics-sql` group: every error is `Error: ...` on stderr and exit status 1, never a traceback.
+
+    That includes click's usage errors (an unknown option or command, a bad choice or number, a missing
+    value), which click alone ends with status 2; they still print the usage line first. `--help` and
+    `--version` exit 0; Ctrl-C prints "Aborted!" and exits 1.
+    """
+
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        try:
+            # Not standalone, click returns the status of a `ctx.exit()` (0 for --help and --version) and
+            # raises every error for the handlers below; invoke() returns None when a command completes.
+            status = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except (click.Abort, KeyboardInterrupt, EOFError):  # Ctrl-C, or end of input at a prompt
+            click.echo("Aborted!", err=True)
+            sys.exit(1)
+        except click.ClickException as exc:  # UsageError included: click would exit 2
+            exc.show()
+            sys.exit(1)
+        except KineticsError as exc:  # raised outside a command's invoke (closing the warehouse)
+            click.echo(f"Error: {exc}", err=True)
+            sys.exit(1)
+        sys.exit(status if isinstance(status, int) else 0)
 
     def invoke(self, ctx: click.Context) -> Any:
+        """Turns KineticsError into a clean `Error: ...` message; returns None (see main)."""
         try:
-            return super().invoke(ctx)
+            super().invoke(ctx)
         except KineticsError as exc:
             state = ctx.find_object(State)
             wh = state._wh if state is not None else None
             note = f" (note: there is no warehouse at {wh.path}; nothing was created)" if wh and wh.missing else ""
             raise click.ClickException(f"{exc}{note}") from exc
+        return None
 
 
 @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -74,8 +107,5 @@ for _module in COMMAND_MODULES:
 
 
 def main() -> None:
-    try:
-        cli(prog_name="kinetics-sql")
-    except KineticsError as exc:  # errors raised outside a command's invoke
-        click.echo(f"Error: {exc}", err=True)
-        sys.exit(1)
+    """The `kinetics-sql` command (and `python -m kinetics_sql`); exits 0 on success, 1 on any error."""
+    cli.main(prog_name="kinetics-sql")

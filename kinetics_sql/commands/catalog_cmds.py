@@ -8,11 +8,11 @@ from typing import Any
 import click
 
 from kinetics_sql import catalog
-from kinetics_sql.commands.context import State, pass_state
+from kinetics_sql.commands.context import CommandGroup, State, pass_state
 from kinetics_sql.commands.output import emit, output_options
 
 
-@click.group(invoke_without_command=True)
+@click.group(cls=CommandGroup, invoke_without_command=True)
 @output_options
 @click.pass_context
 def models(ctx: click.Context, fmt: str, output: str | None) -> None:
@@ -56,7 +56,7 @@ def models_add(
     )
 
 
-@click.group(invoke_without_command=True)
+@click.group(cls=CommandGroup, invoke_without_command=True)
 @output_options
 @click.pass_context
 def hardware(ctx: click.Context, fmt: str, output: str | None) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -57,3 +58,29 @@ class State:
 
 
 pass_state = click.make_pass_decorator(State)
+
+
+class CommandGroup(click.Group):
+    """A group whose subcommands' usage errors show that subcommand's usage line.
+
+    click raises some parse errors without a context (`frontier --task` with no value), and then prints only
+    `Error: ...`, without `Usage: ...` and `Try '... --help'`; this gives them the failing command's.
+    """
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        try:
+            return super().parse_args(ctx, args)
+        except click.UsageError as exc:
+            if exc.ctx is None:
+                exc.ctx = ctx
+            raise
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except click.UsageError as exc:
+            name = ctx.invoked_subcommand
+            cmd = self.get_command(ctx, name) if exc.ctx is None and name else None
+            if cmd is not None and name is not None:
+                exc.ctx = click.Context(cmd, info_name=name, parent=ctx)
+            raise
