@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import json
 import math
+import os
 from dataclasses import asdict, dataclass
 from importlib import resources
 from pathlib import Path
@@ -296,8 +297,12 @@ def load_config(ref: str, *, revision: str | None = None) -> tuple[dict[str, Any
     from huggingface_hub import hf_hub_download
     from huggingface_hub.errors import HfHubHTTPError, LocalEntryNotFoundError
 
+    # huggingface-hub reads HF_HUB_CACHE and HF_HUB_OFFLINE once, at its import: read them at each call instead
+    offline = os.environ.get("HF_HUB_OFFLINE", "").strip().lower() in ("1", "true", "yes", "on")
     try:
-        local = hf_hub_download(ref, "config.json", revision=revision)
+        local = hf_hub_download(
+            ref, "config.json", revision=revision, cache_dir=os.environ.get("HF_HUB_CACHE"), local_files_only=offline
+        )
     except (LocalEntryNotFoundError, HfHubHTTPError, OSError) as exc:
         raise KineticsError(
             f"{ref}: could not fetch config.json from the Hugging Face hub or its cache: {exc}"
