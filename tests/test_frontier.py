@@ -129,3 +129,42 @@ def test_compare_findings(aime_wh: Warehouse) -> None:
     sd = fr.compare_sparse_dense(aime_wh, fr.FrontierSpec())
     block = sd.filter((pl.col("model") == "all models") & (pl.col("method") == "blocktopk")).row(0, named=True)
     assert block["max_cost_ratio"] > 4  # the blog: 8.58x
+
+
+@pytest.mark.parametrize("gpus", [1, 2])
+@pytest.mark.parametrize("variant", ["exact", "published"])
+def test_datasheet_cost_minus_nonaffine_term_is_affine_in_n(variant: str, gpus: int) -> None:
+    """frontier_points prices N as c0 + N (c1 - c0) + r(N) (points_macro.sql): that needs frontier_cost_datasheet(n)
+    - frontier_cost_nonaffine(n) to be affine in n for every method, architecture and GPU count; block top-k without
+    the term is not (so a term that stopped matching kv_reads would fail here)."""
+    wh = Warehouse(":memory:")
+    rows = wh.df(
+        """
+        WITH args AS (
+            SELECT cost, method, lin, lout, n, arch,
+                   frontier_cost_datasheet(cost, method, 8.2e9, 32, 8, 4608.0, lin, lout, n, 562.5, 1024, 32, $variant,
+                                           gpus := $gpus, i_net := 1e3, hidden := 4096, vocab := 151936, layers := 36,
+                                           arch := arch) AS c,
+                   frontier_cost_nonaffine(cost, method, 8, 4608.0, lin, lout, n, 562.5, 32, gpus := $gpus) AS r
+            FROM (VALUES ('flops'), ('eflops')) c(cost), (VALUES ('dense'), ('topk'), ('blocktopk')) m(method),
+                 (VALUES (155), (3000)) l(lin), (VALUES (17), (900), (31000)) o(lout), range(0, 9) k(n),
+                 (VALUES ({'d_window': 0.0, 'win': 0.0, 'sinks': 0.0, 'ssm_layers': 0.0, 'ssm_state': 0.0}),
+                         ({'d_window': 512.0, 'win': 128.0, 'sinks': 4.0, 'ssm_layers': 2.0, 'ssm_state': 1e4})) a(arch)
+        )
+        SELECT a.cost, a.method, a.lin, a.lout, a.n, a.c, a.r,
+               z.c - z.r + a.n * ((o.c - o.r) - (z.c - z.r)) AS affine, z.c + a.n * (o.c - z.c) AS affine_without_term
+        FROM args a
+        JOIN args z ON z.cost = a.cost AND z.method = a.method AND z.lin = a.lin AND z.lout = a.lout
+                   AND z.arch = a.arch AND z.n = 0
+        JOIN args o ON o.cost = a.cost AND o.method = a.method AND o.lin = a.lin AND o.lout = a.lout
+                   AND o.arch = a.arch AND o.n = 1
+        """,
+        {"variant": variant, "gpus": gpus},
+    )
+    assert rows.height == 2 * 3 * 2 * 3 * 9 * 2
+    err = ((rows["c"] - rows["r"] - rows["affine"]).abs() / rows["c"].abs().clip(lower_bound=1.0)).max()
+    assert err < 1e-12
+    blocktopk = rows.filter((pl.col("method") == "blocktopk") & (pl.col("cost") == "eflops"))
+    off = ((blocktopk["c"] - blocktopk["affine_without_term"]).abs() / blocktopk["c"]).max()
+    assert off > 1e-9, "block top-k's eflops should not be affine in n without the summary term"
+    assert rows.filter(pl.col("method") != "blocktopk")["r"].abs().max() == 0.0

@@ -25,6 +25,15 @@ CREATE OR REPLACE TEMP MACRO frontier_cost_datasheet(cost_model, method, p, hq, 
         ELSE error('frontier_cost_datasheet: cost model ''' || coalesce(cost_model, 'NULL') || ''' is not flops or eflops')
     END;
 
+-- The part of frontier_cost_datasheet that is not affine in n: block top-k's block-summary reads (per GPU's KV heads,
+-- as tp_kv_reads) at i FLOPs per element under eflops; 0 otherwise. frontier_cost_datasheet(n) minus this is affine
+-- in n (tests/test_frontier.py checks it over methods, variants, GPUs and architectures), so frontier_points prices
+-- a trial at n = 0 and 1 and every other N through this term alone.
+CREATE OR REPLACE TEMP MACRO frontier_cost_nonaffine(cost_model, method, hkv, d, lin, lout, n, i, block_size, gpus := 1) AS
+    CASE WHEN cost_model = 'eflops' AND method = 'blocktopk'
+         THEN i::DOUBLE * block_summary_reads(tp_kv_heads(hkv, gpus), d, lin, lout, n, block_size)
+         ELSE 0.0 END;
+
 -- The cost models a frontier can be drawn in. A new cost model is one more branch here (and one more
 -- name in kinetics_sql.frontier.COSTS); every argument is a column or a constant of frontier_points.
 -- gpus > 1: tensor parallelism (flops and eflops here, rflops and latency through the offload plan), one

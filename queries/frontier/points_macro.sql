@@ -8,8 +8,9 @@
 --       one row per configuration x setting x problem: accuracy and expected cost (on p_gpus GPUs in
 --       tensor parallel: one GPU's cost, queries/macros/040_tensor_parallel.sql)
 -- Spec: ../shared/docs/cost-model.md, "Expected cost of a problem". The datasheet costs (flops, eflops) are
--- affine in n but for block top-k's summary reads (floor((2 lin + n lout) / block) * lout): cost(N) = c0 + N (c1 - c0)
--- from each trial's cost at n = 0 and n = 1, so a trial is priced twice, not once per setting.
+-- affine in n but for block top-k's summary reads (arms.sql: frontier_cost_nonaffine): cost(N) = c0 + N (c1 - c0)
+-- + r(N) from each trial's affine part at n = 0 and n = 1 and that term r at N, so a trial is priced twice (and
+-- block top-k's summary term once per N), not once per setting.
 CREATE OR REPLACE TEMP MACRO {frontier_points}(p_task, p_strategy, p_cost, p_hardware, p_variant, p_models, p_methods,
                                                p_gpus := 1, p_sources := []::VARCHAR[]) AS TABLE
 WITH hw AS (
@@ -45,43 +46,46 @@ bon_trials AS (   -- one row per trial with its configuration and lengths
     FROM bon_problems b
     JOIN trials t ON t.source = b.source AND t.task = b.task AND t.problem_id = b.problem_id
 ),
--- expected cost per (configuration, problem, N): the mean over the problem's trials. Three branches, only the one
--- of p_cost and the method runs: datasheet and affine in n; datasheet per setting (block top-k); every other cost.
+-- expected cost per (configuration, problem, N): the mean over the problem's trials. Datasheet costs: per trial at
+-- n = 0 and n = 1 (affine part) and, for block top-k alone, the non-affine term at every N; every other cost per N.
 bon_affine AS (
     SELECT bt.config, bt.problem_id,
            frontier_exact_sum(frontier_cost_datasheet(p_cost, bt.method, m.p, m.hq, m.hkv, m.d, bt.lin, bt.lout, 0, hw.i,
                                                       coalesce(bt.budget, 0), coalesce(bt.block_size, 0), p_variant,
                                                       gpus := p_gpus, i_net := hw.i_net, hidden := m.hidden,
-                                                      vocab := m.vocab, layers := m.layers, arch := m.arch)) AS c0,
+                                                      vocab := m.vocab, layers := m.layers, arch := m.arch)
+                              - frontier_cost_nonaffine(p_cost, bt.method, m.hkv, m.d, bt.lin, bt.lout, 0, hw.i,
+                                                        bt.block_size, gpus := p_gpus)) AS c0,
            frontier_exact_sum(frontier_cost_datasheet(p_cost, bt.method, m.p, m.hq, m.hkv, m.d, bt.lin, bt.lout, 1, hw.i,
                                                       coalesce(bt.budget, 0), coalesce(bt.block_size, 0), p_variant,
                                                       gpus := p_gpus, i_net := hw.i_net, hidden := m.hidden,
-                                                      vocab := m.vocab, layers := m.layers, arch := m.arch)) AS c1,
+                                                      vocab := m.vocab, layers := m.layers, arch := m.arch)
+                              - frontier_cost_nonaffine(p_cost, bt.method, m.hkv, m.d, bt.lin, bt.lout, 1, hw.i,
+                                                        bt.block_size, gpus := p_gpus)) AS c1,
            count(*) AS trials
     FROM bon_trials bt
     JOIN mdl m ON m.model = bt.model
     CROSS JOIN hw
-    WHERE p_cost IN ('flops', 'eflops') AND bt.method <> 'blocktopk'
+    WHERE p_cost IN ('flops', 'eflops')
     GROUP BY bt.config, bt.problem_id
 ),
-bon_cost AS (
-    SELECT a.config, a.problem_id, s.setting, (a.c0 + s.setting * (a.c1 - a.c0)) / a.trials AS cost, a.trials
-    FROM bon_affine a
-    JOIN bon_settings s ON s.config = a.config AND s.problem_id = a.problem_id
-    UNION ALL
+bon_nonaffine AS (   -- block top-k: the non-affine term at every N
     SELECT bt.config, bt.problem_id, s.setting,
-           frontier_exact_sum(frontier_cost_datasheet(p_cost, bt.method, m.p, m.hq, m.hkv, m.d, bt.lin, bt.lout, s.setting,
-                                                      hw.i, coalesce(bt.budget, 0), coalesce(bt.block_size, 0), p_variant,
-                                                      gpus := p_gpus, i_net := hw.i_net, hidden := m.hidden,
-                                                      vocab := m.vocab, layers := m.layers, arch := m.arch))
-               / count(*) AS cost,
-           count(*) AS trials
+           frontier_exact_sum(frontier_cost_nonaffine(p_cost, bt.method, m.hkv, m.d, bt.lin, bt.lout, s.setting, hw.i,
+                                                      bt.block_size, gpus := p_gpus)) AS r
     FROM bon_trials bt
     JOIN bon_settings s ON s.config = bt.config AND s.problem_id = bt.problem_id
     JOIN mdl m ON m.model = bt.model
     CROSS JOIN hw
     WHERE p_cost IN ('flops', 'eflops') AND bt.method = 'blocktopk'
     GROUP BY bt.config, bt.problem_id, s.setting
+),
+bon_cost AS (
+    SELECT a.config, a.problem_id, s.setting, (a.c0 + s.setting * (a.c1 - a.c0) + coalesce(r.r, 0.0)) / a.trials AS cost,
+           a.trials
+    FROM bon_affine a
+    JOIN bon_settings s ON s.config = a.config AND s.problem_id = a.problem_id
+    LEFT JOIN bon_nonaffine r ON r.config = a.config AND r.problem_id = a.problem_id AND r.setting = s.setting
     UNION ALL
     SELECT bt.config, bt.problem_id, s.setting,
            avg({frontier_cost}(p_cost, bt.method, m.p, m.hq, m.hkv, m.d, bt.lin, bt.lout, s.setting, hw.i,

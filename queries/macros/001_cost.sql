@@ -47,6 +47,11 @@ CREATE OR REPLACE MACRO compute_flops(method, p, hq, d, lin, lout, n, budget := 
         )
     END;
 
+-- Block top-k's block-summary reads: one summary per block of the whole cache (shared prompt + n trials) at each
+-- of the lout steps. The one term of kv_reads that is not linear in n (frontier_points prices N through it).
+CREATE OR REPLACE MACRO block_summary_reads(hkv, d, lin, lout, n, block_size) AS
+    floor((2.0 * lin::DOUBLE + n::DOUBLE * lout::DOUBLE) / block_size::DOUBLE) * lout::DOUBLE * hkv::DOUBLE * d::DOUBLE;
+
 -- KV-cache element reads. Dense shares the prompt KV across the n trials; block top-k reads one
 -- summary per block of the whole (shared prompt + n trials) cache.
 CREATE OR REPLACE MACRO kv_reads(method, hkv, d, lin, lout, n, budget := 0, block_size := 0, variant := 'exact') AS
@@ -56,7 +61,7 @@ CREATE OR REPLACE MACRO kv_reads(method, hkv, d, lin, lout, n, budget := 0, bloc
                 2.0 * (2.0 * lin::DOUBLE + n::DOUBLE * lout::DOUBLE) * lout::DOUBLE * hkv::DOUBLE * d::DOUBLE
             WHEN 'blocktopk' THEN
                 n::DOUBLE * 4.0 * kv_token_steps(lin, lout, budget, variant) * hkv::DOUBLE * d::DOUBLE
-                + floor((2.0 * lin::DOUBLE + n::DOUBLE * lout::DOUBLE) / block_size::DOUBLE) * lout::DOUBLE * hkv::DOUBLE * d::DOUBLE
+                + block_summary_reads(hkv, d, lin, lout, n, block_size)
             ELSE n::DOUBLE * 4.0 * kv_token_steps(lin, lout, budget, variant) * hkv::DOUBLE * d::DOUBLE
         END
     END;
