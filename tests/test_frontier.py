@@ -162,9 +162,9 @@ def test_datasheet_cost_minus_nonaffine_term_is_affine_in_n(variant: str, gpus: 
         {"variant": variant, "gpus": gpus},
     )
     assert rows.height == 2 * 3 * 2 * 3 * 9 * 2
-    err = ((rows["c"] - rows["r"] - rows["affine"]).abs() / rows["c"].abs().clip(lower_bound=1.0)).max()
+    err = float(((rows["c"] - rows["r"] - rows["affine"]).abs() / rows["c"].abs().clip(lower_bound=1.0)).max())  # type: ignore[arg-type]
     assert err < 1e-12
     blocktopk = rows.filter((pl.col("method") == "blocktopk") & (pl.col("cost") == "eflops"))
-    off = ((blocktopk["c"] - blocktopk["affine_without_term"]).abs() / blocktopk["c"]).max()
+    off = float(((blocktopk["c"] - blocktopk["affine_without_term"]).abs() / blocktopk["c"]).max())  # type: ignore[arg-type]
     assert off > 1e-9, "block top-k's eflops should not be affine in n without the summary term"
     assert rows.filter(pl.col("method") != "blocktopk")["r"].abs().max() == 0.0
