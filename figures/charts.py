@@ -94,7 +94,10 @@ def step_chart(
 ) -> alt.LayerChart:
     """A step frontier: coloured horizontal segments, thin risers, optional lower/upper band."""
     seg = step_segments(df, lane=lane)
-    data = alt.Data(values=seg.to_dicts())
+    tips = tooltip(seg)
+    shown = {str(t.shorthand).split(":")[0] for t in tips}  # the tooltip's fields (cost_tera and accuracy among them)
+    drawn = shown | {"x2", "y0", "lower", "upper", color, lane, dash}
+    data = alt.Data(values=seg.select([c for c in seg.columns if c in drawn]).to_dicts())  # only what is drawn or shown
     xs = alt.Scale(type="log", domain=list(x_domain) if x_domain else alt.Undefined, nice=False, clamp=True)
     x = alt.X("cost_tera:Q", title=x_title, scale=xs, axis=alt.Axis(format="~s", grid=True, gridOpacity=0.4))
     y = alt.Y("accuracy:Q", title="accuracy", scale=alt.Scale(domain=[0, 1]))
@@ -113,7 +116,7 @@ def step_chart(
         base.mark_rule(strokeWidth=1, opacity=0.6).encode(x=x, y="y0:Q", y2="accuracy:Q", color=col, strokeDash=stroke)
     )
     layers.append(
-        base.mark_rule(strokeWidth=2.5).encode(x=x, x2="x2:Q", y=y, color=col, strokeDash=stroke, tooltip=tooltip(seg))
+        base.mark_rule(strokeWidth=2.5).encode(x=x, x2="x2:Q", y=y, color=col, strokeDash=stroke, tooltip=tips)
     )
     chart = alt.layer(*layers).properties(width=WIDTH, height=HEIGHT)
     if title:

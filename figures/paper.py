@@ -15,6 +15,7 @@ import polars as pl
 
 from kinetics_sql import frontier as fr
 from kinetics_sql import sqlfiles
+from kinetics_sql.figures import steps
 from kinetics_sql.figures.charts import (
     COST_TITLES,
     HEIGHT,
@@ -44,16 +45,17 @@ class Context:
     bootstrap: int = 0
     seed: int = 0
     sources: tuple[str, ...] = ()  # the paper's figures: the Kinetics sources of the task (() = all)
+    levels: int = steps.LEVELS  # accuracy levels a chart's frontier resolves (figures.steps)
 
     def spec(self, **kw: Any) -> fr.FrontierSpec:
         return fr.FrontierSpec(task=self.task, hardware=self.hardware, sources=self.sources, **kw)
 
 
 def _frontier(ctx: Context, spec: fr.FrontierSpec, queries: list[tuple[str, dict[str, Any]]]) -> pl.DataFrame:
-    df = fr.frontier(ctx.wh, spec)
-    _sql, params, prov = fr.query_provenance(ctx.wh, "grid" if spec.grid else "frontier", spec.validated(ctx.wh))
-    queries.append((prov, params))
-    return df
+    """The frontier's breakpoints as a chart draws them (thinned at scale: figures.steps); its query to ``queries``."""
+    got = steps.frontier_steps(ctx.wh, spec, levels=ctx.levels)
+    queries.append((got.provenance, got.params))
+    return got.rows
 
 
 def _x_domain(*frames: pl.DataFrame) -> tuple[float, float]:
