@@ -8,6 +8,7 @@ queries/recommend/pick.sql, so it runs from a file with no server and no network
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -68,9 +69,15 @@ def _vram_options(profile_gb: float | None) -> list[float | None]:
 
 
 def explorer_data(
-    wh: Warehouse, *, hardware: list[str] | None = None, bootstrap: int = 200, seed: int = 0
+    wh: Warehouse,
+    *,
+    hardware: list[str] | None = None,
+    bootstrap: int = 200,
+    seed: int = 0,
+    progress: Callable[[str], None] | None = None,
 ) -> dict[str, Any]:
-    """Every selection's deployable arms with their bootstrap bands, as JSON-ready rows."""
+    """Every selection's deployable arms with their bootstrap bands, as JSON-ready rows (``progress``: told each
+    selection before it is priced)."""
     names = wh.named("catalog/hardware_list")["name"].to_list()
     hardware = [wh.resolve_hardware(h) for h in hardware] if hardware else names
     tasks = wh.named("recommend/explorer_tasks")["task"].to_list()
@@ -83,18 +90,25 @@ def explorer_data(
             "price_source": spec.price_source,
             "vram_gb": spec.vram_bytes / 1e9 if spec.vram_bytes else None,
         }
-        for vram in _vram_options(profiles[hw]["vram_gb"]):
-            for task in tasks:
-                for strategy in ("best-of-n", "long-cot"):
+    # task and strategy outermost: recommend sums their trials once for every profile and VRAM (recommend._features),
+    # and the band (accuracy over resampled problems) does not depend on the hardware: computed once
+    for task in tasks:
+        for strategy in ("best-of-n", "long-cot"):
+            band: pl.DataFrame | None = None
+            for hw in hardware:
+                for vram in _vram_options(profiles[hw]["vram_gb"]):
+                    if progress is not None:
+                        progress(f"explorer: {task} {strategy} on {hw}" + (f" ({vram:g} GB)" if vram else ""))
                     req = rec.Request(hardware=hw, tasks=(task,), strategies=(strategy,), vram_gb=vram, budget_s=1)
                     try:
                         arms, coefficients, _ = rec.arm_table(wh, req.validated(wh))
                     except KineticsError:
                         continue  # no data for this task and strategy
-                    band = wh.df(
-                        sqlfiles.load("recommend/band"),
-                        {"bootstrap": bootstrap, "seed": seed, "strategy": None, "config": None, "setting": None},
-                    )
+                    if band is None:
+                        band = wh.df(
+                            sqlfiles.load("recommend/band"),
+                            {"bootstrap": bootstrap, "seed": seed, "strategy": None, "config": None, "setting": None},
+                        )
                     rows = arms.join(band, on=["strategy", "config", "setting"], how="left").select(COLUMNS)
                     selections.append(
                         {
@@ -106,6 +120,11 @@ def explorer_data(
                             "arms": rows.to_dicts(),
                         }
                     )
+    order = {
+        (hw, vram): i
+        for i, (hw, vram) in enumerate((h, v) for h in hardware for v in _vram_options(profiles[h]["vram_gb"]))
+    }
+    selections.sort(key=lambda s: order[(s["hardware"], s["vram"])])  # the page lists them by hardware, as before
     models = sorted({a["model"] for sel in selections for a in sel["arms"]})
     scale = charts.model_scale(models)  # the report's colours: small models light, large dark
     colors = {"domain": scale.domain, "range": scale.range}
@@ -118,12 +137,19 @@ def explorer_data(
     }
 
 
-def write_explorer(wh: Warehouse, out: Path, *, hardware: list[str] | None = None, bootstrap: int = 200) -> Explorer:
+def write_explorer(
+    wh: Warehouse,
+    out: Path,
+    *,
+    hardware: list[str] | None = None,
+    bootstrap: int = 200,
+    progress: Callable[[str], None] | None = None,
+) -> Explorer:
     """Write ``out/explorer.html`` (and the Vega bundle beside it)."""
     import time
 
     t0 = time.perf_counter()
-    data = explorer_data(wh, hardware=hardware, bootstrap=bootstrap)
+    data = explorer_data(wh, hardware=hardware, bootstrap=bootstrap, progress=progress)
     if not data["selections"]:
         raise KineticsError("no data for the explorer: ingest trials first (`kinetics-sql ingest --bundled`)")
     out.mkdir(parents=True, exist_ok=True)

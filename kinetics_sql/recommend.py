@@ -25,6 +25,7 @@ kinetics_sql.errors.KineticsError: no trials for task aime24 (best-of-n reads pr
 
 from __future__ import annotations
 
+import json
 import math
 import shlex
 from dataclasses import dataclass, field, replace
@@ -222,17 +223,10 @@ def arm_table(wh: Warehouse, req: Request) -> tuple[pl.DataFrame, costmodel.Coef
                 reserve_gb=req.reserve_gb,
                 gpus=req.gpus,
             )
+            _features(wh, req, task, strategy)
+            wh.execute(sqlfiles.load("recommend/block_kv"), {"strategy": strategy, "variant": req.variant})
             before = int(wh.named("recommend/count").item())
-            wh.execute(
-                sqlfiles.load("recommend/points"),
-                {
-                    "task": task,
-                    "strategy": strategy,
-                    "variant": req.variant,
-                    "models": list(req.models),
-                    "methods": list(req.methods),
-                },
-            )
+            wh.execute(sqlfiles.load("recommend/points"), {"task": task, "strategy": strategy})
             added = int(wh.named("recommend/count").item()) - before
             found += added
             if not added:
@@ -247,6 +241,23 @@ def arm_table(wh: Warehouse, req: Request) -> tuple[pl.DataFrame, costmodel.Coef
             f"no configuration has data on every problem of {', '.join(req.tasks)}: recommend one task at a time"
         )
     return arms, coefficients, notes
+
+
+def _features(wh: Warehouse, req: Request, task: str, strategy: str) -> None:
+    """Sum the trials of ``task`` under ``strategy`` for pricing (queries/recommend/trials.sql, features.sql) after
+    the plan is written, unless the connection holds the sums of this selection over the same data already: the
+    explorer prices every hardware profile and VRAM limit from one pass over the trials."""
+    data = wh.con.execute(sqlfiles.load("frontier/fingerprint")).fetchone()
+    selection = [task, strategy, req.variant, list(req.models), list(req.methods), req.gpus, list(data or ())]
+    key = json.dumps(selection, default=str)
+    held = wh.named("frontier/temp_table_exists", {"name": "recommend_features_key"}).item()
+    if held and wh.named("recommend/features_key").item() == key:
+        return
+    params = {"task": task, "strategy": strategy, "models": list(req.models), "methods": list(req.methods)}
+    wh.execute(sqlfiles.load("recommend/trials"), params)
+    wh.execute(sqlfiles.load("recommend/features"), {**params, "variant": req.variant})
+    wh.execute(sqlfiles.load("recommend/block_kv_table"))
+    wh.execute(sqlfiles.load("recommend/features_key_set"), {"key": key})
 
 
 def _selection(req: Request) -> str:

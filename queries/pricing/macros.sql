@@ -43,6 +43,33 @@ CREATE OR REPLACE TEMP MACRO batch_seconds(method, lin, lout, budget, block_size
     + coalesce(cx_net_step_s, 0.0) * CASE WHEN pl_gpus > 1 THEN lout::DOUBLE * (2.0 * pl_layers + 1.0) ELSE 0.0 END
     + cx_t0;
 
+-- batch_seconds summed over a group of `trials` trials of one configuration, problem and prompt length (lin), from
+-- the trials' sums (queries/recommend/features.sql): s_lout (generated tokens), s_compute (compute_flops of one
+-- sequence), s_attention_per_d (its attention FLOPs per unit of d, compute_flops with p = 0 and d = 1: attention is
+-- linear in d) and s_kv (KV reads of a batch of `seqs`). Term by term batch_seconds: compute_flops is n times one
+-- sequence's, every other term linear in lout or a constant of the prompt; the same seconds to rounding (sums of
+-- terms, not a sum of per-trial totals). kinetics-sql recommend prices each hardware profile and VRAM from these.
+CREATE OR REPLACE TEMP MACRO batch_seconds_sums(lin, trials, s_lout, s_compute, s_attention_per_d, s_kv, seqs,
+                                                pl_params, pl_hq, pl_d, pl_layers, pl_k, pl_read_bytes, pl_offload_bytes,
+                                                pl_gpus, pl_hidden, pl_vocab,
+                                                cx_a, cx_b, cx_c, cx_t0, cx_form, cx_prefill_a, cx_prefill_c, cx_prefill_batch,
+                                                cx_step_s, cx_layer_step_s, cx_offload_layer_step_s, cx_offload_attn_a,
+                                                cx_prefill_offload_attn_a, cx_net_c, cx_prefill_net_c, cx_net_step_s) AS
+    cx_a * seqs::DOUBLE * s_compute / pl_gpus
+    + cx_b * (pl_read_bytes * s_lout + s_kv)
+    + cx_c * pl_offload_bytes * CASE WHEN cx_form = 'split' THEN s_lout
+                                     ELSE trials * forward_passes(lin, 0, seqs, prefill_batch := cx_prefill_batch) + s_lout END
+    + cx_prefill_a * trials * seqs * (2.0 * pl_params * lin::DOUBLE + 2.0 * lin::DOUBLE * lin::DOUBLE * pl_hq * pl_d) / pl_gpus
+    + cx_prefill_c * pl_offload_bytes * trials * ceil(lin::DOUBLE / cx_prefill_batch)
+    + cx_step_s * s_lout + cx_layer_step_s * s_lout * pl_layers
+    + cx_offload_layer_step_s * s_lout * pl_k
+    + cx_offload_attn_a * seqs::DOUBLE * s_attention_per_d * ((pl_d / pl_layers) * pl_k)
+    + cx_prefill_offload_attn_a * trials * seqs * 2.0 * lin::DOUBLE * lin::DOUBLE * pl_hq * (pl_d / pl_layers) * pl_k
+    + coalesce(cx_net_c, 0.0) * tp_comm_bytes(pl_hidden, pl_vocab, pl_layers, seqs * s_lout, pl_gpus)
+    + coalesce(cx_prefill_net_c, 0.0) * trials * tp_comm_bytes(pl_hidden, pl_vocab, pl_layers, lin, pl_gpus)
+    + coalesce(cx_net_step_s, 0.0) * CASE WHEN pl_gpus > 1 THEN s_lout * (2.0 * pl_layers + 1.0) ELSE 0.0 END
+    + trials * cx_t0;
+
 -- Problems decoded together in the throughput regime from a plan row and the context's VRAM.
 CREATE OR REPLACE TEMP MACRO batch_problems(waves, wave_n, resident_bytes, kv_bytes, vram_bytes, reserve_bytes) AS
     CASE WHEN waves > 1 THEN 1
