@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeGuard
@@ -74,7 +75,7 @@ def key_numbers(wh: Warehouse, task: str = "aime24", hardware: str = "b200") -> 
         spec,
         f"{base} --by model",
     )
-    r = n.rows.row(0, named=True) if n.rows.height and n.rows['levels'][0] else {}
+    r = n.rows.row(0, named=True) if n.rows.height and n.rows["levels"][0] else {}
     if r:
         n.sentence = (
             f"The model a FLOPs analysis picks costs up to {r['max_ratio']:.2f}x the eFLOPs of the eFLOPs-optimal "
@@ -90,7 +91,7 @@ def key_numbers(wh: Warehouse, task: str = "aime24", hardware: str = "b200") -> 
         spec,
         f"{base} --kind deployable --by arm",
     )
-    r = n.rows.row(0, named=True) if n.rows.height and n.rows['levels'][0] else {}
+    r = n.rows.row(0, named=True) if n.rows.height and n.rows["levels"][0] else {}
     if r:
         n.sentence = (
             f"Choosing one deployable configuration (model, attention, KV budget, N) by FLOPs costs up to "
@@ -217,21 +218,34 @@ def write_report(
     bootstrap: int = 200,
     seed: int = 0,
     images: bool = True,
+    progress: Callable[[str], None] | None = None,
 ) -> ReportResult:
-    """Write figures (HTML; PNG and SVG with ``images``) and index.html under ``out``."""
+    """Write figures (HTML; PNG and SVG with ``images``) and index.html under ``out``; ``progress`` is told
+    each step before it runs."""
+    step = progress or (lambda label: None)
     t0 = time.perf_counter()
     out.mkdir(parents=True, exist_ok=True)
     (out / "sql").mkdir(exist_ok=True)
     (out / "sql" / "frontier_macros.sql").write_text(sqlfiles.load("frontier/macros"))
     hardware = wh.resolve_hardware(hardware)
+    step("key numbers: FLOPs vs eFLOPs, sparse vs dense, switches, published tables")
     numbers = key_numbers(wh, task, hardware)
+    step("key numbers: fitted latency and offloading")
     numbers += [Number(**n) for n in latency.key_numbers(wh, task)]  # fitted latency, offload finding
+    step("key numbers: majority vote (answer tables)")
     numbers += [Number(**n) for n in strategies.key_numbers(wh, task, hardware)]  # answer tables: majority vote
     ctx = paper.Context(
         wh, task=task, hardware=hardware, bootstrap=bootstrap, seed=seed, sources=kinetics_sources(wh, task)
     )
-    figs = [make(ctx) for make in paper.FIGURES]
-    figs += [f for f in (make(ctx) for make in paper.OPTIONAL_FIGURES) if f is not None]
+    figs = []
+    for make in paper.FIGURES:
+        step(f"figure {make.__name__}")
+        figs.append(make(ctx))
+    for optional in paper.OPTIONAL_FIGURES:
+        step(f"figure {optional.__name__}")
+        fig = optional(ctx)
+        figs += [fig] if fig is not None else []
+    step("latency figures")
     figs += latency.figures(wh, task=task)  # Kinetics++: measured latency and offload-aware frontier
     parts = [
         f"<h1>kinetics-sql report: {html.escape(task)} on {html.escape(hardware)}</h1>",
@@ -241,7 +255,7 @@ def write_report(
     ]
     explorer_note = ""
     try:
-        ex = explorer.write_explorer(wh, out, bootstrap=bootstrap)
+        ex = explorer.write_explorer(wh, out, bootstrap=bootstrap, progress=step)
         explorer_note = (
             f"<p class='finding'><a href='explorer.html'>Explorer</a>: pick hardware, VRAM, task, strategy and a "
             f"budget; see the deployable frontier, the recommended configuration (as `kinetics-sql recommend`) and "
@@ -263,6 +277,7 @@ def write_report(
     parts.append("<h2>Figures</h2>")
     written = []
     for f in figs:
+        step(f"writing {f.name}" + (" (HTML, PNG, SVG)" if images else " (HTML)"))
         charts.save(f.chart, out / f"{f.name}.html", beside=True)
         written.append(f"{f.name}.html")
         if images:

@@ -6,7 +6,8 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -344,6 +345,23 @@ def compare(
         click.echo(data.decode(), nl=False)
 
 
+@contextmanager
+def step_progress(enabled: bool) -> Iterator[Callable[[str], None]]:
+    """progress(label): the step now running, with the time so far, on stderr (a terminal only; cleared at the end)."""
+    if not enabled:
+        yield lambda label: None
+        return
+    from rich.console import Console
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    with Progress(
+        SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=Console(stderr=True),
+        transient=True,
+    ) as bar:  # fmt: skip
+        task = bar.add_task("report", total=None)
+        yield lambda label: bar.update(task, description=label)
+
+
 @click.command()
 @click.option(
     "--out",
@@ -363,8 +381,9 @@ def compare(
     help="Replicates for the bands of Figure 1.",
 )
 @click.option("--no-png", is_flag=True, help="Skip PNG and SVG (HTML only; faster).")
+@click.option("--quiet", "-q", is_flag=True, help="No progress line (the step running and the time so far).")
 @pass_state
-def report(state: State, out_dir: str, task: str, hardware: str, bootstrap: int, no_png: bool) -> None:
+def report(state: State, out_dir: str, task: str, hardware: str, bootstrap: int, no_png: bool, quiet: bool) -> None:
     """Write every figure of the paper (1/3, 2/5/7, 4a-c, 6) and index.html with the key numbers,
     each next to the SQL that produced it; prints the headline numbers and the report's path."""
     from kinetics_sql.figures import report as rep
@@ -380,7 +399,10 @@ def report(state: State, out_dir: str, task: str, hardware: str, bootstrap: int,
     except OSError as exc:
         raise click.ClickException(f"cannot write the report under {out}: {exc}") from exc
     try:
-        result = rep.write_report(wh, stage, task=task, hardware=hardware, bootstrap=bootstrap, images=not no_png)
+        with step_progress(not quiet) as progress:
+            result = rep.write_report(
+                wh, stage, task=task, hardware=hardware, bootstrap=bootstrap, images=not no_png, progress=progress
+            )
         for f in sorted(p for p in stage.rglob("*") if p.is_file()):
             dest = out / f.relative_to(stage)
             dest.parent.mkdir(parents=True, exist_ok=True)
