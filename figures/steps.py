@@ -18,7 +18,7 @@ from kinetics_sql import sqlfiles
 from kinetics_sql.errors import KineticsError
 from kinetics_sql.warehouse import Warehouse
 
-LEVELS = 500  # accuracy levels a lane resolves: at most ~LEVELS + 1 breakpoints per lane, 0.002 below the frontier
+LEVELS = 300  # accuracy levels per lane: at most ~LEVELS + 1 breakpoints, under a pixel of a 300-pixel axis
 
 
 @dataclass
