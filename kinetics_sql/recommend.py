@@ -224,7 +224,7 @@ def arm_table(wh: Warehouse, req: Request) -> tuple[pl.DataFrame, costmodel.Coef
                 gpus=req.gpus,
             )
             _features(wh, req, task, strategy)
-            wh.execute(sqlfiles.load("recommend/block_kv"), {"strategy": strategy, "variant": req.variant})
+            wh.execute(sqlfiles.load("recommend/block_kv"), {"strategy": strategy})
             before = int(wh.named("recommend/count").item())
             wh.execute(sqlfiles.load("recommend/points"), {"task": task, "strategy": strategy})
             added = int(wh.named("recommend/count").item()) - before

@@ -1,28 +1,38 @@
 -- recommend_trials (queries/recommend/trials.sql) summed per configuration, setting, problem and prompt length into
 -- what a trial's predicted seconds are made of (batch_seconds_sums in queries/pricing/macros.sql): compute FLOPs of
 -- one sequence; attention FLOPs per unit of d (offloaded layers run theirs on the CPU); KV reads of a batch of 0
--- and their increase per sequence (affine in the batch but for block top-k, which points.sql reads per trial).
+-- and their increase per sequence, affine in the batch once block top-k's block-summary reads are taken out
+-- (queries/recommend/block_kv.sql sums those per batch size).
 -- The model's shapes on $gpus GPUs are the offload plan's (kinetics_sql.costmodel.write_plan). Best-of-N: one row
 -- per N (1, 2, 4, ... up to the samples drawn) with its unbiased coverage; long CoT: per generation budget, the
 -- correct traces counted.
 CREATE OR REPLACE TEMP TABLE recommend_features AS
-WITH shape AS (SELECT DISTINCT model, params, hq, hkv, d_dim, gpus FROM offload_plan),
+WITH x AS (   -- each trial with its model's shapes and block top-k's block-summary reads at n = 0 and 1
+    SELECT t.*, s.params, s.hq, s.hkv, s.d_dim, tp_kv_heads(s.hkv, s.gpus) AS hkv_gpu,
+           CASE WHEN t.method = 'blocktopk'
+                THEN block_summary_reads(tp_kv_heads(s.hkv, s.gpus), s.d_dim, t.lin, t.lout, 0, t.block_size)
+                ELSE 0.0 END AS summary_0,
+           CASE WHEN t.method = 'blocktopk'
+                THEN block_summary_reads(tp_kv_heads(s.hkv, s.gpus), s.d_dim, t.lin, t.lout, 1, t.block_size)
+                ELSE 0.0 END AS summary_1
+    FROM recommend_trials t
+    JOIN (SELECT DISTINCT model, params, hq, hkv, d_dim, gpus FROM offload_plan) s ON s.model = t.model
+),
 sums AS (
-    SELECT x.model, x.method, x.budget, x.block_size, x.config, x.setting, x.problem_id, x.lin,
-           count(*) AS trials, sum(x.correct) AS correct, sum(x.lout::DOUBLE) AS s_lout,
-           sum(compute_flops(x.method, s.params, s.hq, s.d_dim, x.lin, x.lout, 1, budget := coalesce(x.budget, 0),
-                             block_size := coalesce(x.block_size, 0), variant := $variant)) AS s_compute,
-           sum(compute_flops(x.method, 0, s.hq, 1.0, x.lin, x.lout, 1, budget := coalesce(x.budget, 0),
-                             block_size := coalesce(x.block_size, 0), variant := $variant)) AS s_attention_per_d,
-           sum(kv_reads(x.method, tp_kv_heads(s.hkv, s.gpus), s.d_dim, x.lin, x.lout, 0, budget := coalesce(x.budget, 0),
-                        block_size := coalesce(x.block_size, 0), variant := $variant)) AS s_kv0,
-           sum(kv_reads(x.method, tp_kv_heads(s.hkv, s.gpus), s.d_dim, x.lin, x.lout, 1, budget := coalesce(x.budget, 0),
-                        block_size := coalesce(x.block_size, 0), variant := $variant)
-               - kv_reads(x.method, tp_kv_heads(s.hkv, s.gpus), s.d_dim, x.lin, x.lout, 0,
-                          budget := coalesce(x.budget, 0), block_size := coalesce(x.block_size, 0),
-                          variant := $variant)) AS s_kv_per_seq
-    FROM recommend_trials x JOIN shape s ON s.model = x.model
-    GROUP BY ALL
+    SELECT model, method, budget, block_size, config, setting, problem_id, lin,
+           count(*) AS trials, sum(correct) AS correct, sum(lout::DOUBLE) AS s_lout,
+           sum(compute_flops(method, params, hq, d_dim, lin, lout, 1, budget := coalesce(budget, 0),
+                             block_size := coalesce(block_size, 0), variant := $variant)) AS s_compute,
+           sum(compute_flops(method, 0, hq, 1.0, lin, lout, 1, budget := coalesce(budget, 0),
+                             block_size := coalesce(block_size, 0), variant := $variant)) AS s_attention_per_d,
+           sum(kv_reads(method, hkv_gpu, d_dim, lin, lout, 0, budget := coalesce(budget, 0),
+                        block_size := coalesce(block_size, 0), variant := $variant) - summary_0) AS s_kv0,
+           sum(kv_reads(method, hkv_gpu, d_dim, lin, lout, 1, budget := coalesce(budget, 0),
+                        block_size := coalesce(block_size, 0), variant := $variant) - summary_1
+               - kv_reads(method, hkv_gpu, d_dim, lin, lout, 0, budget := coalesce(budget, 0),
+                          block_size := coalesce(block_size, 0), variant := $variant) + summary_0) AS s_kv_per_seq
+    FROM x
+    GROUP BY model, method, budget, block_size, config, setting, problem_id, lin
 ),
 coverage AS (   -- best-of-N: coverage once per configuration, problem and N (not per trial)
     SELECT config, problem_id, setting, frontier_coverage(n_samples, n_correct, setting) AS accuracy

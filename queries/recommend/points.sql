@@ -1,7 +1,8 @@
 -- Every arm (configuration x setting) on every problem of $task under $strategy, with its predicted seconds in
 -- both regimes under the current offload_context and offload_plan (kinetics_sql.costmodel.write_plan for this task
 -- and strategy): the trials' sums of recommend_features (queries/recommend/features.sql) priced by
--- batch_seconds_sums (queries/pricing/macros.sql), block top-k's KV reads from recommend_block_kv (block_kv.sql).
+-- batch_seconds_sums (queries/pricing/macros.sql), block top-k's block-summary reads from recommend_block_kv
+-- (block_kv.sql).
 -- The accuracies of frontier_points (queries/frontier/points_macro.sql), and its seconds with --cost latency to
 -- rounding (sums of terms rather than a mean of per-trial seconds).
 INSERT INTO recommend_points
@@ -18,12 +19,14 @@ planned AS (
 ),
 kv AS (   -- KV reads of a batch of wave_n sequences (latency) and of c * wave_n (throughput, c problems at once)
     SELECT p.*,
-           CASE WHEN p.method <> 'blocktopk' THEN p.s_kv0 + p.wave_n * p.s_kv_per_seq
-                ELSE coalesce(bl.kv, error('no block top-k KV sums for this plan: run recommend/block_kv.sql')) END
-               AS kv_latency,
-           CASE WHEN p.method <> 'blocktopk' THEN p.s_kv0 + p.c * p.wave_n * p.s_kv_per_seq
-                WHEN p.c > 1 THEN coalesce(bt.kv, error('no block top-k KV sums for this plan: run recommend/block_kv.sql'))
-           END AS kv_throughput
+           p.s_kv0 + p.wave_n * p.s_kv_per_seq
+           + CASE WHEN p.method = 'blocktopk'
+                  THEN coalesce(bl.kv, error('no block top-k KV sums for this plan: run recommend/block_kv.sql'))
+                  ELSE 0.0 END AS kv_latency,
+           p.s_kv0 + p.c * p.wave_n * p.s_kv_per_seq
+           + CASE WHEN p.method = 'blocktopk' AND p.c > 1
+                  THEN coalesce(bt.kv, error('no block top-k KV sums for this plan: run recommend/block_kv.sql'))
+                  ELSE 0.0 END AS kv_throughput
     FROM planned p
     LEFT JOIN recommend_block_kv bl ON p.method = 'blocktopk' AND bl.config = p.config AND bl.setting_key = p.setting_key
                                    AND bl.problem_id = p.problem_id AND bl.lin_key = p.lin_key AND bl.seqs = p.wave_n
