@@ -63,7 +63,8 @@ def test_a_figure_embeds_the_thinned_rows_its_query_gives(aime_wh: Warehouse) ->
     embedded = fig.chart.to_dict()["data"]["values"]  # the step chart's layers share its data
     assert len(embedded) == rows.height < fr.frontier(aime_wh, fr.FrontierSpec(by="method", envelope=False)).height
     assert sorted(r["accuracy"] for r in embedded) == sorted(rows["accuracy"])
-    assert "priced_by" not in embedded[0] and {"cost_tera", "x2", "y0", "config"} <= embedded[0].keys()  # drawn or shown
+    # only the fields a chart draws or shows
+    assert "priced_by" not in embedded[0] and {"cost_tera", "x2", "y0", "config"} <= embedded[0].keys()
 
 
 def test_bad_levels_and_grid_are_refused(aime_wh: Warehouse) -> None:
