@@ -52,3 +52,7 @@ def test_the_cli_shows_the_step_on_stderr_or_nothing_with_quiet(
     with frontier_cmds.step_progress(False) as progress:
         progress("figure fig5_sparse_per_model")
     assert capsys.readouterr().err == ""
+    monkeypatch.setenv("TTY_COMPATIBLE", "0")  # not a terminal (a log file): not a character, not even a newline
+    with frontier_cmds.step_progress(True) as progress:
+        progress("figure fig5_sparse_per_model")
+    assert capsys.readouterr().err == ""

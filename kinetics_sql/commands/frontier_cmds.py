@@ -348,16 +348,17 @@ def compare(
 @contextmanager
 def step_progress(enabled: bool) -> Iterator[Callable[[str], None]]:
     """progress(label): the step now running, with the time so far, on stderr (a terminal only; cleared at the end)."""
-    if not enabled:
+    from rich.console import Console
+
+    console = Console(stderr=True)
+    if not enabled or not console.is_terminal:  # off a terminal rich would still end with an empty line
         yield lambda label: None
         return
-    from rich.console import Console
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     with Progress(
-        SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=Console(stderr=True),
-        transient=True,
-    ) as bar:  # fmt: skip
+        SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=console, transient=True
+    ) as bar:
         task = bar.add_task("report", total=None)
         yield lambda label: bar.update(task, description=label)
 
