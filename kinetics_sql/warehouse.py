@@ -22,7 +22,8 @@ from kinetics_sql.errors import KineticsError
 DEFAULT_DB = Path("warehouse") / "kinetics.duckdb"
 # The points macros come twice, rendered from one text each (queries/frontier/strategies.sql, points_macro.sql):
 # for every cost model, and for the datasheet cost models alone, which DuckDB plans in a fraction of the time
-# (frontier_cost's offload look-ups are planned for every row even where not taken: ~2 s at every query).
+# (strategies.sql prices answer tables through frontier_cost, whose offload look-ups are planned for every row even
+# where not taken).
 DATASHEET_COSTS = ("flops", "eflops")
 POINTS_MACROS: dict[str, dict[str, str]] = {
     "all": {
@@ -43,8 +44,8 @@ def points_macro(cost: str) -> str:
     return POINTS_MACROS["datasheet" if cost in DATASHEET_COSTS else "all"]["frontier_points"]
 
 
-def _strategy_names(names: dict[str, str]) -> dict[str, str]:
-    return {k: names[k] for k in ("strategy_points", "frontier_cost")}
+def _names(names: dict[str, str], *keys: str) -> dict[str, str]:
+    return {k: names[k] for k in keys}
 
 
 # TEMP macros (and the offload scratch tables) every connection gets, in dependency order: (file, names to fill in).
@@ -53,8 +54,8 @@ CONNECTION_MACROS: tuple[tuple[str, dict[str, str]], ...] = (
     ("fit/offload", {}),
     ("pricing/macros", {}),
     ("frontier/arms", {}),
-    *(("frontier/strategies", _strategy_names(names)) for names in POINTS_MACROS.values()),
-    *(("frontier/points_macro", names) for names in POINTS_MACROS.values()),
+    *(("frontier/strategies", _names(n, "strategy_points", "frontier_cost")) for n in POINTS_MACROS.values()),
+    *(("frontier/points_macro", _names(n, "frontier_points", "strategy_points")) for n in POINTS_MACROS.values()),
     ("frontier/macros", {}),
     ("frontier/tasks", {}),
 )

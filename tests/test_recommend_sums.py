@@ -66,3 +66,45 @@ def test_the_trials_are_summed_once_for_many_hardware_profiles(
     rec.arm_table(aime_wh, rec.Request(hardware="b200", budget_s=60, models=("Qwen3-8B",)).validated(aime_wh))
     assert passes.count("recommend/trials") == passes.count("recommend/features") == 2  # another selection: summed
     assert set(aime_wh.named("recommend/arms_show")["model"]) == {"Qwen3-8B"}
+
+
+PER_TRIAL = """
+WITH b AS (
+    SELECT source, task, problem_id, model, method, budget, block_size, prompt_tokens,
+           model || ' ' || frontier_label(method, budget, block_size, source) AS config
+    FROM problems WHERE task = 'aime24' AND list_contains($models, model)
+),
+t AS (
+    SELECT b.*, coalesce(t.prompt_tokens, b.prompt_tokens, 0) AS lin, t.gen_tokens AS lout
+    FROM b JOIN trials t ON t.source = b.source AND t.task = b.task AND t.problem_id = b.problem_id
+)
+SELECT t.config, p.setting, t.problem_id,
+       avg(CASE $cost
+               WHEN 'dollars-throughput'
+                   THEN usd_per_1000(throughput_seconds(t.model, p.setting, t.method, t.lin, t.lout, t.budget,
+                                                        t.block_size, 'exact'), context_price())
+               ELSE offload_cost($cost, t.model, p.setting, t.method, t.lin, t.lout, t.budget, t.block_size, 'exact')
+           END) AS per_trial
+FROM t JOIN (SELECT DISTINCT model, setting FROM offload_plan) p ON p.model = t.model
+GROUP BY ALL
+"""
+
+
+@pytest.mark.parametrize(("cost", "form", "gpus"), [("latency", "split", 1), ("rflops", "plain", 1),
+                                                     ("dollars-throughput", "plain", 2)])  # fmt: skip
+def test_frontier_sums_price_as_each_trial_priced_alone(aime_wh: Warehouse, cost: str, form: str, gpus: int) -> None:
+    """frontier_points prices the trials' sums (trial_seconds_terms, batch_seconds_sums): per problem and N, the mean
+    of offload_cost / throughput_seconds over its trials, for every term non-zero, offloaded layers, waves, block
+    top-k's per-batch summary reads and tensor parallelism."""
+    coef = _every_term(aime_wh, "h100-sxm", form)
+    models = ["Qwen3-8B", "Qwen3-32B"]
+    spec = fr.FrontierSpec(cost=cost, hardware="h100-sxm", vram_gb=24, coefficients=coef, gpus=gpus,
+                           models=tuple(models))  # fmt: skip
+    pts = fr.points(aime_wh, spec)  # writes the offload plan the per-trial prices read
+    plan = aime_wh.con.execute("SELECT max(k_layers), max(waves) FROM offload_plan").fetchone()
+    assert plan is not None and plan[0] > 0 and plan[1] > 1
+    assert {"dense", "topk", "blocktopk"} <= set(pts["method"])
+    ref = aime_wh.df(PER_TRIAL, {"models": models, "cost": cost})
+    joined = pts.join(ref, on=["config", "setting", "problem_id"])
+    assert joined.height == pts.height
+    assert float((joined["cost"] / joined["per_trial"] - 1).abs().max() or 0) < 1e-12  # type: ignore[arg-type]

@@ -1,8 +1,11 @@
--- frontier_points, one text for two macros (kinetics_sql.warehouse.POINTS_MACROS renders it twice, {frontier_points},
--- {strategy_points} and {frontier_cost} replaced by quoted names):
---   "frontier_points"            every cost model (frontier_cost)
---   "frontier_points_datasheet"  flops and eflops only (frontier_cost_datasheet): DuckDB plans the offload look-ups
---                                of frontier_cost for every row even where not taken (~2 s at every query)
+-- frontier_points, one text for two macros (kinetics_sql.warehouse.POINTS_MACROS renders it twice, {frontier_points}
+-- and {strategy_points} replaced by quoted names):
+--   "frontier_points"            every cost model
+--   "frontier_points_datasheet"  flops and eflops only: its strategy_points (queries/frontier/strategies.sql) calls
+--                                frontier_cost_datasheet, as DuckDB plans the offload look-ups of frontier_cost for
+--                                every row even where not taken (~2 s at every query)
+-- The offload-aware costs (rflops, latency, dollars) of best-of-N and long CoT are priced here from the trials' sums
+-- (off_* below), not trial by trial.
 --
 --   frontier_points(task, strategy, cost, hardware, variant, models, methods, p_gpus := 1, p_sources := [])
 --       one row per configuration x setting x problem: accuracy and expected cost (on p_gpus GPUs in
@@ -86,20 +89,6 @@ bon_cost AS (
     FROM bon_affine a
     JOIN bon_settings s ON s.config = a.config AND s.problem_id = a.problem_id
     LEFT JOIN bon_nonaffine r ON r.config = a.config AND r.problem_id = a.problem_id AND r.setting = s.setting
-    UNION ALL
-    SELECT bt.config, bt.problem_id, s.setting,
-           avg({frontier_cost}(p_cost, bt.method, m.p, m.hq, m.hkv, m.d, bt.lin, bt.lout, s.setting, hw.i,
-                               coalesce(bt.budget, 0), coalesce(bt.block_size, 0), p_variant, model_name := bt.model,
-                               setting_value := s.setting, gpus := p_gpus, i_net := hw.i_net, hidden := m.hidden,
-                               vocab := m.vocab, layers := m.layers, arch := m.arch)
-               ORDER BY bt.source, bt.trial) AS cost,   -- same bits every run
-           count(*) AS trials
-    FROM bon_trials bt
-    JOIN bon_settings s ON s.config = bt.config AND s.problem_id = bt.problem_id
-    JOIN mdl m ON m.model = bt.model
-    CROSS JOIN hw
-    WHERE p_cost NOT IN ('flops', 'eflops')
-    GROUP BY bt.config, bt.problem_id, s.setting
 ),
 bon_arms AS (SELECT DISTINCT config, model, method, budget, block_size FROM bon_problems),
 bon AS (
@@ -132,7 +121,7 @@ lc_rows AS (
       AND (len(p_methods) = 0 OR list_contains(p_methods, tb.method))
       AND (len(p_sources) = 0 OR len(list_filter(p_sources, lambda s: tb.source LIKE s)) > 0)
 ),
-lc AS (   -- datasheet costs: exact sums (no ordered aggregate buffering every row); every other cost: ordered mean
+lc AS (   -- datasheet costs by exact sums (no ordered aggregate buffering every row); the others: off below
     SELECT r.model, r.method, r.budget, r.block_size, r.config, r.setting, r.problem_id,
            sum(r.correct::INTEGER) / count(*) AS accuracy,
            frontier_exact_sum(frontier_cost_datasheet(p_cost, r.method, m.p, m.hq, m.hkv, m.d, r.lin, r.tokens_used, 1,
@@ -144,22 +133,91 @@ lc AS (   -- datasheet costs: exact sums (no ordered aggregate buffering every r
     FROM lc_rows r JOIN mdl m ON m.model = r.model CROSS JOIN hw
     WHERE p_cost IN ('flops', 'eflops')
     GROUP BY r.model, r.method, r.budget, r.block_size, r.config, r.setting, r.problem_id
+),
+-- offload-aware costs (rflops, latency, dollars, dollars-throughput) under the connection's offload plan and context
+-- (kinetics_sql.costmodel.write_plan): the trials' sums of what their predicted seconds are made of
+-- (trial_seconds_terms, summed once per configuration, problem and prompt length; long CoT also per budget), priced per
+-- setting by batch_seconds_sums (queries/pricing/macros.sql): offload_cost's and throughput_seconds' seconds to
+-- rounding, without pricing every trial at every N.
+off_trials AS (   -- setting: NULL for best-of-N (every N applies), the generation budget for long CoT
+    SELECT model, method, budget, block_size, config, NULL::INTEGER AS setting, problem_id, lin, lout,
+           NULL::INTEGER AS correct
+    FROM bon_trials WHERE p_cost NOT IN ('flops', 'eflops')
     UNION ALL
-    SELECT r.model, r.method, r.budget, r.block_size, r.config, r.setting, r.problem_id,
-           sum(r.correct::INTEGER) / count(*) AS accuracy,
-           avg({frontier_cost}(p_cost, r.method, m.p, m.hq, m.hkv, m.d, r.lin, r.tokens_used, 1, hw.i,
-                               coalesce(r.budget, 0), coalesce(r.block_size, 0), p_variant, model_name := r.model,
-                               setting_value := r.setting, gpus := p_gpus, i_net := hw.i_net, hidden := m.hidden,
-                               vocab := m.vocab, layers := m.layers, arch := m.arch)
-               ORDER BY r.source, r.trial) AS cost,
-           count(*) AS trials
-    FROM lc_rows r JOIN mdl m ON m.model = r.model CROSS JOIN hw
-    WHERE p_cost NOT IN ('flops', 'eflops')
-    GROUP BY r.model, r.method, r.budget, r.block_size, r.config, r.setting, r.problem_id
+    SELECT model, method, budget, block_size, config, setting, problem_id, lin, tokens_used, correct::INTEGER
+    FROM lc_rows WHERE p_cost NOT IN ('flops', 'eflops')
+),
+off_shapes AS (SELECT DISTINCT model, params, hq, hkv, d_dim, gpus FROM offload_plan WHERE p_cost NOT IN ('flops', 'eflops')),
+off_sums AS (
+    SELECT model, method, budget, block_size, config, setting, problem_id, lin, count(*) AS trials,
+           sum(correct) AS correct, sum(lout::DOUBLE) AS s_lout, frontier_exact_sum(terms.compute) AS s_compute,
+           frontier_exact_sum(terms.attention_per_d) AS s_attention_per_d, frontier_exact_sum(terms.kv0) AS s_kv0,
+           frontier_exact_sum(terms.kv_per_seq) AS s_kv_per_seq
+    FROM (SELECT t.*, trial_seconds_terms(t.method, s.params, s.hq, tp_kv_heads(s.hkv, s.gpus), s.d_dim, t.lin, t.lout,
+                                          t.budget, t.block_size, p_variant) AS terms
+          FROM off_trials t JOIN off_shapes s ON s.model = t.model)
+    GROUP BY ALL
+),
+off_plan AS (   -- per model and setting: the batch priced (c problems at once in the throughput regime)
+    SELECT *, CASE WHEN p_cost = 'dollars-throughput' THEN c ELSE 1 END AS problems_at_once,
+           CASE WHEN p_cost = 'dollars-throughput' THEN c * wave_n ELSE wave_n END AS seqs
+    FROM (SELECT op.*, batch_problems(op.waves, op.wave_n, op.resident_bytes, op.kv_bytes, cx.vram_bytes,
+                                      cx.reserve_bytes) AS c
+          FROM offload_plan op CROSS JOIN offload_context cx WHERE p_cost NOT IN ('flops', 'eflops'))
+),
+off_block AS (   -- block top-k's block-summary reads at every batch the plan prices (not affine in the batch)
+    SELECT t.config, t.setting, t.problem_id, t.lin, p.seqs,
+           frontier_exact_sum(block_summary_reads(tp_kv_heads(p.hkv, p.gpus), p.d_dim, t.lin, t.lout, p.seqs,
+                                                  t.block_size)) AS kv
+    FROM off_trials t JOIN (SELECT DISTINCT model, hkv, d_dim, gpus, seqs FROM off_plan) p ON p.model = t.model
+    WHERE t.method = 'blocktopk'
+    GROUP BY ALL
+),
+off_priced AS (
+    SELECT f.model, f.method, f.budget, f.block_size, f.config, coalesce(f.setting, s.setting) AS setting, f.problem_id,
+           f.lin, f.trials, f.correct, p.waves * cx.t0 * f.trials AS t0_sum,
+           CASE WHEN p.model IS NULL
+                THEN error('no offload plan for ' || f.model || ': the frontier writes it (kinetics_sql.costmodel.write_plan)')
+                ELSE p.waves * batch_seconds_sums(f.lin, f.trials, f.s_lout, f.s_compute, f.s_attention_per_d,
+                                                  f.s_kv0 + p.seqs * f.s_kv_per_seq + coalesce(b.kv, 0.0), p.seqs,
+                                                  p.params, p.hq, p.d_dim, p.layers, p.k_layers, p.read_bytes,
+                                                  p.offload_bytes, p.gpus, p.hidden, p.vocab, cx.coef_a, cx.coef_b,
+                                                  cx.coef_c, cx.t0, cx.form, cx.prefill_a, cx.prefill_c,
+                                                  cx.prefill_batch, cx.step_s, cx.layer_step_s,
+                                                  cx.offload_layer_step_s, cx.offload_attn_a,
+                                                  cx.prefill_offload_attn_a, cx.net_c, cx.prefill_net_c,
+                                                  cx.net_step_s) / p.problems_at_once END AS seconds_sum
+    FROM off_sums f
+    LEFT JOIN bon_settings s ON f.setting IS NULL AND s.config = f.config AND s.problem_id = f.problem_id
+    LEFT JOIN off_plan p ON p.model = f.model AND p.setting = coalesce(f.setting, s.setting)
+    LEFT JOIN off_block b ON f.method = 'blocktopk' AND b.config = f.config AND b.setting IS NOT DISTINCT FROM f.setting
+                         AND b.problem_id = f.problem_id AND b.lin IS NOT DISTINCT FROM f.lin AND b.seqs = p.seqs
+    CROSS JOIN offload_context cx
+),
+off AS (   -- per configuration, setting and problem: the mean over its trials (sums in prompt-length order: same bits)
+    SELECT o.model, o.method, o.budget, o.block_size, o.config, o.setting, o.problem_id,
+           CASE WHEN p_strategy = 'best-of-n' THEN any_value(acc.accuracy) ELSE sum(o.correct) / sum(o.trials) END
+               AS accuracy,
+           CASE p_cost
+               WHEN 'latency' THEN sum(o.seconds_sum ORDER BY o.lin) / sum(o.trials)
+               WHEN 'rflops' THEN (sum(o.seconds_sum ORDER BY o.lin) - sum(o.t0_sum ORDER BY o.lin)) / sum(o.trials)
+                                  / any_value(cx.a_eff)
+               WHEN 'dollars' THEN usd_per_1000(sum(o.seconds_sum ORDER BY o.lin) / sum(o.trials), context_price())
+               WHEN 'dollars-throughput'
+                   THEN usd_per_1000(sum(o.seconds_sum ORDER BY o.lin) / sum(o.trials), context_price())
+               ELSE error('unknown cost model ''' || p_cost || ''' (expected flops, eflops, rflops, latency, dollars or '
+                          || 'dollars-throughput)')
+           END AS cost,
+           sum(o.trials) AS trials
+    FROM off_priced o
+    LEFT JOIN bon_accuracy acc ON p_strategy = 'best-of-n' AND acc.config = o.config AND acc.problem_id = o.problem_id
+                              AND acc.setting = o.setting
+    CROSS JOIN offload_context cx
+    GROUP BY o.model, o.method, o.budget, o.block_size, o.config, o.setting, o.problem_id
 )
 SELECT model, method, budget, block_size, config, setting, problem_id, accuracy, cost,
        frontier_seconds(p_cost, cost, (SELECT peak_flops FROM hw)) AS seconds, trials, p_gpus::INTEGER AS gpus
-FROM (SELECT * FROM bon UNION ALL SELECT * FROM lc
+FROM (SELECT * FROM bon UNION ALL SELECT * FROM lc UNION ALL SELECT * FROM off
       -- majority, majority-budget and long-cot from lengths: queries/frontier/strategies.sql
       UNION ALL SELECT * FROM {strategy_points}(p_task, p_strategy, p_cost, p_hardware, p_variant, p_models, p_methods,
                                                 p_gpus, p_sources))

@@ -43,6 +43,28 @@ CREATE OR REPLACE TEMP MACRO batch_seconds(method, lin, lout, budget, block_size
     + coalesce(cx_net_step_s, 0.0) * CASE WHEN pl_gpus > 1 THEN lout::DOUBLE * (2.0 * pl_layers + 1.0) ELSE 0.0 END
     + cx_t0;
 
+-- What one trial's predicted seconds are made of, per sequence, for batch_seconds_sums (which prices their sums over
+-- the trials of a configuration, problem and prompt length): compute FLOPs of one sequence; attention FLOPs per unit
+-- of d (p = 0, d = 1: attention is linear in d; offloaded layers run theirs on the CPU); KV reads of a batch of 0 and
+-- their increase per sequence, affine in the batch once block top-k's block-summary reads (block_summary_reads, summed
+-- per batch size by the caller) are taken out. hkv: one GPU's KV heads (tp_kv_heads).
+CREATE OR REPLACE TEMP MACRO trial_seconds_terms(method, params, hq, hkv, d_dim, lin, lout, budget, block_size, variant) AS
+    {'compute': compute_flops(method, params, hq, d_dim, lin, lout, 1, budget := coalesce(budget, 0),
+                              block_size := coalesce(block_size, 0), variant := variant),
+     'attention_per_d': compute_flops(method, 0, hq, 1.0, lin, lout, 1, budget := coalesce(budget, 0),
+                                      block_size := coalesce(block_size, 0), variant := variant),
+     'kv0': kv_reads(method, hkv, d_dim, lin, lout, 0, budget := coalesce(budget, 0),
+                     block_size := coalesce(block_size, 0), variant := variant)
+            - CASE WHEN method = 'blocktopk' THEN block_summary_reads(hkv, d_dim, lin, lout, 0, block_size) ELSE 0.0 END,
+     'kv_per_seq': kv_reads(method, hkv, d_dim, lin, lout, 1, budget := coalesce(budget, 0),
+                            block_size := coalesce(block_size, 0), variant := variant)
+                   - kv_reads(method, hkv, d_dim, lin, lout, 0, budget := coalesce(budget, 0),
+                              block_size := coalesce(block_size, 0), variant := variant)
+                   - CASE WHEN method = 'blocktopk'
+                          THEN block_summary_reads(hkv, d_dim, lin, lout, 1, block_size)
+                               - block_summary_reads(hkv, d_dim, lin, lout, 0, block_size)
+                          ELSE 0.0 END};
+
 -- batch_seconds summed over a group of `trials` trials of one configuration, problem and prompt length (lin), from
 -- the trials' sums (queries/recommend/features.sql): s_lout (generated tokens), s_compute (compute_flops of one
 -- sequence), s_attention_per_d (its attention FLOPs per unit of d, compute_flops with p = 0 and d = 1: attention is

@@ -7,30 +7,17 @@
 -- per N (1, 2, 4, ... up to the samples drawn) with its unbiased coverage; long CoT: per generation budget, the
 -- correct traces counted.
 CREATE OR REPLACE TEMP TABLE recommend_features AS
-WITH x AS (   -- each trial with its model's shapes and block top-k's block-summary reads at n = 0 and 1
-    SELECT t.*, s.params, s.hq, s.hkv, s.d_dim, tp_kv_heads(s.hkv, s.gpus) AS hkv_gpu,
-           CASE WHEN t.method = 'blocktopk'
-                THEN block_summary_reads(tp_kv_heads(s.hkv, s.gpus), s.d_dim, t.lin, t.lout, 0, t.block_size)
-                ELSE 0.0 END AS summary_0,
-           CASE WHEN t.method = 'blocktopk'
-                THEN block_summary_reads(tp_kv_heads(s.hkv, s.gpus), s.d_dim, t.lin, t.lout, 1, t.block_size)
-                ELSE 0.0 END AS summary_1
+WITH x AS (   -- each trial with what its seconds are made of (trial_seconds_terms, queries/pricing/macros.sql)
+    SELECT t.*, trial_seconds_terms(t.method, s.params, s.hq, tp_kv_heads(s.hkv, s.gpus), s.d_dim, t.lin, t.lout,
+                                    t.budget, t.block_size, $variant) AS terms
     FROM recommend_trials t
     JOIN (SELECT DISTINCT model, params, hq, hkv, d_dim, gpus FROM offload_plan) s ON s.model = t.model
 ),
 sums AS (
     SELECT model, method, budget, block_size, config, setting, problem_id, lin,
            count(*) AS trials, sum(correct) AS correct, sum(lout::DOUBLE) AS s_lout,
-           sum(compute_flops(method, params, hq, d_dim, lin, lout, 1, budget := coalesce(budget, 0),
-                             block_size := coalesce(block_size, 0), variant := $variant)) AS s_compute,
-           sum(compute_flops(method, 0, hq, 1.0, lin, lout, 1, budget := coalesce(budget, 0),
-                             block_size := coalesce(block_size, 0), variant := $variant)) AS s_attention_per_d,
-           sum(kv_reads(method, hkv_gpu, d_dim, lin, lout, 0, budget := coalesce(budget, 0),
-                        block_size := coalesce(block_size, 0), variant := $variant) - summary_0) AS s_kv0,
-           sum(kv_reads(method, hkv_gpu, d_dim, lin, lout, 1, budget := coalesce(budget, 0),
-                        block_size := coalesce(block_size, 0), variant := $variant) - summary_1
-               - kv_reads(method, hkv_gpu, d_dim, lin, lout, 0, budget := coalesce(budget, 0),
-                          block_size := coalesce(block_size, 0), variant := $variant) + summary_0) AS s_kv_per_seq
+           sum(terms.compute) AS s_compute, sum(terms.attention_per_d) AS s_attention_per_d,
+           sum(terms.kv0) AS s_kv0, sum(terms.kv_per_seq) AS s_kv_per_seq
     FROM x
     GROUP BY model, method, budget, block_size, config, setting, problem_id, lin
 ),
