@@ -9,7 +9,8 @@ are lognormal (longer for hard problems and wrong answers), capped at 32,768. Lo
 trial_budgets, inserted directly (what scoring traces produces), not counted in the ingest time.
 
 Each step runs as its own process (the CLI, or a short driver for the 24-file ingest); time is wall
-clock, memory the process's peak resident set (os.wait4). Two corpus sizes, P = 200 and P = 2,000
+clock, memory the process's peak resident set (os.wait4). Every analysis command runs three times: the median
+time and CPU seconds, the largest peak (this 2-core machine is shared and noisy); ingest and report run once. Two corpus sizes, P = 200 and P = 2,000
 (192K and 1.92M trials), give the growth. Targets (2 cores): ingest of 2M rows <= 30 s and <= 1 GB,
 every frontier <= 5 s, compare <= 20 s, peak <= 2 GB.
 
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -114,7 +116,8 @@ print(rows)
 """
 
 
-REPORT_LIMIT_S = 300.0  # the report is not yet near-linear in trials: stopped here, shown as not finished
+REPORT_LIMIT_S = 300.0  # a report past this is stopped and shown as not finished
+REPEATS = 3  # runs of each analysis command: the median time and CPU, the largest peak memory
 
 
 CPU: dict[str, float] = {}  # CPU seconds (user + system) of the last run of each command line
@@ -176,10 +179,13 @@ def one_size(problems: int) -> dict[str, tuple[float, float]]:
             "compare": ["compare", "--task", "bench", "-f", "json"],
             "report": ["report", "--task", "bench", "--no-png", "--bootstrap", "20", "--out", str(tmp / "report")],
         }
-        for label, args in steps.items():
-            s, gb, _ = run([*cli, *args], env, REPORT_LIMIT_S if label == "report" else None)
-            results[label] = (s, gb)
-            cpu[label] = CPU[" ".join([*cli, *args])]
+        for label, args in steps.items():  # the median of REPEATS runs (a noisy machine), the report once
+            runs = []
+            for _ in range(1 if label == "report" else REPEATS):
+                s, gb, _ = run([*cli, *args], env, REPORT_LIMIT_S if label == "report" else None)
+                runs.append((s, gb, CPU[" ".join([*cli, *args])]))
+            results[label] = (statistics.median(r[0] for r in runs), max(r[1] for r in runs))
+            cpu[label] = statistics.median(r[2] for r in runs)
         print(f"\n{problems:,} problems: {trials:,} trials, {lc.height:,} trial_budgets rows; "
               f"warehouse {Path(db).stat().st_size / 1e6:.0f} MB")  # fmt: skip
         for label, (s, gb) in results.items():
