@@ -9,10 +9,10 @@ are lognormal (longer for hard problems and wrong answers), capped at 32,768. Lo
 trial_budgets, inserted directly (what scoring traces produces), not counted in the ingest time.
 
 Each step runs as its own process (the CLI, or a short driver for the 24-file ingest); time is wall
-clock, memory the process's peak resident set (os.wait4). Every analysis command runs three times: the median
-time and CPU seconds, the largest peak (this 2-core machine is shared and noisy); ingest and report run once. Two corpus sizes, P = 200 and P = 2,000
-(192K and 1.92M trials), give the growth. Targets (2 cores): ingest of 2M rows <= 30 s and <= 1 GB,
-every frontier <= 5 s, compare <= 20 s, peak <= 2 GB.
+clock, memory the process's peak resident set (os.wait4). Every analysis command runs three times: the
+median time and CPU seconds, the largest peak (a shared, noisy 2-core machine); ingest and report run once.
+Two corpus sizes, P = 200 and P = 2,000 (192K and 1.92M trials), give the growth. Targets (2 cores): ingest
+of 2M rows <= 30 s and <= 1 GB, every frontier <= 5 s, compare <= 20 s, peak <= 2 GB.
 
     python -m bench scale            # both sizes
     KINETICS_SCALE_PROBLEMS=2000 python -m bench scale   # one size

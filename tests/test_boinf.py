@@ -310,6 +310,25 @@ def test_strategies_in_the_frontier(mwh: Warehouse) -> None:
     assert curve.height > 0 and (curve["accuracy"].diff().drop_nulls() > 0).all()
 
 
+def test_majority_and_length_caps_are_planned_under_offload_costs(mwh: Warehouse) -> None:
+    """Offload-aware costs plan every N of majority_votes (here all 6 samples, not a power of 2) and every cap of long
+    CoT from lengths (queries/fit/offload_plan.sql): per problem and setting, the mean over samples of offload_cost."""
+    tokens = [3000, 9000, 1500, 5000, 700, 2500]
+    load_answers(mwh, [("g", ["g", "g", "a", None, "g", "b"], tokens)])
+    mean = (
+        "SELECT avg(offload_cost('latency', 'Qwen3-4B', ?, 'dense', 0, least(t, ?), 0, 0, 'exact'))"
+        " FROM unnest(?) u(t)"
+    )
+    for strategy in ("majority", "long-cot"):
+        spec = fr.FrontierSpec(task="aime24", strategy=strategy, cost="latency", hardware="h100-sxm", vram_gb=24)
+        pts = fr.points(mwh, spec)  # writes the plan offload_cost reads
+        assert (6 in set(pts["setting"])) if strategy == "majority" else ({1024, 16384} <= set(pts["setting"]))
+        for r in pts.iter_rows(named=True):
+            cap = r["setting"] if strategy == "long-cot" else 1 << 30
+            ref = mwh.con.execute(mean, [r["setting"], cap, tokens]).fetchall()[0][0]
+            assert r["cost"] == pytest.approx(ref, rel=1e-12)
+
+
 def test_long_cot_from_lengths_is_a_lower_bound_on_rescoring(runner: CliRunner, db_path: str) -> None:
     fixtures = sorted((Path(__file__).parent / "fixtures" / "kinetics").glob("*.jsonl"))
     assert ingest(runner, db_path, "--gen-budgets", "32:1024:32", *map(str, fixtures)).exit_code == 0

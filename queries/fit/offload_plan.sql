@@ -1,7 +1,9 @@
 -- Fill offload_plan for $task and $strategy from offload_context (see fit/offload.sql), over the sources
 -- matching the LIKE patterns $sources (all when empty), as the frontier's selection.
--- best-of-n: settings N = 1, 2, 4, ... 1024; the KV holds the longest prompt plus N times the longest
--- trace of that model on the task. long-cot: settings are the generation budgets, n = 1.
+-- best-of-n: settings N = 1, 2, 4, ... 1024; majority, majority-budget: the N of majority_votes (all samples too);
+-- the KV holds the longest prompt plus N times the longest trace of that model on the task (majority-budget's
+-- capped samples too: the plan is per N). long-cot: settings are the generation budgets (trial_budgets', and the
+-- caps of answer tables cut by length), n = 1.
 INSERT INTO offload_plan
 WITH cx AS (SELECT * FROM offload_context),
 lens AS (
@@ -22,9 +24,22 @@ settings AS (
     FROM lens, range(0, 11) r(e)
     WHERE $strategy = 'best-of-n'
     UNION ALL
+    SELECT $strategy::VARCHAR, l.model, v.n, v.n, l.lin_max::DOUBLE, l.gen_max::DOUBLE
+    FROM lens l
+    JOIN (SELECT DISTINCT p.model, v.n
+          FROM majority_votes v JOIN problems p ON p.source = v.source AND p.problem_id = v.problem_id
+          WHERE p.task = $task
+            AND (len($sources::VARCHAR[]) = 0 OR len(list_filter($sources::VARCHAR[], lambda s: p.source LIKE s)) > 0)) v
+      ON v.model = l.model
+    WHERE $strategy IN ('majority', 'majority-budget')
+    UNION ALL
     SELECT DISTINCT 'long-cot', tb.model, tb.gen_budget, 1, coalesce(l.lin_max, 0)::DOUBLE, tb.gen_budget::DOUBLE
     FROM trial_budgets tb LEFT JOIN lc_lin l ON l.model = tb.model
     WHERE $strategy = 'long-cot' AND tb.task = $task AND (len($sources::VARCHAR[]) = 0 OR len(list_filter($sources::VARCHAR[], lambda s: tb.source LIKE s)) > 0)
+    UNION   -- answer tables cut by length (frontier_length_caps); a budget also in trial_budgets is the same row
+    SELECT 'long-cot', c.model, c.cap, 1, coalesce(l.lin_max, 0)::DOUBLE, c.cap::DOUBLE
+    FROM frontier_length_caps($task) c LEFT JOIN lc_lin l ON l.model = c.model
+    WHERE $strategy = 'long-cot' AND (len($sources::VARCHAR[]) = 0 OR len(list_filter($sources::VARCHAR[], lambda s: c.source LIKE s)) > 0)
 ),
 shapes AS (   -- bytes on each of cx.gpus GPUs (tensor parallel: 1/T of the sharded weights, its KV heads)
     SELECT s.*, m.params AS p, m.hq, m.hkv, (m.head_dim * m.layers)::DOUBLE AS d, m.layers,

@@ -34,6 +34,18 @@ CREATE OR REPLACE TEMP MACRO frontier_cost_nonaffine(cost_model, method, hkv, d,
          THEN i::DOUBLE * block_summary_reads(tp_kv_heads(hkv, gpus), d, lin, lout, n, block_size)
          ELSE 0.0 END;
 
+-- A trial's datasheet cost at N is c0 + N (c1 - c0) + frontier_cost_nonaffine(N): c0 and c1, its affine part at
+-- n = 0 and n = 1 (frontier_cost_datasheet's arguments but n).
+CREATE OR REPLACE TEMP MACRO frontier_cost_affine(cost_model, method, p, hq, hkv, d, lin, lout, i, budget, block_size, variant,
+                                                  gpus := 1, i_net := NULL, hidden := 0, vocab := 0, layers := 0,
+                                                  arch := {'d_window': 0.0, 'win': 0.0, 'sinks': 0.0, 'ssm_layers': 0.0, 'ssm_state': 0.0}) AS
+    {'c0': frontier_cost_datasheet(cost_model, method, p, hq, hkv, d, lin, lout, 0, i, budget, block_size, variant,
+                                   gpus := gpus, i_net := i_net, hidden := hidden, vocab := vocab, layers := layers, arch := arch)
+           - frontier_cost_nonaffine(cost_model, method, hkv, d, lin, lout, 0, i, block_size, gpus := gpus),
+     'c1': frontier_cost_datasheet(cost_model, method, p, hq, hkv, d, lin, lout, 1, i, budget, block_size, variant,
+                                   gpus := gpus, i_net := i_net, hidden := hidden, vocab := vocab, layers := layers, arch := arch)
+           - frontier_cost_nonaffine(cost_model, method, hkv, d, lin, lout, 1, i, block_size, gpus := gpus)};
+
 -- The cost models a frontier can be drawn in. A new cost model is one more branch here (and one more
 -- name in kinetics_sql.frontier.COSTS); every argument is a column or a constant of frontier_points.
 -- gpus > 1: tensor parallelism (flops and eflops here, rflops and latency through the offload plan), one
@@ -90,6 +102,23 @@ CREATE OR REPLACE TEMP MACRO frontier_label(method, budget, block_size, source) 
 -- as the product of N ratios (exact to rounding; zero once n - c < N).
 CREATE OR REPLACE TEMP MACRO frontier_coverage(n, c, big_n) AS
     1.0 - list_product(list_transform(range(0, big_n), lambda j: (n - c - j)::DOUBLE / (n - j)::DOUBLE));
+
+-- Long CoT from lengths (answer tables: sources of p_task with per-sample correctness and no truncation scores in
+-- trial_budgets): the generation budgets each source is cut at, 1024, 2048, ... up to the first at or above its
+-- longest sample (queries/frontier/strategies.sql prices them; queries/fit/offload_plan.sql plans them).
+CREATE OR REPLACE TEMP MACRO frontier_length_caps(p_task) AS TABLE
+    SELECT l.source, l.model, (2 ** k)::INTEGER AS cap
+    FROM (SELECT source, any_value(model) AS model, max(gen_tokens) AS longest FROM trials
+          WHERE correct IS NOT NULL AND task = p_task
+            AND source NOT IN (SELECT DISTINCT source FROM trial_budgets WHERE task = p_task)
+          GROUP BY source) l, range(10, 31) r(k)
+    WHERE 2 ** (k - 1) < l.longest OR k = 10;
+
+-- Per hardware profile what the cost macros need: peak FLOP/s; i, FLOPs per KV element read (2 * peak / HBM bytes/s,
+-- eFLOPs); i_net, FLOPs per interconnect byte (tensor parallel).
+CREATE OR REPLACE TEMP MACRO frontier_hardware(p_hardware) AS TABLE
+    SELECT peak_flops, 2.0 * peak_flops / hbm_bytes_per_s AS i, peak_flops / interconnect_bytes_per_s AS i_net
+    FROM hardware WHERE name = p_hardware;
 
 -- Per model what the cost macros need: the Kinetics parameter count where the model has one (model_params'
 -- default), else the active parameters (MoE: shared + a token's experts); d over full-attention layers;

@@ -16,10 +16,7 @@
 -- block top-k's summary term once per N), not once per setting.
 CREATE OR REPLACE TEMP MACRO {frontier_points}(p_task, p_strategy, p_cost, p_hardware, p_variant, p_models, p_methods,
                                                p_gpus := 1, p_sources := []::VARCHAR[]) AS TABLE
-WITH hw AS (
-    SELECT peak_flops, 2.0 * peak_flops / hbm_bytes_per_s AS i, peak_flops / interconnect_bytes_per_s AS i_net
-    FROM hardware WHERE name = p_hardware
-),
+WITH hw AS (SELECT * FROM frontier_hardware(p_hardware)),
 mdl AS (SELECT * FROM frontier_models()),
 -- best-of-N --------------------------------------------------------------------------------------
 bon_problems AS (
@@ -52,25 +49,16 @@ bon_trials AS (   -- one row per trial with its configuration and lengths
 -- expected cost per (configuration, problem, N): the mean over the problem's trials. Datasheet costs: per trial at
 -- n = 0 and n = 1 (affine part) and, for block top-k alone, the non-affine term at every N; every other cost per N.
 bon_affine AS (
-    SELECT bt.config, bt.problem_id,
-           frontier_exact_sum(frontier_cost_datasheet(p_cost, bt.method, m.p, m.hq, m.hkv, m.d, bt.lin, bt.lout, 0, hw.i,
-                                                      coalesce(bt.budget, 0), coalesce(bt.block_size, 0), p_variant,
-                                                      gpus := p_gpus, i_net := hw.i_net, hidden := m.hidden,
-                                                      vocab := m.vocab, layers := m.layers, arch := m.arch)
-                              - frontier_cost_nonaffine(p_cost, bt.method, m.hkv, m.d, bt.lin, bt.lout, 0, hw.i,
-                                                        bt.block_size, gpus := p_gpus)) AS c0,
-           frontier_exact_sum(frontier_cost_datasheet(p_cost, bt.method, m.p, m.hq, m.hkv, m.d, bt.lin, bt.lout, 1, hw.i,
-                                                      coalesce(bt.budget, 0), coalesce(bt.block_size, 0), p_variant,
-                                                      gpus := p_gpus, i_net := hw.i_net, hidden := m.hidden,
-                                                      vocab := m.vocab, layers := m.layers, arch := m.arch)
-                              - frontier_cost_nonaffine(p_cost, bt.method, m.hkv, m.d, bt.lin, bt.lout, 1, hw.i,
-                                                        bt.block_size, gpus := p_gpus)) AS c1,
-           count(*) AS trials
-    FROM bon_trials bt
-    JOIN mdl m ON m.model = bt.model
-    CROSS JOIN hw
-    WHERE p_cost IN ('flops', 'eflops')
-    GROUP BY bt.config, bt.problem_id
+    SELECT config, problem_id, frontier_exact_sum(x.c0) AS c0, frontier_exact_sum(x.c1) AS c1, count(*) AS trials
+    FROM (SELECT bt.config, bt.problem_id,
+                 frontier_cost_affine(p_cost, bt.method, m.p, m.hq, m.hkv, m.d, bt.lin, bt.lout, hw.i, coalesce(bt.budget, 0),
+                                      coalesce(bt.block_size, 0), p_variant, gpus := p_gpus, i_net := hw.i_net,
+                                      hidden := m.hidden, vocab := m.vocab, layers := m.layers, arch := m.arch) AS x
+          FROM bon_trials bt
+          JOIN mdl m ON m.model = bt.model
+          CROSS JOIN hw
+          WHERE p_cost IN ('flops', 'eflops'))
+    GROUP BY config, problem_id
 ),
 bon_nonaffine AS (   -- block top-k: the non-affine term at every N
     SELECT bt.config, bt.problem_id, s.setting,

@@ -15,10 +15,7 @@
 -- length where known, else 0 (the answer tables carry no prompt text: generation cost only).
 CREATE OR REPLACE TEMP MACRO {strategy_points}(p_task, p_strategy, p_cost, p_hardware, p_variant, p_models, p_methods,
                                                p_gpus := 1, p_sources := []::VARCHAR[]) AS TABLE
-WITH hw AS (
-    SELECT peak_flops, 2.0 * peak_flops / hbm_bytes_per_s AS i, peak_flops / interconnect_bytes_per_s AS i_net
-    FROM hardware WHERE name = p_hardware
-),
+WITH hw AS (SELECT * FROM frontier_hardware(p_hardware)),
 mdl AS (SELECT * FROM frontier_models()),
 sel AS (
     SELECT source, task, problem_id, model, method, budget, block_size, prompt_tokens,
@@ -36,27 +33,22 @@ votes AS (
     FROM sel s JOIN majority_votes v ON v.source = s.source AND v.problem_id = s.problem_id
     WHERE p_strategy = 'majority-budget' OR (p_strategy = 'majority' AND v.gen_budget IS NULL)
 ),
-cap_costs AS (   -- per problem and cap, the mean over samples of the cost at n = 0 and n = 1
-    SELECT c.source, c.problem_id, c.gen_budget,
-           avg(frontier_cost_datasheet(p_cost, c.method, m.p, m.hq, m.hkv, m.d, coalesce(t.prompt_tokens, c.prompt_tokens, 0),
-                             CASE WHEN c.gen_budget IS NULL THEN t.gen_tokens ELSE least(t.gen_tokens, c.gen_budget) END,
-                             0, hw.i, coalesce(c.budget, 0), coalesce(c.block_size, 0), p_variant,
-                             gpus := p_gpus, i_net := hw.i_net, hidden := m.hidden, vocab := m.vocab, layers := m.layers,
-                             arch := m.arch)
-               ORDER BY t.trial) AS c0,
-           avg(frontier_cost_datasheet(p_cost, c.method, m.p, m.hq, m.hkv, m.d, coalesce(t.prompt_tokens, c.prompt_tokens, 0),
-                             CASE WHEN c.gen_budget IS NULL THEN t.gen_tokens ELSE least(t.gen_tokens, c.gen_budget) END,
-                             1, hw.i, coalesce(c.budget, 0), coalesce(c.block_size, 0), p_variant,
-                             gpus := p_gpus, i_net := hw.i_net, hidden := m.hidden, vocab := m.vocab, layers := m.layers,
-                             arch := m.arch)
-               ORDER BY t.trial) AS c1,
+cap_costs AS (   -- per problem and cap, the mean over samples of the cost at n = 0 and n = 1 (frontier_cost_affine)
+    SELECT source, problem_id, gen_budget, avg(x.c0 ORDER BY trial) AS c0, avg(x.c1 ORDER BY trial) AS c1,
            count(*) AS trials
-    FROM (SELECT DISTINCT source, problem_id, gen_budget, method, model, budget, block_size, prompt_tokens
-          FROM votes WHERE affine) c
-    JOIN trials t ON t.source = c.source AND t.problem_id = c.problem_id
-    JOIN mdl m ON m.model = c.model
-    CROSS JOIN hw
-    GROUP BY ALL
+    FROM (SELECT c.source, c.problem_id, c.gen_budget, t.trial,
+                 frontier_cost_affine(p_cost, c.method, m.p, m.hq, m.hkv, m.d, coalesce(t.prompt_tokens, c.prompt_tokens, 0),
+                                      CASE WHEN c.gen_budget IS NULL THEN t.gen_tokens
+                                           ELSE least(t.gen_tokens, c.gen_budget) END,
+                                      hw.i, coalesce(c.budget, 0), coalesce(c.block_size, 0), p_variant, gpus := p_gpus,
+                                      i_net := hw.i_net, hidden := m.hidden, vocab := m.vocab, layers := m.layers,
+                                      arch := m.arch) AS x
+          FROM (SELECT DISTINCT source, problem_id, gen_budget, method, model, budget, block_size, prompt_tokens
+                FROM votes WHERE affine) c
+          JOIN trials t ON t.source = c.source AND t.problem_id = c.problem_id
+          JOIN mdl m ON m.model = c.model
+          CROSS JOIN hw)
+    GROUP BY source, problem_id, gen_budget
 ),
 maj AS (
     SELECT v.model, v.method, v.budget, v.block_size,
@@ -83,17 +75,10 @@ maj AS (
     WHERE NOT v.affine
     GROUP BY v.source, v.model, v.method, v.budget, v.block_size, v.config, v.gen_budget, v.n, v.problem_id
 ),
-lengths_only AS (   -- sources with per-sample correctness and no truncation scores
-    SELECT source, max(gen_tokens) AS longest FROM trials
-    WHERE correct IS NOT NULL AND task = p_task AND p_strategy = 'long-cot'
-      AND source NOT IN (SELECT DISTINCT source FROM trial_budgets WHERE task = p_task)
-    GROUP BY source
+caps AS (   -- sources with per-sample correctness and no truncation scores, each cut at its budgets
+    SELECT source, cap FROM frontier_length_caps(p_task) WHERE p_strategy = 'long-cot'
 ),
-caps AS (   -- 1024, 2048, ... up to the first budget at or above the source's longest sample
-    SELECT l.source, (2 ** k)::INTEGER AS cap
-    FROM lengths_only l, range(10, 31) r(k)
-    WHERE 2 ** (k - 1) < l.longest OR k = 10
-),
+lengths_only AS (SELECT DISTINCT source FROM caps),
 lc_trials AS (
     SELECT s.source, s.model, s.method, s.budget, s.block_size, s.config, s.problem_id, t.trial, t.gen_tokens, t.correct,
            coalesce(t.prompt_tokens, s.prompt_tokens, 0) AS lin,
