@@ -167,7 +167,7 @@ def _published_check(wh: Warehouse, task: str, hardware: str) -> Number | None:
     price every point of the task for nothing: seconds at scale)."""
     if not wh.named("report/published_count", {"task": task}).item():
         return None
-    sql = sqlfiles.render("report/published_check", frontier_points=points_macro("eflops"))
+    sql = sqlfiles.render("report/published_check", frontier_points=points_macro("eflops", "best-of-n"))
     params = {"task": task, "hardware": hardware}
     pc = wh.df(sql, params)
     n = Number(

@@ -183,10 +183,10 @@ def points_params(spec: FrontierSpec) -> dict[str, Any]:
     return {k: p[k] for k in _POINT_PARAMS}
 
 
-def _materialize_sql(name: str, cost: str) -> str:
+def _materialize_sql(name: str, cost: str, strategy: str) -> str:
     if not _TABLE.match(name):  # an identifier goes into SQL text: only this pattern
         raise KineticsError(f"bad points table name {name!r}")
-    sql = sqlfiles.render("frontier/materialize", frontier_points=points_macro(cost))
+    sql = sqlfiles.render("frontier/materialize", frontier_points=points_macro(cost, strategy))
     return sql.replace("frontier_points_table", name)
 
 
@@ -217,7 +217,7 @@ def points_table(wh: Warehouse, spec: FrontierSpec) -> str:
             gpus=spec.gpus,
             sources=spec.sources,
         )
-    wh.execute(_materialize_sql(name, spec.cost), params)
+    wh.execute(_materialize_sql(name, spec.cost, spec.strategy), params)
     return name
 
 
@@ -248,7 +248,8 @@ def query(wh: Warehouse, name: str, spec: FrontierSpec) -> tuple[str, dict[str, 
     The points tables it reads are materialised first; their names are among the parameters.
     """
     if name == "points":
-        return sqlfiles.render("frontier/points", frontier_points=points_macro(spec.cost)), points_params(spec)
+        sql = sqlfiles.render("frontier/points", frontier_points=points_macro(spec.cost, spec.strategy))
+        return sql, points_params(spec)
     params: dict[str, Any] = dict(_tables(wh, name, spec))
     if name in ("frontier", "grid"):
         params.update(_curve_params(spec))
@@ -269,7 +270,7 @@ def provenance(wh: Warehouse, sql: str, tables: dict[str, FrontierSpec]) -> str:
     for sub in tables.values():
         name = points_table(wh, sub)
         lines.append(f"-- {name} ({sub.priced_by}), with parameters {json.dumps(points_params(sub))}:")
-        lines.append(_materialize_sql(name, sub.cost).strip())
+        lines.append(_materialize_sql(name, sub.cost, sub.strategy).strip())
     return "\n".join([*lines, sql])
 
 

@@ -168,3 +168,17 @@ def test_datasheet_cost_minus_nonaffine_term_is_affine_in_n(variant: str, gpus: 
     off = float(((blocktopk["c"] - blocktopk["affine_without_term"]).abs() / blocktopk["c"]).max())  # type: ignore[arg-type]
     assert off > 1e-9, "block top-k's eflops should not be affine in n without the summary term"
     assert rows.filter(pl.col("method") != "blocktopk")["r"].abs().max() == 0.0
+
+
+@pytest.mark.parametrize("cost", ["flops", "eflops"])
+def test_the_points_instances_agree_where_they_overlap(aime_wh: Warehouse, cost: str) -> None:
+    """frontier_points' three instances (kinetics_sql.warehouse.POINTS_MACROS) leave out parts, never change a
+    point: best-of-N datasheet costs are bit for bit the same through each, every problem and N."""
+    from kinetics_sql.warehouse import POINTS_MACROS
+
+    args = f"('aime24', 'best-of-n', '{cost}', 'h100-sxm', 'exact', []::VARCHAR[], []::VARCHAR[], 2)"
+    got = [
+        aime_wh.df(f'SELECT * FROM "{n["frontier_points"]}"{args} ORDER BY config, setting, problem_id')
+        for n in POINTS_MACROS.values()
+    ]
+    assert got[0].height > 1000 and all(g.equals(got[0]) for g in got[1:])

@@ -50,4 +50,4 @@ def test_report_cli(aime_db: str, tmp_path: Path) -> None:
 def test_the_published_check_only_where_the_task_has_published_tables(aime_wh: Warehouse, wh: Warehouse) -> None:
     assert report._published_check(wh, "aime24", "b200") is None  # nothing ingested: no tables, no pricing
     n = report._published_check(aime_wh, "aime24", "b200")
-    assert n is not None and n.rows["rows"][0] > 0 and '"frontier_points_datasheet"' in n.sql
+    assert n is not None and n.rows["rows"][0] > 0 and '"frontier_points_bon_datasheet"' in n.sql

@@ -18,13 +18,8 @@ CREATE OR REPLACE TEMP MACRO {strategy_points}(p_task, p_strategy, p_cost, p_har
 WITH hw AS (SELECT * FROM frontier_hardware(p_hardware)),
 mdl AS (SELECT * FROM frontier_models()),
 sel AS (
-    SELECT source, task, problem_id, model, method, budget, block_size, prompt_tokens,
-           model || ' ' || frontier_label(method, budget, block_size, source) AS config
-    FROM problems
-    WHERE p_strategy IN ('majority', 'majority-budget', 'long-cot') AND task = p_task
-      AND (len(p_models) = 0 OR list_contains(p_models, model))
-      AND (len(p_methods) = 0 OR list_contains(p_methods, method))
-      AND (len(p_sources) = 0 OR len(list_filter(p_sources, lambda s: source LIKE s)) > 0)
+    SELECT * FROM frontier_bon_problems(p_task, p_models, p_methods, p_sources)
+    WHERE p_strategy IN ('majority', 'majority-budget', 'long-cot')
 ),
 votes AS (
     SELECT s.*, v.gen_budget, v.n, v.accuracy,
