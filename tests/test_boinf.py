@@ -329,6 +329,19 @@ def test_majority_and_length_caps_are_planned_under_offload_costs(mwh: Warehouse
             assert r["cost"] == pytest.approx(ref, rel=1e-12)
 
 
+def test_long_cot_from_lengths_through_the_cli(runner: CliRunner, db_path: str) -> None:
+    """An answer table alone (no trial_budgets) is long-CoT data read by length: the CLI draws it, under datasheet
+    and offload-aware costs, and a task without any stays an error naming what exists."""
+    assert ingest(runner, db_path, str(AIME)).exit_code == 0
+    for cost in ("eflops", "latency"):
+        res = runner.invoke(cli, ["--db", db_path, "frontier", "--strategy", "long-cot", "--cost", cost,
+                                  "--hardware", "h100-sxm", "-f", "csv"])  # fmt: skip
+        assert res.exit_code == 0, res.output
+        assert "Qwen3-4B dense boinf" in res.output and res.output.count("\n") > 2
+    res = runner.invoke(cli, ["--db", db_path, "frontier", "--strategy", "long-cot", "--task", "math500"])
+    assert res.exit_code == 1 and "no long-cot data for task 'math500'" in res.output and "aime24" in res.output
+
+
 def test_long_cot_from_lengths_is_a_lower_bound_on_rescoring(runner: CliRunner, db_path: str) -> None:
     fixtures = sorted((Path(__file__).parent / "fixtures" / "kinetics").glob("*.jsonl"))
     assert ingest(runner, db_path, "--gen-budgets", "32:1024:32", *map(str, fixtures)).exit_code == 0

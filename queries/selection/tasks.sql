@@ -1,7 +1,12 @@
--- Tasks a frontier can be drawn for and the sources of each: problems (best-of-n) or trial_budgets (long-cot).
+-- Tasks a frontier can be drawn for and the sources of each: problems (best-of-n and the answer-table strategies) or,
+-- for long-cot, trial_budgets and the sources long CoT is read from by length (frontier_length_caps: trials with
+-- per-sample correctness and no truncation scores).
 SELECT task, list(DISTINCT source ORDER BY source) AS sources
-FROM (SELECT task, source, 'problems' AS tbl FROM (SELECT DISTINCT task, source FROM problems)
+FROM (SELECT DISTINCT task, source, 'problems' AS tbl FROM problems
       UNION ALL
-      SELECT task, source, 'trial_budgets' FROM (SELECT DISTINCT task, source FROM trial_budgets))
+      SELECT DISTINCT task, source, 'trial_budgets' FROM trial_budgets
+      UNION ALL
+      SELECT DISTINCT t.task, c.source, 'trial_budgets'
+      FROM (SELECT DISTINCT task FROM trials WHERE correct IS NOT NULL) t, frontier_length_caps(t.task) c)
 WHERE tbl = $table
 GROUP BY task;
