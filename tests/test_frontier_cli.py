@@ -31,6 +31,17 @@ def test_frontier_csv_columns_and_order(aime_db: str) -> None:
     assert ((df["seconds"] - df["cost"] / 2.25e15).abs() < 1e-9).all()
 
 
+@pytest.mark.parametrize(("cost", "tera"), [("rflops", True), ("latency", False), ("dollars", False)])
+def test_cost_tera_only_for_flop_like_costs(aime_db: str, cost: str, tera: bool) -> None:
+    """cost_tera is cost / 1e12 where cost counts FLOPs; seconds and dollars have their own units: empty."""
+    out = run(aime_db, "frontier", "--cost", cost, "--hardware", "h100-sxm", "--model", "Qwen3-8B", "-f", "csv")
+    df = pl.read_csv(out.encode())
+    if tera:
+        assert ((df["cost_tera"] - df["cost"] / 1e12).abs() <= 1e-12 * df["cost_tera"]).all()
+    else:
+        assert df.height > 0 and df["cost_tera"].null_count() == df.height
+
+
 def test_frontier_by_model_bootstrap_json(aime_db: str) -> None:
     rows = json.loads(run(aime_db, "frontier", "--by", "model", "--bootstrap", "20", "--seed", "1", "-f", "json"))
     assert rows and {"group", "lower", "upper", "model", "setting"} <= set(rows[0])

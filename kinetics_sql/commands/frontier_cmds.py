@@ -201,9 +201,11 @@ def frontier(
 ) -> None:
     """Accuracy-cost frontier, exact: one row per breakpoint of the step function, ordered by cost.
 
-    Columns: cost (raw FLOPs or eFLOPs), cost_tera, seconds on --hardware, accuracy, and the arm
-    that set the breakpoint (model, method, budget, block_size, config, setting = N or generation
-    budget); 'group' with --by or --per-group; lower, upper with --bootstrap.
+    Columns: cost (in the --cost model's units: FLOPs, eFLOPs, rFLOPs, seconds or USD per 1,000
+    problems), cost_tera (FLOP-like costs / 1e12; empty for latency and dollars), seconds on
+    --hardware, accuracy, and the arm that set the breakpoint (model, method, budget, block_size,
+    config, setting = N or generation budget); 'group' with --by or --per-group; lower, upper with
+    --bootstrap.
     """
     spec = fr.FrontierSpec(
         task=task,

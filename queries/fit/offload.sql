@@ -80,3 +80,8 @@ CREATE OR REPLACE TEMP MACRO frontier_seconds(cost_model, cost, peak_flops) AS
     CASE WHEN cost_model = 'latency' THEN cost
          WHEN cost_model IN ('dollars', 'dollars-throughput') THEN cost * 3.6 / context_price()
          ELSE cost / peak_flops END;
+
+-- Tera units of a FLOP-like cost (flops, eflops, rflops): cost / 1e12; NULL for latency (seconds) and dollars (USD per
+-- 1,000 problems), whose numbers are in their own units already (a column cost_tera of them would read as Tera-FLOPs).
+CREATE OR REPLACE TEMP MACRO frontier_tera(cost_model, cost) AS
+    CASE WHEN cost_model IN ('flops', 'eflops', 'rflops') THEN cost / 1e12 END;
