@@ -246,8 +246,11 @@ class Warehouse:
         """Create the ON_DEMAND_MACROS that ``query`` names and this connection lacks."""
         for macro, name in ON_DEMAND_MACROS.items():
             if macro not in self._on_demand and macro in query.lower():
+                try:
+                    self.con.execute(sqlfiles.load(name))
+                except duckdb.Error as exc:
+                    raise KineticsError(f"cannot create {macro} (queries/{name}.sql): {exc}") from exc
                 self._on_demand.add(macro)
-                self.con.execute(sqlfiles.load(name))
 
     def _check_schema(self) -> None:
         """A read-only warehouse must already have every migration: it cannot be migrated here."""
