@@ -32,12 +32,16 @@ POINTS_MACROS: dict[str, dict[str, str]] = {
         "strategy_points": "strategy_points",
         "frontier_cost": "frontier_cost",
         "offload_points": "frontier_offload_points",
+        "plan": "pricing_plan",
+        "trial_terms": "pricing_trial_terms",
     },
     "datasheet": {
         "frontier_points": "frontier_points_datasheet",
         "strategy_points": "strategy_points_datasheet",
         "frontier_cost": "frontier_cost_datasheet",
         "offload_points": "frontier_offload_points_none",
+        "plan": "frontier_plan_none",
+        "trial_terms": "frontier_no_terms",
     },
     "best-of-n datasheet": {
         "frontier_points": "frontier_points_bon_datasheet",
@@ -60,12 +64,19 @@ def _names(names: dict[str, str], *keys: str) -> dict[str, str]:
 # TEMP macros (and the offload scratch tables) every connection gets, in dependency order: (file, names to fill in).
 CONNECTION_MACROS: tuple[tuple[str, dict[str, str]], ...] = (
     ("fit/macros", {}),
-    ("fit/offload", {}),
-    ("pricing/macros", {}),
-    ("frontier/arms", {}),
+    ("selection/labels", {}),
+    ("selection/catalog", {}),
+    ("selection/trials", {}),
+    ("pricing/context", {}),
+    ("pricing/plan", {}),
+    ("pricing/terms", {}),
+    ("pricing/seconds", {}),
+    ("pricing/datasheet", {}),
+    ("pricing/costs", {}),
+    ("pricing/points", {}),
     ("frontier/parts", {}),
     ("frontier/offload_points", {}),
-    *(("frontier/strategies", _names(n, "strategy_points", "frontier_cost")) for n in POINTS_MACROS.values()
+    *(("frontier/strategies", _names(n, "strategy_points", "frontier_cost", "plan", "trial_terms")) for n in POINTS_MACROS.values()
       if "frontier_cost" in n),
     *(("frontier/points_macro", _names(n, "frontier_points", "strategy_points", "offload_points"))
       for n in POINTS_MACROS.values()),

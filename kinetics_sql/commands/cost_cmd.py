@@ -1,4 +1,6 @@
-"""`cost`: FLOPs, KV reads, eFLOPs and seconds of one configuration on one hardware profile."""
+"""`cost`: FLOPs, KV reads, eFLOPs and seconds of one configuration on one hardware profile; with a seconds-based
+``--cost`` (rflops, latency, dollars, dollars-throughput), its seconds and dollars from the pricing layer
+(queries/pricing/), as the frontier and recommend price a problem with those trials."""
 
 from __future__ import annotations
 
@@ -6,9 +8,10 @@ from typing import Any
 
 import click
 
-from kinetics_sql import limits, sqlfiles
+from kinetics_sql import costmodel, limits, sqlfiles
 from kinetics_sql.commands.context import State, pass_state
 from kinetics_sql.commands.output import emit, output_options
+from kinetics_sql.costmodel import DEFAULT_RESERVE_GB, OFFLOAD_COSTS
 from kinetics_sql.errors import KineticsError
 from kinetics_sql.facts.methods import METHODS
 
@@ -59,6 +62,21 @@ TOKENS = Tokens()
     is_flag=True,
     help="Cost prompt + generation lengths beyond the model's context length (models.max_position).",
 )
+@click.option(
+    "--cost",
+    "cost_model",
+    type=click.Choice(("flops", "eflops", *OFFLOAD_COSTS)),
+    default="eflops",
+    show_default=True,
+    help="eflops/flops: the datasheet counts above. rflops, latency, dollars, dollars-throughput: seconds and USD per "
+    "1,000 problems in both regimes from the pricing layer (the VRAM plan of --n trials at the longest --lout, "
+    "--engine's fit or the datasheet), the numbers frontier and recommend print for a problem with these trials.",
+)
+@click.option("--engine", default=None, help="Seconds-based --cost: the newest fit of this engine (else datasheet).")
+@click.option("--vram-gb", type=float, default=None, help="Seconds-based --cost: VRAM limit in GB (else profile's).")
+@click.option(
+    "--reserve-gb", type=float, default=DEFAULT_RESERVE_GB, show_default=True, help="Seconds-based --cost: VRAM free."
+)
 @output_options
 @pass_state
 def cost(
@@ -75,6 +93,10 @@ def cost(
     param_count: str,
     allow_implausible: bool,
     gpus: int,
+    cost_model: str,
+    engine: str | None,
+    vram_gb: float | None,
+    reserve_gb: float,
     fmt: str,
     output: str | None,
 ) -> None:
@@ -102,6 +124,22 @@ def cost(
         "variant": variant,
         "param_count": param_count,
     }
+    if cost_model in OFFLOAD_COSTS:
+        hw = params["hardware"]
+        coefficients = costmodel.resolve(wh, hardware=hw, engine=engine)
+        if gpus > 1:
+            costmodel.net_bandwidth(wh, hw)
+        cx = costmodel.pricing_context(wh, coefficients, vram_gb=vram_gb, reserve_gb=reserve_gb, gpus=gpus)
+        price = wh.named("recommend/price", {"name": hw})
+        has_price = bool(price.height) and price["price_per_hour"][0] is not None
+        if cost_model.startswith("dollars") and not has_price:
+            raise KineticsError(
+                f"hardware {hw} has no price: set one with `kinetics-sql hardware add {hw} --price-per-hour USD`"
+            )
+        del params["param_count"], params["hardware"]
+        priced = {**params, "cost": cost_model, "pricing": cx, "has_price": has_price}
+        emit(wh.df(sqlfiles.load("cost/priced"), priced), fmt, output)
+        return
     if gpus > 1:
         emit(wh.df(sqlfiles.load("tp/cost_one"), {**params, "gpus": gpus}), fmt, output)
         return
