@@ -20,8 +20,10 @@ from the warehouse cannot drift from it). Without ``--db`` a temporary warehouse
 from __future__ import annotations
 
 import argparse
+import functools
 import re
 import shlex
+import shutil
 import sys
 import tempfile
 from collections.abc import Callable
@@ -70,24 +72,24 @@ def build_demo_warehouse(path: str) -> None:
 
 
 def update(db: str, pages: tuple[Path, ...] = PAGES, check: bool = False) -> list[Path]:
-    """Regenerate (or, with ``check``, compare) every page with run blocks; the pages that differ."""
-    cache: dict[str, str] = {}
+    """Regenerate (or, with ``check``, compare) every page with run blocks; the pages that differ.
 
-    def cached(args: str) -> str:
-        if args not in cache:
-            cache[args] = run(db, args)
-        return cache[args]
-
+    Each page's commands run in order on a copy of ``db`` of its own (a page may add a hardware profile before
+    it uses it), so ``db`` itself is never written.
+    """
     stale: list[Path] = []
-    for page in pages:
-        current = page.read_text()
-        if not commands(current):
-            continue
-        wanted = render(current, cached)
-        if wanted != current:
-            stale.append(page)
-            if not check:
-                page.write_text(wanted)
+    with tempfile.TemporaryDirectory() as tmp:
+        for i, page in enumerate(pages):
+            current = page.read_text()
+            if not commands(current):
+                continue
+            copy = str(Path(tmp) / f"page{i}.duckdb")
+            shutil.copyfile(db, copy)
+            wanted = render(current, functools.partial(run, copy))
+            if wanted != current:
+                stale.append(page)
+                if not check:
+                    page.write_text(wanted)
     return stale
 
 
