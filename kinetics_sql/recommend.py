@@ -36,9 +36,10 @@ import polars as pl
 from kinetics_sql import costmodel, sqlfiles
 from kinetics_sql import frontier as fr
 from kinetics_sql.errors import KineticsError
-from kinetics_sql.warehouse import Warehouse
+from kinetics_sql.warehouse import Warehouse, insert_arrow
 
 REGIMES = ("latency", "throughput")
+VOTE_STRATEGIES = ("majority", "majority-budget")  # priced from the frontier's points (no verifier: votes)
 MEASURE_TITLES = {
     "latency_s": "predicted seconds per problem (latency regime)",
     "usd_latency": "USD per 1,000 problems (latency regime)",
@@ -214,6 +215,12 @@ def arm_table(wh: Warehouse, req: Request) -> tuple[pl.DataFrame, costmodel.Coef
     for task in req.tasks:
         found = 0
         for strategy in req.strategies:
+            if strategy in VOTE_STRATEGIES:
+                added = _vote_points(wh, req, coefficients, task, strategy)
+                found += added
+                if not added:
+                    notes.append(f"no {strategy} data for task {task}: {_what_to_ingest(strategy)}")
+                continue
             costmodel.write_plan(
                 wh,
                 coefficients,
@@ -241,6 +248,74 @@ def arm_table(wh: Warehouse, req: Request) -> tuple[pl.DataFrame, costmodel.Coef
             f"no configuration has data on every problem of {', '.join(req.tasks)}: recommend one task at a time"
         )
     return arms, coefficients, notes
+
+
+def _vote_points(
+    wh: Warehouse, req: Request, coefficients: costmodel.Coefficients, task: str, strategy: str
+) -> int:
+    """Fill recommend_points for a voting strategy (majority, majority-budget) from the frontier's own points
+    (``frontier --strategy majority --cost latency`` and ``--cost dollars-throughput``: the same accuracies and
+    seconds that `frontier` prints) and the offload plan behind them; returns the rows added.
+
+    The accuracy of an arm on a problem is the probability that the plurality of N votes is right
+    (majority_votes), with no verifier."""
+    base = fr.FrontierSpec(
+        task=task,
+        strategy=strategy,
+        cost="latency",
+        hardware=req.hardware,
+        variant=req.variant,
+        models=req.models,
+        methods=req.methods,
+        engine=req.engine,
+        vram_gb=req.vram_gb,
+        reserve_gb=req.reserve_gb,
+        coefficients=coefficients,
+        gpus=req.gpus,
+    )
+    keys = ["model", "method", "budget", "block_size", "config", "setting", "problem_id"]
+    latency = fr.points(wh, base)
+    if latency.is_empty():
+        return 0
+    throughput = fr.points(wh, replace(base, cost="dollars-throughput")).select(
+        *keys, pl.col("seconds").alias("throughput_s")
+    )
+    plan = costmodel.plan(
+        wh, coefficients, task=task, strategy=strategy, vram_gb=req.vram_gb, reserve_gb=req.reserve_gb, gpus=req.gpus
+    )
+    vram = costmodel.vram_bytes(wh, req.hardware, req.vram_gb)
+    batch = wh.df(
+        sqlfiles.load("recommend/vote_batch"),
+        {
+            "plans": plan.select("model", "setting", "waves", "wave_n", "resident_gb", "kv_gb").to_dicts(),
+            "vram_bytes": vram,
+            "reserve_bytes": req.reserve_gb * 1e9,
+        },
+    )
+    rows = (
+        latency.join(throughput, on=keys, how="left", nulls_equal=True)
+        .join(
+            plan.select("model", "setting", pl.col("k").alias("k_layers"), "layers", "waves", "wave_n"),
+            on=["model", "setting"],
+            how="left",
+        )
+        .join(batch, on=["model", "setting"], how="left")
+        .select(
+            pl.lit(task).alias("task"),
+            pl.lit(strategy).alias("strategy"),
+            *keys,
+            "accuracy",
+            pl.col("seconds").alias("latency_s"),
+            pl.col("throughput_s").fill_null(pl.col("seconds")),
+            "k_layers",
+            "layers",
+            "waves",
+            "wave_n",
+            pl.col("batch_problems").fill_null(1),
+            pl.col("trials").cast(pl.Int64),
+        )
+    )
+    return insert_arrow(wh.con, "recommend_points", rows.to_arrow())
 
 
 def _features(wh: Warehouse, req: Request, task: str, strategy: str) -> None:
@@ -274,6 +349,11 @@ def _selection(req: Request) -> str:
 
 
 def _what_to_ingest(strategy: str) -> str:
+    if strategy in VOTE_STRATEGIES:
+        return (
+            "majority voting needs answer tables (majority_votes): `kinetics-sql ingest --bundled` (the "
+            "Best-of-Infinity tables: aime24, math500, gpqa-diamond) or analysis_<dataset>_<model>.jsonl files"
+        )
     if strategy == "long-cot":
         return "long CoT needs raw traces (trial_budgets): `kinetics-sql ingest TRACES.jsonl`"
     return "best-of-N needs trials: `kinetics-sql ingest --bundled` (Kinetics AIME24) or your harness's files"
@@ -380,11 +460,16 @@ def _cost_text(row: dict[str, Any], measure: str) -> str:
 
 def setting_text(strategy: str, setting: int) -> str:
     samples = "sample" if setting == 1 else "samples"
-    return (
-        f"N = {setting} {samples} (best-of-N, verifier picks), each generated to its end (no generation budget)"
-        if strategy == "best-of-n"
-        else (f"generation budget {setting:,} tokens (long CoT, one trace)")
-    )
+    if strategy == "best-of-n":
+        return f"N = {setting} {samples} (best-of-N, verifier picks), each generated to its end (no generation budget)"
+    if strategy == "majority":
+        return f"N = {setting} {samples}, the most frequent answer wins (majority vote, no verifier)"
+    if strategy == "majority-budget":
+        return (
+            f"N = {setting} {samples}, each capped at the configuration's generation budget, the most frequent "
+            "answer wins (majority vote, no verifier)"
+        )
+    return f"generation budget {setting:,} tokens (long CoT, one trace)"
 
 
 def _usd(v: Any) -> str:

@@ -36,7 +36,8 @@ from kinetics_sql.costmodel import DEFAULT_RESERVE_GB
     type=click.Choice(fr.STRATEGIES),
     multiple=True,
     help="Strategies allowed (repeatable; default best-of-n): best-of-n (N samples, a verifier picks), "
-    "long-cot (one trace cut at a generation budget).",
+    "long-cot (one trace cut at a generation budget), majority (N samples vote, no verifier; the answer tables), "
+    "majority-budget (the same, every sample capped at a generation budget).",
 )
 @click.option("--model", "models", multiple=True, help="Models allowed (repeatable; default all).")
 @click.option(
