@@ -44,7 +44,10 @@ MEASURE_TITLES = {
     "latency_s": "predicted seconds per problem (latency regime)",
     "usd_latency": "USD per 1,000 problems (latency regime)",
     "usd_throughput": "USD per 1,000 problems (throughput regime)",
+    "usd_per_solved_latency": "USD per 1,000 solved problems (latency regime; dollars / accuracy)",
+    "usd_per_solved_throughput": "USD per 1,000 solved problems (throughput regime; dollars / accuracy)",
 }
+MINIMIZE = ("seconds", "dollars", "dollars-per-solved")
 
 
 @dataclass(frozen=True)
@@ -63,7 +66,7 @@ class Request:
     budget_dollars: float | None = None  # USD per 1,000 problems (in ``regime``)
     target_accuracy: float | None = None  # the cheapest arm reaching it (cost: ``minimize``)
     regime: str = "throughput"  # the regime of a dollar budget, or of minimize='dollars'
-    minimize: str = "seconds"  # with target_accuracy: seconds (latency regime) or dollars (in ``regime``)
+    minimize: str = "seconds"  # with target_accuracy: seconds (latency regime), dollars or dollars-per-solved
     gpus: int = 1  # tensor parallel: the model on this many GPUs (seconds are wall time; dollars pay all of them)
     variant: str = "exact"
     bootstrap: int = 1000
@@ -82,8 +85,8 @@ class Request:
             raise KineticsError("--target-accuracy must be in (0, 1]")
         if self.regime not in REGIMES:
             raise KineticsError(f"unknown regime {self.regime!r} (expected latency or throughput)")
-        if self.minimize not in ("seconds", "dollars"):
-            raise KineticsError(f"unknown minimize {self.minimize!r} (expected seconds or dollars)")
+        if self.minimize not in MINIMIZE:
+            raise KineticsError(f"unknown minimize {self.minimize!r} (expected one of {', '.join(MINIMIZE)})")
         if self.gpus < 1:
             raise KineticsError("--gpus must be >= 1")
         if self.bootstrap < 1:
@@ -109,6 +112,8 @@ class Request:
             return "latency_s"
         if self.budget_dollars is not None or self.minimize == "dollars":
             return f"usd_{self.regime}"
+        if self.minimize == "dollars-per-solved":
+            return f"usd_per_solved_{self.regime}"
         return "latency_s"
 
     @property
@@ -138,8 +143,8 @@ class Request:
             args += ["--budget-dollars", f"{self.budget_dollars:g}", "--regime", self.regime]
         if self.target_accuracy is not None:
             args += ["--target-accuracy", f"{self.target_accuracy:g}"]
-            if self.minimize == "dollars":
-                args += ["--minimize", "dollars", "--regime", self.regime]
+            if self.minimize != "seconds":
+                args += ["--minimize", self.minimize, "--regime", self.regime]
         if self.gpus != 1:
             args += ["--gpus", str(self.gpus)]
         return shlex.join(args)
@@ -166,7 +171,13 @@ class Recommendation:
         """A frontier command whose row '<config> @<setting>' shows the same accuracy and cost (the budget's)."""
         c, r = self.chosen, self.request
         args = ["kinetics-sql", "frontier", "--task", r.tasks[0], "--strategy", c["strategy"], "--kind", "deployable"]
-        cost = {"latency_s": "latency", "usd_latency": "dollars", "usd_throughput": "dollars-throughput"}[r.measure]
+        cost = {
+            "latency_s": "latency",
+            "usd_latency": "dollars",
+            "usd_throughput": "dollars-throughput",
+            "usd_per_solved_latency": "dollars",  # the row's cost / its accuracy
+            "usd_per_solved_throughput": "dollars-throughput",
+        }[r.measure]
         args += ["--by", "arm", "--per-group", "--cost", cost, "--hardware", r.hardware]
         if r.vram_gb is not None:
             args += ["--vram-gb", f"{r.vram_gb:g}"]
@@ -451,11 +462,31 @@ def _nothing_fits(wh: Warehouse, req: Request, arms: pl.DataFrame) -> str:
 
 
 def _cost_value(v: float, measure: str) -> str:
-    return f"{v:,.4g} s per problem" if measure == "latency_s" else f"${v:,.4g} per 1,000 problems"
+    if measure == "latency_s":
+        return f"{v:,.4g} s per problem"
+    if measure.startswith("usd_per_solved"):
+        return f"${v:,.4g} per 1,000 solved problems"
+    return f"${v:,.4g} per 1,000 problems"
+
+
+def measure_value(row: dict[str, Any], measure: str) -> float | None:
+    """The arm's cost in ``measure`` (a per-solved cost is the regime's dollars / accuracy; None at accuracy 0)."""
+    if measure.startswith("usd_per_solved_"):
+        usd = row["usd_" + measure.rsplit("_", 1)[1]]
+        return None if usd is None or not row["accuracy"] else float(usd) / float(row["accuracy"])
+    v = row[measure]
+    return None if v is None else float(v)
+
+
+def _regime(measure: str) -> str:
+    return measure.rsplit("_", 1)[1]
 
 
 def _cost_text(row: dict[str, Any], measure: str) -> str:
-    return _cost_value(row[measure], measure) + ("" if measure == "latency_s" else f" ({measure.split('_')[1]} regime)")
+    v = measure_value(row, measure)
+    if v is None:
+        return "no cost (no price or accuracy 0)"
+    return _cost_value(v, measure) + ("" if measure == "latency_s" else f" ({_regime(measure)} regime)")
 
 
 def setting_text(strategy: str, setting: int) -> str:
@@ -499,7 +530,7 @@ def render(rec: Recommendation) -> str:
         goal = f"the cheapest ({MEASURE_TITLES[req.measure]}) reaching accuracy {req.target_accuracy:g}"
     else:
         goal = f"the most accurate within {_cost_value(req.limit or 0, req.measure)}" + (
-            "" if req.measure == "latency_s" else f" ({req.measure.split('_')[1]} regime)"
+            "" if req.measure == "latency_s" else f" ({_regime(req.measure)} regime)"
         )
     tasks = ", ".join(req.tasks)
     lines = [
@@ -535,7 +566,8 @@ def render(rec: Recommendation) -> str:
         lines.append(f"Runners-up: no other configuration within the budget reaches the band's lower {r.lower:.3f}.")
     if r.next_step:
         n = r.next_step
-        ratio = n[req.measure] / c[req.measure] if c[req.measure] else float("inf")
+        nv, cv = measure_value(n, req.measure), measure_value(c, req.measure)
+        ratio = nv / cv if nv is not None and cv else float("inf")
         lines += [
             "",
             f"Next step up: {n['config']} @{n['setting']} ({n['strategy']}) buys accuracy {n['accuracy']:.3f} "
@@ -546,3 +578,133 @@ def render(rec: Recommendation) -> str:
     lines += ["", f"Reproduce: {r.reproduce}", f"           {req.command()}"]
     lines += [f"Note: {n}" for n in r.notes]
     return "\n".join(lines) + "\n"
+
+
+def hardware_names(wh: Warehouse, spec: str) -> list[str]:
+    """``all`` (every hardware profile with a price, in the catalog's order) or a comma list of profiles."""
+    if spec.strip().lower() == "all":
+        names = wh.named("recommend/priced_hardware")["name"].to_list()
+        if not names:
+            raise KineticsError(
+                "no hardware profile has a price: set one with `kinetics-sql hardware add NAME --price-per-hour USD`"
+            )
+        return names
+    names = [n.strip() for n in spec.split(",") if n.strip()]
+    if not names:
+        raise KineticsError("--hardware needs a profile name, a comma list of them, or all")
+    return list(dict.fromkeys(wh.resolve_hardware(n) for n in names))
+
+
+@dataclass
+class HardwareComparison:
+    """One recommendation per hardware profile for the same request, and the best of them: the most accurate
+    within the budget (ties: the cheaper in the budget's measure), or with --target-accuracy the cheapest."""
+
+    request: Request
+    hardware: list[str]
+    rows: pl.DataFrame  # one per profile: its recommendation (or why there is none)
+    best: Recommendation | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "hardware": self.hardware,
+            "measure": self.request.measure,
+            "comparison": self.rows.to_dicts(),
+            "best": self.best.as_dict() if self.best else None,
+        }
+
+
+COMPARISON_COLUMNS = [
+    "hardware", "vram_gb", "price_per_hour", "model", "config", "setting", "strategy", "accuracy", "lower", "upper",
+    "latency_s", "usd_latency", "usd_throughput", "usd_per_solved_latency", "usd_per_solved_throughput", "cost",
+    "note",
+]  # fmt: skip
+
+
+def compare_hardware(wh: Warehouse, req: Request, hardware: list[str]) -> HardwareComparison:
+    """``recommend`` on every profile of ``hardware`` with the same data, budget and choices."""
+    found: list[Recommendation] = []
+    rows: list[dict[str, Any]] = []
+    for name in hardware:
+        try:
+            r = recommend(wh, replace(req, hardware=name))
+        except KineticsError as exc:
+            rows.append({"hardware": name, "note": str(exc)})
+            continue
+        found.append(r)
+        c = r.chosen
+        rows.append(
+            {
+                "hardware": name,
+                "vram_gb": r.vram_gb,
+                "price_per_hour": r.price_per_hour,
+                **{k: c[k] for k in ("model", "config", "setting", "strategy", "accuracy")},
+                "lower": r.lower,
+                "upper": r.upper,
+                **{k: c[k] for k in ("latency_s", "usd_latency", "usd_throughput")},
+                "usd_per_solved_latency": measure_value(c, "usd_per_solved_latency"),
+                "usd_per_solved_throughput": measure_value(c, "usd_per_solved_throughput"),
+                "cost": measure_value(c, r.request.measure),
+                "note": "",
+            }
+        )
+    if not found:
+        reasons = "; ".join(f"{row['hardware']}: {row['note']}" for row in rows)
+        raise KineticsError(f"no hardware profile has an answer: {reasons}")
+
+    def rank(r: Recommendation) -> tuple[float, float, str]:
+        cost = measure_value(r.chosen, r.request.measure)
+        cost = math.inf if cost is None else cost
+        if req.target_accuracy is not None:
+            return (cost, -float(r.chosen["accuracy"]), r.request.hardware)
+        return (-float(r.chosen["accuracy"]), cost, r.request.hardware)
+
+    best = min(found, key=rank)
+    frame = pl.DataFrame(rows, infer_schema_length=None)
+    for col in COMPARISON_COLUMNS:
+        if col not in frame.columns:
+            frame = frame.with_columns(pl.lit(None).alias(col))
+    order = {r.request.hardware: i for i, r in enumerate(sorted(found, key=rank))}
+    frame = (
+        frame.select(COMPARISON_COLUMNS)
+        .with_columns(pl.col("hardware").replace_strict(order, default=len(order)).alias("_rank"))
+        .sort("_rank", "hardware")
+        .drop("_rank")
+    )
+    return HardwareComparison(request=req, hardware=hardware, rows=frame, best=best)
+
+
+def render_comparison(cmp: HardwareComparison) -> str:
+    """The comparison across hardware as text: one line per profile, best first, then the best's recommendation."""
+    req = cmp.request
+    measure = cmp.best.request.measure if cmp.best else req.measure
+    if req.target_accuracy is not None:
+        goal = f"the cheapest ({MEASURE_TITLES[measure]}) reaching accuracy {req.target_accuracy:g}"
+    else:
+        goal = f"the most accurate within {_cost_value(req.limit or 0, measure)}" + (
+            "" if measure == "latency_s" else f" ({_regime(measure)} regime)"
+        )
+    lines = [f"Across {len(cmp.hardware)} hardware profiles, {', '.join(req.tasks)}: {goal}", ""]
+    head = f"  {'hardware':<10} {'configuration':<44} {'accuracy':>8} {'s/problem':>10} {'$/1k lat':>9} {'$/1k thr':>9}"
+    head += f" {'$/1k solved':>11}"
+    lines += [head]
+    solved = "usd_per_solved_" + (_regime(measure) if measure != "latency_s" else "throughput")
+    for r in cmp.rows.iter_rows(named=True):
+        if r["config"] is None:
+            lines.append(f"  {r['hardware']:<10} no answer: {r['note']}")
+            continue
+        arm = f"{r['config']} @{r['setting']}" + ("" if r["strategy"] == "best-of-n" else f" ({r['strategy']})")
+        lines.append(
+            f"  {r['hardware']:<10} {arm:<44} {r['accuracy']:>8.3f} {r['latency_s']:>10,.1f} "
+            f"{_usd(r['usd_latency']):>9} {_usd(r['usd_throughput']):>9} {_usd(r[solved]):>11}"
+        )
+    lines += [
+        "",
+        f"  ($/1k: USD per 1,000 problems in the latency and throughput regimes; $/1k solved: {solved.split('_')[-1]}"
+        " regime dollars / accuracy)",
+        "",
+    ]
+    if cmp.best is not None:
+        lines.append(f"Best: {cmp.best.request.hardware}")
+        lines.append(render(cmp.best))
+    return "\n".join(lines).rstrip("\n") + "\n"

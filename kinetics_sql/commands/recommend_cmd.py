@@ -14,7 +14,12 @@ from kinetics_sql.costmodel import DEFAULT_RESERVE_GB
 
 
 @click.command()
-@click.option("--hardware", required=True, help="Hardware profile (`kinetics-sql hardware` lists them).")
+@click.option(
+    "--hardware",
+    required=True,
+    help="Hardware profile (`kinetics-sql hardware` lists them); a comma list (h100-sxm,rtx-4090) or `all` "
+    "(every profile with a price) compares the profiles: one line each, the best first, then its recommendation.",
+)
 @click.option("--vram-gb", type=float, default=None, help="VRAM limit in GB (default: the profile's).")
 @click.option(
     "--reserve-gb",
@@ -56,10 +61,11 @@ from kinetics_sql.costmodel import DEFAULT_RESERVE_GB
 )
 @click.option(
     "--minimize",
-    type=click.Choice(["seconds", "dollars"]),
+    type=click.Choice(rec.MINIMIZE),
     default="seconds",
     show_default=True,
-    help="With --target-accuracy: what to minimise.",
+    help="With --target-accuracy: what to minimise: seconds per problem, dollars per 1,000 problems (in --regime), "
+    "or dollars-per-solved (those dollars / accuracy: USD per 1,000 solved problems).",
 )
 @click.option(
     "--gpus",
@@ -102,9 +108,10 @@ def recommend(
     what the next step up buys, and the command that reproduces it.
 
         kinetics-sql recommend --hardware rtx-4090 --vram-gb 24 --budget-s 60 --task aime24
+        kinetics-sql recommend --hardware all --task aime24 --target-accuracy 0.5 --minimize dollars-per-solved
     """
     req = rec.Request(
-        hardware=hardware,
+        hardware=hardware if "," not in hardware and hardware.lower() != "all" else "",
         tasks=tasks or ("aime24",),
         strategies=strategies or ("best-of-n",),
         models=models,
@@ -121,8 +128,13 @@ def recommend(
         bootstrap=bootstrap,
         seed=seed,
     )
-    result = rec.recommend(state.reader, req)
-    text = rec.render(result) if fmt == "table" else json.dumps(result.as_dict(), default=str, indent=1) + "\n"
+    wh = state.reader
+    if req.hardware:
+        result = rec.recommend(wh, req)
+        text = rec.render(result) if fmt == "table" else json.dumps(result.as_dict(), default=str, indent=1) + "\n"
+    else:
+        cmp = rec.compare_hardware(wh, req, rec.hardware_names(wh, hardware))
+        text = rec.render_comparison(cmp) if fmt == "table" else json.dumps(cmp.as_dict(), default=str, indent=1) + "\n"
     if output:
         Path(output).write_text(text)
         click.echo(f"wrote {output}", err=True)
