@@ -165,6 +165,24 @@ class Recommendation:
     price_per_hour: float | None
     price_source: str | None
     notes: list[str] = field(default_factory=list)
+    naive: dict[str, Any] | None = None  # the largest model that fits the VRAM, one sample, dense (naive_arm)
+
+    @property
+    def gain(self) -> dict[str, Any] | None:
+        """What the recommendation buys over the naive choice, in the budget's units: accuracy at the same budget
+        (and the cost of each), or with --target-accuracy the cost of each at that accuracy."""
+        if self.naive is None:
+            return None
+        m = self.request.measure
+        ours, theirs = measure_value(self.chosen, m), measure_value(self.naive, m)
+        return {
+            "measure": m,
+            "accuracy": self.chosen["accuracy"] - self.naive["accuracy"],
+            "cost_ratio": ours / theirs if ours is not None and theirs else None,
+            "naive_reaches_target": None
+            if self.request.target_accuracy is None
+            else self.naive["accuracy"] >= self.request.target_accuracy - 1e-12,
+        }
 
     @property
     def reproduce(self) -> str:
@@ -208,6 +226,8 @@ class Recommendation:
             "runners_up": self.runners_up.to_dicts(),
             "next_step": self.next_step,
             "reproduce": self.reproduce,
+            "naive": self.naive,
+            "gain": self.gain,
             "notes": self.notes,
         }
 
@@ -426,6 +446,7 @@ def recommend(wh: Warehouse, req: Request) -> Recommendation:
             "runners": req.runners_up,
         },
     )
+    naive = naive_arm(wh, req, arms)
     runners = alt.filter(pl.col("kind") == "runner-up").drop("kind")
     nxt = alt.filter(pl.col("kind") == "next step").drop("kind")
     return Recommendation(
@@ -442,7 +463,37 @@ def recommend(wh: Warehouse, req: Request) -> Recommendation:
         price_per_hour=price,
         price_source=price_source,
         notes=notes,
+        naive=naive,
     )
+
+
+NAIVE = "the largest model that fits the VRAM, one sample, dense attention"
+NAIVE_BUDGET = "the largest model that fits the VRAM and the budget, one sample, dense attention"
+
+
+def naive_arm(wh: Warehouse, req: Request, arms: pl.DataFrame) -> dict[str, Any] | None:
+    """The configuration a user would pick without the tool: the largest model (parameters) whose dense
+    configuration runs with no layer offloaded, one sample (best-of-N or majority at N = 1); with a budget
+    (--budget-s, --budget-dollars), the largest whose cost is within it. None when the selection has no such arm
+    (long CoT alone, no dense configuration, or none within the budget)."""
+    sizes = wh.named("recommend/model_sizes")
+    priced = arms.with_columns(
+        pl.struct(arms.columns).map_elements(lambda r: measure_value(r, req.measure), return_dtype=pl.Float64)
+        .alias("_cost")
+    )
+    pool = priced.filter(
+        (pl.col("method") == "dense")
+        & (pl.col("setting") == 1)
+        & (pl.col("strategy").is_in(["best-of-n", *VOTE_STRATEGIES]))
+        & pl.col("_cost").is_not_null()
+        & ((pl.col("_cost") <= req.limit) if req.limit is not None else pl.lit(True))
+    ).join(sizes, on="model", how="left").drop("_cost")
+    if pool.is_empty():
+        return None
+    fits = pool.filter(pl.col("k_layers") == 0)
+    pool = fits if fits.height else pool.sort("k_layers")
+    order = [pl.col("params").fill_null(0), pl.col("strategy"), pl.col("config")]
+    return pool.sort(order, descending=[True, False, False]).drop("params").row(0, named=True)
 
 
 def _nothing_fits(wh: Warehouse, req: Request, arms: pl.DataFrame) -> str:
@@ -516,6 +567,34 @@ def _arm_line(r: dict[str, Any], measure: str) -> str:
     )
 
 
+def _gain_lines(r: Recommendation) -> list[str]:
+    """The naive choice beside the recommendation, in the budget's units."""
+    n, g, req = r.naive, r.gain, r.request
+    what = NAIVE if req.limit is None else NAIVE_BUDGET
+    if n is None or g is None:
+        return ["", f"Naive choice ({what}): none in this selection."]
+    same = n["config"] == r.chosen["config"] and n["setting"] == r.chosen["setting"]
+    lines = [
+        "",
+        f"Naive choice ({what}): {n['config']} @{n['setting']}, accuracy {n['accuracy']:.3f}, "
+        f"{_cost_text(n, req.measure)}",
+    ]
+    if same:
+        lines.append("  the recommendation is the naive choice")
+        return lines
+    ratio = g["cost_ratio"]
+    ratio_text = f"{ratio:.2f}x its cost" if ratio is not None else "its cost cannot be compared"
+    if req.target_accuracy is None:
+        lines.append(f"  the recommendation: {g['accuracy']:+.3f} accuracy within the same budget, at {ratio_text}")
+    else:
+        reach = "reaches" if g["naive_reaches_target"] else "does not reach"
+        lines.append(
+            f"  the recommendation: {ratio_text}, accuracy {g['accuracy']:+.3f} (the naive choice {reach} "
+            f"{req.target_accuracy:g})"
+        )
+    return lines
+
+
 def render(rec: Recommendation) -> str:
     """The recommendation as text for people."""
     r, c, req = rec, rec.chosen, rec.request
@@ -575,6 +654,7 @@ def render(rec: Recommendation) -> str:
         ]
     else:
         lines += ["", "Next step up: none, no deployable configuration is more accurate."]
+    lines += _gain_lines(r)
     lines += ["", f"Reproduce: {r.reproduce}", f"           {req.command()}"]
     lines += [f"Note: {n}" for n in r.notes]
     return "\n".join(lines) + "\n"
