@@ -9,8 +9,9 @@ A page holds blocks like::
     ```
     <!-- run:end -->
 
-The text between the two comments is the command line and its standard output, run through the CLI against
-the warehouse of ``make demo`` (the bundled tables and the committed measurements) at a fixed terminal width.
+The text between the two comments is the command line and what it printed (standard output and error), run
+through the CLI against the warehouse of ``make demo`` (the bundled tables and the committed measurements) at a
+fixed terminal width.
 Without ``--check`` the pages are rewritten; with it nothing is written and the exit status is 1 when a page
 differs from what its commands print now (the test suite checks the same, so a number in the docs that comes
 from the warehouse cannot drift from it). Without ``--db`` a temporary warehouse is built first
@@ -50,7 +51,7 @@ def run(db: str, args: str) -> str:
     )
     if result.exit_code != 0:
         raise RuntimeError(f"`{PROG} {args}` failed (exit {result.exit_code}): {result.output}")
-    out = "\n".join(line.rstrip() for line in result.stdout.strip("\n").splitlines())
+    out = "\n".join(line.rstrip() for line in result.output.strip("\n").splitlines())
     return f"```text\n$ {PROG} {args}\n{out}\n```\n"
 
 

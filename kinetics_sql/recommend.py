@@ -226,7 +226,7 @@ class Recommendation:
                 **self.chosen,
                 "lower": self.lower,
                 "upper": self.upper,
-                "data": data_source(self.chosen["config"]),
+                "data": fr.data_source(self.chosen["config"]),
             },
             "runners_up": self.runners_up.to_dicts(),
             "next_step": self.next_step,
@@ -559,27 +559,6 @@ def setting_text(strategy: str, setting: int) -> str:
     return f"generation budget {setting:,} tokens (long CoT, one trace)"
 
 
-BOINF = "Best-of-Infinity answer tables"
-KINETICS = "Kinetics tables or your trials"
-
-
-def data_source(config: str) -> str:
-    """Where a configuration's samples come from, by its label (queries/frontier/arms.sql, frontier_label: the
-    answer tables' configurations are labelled `boinf`, their generation settings differ from Kinetics')."""
-    return BOINF if " boinf" in f"{config} " else KINETICS
-
-
-def pooled_sources_note(configs: list[str]) -> str | None:
-    """A note when configurations compared side by side come from both kinds of source."""
-    kinds = {data_source(c) for c in configs}
-    if len(kinds) < 2:
-        return None
-    return (
-        f"these configurations come from two sources, the {KINETICS} and the {BOINF} (label `boinf`), sampled "
-        "with different generation settings (temperature, length limit, prompt); `--source` on frontier selects one"
-    )
-
-
 def _usd(v: Any) -> str:
     return "n/a (no price)" if v is None or (isinstance(v, float) and math.isnan(v)) else f"${v:,.2f}"
 
@@ -654,7 +633,7 @@ def render(rec: Recommendation) -> str:
         f"  offload        {c['k_layers']} of {c['layers']} layers on the host"
         + (f", {c['waves']} sequential waves of {c['wave_n']} trials" if c["waves"] > 1 else ""),
         f"  engine         {engine} (coefficients: {r.coefficients})",
-        f"  data           {data_source(c['config'])}",
+        f"  data           {fr.data_source(c['config'])}",
         f"  accuracy       {c['accuracy']:.3f} expected, 95% bootstrap band over {c['problems']} problems "
         f"{r.lower:.3f} to {r.upper:.3f} ({req.bootstrap} replicates)",
         f"  latency        {c['latency_s']:,.1f} s per problem predicted, one problem at a time on one GPU: "
@@ -685,7 +664,7 @@ def render(rec: Recommendation) -> str:
     lines += ["", f"Reproduce: {r.reproduce}", f"           {req.command()}"]
     shown = [c["config"], *r.runners_up["config"].to_list()]
     shown += [x["config"] for x in (r.next_step, r.naive) if x is not None]
-    pooled = pooled_sources_note(shown)
+    pooled = fr.pooled_sources_note(shown)
     lines += [f"Note: {n}" for n in [*r.notes, *([pooled] if pooled else [])]]
     return "\n".join(lines) + "\n"
 
@@ -814,7 +793,7 @@ def render_comparison(cmp: HardwareComparison) -> str:
         " regime dollars / accuracy)",
         "",
     ]
-    pooled = pooled_sources_note([c for c in cmp.rows["config"].to_list() if c is not None])
+    pooled = fr.pooled_sources_note([c for c in cmp.rows["config"].to_list() if c is not None])
     if pooled:
         lines += [f"Note: {pooled}", ""]
     if cmp.best is not None:

@@ -103,7 +103,8 @@ def test_cost_command_published_figure(runner: CliRunner, db_path: str) -> None:
     rows = json.loads(res.output)
     assert len(rows) == 33
     mean = rows[-1]
-    assert mean["lout"] == "mean"
+    assert mean["row"] == "mean" and mean["lout"] is None
+    assert [r["lout"] for r in rows[:-1]] == lengths and {r["row"] for r in rows[:-1]} == {"trial"}  # numbers
     assert mean["eflops_tera"] == pytest.approx(10390.378071811176, rel=1e-12)
     assert mean["seconds"] == pytest.approx(mean["eflops"] / 2.25e15, rel=1e-12)
 
@@ -117,10 +118,17 @@ def test_cost_unknown_model_says_how_to_add(runner: CliRunner, db_path: str) -> 
 def test_hardware_add_and_list(runner: CliRunner, db_path: str) -> None:
     res = runner.invoke(
         cli,
-        ["--db", db_path, "hardware", "add", "my-gpu", "--peak-flops", "1e14", "--hbm", "1e12", "--vram", "24e9"],
+        ["--db", db_path, "hardware", "add", "my-gpu", "--peak-flops", "1e14", "--hbm-bytes-per-s", "1e12",
+         "--vram-gb", "24"],
         catch_exceptions=False,
-    )
+    )  # fmt: skip
     assert "i = 200.0" in res.output
+    listed = {r["name"]: r for r in json.loads(runner.invoke(cli, ["--db", db_path, "hardware", "-f", "json"]).stdout)}
+    assert listed["my-gpu"]["vram_bytes"] == 24e9  # GB, as --vram-gb of every other command
+    res = runner.invoke(cli, ["--db", db_path, "hardware", "add", "my-gpu", "--vram", "16e9"], catch_exceptions=False)
+    assert "--vram takes bytes and is deprecated; use --vram-gb" in res.output  # the old option still works
+    listed = {r["name"]: r for r in json.loads(runner.invoke(cli, ["--db", db_path, "hardware", "-f", "json"]).stdout)}
+    assert listed["my-gpu"]["vram_bytes"] == 16e9
     res = runner.invoke(cli, ["--db", db_path, "hardware", "-f", "csv"], catch_exceptions=False)
     assert "my-gpu" in res.output and "h100-sxm" in res.output
     res = runner.invoke(cli, ["--db", db_path, "hardware", "add", "bad", "--peak-flops", "0", "--hbm", "1"])

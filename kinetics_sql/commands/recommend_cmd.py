@@ -10,6 +10,7 @@ import click
 from kinetics_sql import frontier as fr
 from kinetics_sql import recommend as rec
 from kinetics_sql.commands.context import State, pass_state
+from kinetics_sql.commands.output import resolve_format
 from kinetics_sql.costmodel import DEFAULT_RESERVE_GB
 
 
@@ -78,7 +79,13 @@ from kinetics_sql.costmodel import DEFAULT_RESERVE_GB
 @click.option("--bootstrap", type=int, default=1000, show_default=True, help="Replicates of the accuracy band.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Bootstrap seed.")
 @click.option("-f", "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
-@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None, help="Write to this file.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Write to this file; .json writes json unless -f says otherwise (a contradiction is refused).",
+)
 @pass_state
 def recommend(
     state: State,
@@ -128,6 +135,10 @@ def recommend(
         bootstrap=bootstrap,
         seed=seed,
     )
+    ctx = click.get_current_context()
+    fmt = resolve_format(fmt, output, ctx.get_parameter_source("fmt") != click.core.ParameterSource.DEFAULT)
+    if fmt not in ("table", "json"):
+        raise click.UsageError(f"recommend writes a table (.txt) or json (.json), not {fmt}: change the file name")
     wh = state.reader
     if req.hardware:
         result = rec.recommend(wh, req)
