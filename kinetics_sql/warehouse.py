@@ -76,7 +76,8 @@ CONNECTION_MACROS: tuple[tuple[str, dict[str, str]], ...] = (
     ("pricing/points", {}),
     ("frontier/parts", {}),
     ("frontier/offload_points", {}),
-    *(("frontier/strategies", _names(n, "strategy_points", "frontier_cost", "plan", "trial_terms")) for n in POINTS_MACROS.values()
+    *(("frontier/strategies", _names(n, "strategy_points", "frontier_cost", "plan", "trial_terms"))
+      for n in POINTS_MACROS.values()
       if "frontier_cost" in n),
     *(("frontier/points_macro", _names(n, "frontier_points", "strategy_points", "offload_points"))
       for n in POINTS_MACROS.values()),

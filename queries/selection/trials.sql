@@ -59,7 +59,7 @@ CREATE OR REPLACE TEMP MACRO frontier_trials(p_task, p_strategy, p_models, p_met
 
 -- Long CoT from lengths (answer tables: sources of p_task with per-sample correctness and no truncation scores in
 -- trial_budgets): the generation budgets each source is cut at, 1024, 2048, ... up to the first at or above its
--- longest sample (queries/frontier/strategies.sql prices them; queries/fit/offload_plan.sql plans them).
+-- longest sample (queries/frontier/strategies.sql prices them; queries/pricing/plan.sql plans them).
 CREATE OR REPLACE TEMP MACRO frontier_length_caps(p_task) AS TABLE
     SELECT l.source, l.model, (2 ** k)::INTEGER AS cap
     FROM (SELECT source, any_value(model) AS model, max(gen_tokens) AS longest FROM trials
