@@ -339,7 +339,7 @@ KINETICS = "Kinetics tables or your trials"
 
 
 def data_source(config: str) -> str:
-    """Where a configuration's samples come from, by its label (queries/frontier/arms.sql, frontier_label: the
+    """Where a configuration's samples come from, by its label (queries/selection/labels.sql, frontier_label: the
     answer tables' configurations are labelled `boinf`, their generation settings differ from Kinetics')."""
     return BOINF if " boinf" in f"{config} " else KINETICS
 

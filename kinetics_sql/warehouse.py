@@ -16,8 +16,9 @@ import duckdb
 import polars as pl
 import pyarrow as pa
 
-from kinetics_sql import catalog, sqlfiles
+from kinetics_sql import catalog, sqldeps, sqlfiles
 from kinetics_sql.errors import KineticsError
+from kinetics_sql.facts import kinetics_names
 
 DEFAULT_DB = Path("warehouse") / "kinetics.duckdb"
 # frontier_points comes in three instances, rendered from one text (queries/frontier/points_macro.sql, and
@@ -57,32 +58,33 @@ def points_macro(cost: str, strategy: str) -> str:
     return POINTS_MACROS[key]["frontier_points"]
 
 
-def _names(names: dict[str, str], *keys: str) -> dict[str, str]:
-    return {k: names[k] for k in keys}
+def templates() -> dict[str, frozenset[str]]:
+    """Per {placeholder} of a templated SQL file, every macro name POINTS_MACROS fills it with."""
+    out: dict[str, set[str]] = {}
+    for names in POINTS_MACROS.values():
+        for key, value in names.items():
+            out.setdefault(key, set()).add(value)
+    return {k: frozenset(v) for k, v in out.items()}
 
 
-# TEMP macros (and the offload scratch tables) every connection gets, in dependency order: (file, names to fill in).
-CONNECTION_MACROS: tuple[tuple[str, dict[str, str]], ...] = (
-    ("fit/macros", {}),
-    ("selection/labels", {}),
-    ("selection/catalog", {}),
-    ("selection/trials", {}),
-    ("pricing/context", {}),
-    ("pricing/plan", {}),
-    ("pricing/terms", {}),
-    ("pricing/seconds", {}),
-    ("pricing/datasheet", {}),
-    ("pricing/costs", {}),
-    ("pricing/points", {}),
-    ("frontier/parts", {}),
-    ("frontier/offload_points", {}),
-    *(("frontier/strategies", _names(n, "strategy_points", "frontier_cost", "plan", "trial_terms"))
-      for n in POINTS_MACROS.values()
-      if "frontier_cost" in n),
-    *(("frontier/points_macro", _names(n, "frontier_points", "strategy_points", "offload_points"))
-      for n in POINTS_MACROS.values()),
-    ("frontier/macros", {}),
-)
+@functools.cache
+def connection_macros() -> tuple[tuple[str, dict[str, str]], ...]:
+    """The TEMP macro files every connection gets (all but queries/macros and ON_DEMAND_MACROS), in the order their
+    ``-- requires:`` headers give (kinetics_sql.sqldeps), each templated file once per POINTS_MACROS instance that
+    fills all its placeholders: (file, names to fill in)."""
+    files = sqldeps.package_files()
+    on_demand = set(ON_DEMAND_MACROS.values())
+    macro_files = [n for n, f in files.items() if f.defines and f.folder != "macros" and n not in on_demand]
+    out: list[tuple[str, dict[str, str]]] = []
+    for name in sqldeps.creation_order(macro_files, files):
+        keys = files[name].placeholders
+        if not keys:
+            out.append((name, {}))
+            continue
+        out += [(name, {k: names[k] for k in sorted(keys)}) for names in POINTS_MACROS.values() if keys <= names.keys()]
+    return tuple(out)
+
+
 # TEMP macros created on a connection the first time a query names them (Warehouse.arrow / execute): creating
 # frontier_tasks binds frontier_points_datasheet (~0.3 s), which most commands never call.
 ON_DEMAND_MACROS: dict[str, str] = {"frontier_tasks": "frontier/tasks"}
@@ -144,6 +146,34 @@ def insert_arrow(con: duckdb.DuckDBPyConnection, table: str, rows: pa.Table, *, 
     finally:
         con.unregister("_insert_rows")
     return int(rows.num_rows)
+
+
+def store_source_facts(con: duckdb.DuckDBPyConnection, sources: Sequence[tuple[str, str | None]]) -> None:
+    """Store the file-name facts (local window, run index, answer table) of ``sources`` (name, ingest format) on
+    their rows: the one place the Kinetics file-name grammar reaches the warehouse (SQL reads the columns)."""
+    if not sources:
+        return
+    rows = pa.Table.from_pylist(
+        [{"source": name, **kinetics_names.source_facts(name, fmt)} for name, fmt in sources],
+        schema=pa.schema(
+            [("source", pa.string()), ("local_window", pa.int32()), ("run_index", pa.int32()),
+             ("answer_table", pa.bool_())]
+        ),
+    )
+    con.register("source_facts_rows", rows)
+    try:
+        for table in kinetics_names.FACT_TABLES:
+            con.execute(sqlfiles.render("ingest/source_facts", table=table))
+    finally:
+        con.unregister("source_facts_rows")
+
+
+def _fill_source_facts(con: duckdb.DuckDBPyConnection) -> None:
+    store_source_facts(con, [(str(s), f) for s, f in con.execute(sqlfiles.load("ingest/sources_formats")).fetchall()])
+
+
+# Python steps of a migration, run right after its SQL in the same transaction (rows it must fill from Python).
+BACKFILLS: dict[str, Callable[[duckdb.DuckDBPyConnection], None]] = {"060_source_facts": _fill_source_facts}
 
 
 class Warehouse:
@@ -235,6 +265,8 @@ class Warehouse:
                 continue
             with self.transaction() as con:
                 con.execute(sqlfiles.load(f"migrations/{name}"))
+                if name in BACKFILLS:
+                    BACKFILLS[name](con)
                 con.execute(sqlfiles.load("warehouse/record_migration"), {"version": version, "name": name})
             applied.append(name)
         return applied
@@ -247,11 +279,12 @@ class Warehouse:
         """The cost macros (queries/macros, in file order; ``temp``: on this connection only, for a read-only
         warehouse), then the connection's TEMP macros of the analysis: latency features, offload costs and
         their scratch tables, frontier building blocks."""
-        for name in sqlfiles.listing("macros"):
-            text = sqlfiles.load(f"macros/{name}")
+        files = sqldeps.package_files()
+        for name in sqldeps.creation_order([f"macros/{n}" for n in sqlfiles.listing("macros")], files):
+            text = sqlfiles.load(name)
             temp_text = _PERSISTENT_MACRO.sub("CREATE OR REPLACE TEMP MACRO", text)  # sql-fragment: read-only
             self.con.execute(temp_text if temp else text)
-        for name, names in CONNECTION_MACROS:
+        for name, names in connection_macros():
             self.con.execute(sqlfiles.render(name, **names))
 
     def _create_on_demand(self, query: str) -> None:

@@ -103,7 +103,7 @@ def test_frontier_recommend_and_cost_price_an_arm_identically(
             method = r["method"]
             budget, block = next((b, k) for m, b, k in CONFIGS if m == method)
             cli_rows = _cost_cli(tiny_db, cost, method, budget, block, r["setting"], vram, gpus)
-            mean = cli_rows.filter(pl.col("lout") == "mean").row(0, named=True)
+            mean = cli_rows.filter(pl.col("row") == "mean").row(0, named=True)
             assert r["cost"] == mean["cost"], (cost, method, r["setting"])  # the same bits
             if cost in columns:
                 rp = points.filter((pl.col("config") == r["config"]) & (pl.col("setting") == r["setting"]))
@@ -126,7 +126,7 @@ def test_datasheet_costs_agree_with_cost_to_rounding(tiny_db: str, tiny_wh: Ware
         args += ["--budget", str(budget)] if budget else []
         args += ["--block-size", str(block)] if block else []
         out = pl.read_csv(io.StringIO(CliRunner().invoke(cli, args, catch_exceptions=False).output))
-        mean = out.filter(pl.col("lout") == "mean").row(0, named=True)
+        mean = out.filter(pl.col("row") == "mean").row(0, named=True)
         want = mean["eflops"] if cost == "eflops" else mean["compute_flops"]
         assert r["cost"] == pytest.approx(want, rel=1e-12)
 

@@ -1,4 +1,4 @@
--- requires: pricing/context, pricing/plan, pricing/terms, pricing/seconds, pricing/costs
+-- requires: pricing/context, pricing/costs, pricing/plan, pricing/seconds, pricing/terms
 -- `kinetics-sql cost --cost rflops|latency|dollars|dollars-throughput`: one configuration of $n trials after a prompt of
 -- $lin tokens, for each requested trial length and (several lengths) for all of them together, priced by the pricing
 -- layer exactly as the frontier and recommend price a problem with those trials (queries/pricing/points.sql): the VRAM
@@ -13,20 +13,21 @@ plan AS (
                           [{'strategy': 'cost', 'model': $model::VARCHAR, 'setting': $n::INTEGER, 'n': $n::INTEGER,
                             'lin_max': $lin::DOUBLE, 'gen_len': (SELECT max(lout) FROM louts)::DOUBLE}]) p
 ),
-groups AS (   -- each trial length alone, and every length together (the expected cost over them, as Kinetics)
-    SELECT i, lout::VARCHAR AS lout_label, lout FROM louts
+groups AS (   -- each trial length alone (row 'trial'), and all together (row 'mean', lout NULL: the expected cost
+              -- over the lengths, as Kinetics averages them)
+    SELECT i, 'trial' AS row_, lout AS lout_label, lout FROM louts
     UNION ALL
-    SELECT 1000000, 'mean', lout FROM louts WHERE (SELECT count(*) FROM louts) > 1
+    SELECT 1000000, 'mean', NULL, lout FROM louts WHERE (SELECT count(*) FROM louts) > 1
 ),
 sums AS (
-    SELECT g.i, g.lout_label,
+    SELECT g.i, g.row_, g.lout_label,
            pricing_terms_sum(pricing_trial_terms($method, $lin, g.lout, $budget, $block_size, $variant, shape.sh), g.lout)
                AS s,
            frontier_exact_sum(pricing_block_reads($method, $lin, g.lout, $block_size, plan.pl.wave_n, plan.pl)) AS kv_latency,
            frontier_exact_sum(pricing_block_reads($method, $lin, g.lout, $block_size, plan.c * plan.pl.wave_n, plan.pl))
                AS kv_throughput
     FROM groups g, shape, plan
-    GROUP BY g.i, g.lout_label
+    GROUP BY g.i, g.row_, g.lout_label
 ),
 priced AS (
     SELECT x.*, plan.pl, plan.c, cx.cx,
@@ -38,7 +39,7 @@ priced AS (
 SELECT $model AS model, cx.hardware AS hardware, cx.gpus::INTEGER AS gpus, $method AS method,
        CASE WHEN $method = 'dense' THEN NULL ELSE $budget END AS budget,
        CASE WHEN $method = 'blocktopk' THEN $block_size ELSE NULL END AS block_size, $variant AS variant, $lin AS lin,
-       lout_label AS lout, $n AS n, $cost AS cost_model,
+       row_ AS row, lout_label::BIGINT AS lout, $n AS n, $cost AS cost_model,
        pricing_cost($cost, CASE WHEN $cost = 'dollars-throughput' THEN throughput_sum ELSE latency_sum END, t0_sum,
                     s.trials, cx) AS cost,
        pricing_cost('latency', latency_sum, t0_sum, s.trials, cx) AS latency_s,

@@ -1,3 +1,4 @@
+-- requires: pricing/context, pricing/plan
 -- Offload-aware Pareto analysis of arms (configuration x setting; accuracy and cost averaged over
 -- problems, i.e. deployable arms) in the points table $points, with the VRAM plan (queries/pricing/plan.sql) of
 -- $task and $strategy under the pricing context $pricing that priced them (kinetics_sql.frontier.plan_params). An arm is dominated when an arm of another model costs no more and is no less accurate

@@ -1,3 +1,4 @@
+-- requires: pricing/context, pricing/plan
 -- The VRAM plan (queries/pricing/plan.sql) of $task and $strategy under the pricing context $pricing, in readable
 -- units: per model and setting, offloaded layers k of all, waves, GB.
 SELECT strategy, model, setting, n_trials AS n, waves, wave_n, k_layers AS k, layers, k_layers > 0 AS offloaded, fits,

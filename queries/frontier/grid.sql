@@ -1,3 +1,4 @@
+-- requires: frontier/macros, pricing/context, pricing/costs
 -- The notebooks' rendering of a frontier: sampled on $grid log-spaced costs between $grid_min and
 -- $grid_max (default: the first and last breakpoint), then a centred moving average of width $smooth
 -- (shorter at the ends). accuracy_exact is the exact frontier at the grid cost.

@@ -1,3 +1,4 @@
+-- requires: frontier/points_macro
 -- The points of one selection (points_macro.sql: {frontier_points}, the datasheet instantiation for flops and eflops),
 -- kept as a TEMP table that the frontier queries name by $points; kinetics_sql.frontier names it fp_<hash of the
 -- selection and the data>.

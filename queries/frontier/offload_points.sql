@@ -1,4 +1,4 @@
--- requires: pricing/points, pricing/costs, frontier/parts
+-- requires: frontier/parts, pricing/costs, pricing/points
 -- The seconds-based points (rflops, latency, dollars, dollars-throughput) of best-of-N and long CoT for
 -- frontier_points (queries/frontier/points_macro.sql; its columns but seconds and gpus) under the pricing context
 -- p_pricing: pricing_points (queries/pricing/points.sql) in the cost model's regime, turned into it by pricing_cost.

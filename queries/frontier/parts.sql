@@ -1,4 +1,3 @@
--- requires: pricing/plan
 -- The parts a frontier_points instance leaves out (queries/frontier/points_macro.sql): empty points tables.
 
 -- No points: frontier_points' columns but seconds and gpus, no rows.

@@ -1,3 +1,4 @@
+-- requires: frontier/points_macro, pricing/costs
 -- Every arm (configuration x setting) on every problem: accuracy and expected cost (points_macro.sql: {frontier_points}).
 SELECT model, method, budget, block_size, config, setting, problem_id, accuracy, cost, frontier_tera($cost, cost) AS cost_tera,
        seconds, trials, gpus, gpus * seconds AS gpu_seconds

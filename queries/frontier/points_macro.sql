@@ -1,5 +1,5 @@
--- requires: selection/catalog, selection/trials, pricing/context, pricing/costs, pricing/datasheet, pricing/terms,
---           frontier/offload_points, frontier/strategies, frontier/parts
+-- requires: frontier/offload_points, frontier/parts, frontier/strategies, pricing/context, pricing/costs
+-- requires: pricing/datasheet, pricing/terms, selection/catalog, selection/trials
 -- frontier_points, one text for three macros (kinetics_sql.warehouse.POINTS_MACROS renders it, {frontier_points},
 -- {strategy_points} and {offload_points} replaced by quoted names), each binding only what it can need:
 --   "frontier_points"                every cost model and strategy

@@ -1,4 +1,5 @@
--- requires: selection/catalog, selection/trials, pricing/context, pricing/plan, pricing/costs, pricing/datasheet
+-- requires: frontier/parts, pricing/context, pricing/costs, pricing/datasheet, pricing/plan, pricing/terms
+-- requires: selection/catalog, selection/trials
 -- Strategies over per-sample answers and lengths: one text for two macros, as frontier/points_macro.sql (the names
 -- in braces are filled in by kinetics_sql.warehouse.POINTS_MACROS), whose frontier_points unions these rows with its
 -- best-of-n and long-cot ones. Same columns as frontier_points:

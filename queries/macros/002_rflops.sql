@@ -1,3 +1,4 @@
+-- requires: macros/001_cost
 -- Kinetics++ rFLOPs: one GPU, small batch, k of the model's layers offloaded to the host.
 --
 --   rflops = compute + i_gpu * (param_reads + kv_reads) + i_link * offload_bytes

@@ -1,3 +1,4 @@
+-- requires: macros/001_cost, macros/002_rflops
 -- Convenience macros over the catalog: name a model and a hardware profile, not raw shapes.
 -- param_count := 'kinetics' (default) uses models.params_kinetics where the Kinetics tables define
 -- one and the architecture count otherwise; param_count := 'architecture' always uses models.params.

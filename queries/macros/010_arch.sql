@@ -1,3 +1,4 @@
+-- requires: macros/001_cost, macros/003_catalog
 -- Architectures beyond a dense transformer (README "Mixture of experts, sliding windows, hybrid SSMs").
 -- Same units as the Kinetics macros (001_cost.sql): FLOPs; KV reads in elements, 4 * hkv * head_dim per
 -- attended token, layer and step (dense: 2 * (2*lin + n*lout) * lout * hkv * D = 4 * S * hkv * D).

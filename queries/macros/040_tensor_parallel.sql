@@ -1,3 +1,4 @@
+-- requires: macros/001_cost, macros/002_rflops, macros/003_catalog
 -- Tensor parallelism over `gpus` = T GPUs (Megatron-style, what vLLM's tensor_parallel_size does).
 --
 -- Each GPU holds 1/T of every matrix (its query heads, its KV heads, 1/T of the MLP columns, a vocabulary

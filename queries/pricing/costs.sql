@@ -1,4 +1,4 @@
--- requires: macros/020_price, pricing/context, pricing/terms, pricing/seconds, pricing/datasheet
+-- requires: macros/020_price, pricing/context, pricing/datasheet, pricing/seconds, pricing/terms
 -- The cost models a frontier can be drawn in, from seconds (pricing/seconds.sql) or counts (pricing/datasheet.sql):
 --   flops, eflops        datasheet counts (pricing/datasheet.sql); seconds = cost / peak
 --   latency              predicted seconds per problem, latency regime

@@ -1,4 +1,4 @@
--- requires: macros/040_tensor_parallel, selection/trials, pricing/context
+-- requires: macros/040_tensor_parallel, pricing/context, selection/trials
 -- The VRAM plan: per model and setting (N of best-of-N, or a generation budget), the smallest offload depth k that
 -- fits: bf16 weights - k layers + KV(prompt + n * generation length) + reserve <= VRAM. When the KV of n trials does
 -- not fit beside the non-layer weights even with every layer offloaded, the trials run in `waves` sequential batches

@@ -1,4 +1,4 @@
--- requires: selection/trials, pricing/context, pricing/plan, pricing/terms, pricing/seconds
+-- requires: pricing/context, pricing/plan, pricing/seconds, pricing/terms, selection/trials
 -- A selection's trials priced under a context, per configuration, setting and problem, in both regimes: what the
 -- frontier's seconds-based cost models (rflops, latency, dollars, dollars-throughput; frontier/offload_points.sql),
 -- recommend (recommend/points.sql) and the explorer all read, so they agree to the bit.

@@ -1,4 +1,4 @@
--- requires: macros/002_rflops, macros/040_tensor_parallel, pricing/context
+-- requires: macros/002_rflops, macros/040_tensor_parallel
 -- Predicted seconds: the one formula every command prices with (frontier, compare, recommend, cost, the explorer).
 --
 -- Two regimes:

@@ -1,4 +1,4 @@
--- requires: pricing/points, pricing/costs, pricing/context
+-- requires: pricing/context, pricing/costs, pricing/points
 -- Every arm (configuration x setting) on every problem of $task under $strategy with its predicted seconds and
 -- dollars in both regimes under the pricing context $pricing: pricing_points (queries/pricing/points.sql), the rows
 -- frontier --cost latency | dollars | dollars-throughput prices, turned into each cost by pricing_cost; dollars only

@@ -1,3 +1,4 @@
+-- requires: frontier/macros, pricing/context, pricing/costs
 -- A frontier as a chart draws it (kinetics_sql.figures.steps): the rows of queries/frontier/frontier.sql, thinned
 -- where a lane (the envelope, or one group) has more than $levels breakpoints. At scale an oracle frontier has a
 -- breakpoint for nearly every problem and arm (10^5 rows at 2,000 problems), far more than a chart resolves. A

@@ -1,20 +1,19 @@
 -- A configuration's label and best-of-N coverage: the vocabulary every selection of trials uses.
 
--- A configuration's short label. Two Kinetics files can share (model, method, budget): a second
--- run (topk32_1 -> "topk32 #1") or a local window (local128_topk128 -> "topk256 local128"); they
--- stay distinct configurations. Sources that do not follow the Kinetics naming pool by configuration.
-CREATE OR REPLACE TEMP MACRO frontier_label(method, budget, block_size, source) AS
+-- A configuration's short label. Two Kinetics files can share (model, method, budget): a second run (topk32_1 ->
+-- "topk32 #1") or a local window (local128_topk128 -> "topk256 local128"); they stay distinct configurations, as do the
+-- Best-of-Infinity answer tables (other generation settings than Kinetics' for the same model: " boinf"). The facts are
+-- columns stored at ingest (local_window, run_index, answer_table: queries/migrations/060_source_facts.sql), never read
+-- from file names here. Sources without them pool by configuration.
+CREATE OR REPLACE TEMP MACRO frontier_label(method, budget, block_size, local_window, run_index, answer_table) AS
     CASE method
         WHEN 'dense' THEN 'dense'
         WHEN 'blocktopk' THEN 'blocktopk' || budget::VARCHAR || ' b' || block_size::VARCHAR
         ELSE method || budget::VARCHAR
     END
-    || CASE WHEN regexp_extract(source, '_local(\d+)_', 1) NOT IN ('', '0')
-            THEN ' local' || regexp_extract(source, '_local(\d+)_', 1) ELSE '' END
-    || CASE WHEN regexp_extract(source, '_topk\d+_(\d+)_', 1) <> ''
-            THEN ' #' || regexp_extract(source, '_topk\d+_(\d+)_', 1) ELSE '' END
-    -- Best-of-Infinity answer tables (other generation settings than Kinetics' for the same model): their own
-    || CASE WHEN regexp_matches(source, '^analysis_.+\.jsonl$') THEN ' boinf' ELSE '' END;
+    || CASE WHEN coalesce(local_window, 0) <> 0 THEN ' local' || local_window::VARCHAR ELSE '' END
+    || CASE WHEN run_index IS NOT NULL THEN ' #' || run_index::VARCHAR ELSE '' END
+    || CASE WHEN answer_table THEN ' boinf' ELSE '' END;
 
 -- Unbiased best-of-N coverage from n samples of which c are correct: 1 - C(n-c, N) / C(n, N),
 -- as the product of N ratios (exact to rounding; zero once n - c < N).

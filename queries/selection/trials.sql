@@ -7,7 +7,7 @@
 -- Best-of-N problems with their configuration (sources of one configuration pool their samples).
 CREATE OR REPLACE TEMP MACRO frontier_bon_problems(p_task, p_models, p_methods, p_sources) AS TABLE
     SELECT source, task, problem_id, model, method, budget, block_size, n_samples, n_correct, prompt_tokens,
-           model || ' ' || frontier_label(method, budget, block_size, source) AS config
+           model || ' ' || frontier_label(method, budget, block_size, local_window, run_index, answer_table) AS config
     FROM problems
     WHERE task = p_task
       AND (len(p_models) = 0 OR list_contains(p_models, model))
@@ -43,7 +43,8 @@ CREATE OR REPLACE TEMP MACRO frontier_trials(p_task, p_strategy, p_models, p_met
     WHERE p_strategy = 'best-of-n'
     UNION ALL
     SELECT tb.model, tb.method, tb.budget, tb.block_size,
-           tb.model || ' ' || frontier_label(tb.method, tb.budget, tb.block_size, tb.source) AS config,
+           tb.model || ' ' || frontier_label(tb.method, tb.budget, tb.block_size, tb.local_window, tb.run_index,
+                                              tb.answer_table) AS config,
            tb.gen_budget AS setting, tb.problem_id, tb.source, tb.trial,
            CASE WHEN l.prompt_tokens IS NULL
                 THEN error('no prompt_tokens for source ' || tb.source || ', problem ' || tb.problem_id
