@@ -54,3 +54,22 @@ def render(name: str, **identifiers: str) -> str:
             raise KineticsError(f"queries/{name}.sql has no placeholder {placeholder}")
         sql = sql.replace(placeholder, quote_ident(ident))
     return sql
+
+
+def quote_literal(value: str) -> str:
+    """``value`` as a single-quoted SQL string literal (embedded quotes doubled): for the few statements that take no
+    bind parameter (EXPORT DATABASE, IMPORT DATABASE paths)."""
+    if "\x00" in value:
+        raise KineticsError(f"not a valid SQL string: {value!r}")
+    return "'" + value.replace("'", "''") + "'"
+
+
+def render_literals(name: str, **literals: str) -> str:
+    """``queries/<name>.sql`` with each ``{key}`` placeholder replaced by the string literal ``literals[key]``."""
+    sql = load(name)
+    for key, value in literals.items():
+        placeholder = "{" + key + "}"
+        if placeholder not in sql:
+            raise KineticsError(f"queries/{name}.sql has no placeholder {placeholder}")
+        sql = sql.replace(placeholder, quote_literal(value))
+    return sql

@@ -69,12 +69,12 @@ def templates() -> dict[str, frozenset[str]]:
 
 @functools.cache
 def connection_macros() -> tuple[tuple[str, dict[str, str]], ...]:
-    """The TEMP macro files every connection gets (all but queries/macros and ON_DEMAND_MACROS), in the order their
-    ``-- requires:`` headers give (kinetics_sql.sqldeps), each templated file once per POINTS_MACROS instance that
-    fills all its placeholders: (file, names to fill in)."""
+    """The TEMP macro files every connection gets (all but ON_DEMAND_MACROS), in the order their ``-- requires:``
+    headers give (kinetics_sql.sqldeps), each templated file once per POINTS_MACROS instance that fills all its
+    placeholders: (file, names to fill in)."""
     files = sqldeps.package_files()
     on_demand = set(ON_DEMAND_MACROS.values())
-    macro_files = [n for n, f in files.items() if f.defines and f.folder != "macros" and n not in on_demand]
+    macro_files = [n for n, f in files.items() if f.defines and n not in on_demand]
     out: list[tuple[str, dict[str, str]]] = []
     for name in sqldeps.creation_order(macro_files, files):
         keys = files[name].placeholders
@@ -89,8 +89,6 @@ def connection_macros() -> tuple[tuple[str, dict[str, str]], ...]:
 # frontier_tasks binds frontier_points_datasheet (~0.3 s), which most commands never call.
 ON_DEMAND_MACROS: dict[str, str] = {"frontier_tasks": "frontier/tasks"}
 _MIGRATION = re.compile(r"^(\d{3})_[a-z0-9_]+$")
-# sql-fragment: a read-only warehouse gets queries/macros as TEMP macros (the keyword rewritten on load)
-_PERSISTENT_MACRO = re.compile(r"CREATE\s+OR\s+REPLACE\s+MACRO", re.IGNORECASE)  # sql-fragment: see above
 _LOCKED = ("Could not set lock", "Conflicting lock")
 
 
@@ -172,14 +170,55 @@ def _fill_source_facts(con: duckdb.DuckDBPyConnection) -> None:
     store_source_facts(con, [(str(s), f) for s, f in con.execute(sqlfiles.load("ingest/sources_formats")).fetchall()])
 
 
+def _drop_stored_macros(con: duckdb.DuckDBPyConnection) -> None:
+    for name, kind in con.execute(sqlfiles.load("warehouse/stored_macros")).fetchall():
+        query = "warehouse/drop_table_macro" if kind == "table_macro" else "warehouse/drop_macro"
+        con.execute(sqlfiles.render(query, macro=str(name)))
+
+
 # Python steps of a migration, run right after its SQL in the same transaction (rows it must fill from Python).
-BACKFILLS: dict[str, Callable[[duckdb.DuckDBPyConnection], None]] = {"060_source_facts": _fill_source_facts}
+BACKFILLS: dict[str, Callable[[duckdb.DuckDBPyConnection], None]] = {
+    "060_source_facts": _fill_source_facts,
+    "061_macros_on_open": _drop_stored_macros,
+}
+
+
+def backup(wh: Warehouse, out_dir: str | os.PathLike[str]) -> None:
+    """DuckDB's EXPORT DATABASE of every table (schema and rows, Parquet) into ``out_dir`` (absent or empty). The file
+    stores no macro (they are created on open), so :func:`restore` (IMPORT DATABASE) gives back the same warehouse."""
+    out = Path(out_dir)
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        raise KineticsError(f"backup folder {out} exists and is not empty: give a new folder")
+    try:
+        wh.con.execute(sqlfiles.render_literals("warehouse/export_database", path=str(out)))
+    except duckdb.Error as exc:
+        raise KineticsError(f"cannot back up {wh.path} into {out}: {str(exc).splitlines()[0]}") from exc
+
+
+def restore(path: str, backup_dir: str | os.PathLike[str]) -> None:
+    """A new warehouse file ``path`` from a :func:`backup` folder (IMPORT DATABASE), then opened once read-write
+    (migrated to this version's schema if the backup is older; every macro created on open)."""
+    src = Path(backup_dir)
+    if not (src / "schema.sql").is_file():
+        raise KineticsError(f"{src} is not a backup folder (no schema.sql): write one with `export --backup DIR`")
+    if path == ":memory:" or Path(path).exists():
+        raise KineticsError(f"restore writes a new warehouse file: {path} exists (give --db NEW.duckdb)")
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(path)
+    try:
+        con.execute(sqlfiles.render_literals("warehouse/import_database", path=str(src)))
+    except duckdb.Error as exc:
+        con.close()
+        Path(path).unlink(missing_ok=True)
+        raise KineticsError(f"cannot restore {src} into {path}: {str(exc).splitlines()[0]}") from exc
+    con.close()
+    Warehouse(path).close()
 
 
 class Warehouse:
     """A kinetics-sql warehouse: one DuckDB database with the schema, catalog and macros.
 
-    Opening one creates or migrates its schema (idempotently) and (re)creates every macro.
+    Opening one creates or migrates its schema (idempotently) and creates every macro on the connection.
 
     >>> wh = Warehouse(":memory:")
     >>> wh.df("SELECT eflops_tera FROM model_cost('Qwen3-8B', 'b200', 'dense', 155, 1000, 1)").item() > 0
@@ -195,7 +234,7 @@ class Warehouse:
         on_wait: Callable[[str], None] | None = None,
     ) -> None:
         """Open (read-write: create, migrate, seed the catalog) or, with ``read_only``, attach an existing
-        warehouse without writing to it (its cost macros become TEMP macros of this connection).
+        warehouse without writing to it. Either way the macros are TEMP macros of this connection.
 
         A file another process holds is retried for ``wait_s`` seconds (``on_wait`` gets one message
         when the wait begins), then refused with a clear error. ``read_only`` never creates a file or folder.
@@ -221,7 +260,7 @@ class Warehouse:
             else:
                 self.migrate()
                 self.seed_catalog()
-            self.create_macros(temp=self.read_only)
+            self.create_macros()
         except BaseException:
             self.con.close()
             raise
@@ -275,15 +314,10 @@ class Warehouse:
         row = self.con.execute(sqlfiles.load("warehouse/schema_version")).fetchone()
         return int(row[0]) if row and row[0] is not None else 0
 
-    def create_macros(self, *, temp: bool = False) -> None:
-        """The cost macros (queries/macros, in file order; ``temp``: on this connection only, for a read-only
-        warehouse), then the connection's TEMP macros of the analysis: latency features, offload costs and
-        their scratch tables, frontier building blocks."""
-        files = sqldeps.package_files()
-        for name in sqldeps.creation_order([f"macros/{n}" for n in sqlfiles.listing("macros")], files):
-            text = sqlfiles.load(name)
-            temp_text = _PERSISTENT_MACRO.sub("CREATE OR REPLACE TEMP MACRO", text)  # sql-fragment: read-only
-            self.con.execute(temp_text if temp else text)
+    def create_macros(self) -> None:
+        """Every macro, as TEMP macros of this connection (none is stored in the file, so a backup of it is its
+        tables: EXPORT DATABASE / IMPORT DATABASE round-trip): the cost macros of queries/macros, then the analysis
+        (selection, pricing, frontier, fit features), each file after those its ``-- requires:`` header names."""
         for name, names in connection_macros():
             self.con.execute(sqlfiles.render(name, **names))
 
