@@ -15,13 +15,15 @@ c = 1/link). It travels inside a :class:`~kinetics_sql.frontier.FrontierSpec`; :
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
-from kinetics_sql import fit as fitlib
 from kinetics_sql.errors import KineticsError
 from kinetics_sql.warehouse import Warehouse
+
+if TYPE_CHECKING:
+    from kinetics_sql import fit as fitlib
 
 # The cost models priced by coefficients and an offload plan (the others, flops and eflops, need neither).
 OFFLOAD_COSTS = ("rflops", "latency", "dollars", "dollars-throughput")  # dollars: queries/pricing, kinetics_sql.pricing
@@ -120,6 +122,8 @@ def resolve(wh: Warehouse, *, hardware: str, engine: str | None = None, form: st
     """The newest stored fit of ``engine`` on ``hardware``, or (without an engine) the datasheet."""
     hw = _profile(wh, wh.resolve_hardware(hardware))
     if engine:
+        from kinetics_sql import fit as fitlib  # numpy: only where a fit is read
+
         row = fitlib.latest(wh, engine, str(hw["name"]), form)
         r2 = row["r2_holdout"]
         label = f"fit {row['fit_id']} ({row['engine']}, {row['form']}" + (

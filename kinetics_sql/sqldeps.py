@@ -34,6 +34,9 @@ LAYERS: dict[str, int] = {
     "bench": 5,
 }
 FOLDERS = tuple(LAYERS)
+# The folders whose files define macros (problems() says so when another does): the warehouse reads only these
+# to create macros.
+MACRO_FOLDERS = ("macros", "selection", "pricing", "frontier", "fit")
 _REQUIRES = re.compile(r"^--\s*requires:\s*(.*)$")
 _DEFINE = re.compile(r"CREATE\s+(?:OR\s+REPLACE\s+)?(?:TEMP(?:ORARY)?\s+)?MACRO\s+(\{?\w+\}?)", re.IGNORECASE)
 _CALL = re.compile(r"(?<![\w.])(\{?\w+\}?)\s*\(")
@@ -114,6 +117,12 @@ def package_files() -> dict[str, SqlFile]:
     return {n: parse(n, sqlfiles.load(n)) for n in _walk()}
 
 
+@cache
+def macro_files() -> dict[str, SqlFile]:
+    """The SQL files of MACRO_FOLDERS, parsed (what the warehouse creates macros from)."""
+    return {n: parse(n, sqlfiles.load(n)) for folder in MACRO_FOLDERS for n in _walk(folder)}
+
+
 def _names(f: SqlFile, names: Iterable[str], templates: Mapping[str, frozenset[str]]) -> set[str]:
     """Macro names ``names`` stand for: a {placeholder} is every name the templates give it."""
     out: set[str] = set()
@@ -132,6 +141,8 @@ def problems(files: Mapping[str, SqlFile], templates: Mapping[str, frozenset[str
     out: list[str] = []
     for f in files.values():
         layer = LAYERS.get(f.folder)
+        if f.defines and f.folder not in MACRO_FOLDERS:
+            out.append(f"queries/{f.name}.sql defines macros outside kinetics_sql.sqldeps.MACRO_FOLDERS")
         if layer is None:
             out.append(f"queries/{f.name}.sql: folder {f.folder!r} has no layer (kinetics_sql.sqldeps.LAYERS)")
             continue

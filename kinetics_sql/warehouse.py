@@ -10,17 +10,19 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 import polars as pl
-import pyarrow as pa
 
 from kinetics_sql import catalog, sqldeps, sqlfiles
+from kinetics_sql.defaults import default_path
 from kinetics_sql.errors import KineticsError
 from kinetics_sql.facts import kinetics_names
 
-DEFAULT_DB = Path("warehouse") / "kinetics.duckdb"
+if TYPE_CHECKING:
+    import pyarrow as pa
+
 # frontier_points comes in three instances, rendered from one text (queries/frontier/points_macro.sql, and
 # strategies.sql for the strategies over answer tables): for every cost model and strategy; for the datasheet cost
 # models alone; for those and best-of-N alone. DuckDB binds and plans every part of a macro at every query even
@@ -68,15 +70,12 @@ def templates() -> dict[str, frozenset[str]]:
 
 
 @functools.cache
-def connection_macros() -> tuple[tuple[str, dict[str, str]], ...]:
-    """The TEMP macro files every connection gets (all but ON_DEMAND_MACROS), in the order their ``-- requires:``
-    headers give (kinetics_sql.sqldeps), each templated file once per POINTS_MACROS instance that fills all its
-    placeholders: (file, names to fill in)."""
-    files = sqldeps.package_files()
-    on_demand = set(ON_DEMAND_MACROS.values())
-    macro_files = [n for n, f in files.items() if f.defines and n not in on_demand]
+def macro_files() -> tuple[tuple[str, dict[str, str]], ...]:
+    """Every TEMP macro file, in the order their ``-- requires:`` headers give (kinetics_sql.sqldeps), each templated
+    file once per POINTS_MACROS instance that fills all its placeholders: (file, names to fill in)."""
+    files = sqldeps.macro_files()
     out: list[tuple[str, dict[str, str]]] = []
-    for name in sqldeps.creation_order(macro_files, files):
+    for name in sqldeps.creation_order([n for n, f in files.items() if f.defines], files):
         keys = files[name].placeholders
         if not keys:
             out.append((name, {}))
@@ -85,10 +84,42 @@ def connection_macros() -> tuple[tuple[str, dict[str, str]], ...]:
     return tuple(out)
 
 
+def connection_macros() -> tuple[tuple[str, dict[str, str]], ...]:
+    """The macro files a connection opened with every macro gets (all but ON_DEMAND_MACROS), in creation order."""
+    on_demand = set(ON_DEMAND_MACROS.values())
+    return tuple((n, names) for n, names in macro_files() if n not in on_demand)
+
+
+@functools.cache
+def macro_index() -> dict[str, str]:
+    """Macro name -> the file that defines it (templated files: every name POINTS_MACROS gives them)."""
+    files = sqldeps.macro_files()
+    out: dict[str, str] = {}
+    for name, names in macro_files():
+        for macro in files[name].defines:
+            out[(names[macro[1:-1]] if macro.startswith("{") else macro).lower()] = name
+    return out
+
+
+def needed_files(query: str) -> set[str]:
+    """The macro files a query needs: those defining a macro it names, and every file they require."""
+    index = macro_index()
+    files = sqldeps.macro_files()
+    todo = [index[w] for w in set(_WORD.findall(query.lower())) if w in index]
+    seen: set[str] = set()
+    while todo:
+        name = todo.pop()
+        if name not in seen:
+            seen.add(name)
+            todo += [r for r in files[name].requires if r in files and files[r].defines]
+    return seen
+
+
 # TEMP macros created on a connection the first time a query names them (Warehouse.arrow / execute): creating
 # frontier_tasks binds frontier_points_datasheet (~0.3 s), which most commands never call.
 ON_DEMAND_MACROS: dict[str, str] = {"frontier_tasks": "frontier/tasks"}
 _MIGRATION = re.compile(r"^(\d{3})_[a-z0-9_]+$")
+_WORD = re.compile(r"\w+")
 _LOCKED = ("Could not set lock", "Conflicting lock")
 
 
@@ -127,11 +158,6 @@ def _builtin_names() -> tuple[dict[str, str], dict[str, str]]:
     )
 
 
-def default_path() -> str:
-    """``$KINETICS_SQL_DB`` or ``warehouse/kinetics.duckdb`` under the working directory."""
-    return os.environ.get("KINETICS_SQL_DB") or str(DEFAULT_DB)
-
-
 def insert_arrow(con: duckdb.DuckDBPyConnection, table: str, rows: pa.Table, *, replace: bool = False) -> int:
     """Insert an Arrow table into ``table``, matching columns by name (``INSERT ... BY NAME``); returns the row
     count. Columns of ``table`` that ``rows`` lacks get their defaults (or NULL). ``replace``: rows whose primary
@@ -151,6 +177,8 @@ def store_source_facts(con: duckdb.DuckDBPyConnection, sources: Sequence[tuple[s
     their rows: the one place the Kinetics file-name grammar reaches the warehouse (SQL reads the columns)."""
     if not sources:
         return
+    import pyarrow as pa
+
     rows = pa.Table.from_pylist(
         [{"source": name, **kinetics_names.source_facts(name, fmt)} for name, fmt in sources],
         schema=pa.schema(
@@ -232,17 +260,22 @@ class Warehouse:
         read_only: bool = False,
         wait_s: float = 0.0,
         on_wait: Callable[[str], None] | None = None,
+        lazy_macros: bool = False,
     ) -> None:
         """Open (read-write: create, migrate, seed the catalog) or, with ``read_only``, attach an existing
         warehouse without writing to it. Either way the macros are TEMP macros of this connection.
 
         A file another process holds is retried for ``wait_s`` seconds (``on_wait`` gets one message
         when the wait begins), then refused with a clear error. ``read_only`` never creates a file or folder.
+        ``lazy_macros`` (the CLI): create only the macros a query run through :meth:`df`, :meth:`arrow`,
+        :meth:`named` or :meth:`execute` names, and the files they require, when it first runs; else every macro
+        on open.
         """
         self.path = str(path) if path is not None else default_path()
         self.read_only = read_only and self.path != ":memory:"
         self.missing = False  # set by callers that stand a built-in catalog in for a warehouse that does not exist
-        self._on_demand: set[str] = set()  # ON_DEMAND_MACROS created on this connection
+        self.lazy_macros = lazy_macros
+        self._created: set[str] = set()  # macro files created on this connection
         if self.path != ":memory:":
             if self.read_only:
                 if not Path(self.path).is_file():
@@ -260,7 +293,8 @@ class Warehouse:
             else:
                 self.migrate()
                 self.seed_catalog()
-            self.create_macros()
+            if not lazy_macros:
+                self.create_macros()
         except BaseException:
             self.con.close()
             raise
@@ -320,16 +354,20 @@ class Warehouse:
         (selection, pricing, frontier, fit features), each file after those its ``-- requires:`` header names."""
         for name, names in connection_macros():
             self.con.execute(sqlfiles.render(name, **names))
+        self._created |= {name for name, _ in connection_macros()}
 
     def _create_on_demand(self, query: str) -> None:
-        """Create the ON_DEMAND_MACROS that ``query`` names and this connection lacks."""
-        for macro, name in ON_DEMAND_MACROS.items():
-            if macro not in self._on_demand and macro in query.lower():
+        """Create the macro files ``query`` needs (:func:`needed_files`) that this connection lacks, in order."""
+        wanted = needed_files(query) - self._created
+        if not wanted:
+            return
+        for name, names in macro_files():
+            if name in wanted:
                 try:
-                    self.con.execute(sqlfiles.load(name))
+                    self.con.execute(sqlfiles.render(name, **names))
                 except duckdb.Error as exc:
-                    raise KineticsError(f"cannot create {macro} (queries/{name}.sql): {exc}") from exc
-                self._on_demand.add(macro)
+                    raise KineticsError(f"cannot create the macros of queries/{name}.sql: {exc}") from exc
+        self._created |= wanted
 
     def _check_schema(self) -> None:
         """A read-only warehouse must already have every migration: it cannot be migrated here."""
@@ -365,6 +403,8 @@ class Warehouse:
 
     def _upsert(self, table: str, rows: list[dict[str, Any]]) -> None:
         if rows:
+            import pyarrow as pa
+
             insert_arrow(self.con, table, pa.Table.from_pylist(rows), replace=True)
 
     def _user_row(self, table: str, row: dict[str, Any], builtin: bool, builtins: dict[str, str]) -> bool:
@@ -418,20 +458,27 @@ class Warehouse:
 
     # -- queries ---------------------------------------------------------------------------
 
-    def arrow(self, query: str, params: Sequence[Any] | dict[str, Any] | None = None) -> pa.Table:
+    def _relation(self, query: str, params: Sequence[Any] | dict[str, Any] | None) -> duckdb.DuckDBPyRelation | None:
         self._create_on_demand(query)
+        self.con.complete()  # finish any half-fetched execute() result (fetchone) first
+        return self.con.sql(query, params=params)
+
+    def arrow(self, query: str, params: Sequence[Any] | dict[str, Any] | None = None) -> pa.Table:
+        import pyarrow as pa
+
         try:
-            self.con.complete()  # finish any half-fetched execute() result (fetchone) first
-            rel = self.con.sql(query, params=params)
-            if rel is None:
-                return pa.table({})
-            return rel.to_arrow_table()
+            rel = self._relation(query, params)
+            return pa.table({}) if rel is None else rel.to_arrow_table()
         except duckdb.Error as exc:
             raise KineticsError(str(exc)) from exc
 
     def df(self, query: str, params: Sequence[Any] | dict[str, Any] | None = None) -> pl.DataFrame:
-        """Run a query (with bind parameters) and return a polars DataFrame."""
-        return pl.from_arrow(self.arrow(query, params))  # type: ignore[return-value]
+        """Run a query (with bind parameters) and return a polars DataFrame (the Arrow C stream: no pyarrow)."""
+        try:
+            rel = self._relation(query, params)
+            return pl.DataFrame() if rel is None else pl.DataFrame(rel)
+        except duckdb.Error as exc:
+            raise KineticsError(str(exc)) from exc
 
     def named(self, name: str, params: Sequence[Any] | dict[str, Any] | None = None) -> pl.DataFrame:
         """Run ``queries/<name>.sql`` with bind parameters."""
