@@ -40,7 +40,8 @@ def source_db(tmp_path_factory: pytest.TempPathFactory) -> str:
     db = str(tmp_path_factory.mktemp("src") / "w.duckdb")
     kinetics = Path(sources.bundled_root())
     boinf = Path(sources.bundled_roots()[1]) / BOINF
-    run("--db", db, "ingest", "-q", str(kinetics / "dense" / "aime24_qwen3-8b_dense_numTrials_tradeoff.csv"), str(boinf))
+    dense = kinetics / "dense" / "aime24_qwen3-8b_dense_numTrials_tradeoff.csv"
+    run("--db", db, "ingest", "-q", str(dense), str(boinf))
     run("--db", db, "hardware", "add", "my-gpu", "--peak-flops", "1e15", "--hbm", "2e12", "--vram-gb", "48",
         "--link", "6.4e10", "--price-per-hour", "2")  # fmt: skip
     return db
@@ -61,7 +62,8 @@ def test_export_then_import_gives_the_same_tables_and_rows(source_db: str, tmp_p
                  ["models", "-f", "csv"], ["hardware", "-f", "csv"], ["coefficients", "-f", "csv"]):  # fmt: skip
         assert run("--db", copy, *args) == run("--db", source_db, *args), args
     # and it is a warehouse like any: it ingests
-    run("--db", copy, "ingest", "-q", str(Path(__file__).parent / "fixtures" / "kinetics" / "aime24_qwen3-8b_dense.jsonl"))
+    trace = Path(__file__).parent / "fixtures" / "kinetics" / "aime24_qwen3-8b_dense.jsonl"
+    run("--db", copy, "ingest", "-q", str(trace))
 
 
 def test_no_macro_is_stored_and_old_stored_macros_are_dropped(tmp_path: Path) -> None:
