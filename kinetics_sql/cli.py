@@ -67,7 +67,8 @@ class Group(CommandGroup):
         rows = sorted((name, short) for name, _, short in index.COMMANDS)
         limit = formatter.width - 6 - max(len(name) for name, _ in rows)
         with formatter.section("Commands"):
-            formatter.write_dl([(name, click.utils.make_default_short_help(short, limit)) for name, short in rows])
+            # a stand-in command of that help text: click's own shortening, and nothing imported
+            formatter.write_dl([(n, click.Command(n, help=short).get_short_help_str(limit)) for n, short in rows])
 
     def invoke(self, ctx: click.Context) -> Any:
         """Turns KineticsError into a clean `Error: ...` message; returns None (see main)."""

@@ -38,7 +38,8 @@ FOLDERS = tuple(LAYERS)
 # to create macros.
 MACRO_FOLDERS = ("macros", "selection", "pricing", "frontier", "fit")
 _REQUIRES = re.compile(r"^--\s*requires:\s*(.*)$")
-_DEFINE = re.compile(r"CREATE\s+(?:OR\s+REPLACE\s+)?(?:TEMP(?:ORARY)?\s+)?MACRO\s+(\{?\w+\}?)", re.IGNORECASE)
+# sql-fragment: a pattern that finds macro definitions, not a statement
+_DEFINE = re.compile(r"CREATE\s+(?:OR\s+REPLACE\s+)?(?:TEMP(?:ORARY)?\s+)?MACRO\s+(\{?\w+\}?)", re.I)  # sql-fragment: ^
 _CALL = re.compile(r"(?<![\w.])(\{?\w+\}?)\s*\(")
 
 
