@@ -26,7 +26,7 @@ from typing import Any
 
 import polars as pl
 
-from kinetics_sql import costmodel, sqlfiles
+from kinetics_sql import costmodel, limits, sqlfiles
 from kinetics_sql.costmodel import DEFAULT_RESERVE_GB, OFFLOAD_COSTS, Coefficients
 from kinetics_sql.errors import KineticsError
 from kinetics_sql.facts.methods import METHODS
@@ -102,10 +102,15 @@ class FrontierSpec:
         for method in self.methods:
             if method not in METHODS:
                 raise KineticsError(f"unknown method {method!r} (expected one of {', '.join(METHODS)})")
-        if self.bootstrap < 0:
-            raise KineticsError("bootstrap must be >= 0 replicates")
-        if self.grid is not None and self.grid < 2:
-            raise KineticsError("grid needs at least 2 points")
+        if not 0 <= self.bootstrap <= limits.BOOTSTRAP_MAX:
+            raise KineticsError(f"bootstrap must be 0 to {limits.BOOTSTRAP_MAX:,} replicates, got {self.bootstrap}")
+        if self.grid is not None and not 2 <= self.grid <= limits.GRID_MAX:
+            raise KineticsError(f"grid must be 2 to {limits.GRID_MAX:,} points, got {self.grid}")
+        for label, bound in (("--grid-min", self.grid_min), ("--grid-max", self.grid_max)):
+            if bound is not None:
+                limits.finite_in(bound, label)
+        if self.grid_min is not None and self.grid_max is not None and self.grid_min >= self.grid_max:
+            raise KineticsError(f"--grid-min {self.grid_min:g} must be below --grid-max {self.grid_max:g}")
         if self.smooth < 1 or self.smooth % 2 == 0:
             raise KineticsError("smooth must be an odd window width >= 1")
         if self.grid is not None and self.bootstrap:
@@ -119,9 +124,8 @@ class FrontierSpec:
         if self.cost in OFFLOAD_COSTS and coefficients is None:
             coefficients = costmodel.resolve(wh, hardware=hardware, engine=self.engine)
         if self.cost in OFFLOAD_COSTS:
-            costmodel.vram_bytes(wh, hardware, self.vram_gb)  # checks the limit
-            if self.reserve_gb < 0:
-                raise KineticsError("--reserve-gb must be >= 0")
+            profile_vram = costmodel.vram_bytes(wh, hardware, None)
+            limits.check_memory_plan(self.vram_gb, self.reserve_gb, profile_vram)
         return replace(
             self,
             hardware=hardware,

@@ -33,7 +33,7 @@ from typing import Any
 
 import polars as pl
 
-from kinetics_sql import costmodel, sqlfiles
+from kinetics_sql import costmodel, limits, sqlfiles
 from kinetics_sql import frontier as fr
 from kinetics_sql.errors import KineticsError
 from kinetics_sql.warehouse import Warehouse
@@ -73,20 +73,22 @@ class Request:
         budgets = [b for b in (self.budget_s, self.budget_dollars, self.target_accuracy) if b is not None]
         if len(budgets) != 1:
             raise KineticsError("give exactly one budget: --budget-s, --budget-dollars or --target-accuracy")
-        if self.budget_s is not None and self.budget_s <= 0:
-            raise KineticsError("--budget-s must be > 0 seconds per problem")
-        if self.budget_dollars is not None and self.budget_dollars <= 0:
-            raise KineticsError("--budget-dollars must be > 0 USD per 1,000 problems")
-        if self.target_accuracy is not None and not 0 < self.target_accuracy <= 1:
-            raise KineticsError("--target-accuracy must be in (0, 1]")
+        if self.budget_s is not None:
+            limits.finite_in(self.budget_s, "--budget-s (seconds per problem)")
+        if self.budget_dollars is not None:
+            limits.finite_in(self.budget_dollars, "--budget-dollars (USD per 1,000 problems)")
+        if self.target_accuracy is not None:
+            limits.finite_in(self.target_accuracy, "--target-accuracy", high=1.0)
         if self.regime not in REGIMES:
             raise KineticsError(f"unknown regime {self.regime!r} (expected latency or throughput)")
         if self.minimize not in ("seconds", "dollars"):
             raise KineticsError(f"unknown minimize {self.minimize!r} (expected seconds or dollars)")
         if self.gpus < 1:
             raise KineticsError("--gpus must be >= 1")
-        if self.bootstrap < 1:
-            raise KineticsError("--bootstrap must be >= 1 replicate")
+        if not 1 <= self.bootstrap <= limits.BOOTSTRAP_MAX:
+            raise KineticsError(f"--bootstrap must be 1 to {limits.BOOTSTRAP_MAX:,} replicates, got {self.bootstrap}")
+        hardware = wh.resolve_hardware(self.hardware)
+        limits.check_memory_plan(self.vram_gb, self.reserve_gb, costmodel.vram_bytes(wh, hardware, None))
         for s in self.strategies:
             if s not in fr.STRATEGIES:
                 raise KineticsError(f"unknown strategy {s!r} (expected one of {', '.join(fr.STRATEGIES)})")
@@ -97,7 +99,7 @@ class Request:
             raise KineticsError("give at least one task and one strategy")
         return replace(
             self,
-            hardware=wh.resolve_hardware(self.hardware),
+            hardware=hardware,
             models=tuple(wh.resolve_model(m) for m in self.models),
         )
 
@@ -356,6 +358,16 @@ def recommend(wh: Warehouse, req: Request) -> Recommendation:
 
 def _nothing_fits(wh: Warehouse, req: Request, arms: pl.DataFrame) -> str:
     col = req.measure
+    priced = arms.filter(pl.col(col).is_not_null() & pl.col(col).is_finite())
+    if priced.is_empty():
+        vram = costmodel.vram_bytes(wh, req.hardware, req.vram_gb)
+        memory = f"{vram / 1e9:g} GB VRAM less {req.reserve_gb:g} GB reserve" if vram is not None else "the VRAM"
+        return (
+            f"no configuration of {', '.join(req.tasks)} can run on {req.hardware} in {memory}: even with every layer "
+            "offloaded to the host, one sequence's KV cache does not fit; give a larger --vram-gb or a smaller "
+            "--reserve-gb"
+        )
+    arms = priced
     if req.target_accuracy is not None:
         best = arms.sort("accuracy", descending=True).row(0, named=True)
         return (

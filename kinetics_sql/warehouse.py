@@ -90,7 +90,8 @@ def check_warehouse_path(path: str) -> None:
         return
     p = Path(path)
     if p.is_dir():
-        raise KineticsError(f"--db {path} is a folder, not a warehouse: give a DuckDB file, e.g. {p / 'kinetics.duckdb'}")
+        example = p / "kinetics.duckdb"
+        raise KineticsError(f"--db {path} is a folder, not a warehouse: give a DuckDB file, e.g. {example}")
     if not p.exists():
         if p.is_symlink():
             raise KineticsError(f"--db {path} is a dangling symbolic link")

@@ -13,10 +13,11 @@ from typing import Any, TypeVar
 
 import click
 
-from kinetics_sql import compare_gpus, compare_offload, pricing, selection
+from kinetics_sql import compare_gpus, compare_offload, limits, pricing, selection
 from kinetics_sql import frontier as fr
 from kinetics_sql.commands.context import State, pass_state
-from kinetics_sql.commands.output import emit, output_options, render_table
+from kinetics_sql.commands.output import emit, output_options, render_table, write_file
+from kinetics_sql.commands.params import Finite, only_with
 from kinetics_sql.costmodel import DEFAULT_RESERVE_GB, OFFLOAD_COSTS
 from kinetics_sql.facts.methods import METHODS
 from kinetics_sql.warehouse import Warehouse
@@ -44,14 +45,14 @@ def offload_options(func: F) -> F:
         ),
         click.option(
             "--vram-gb",
-            type=float,
+            type=Finite(0, limits.VRAM_GB_MAX),
             default=None,
             help="rflops/latency: VRAM limit in GB (default: the hardware profile's); each model and setting "
             "offloads the fewest layers that fit weights + KV + reserve.",
         ),
         click.option(
             "--reserve-gb",
-            type=float,
+            type=Finite(0, limits.VRAM_GB_MAX, low_open=False),
             default=DEFAULT_RESERVE_GB,
             show_default=True,
             help="rflops/latency: VRAM kept free for activations and the runtime.",
@@ -144,22 +145,27 @@ def selection_options(func: F) -> F:
     help="Group arms; the result is the envelope over groups, each breakpoint labelled with its winner.",
 )
 @click.option("--per-group", is_flag=True, help="One frontier per group (column 'group') instead of their envelope.")
-@click.option("--grid", type=int, default=None, help="Sample on N log-spaced costs (the notebooks used 100).")
+@click.option(
+    "--grid",
+    type=click.IntRange(2, limits.GRID_MAX),
+    default=None,
+    help=f"Sample on N log-spaced costs (the notebooks used 100; at most {limits.GRID_MAX:,}, finer than a chart).",
+)
 @click.option(
     "--smooth",
-    type=int,
+    type=click.IntRange(1, limits.GRID_MAX),
     default=1,
     show_default=True,
     help="With --grid: centred moving average of this odd width (the notebooks used 3).",
 )
-@click.option("--grid-min", type=float, default=None, help="With --grid: lowest cost (raw units).")
-@click.option("--grid-max", type=float, default=None, help="With --grid: highest cost (raw units).")
+@click.option("--grid-min", type=Finite(), default=None, help="With --grid: lowest cost (raw units).")
+@click.option("--grid-max", type=Finite(), default=None, help="With --grid: highest cost (raw units).")
 @click.option(
     "--bootstrap",
-    type=int,
+    type=click.IntRange(0, limits.BOOTSTRAP_MAX),
     default=0,
     show_default=True,
-    help="Replicates resampling problems: adds lower/upper, a 95% band.",
+    help=f"Replicates resampling problems: adds lower/upper, a 95% band (at most {limits.BOOTSTRAP_MAX:,}).",
 )
 @click.option("--seed", type=int, default=0, show_default=True, help="Bootstrap seed.")
 @offload_options
@@ -171,9 +177,9 @@ def selection_options(func: F) -> F:
     help="Also draw the frontier: FILE.html (interactive), .png or .svg.",
 )
 @output_options
-@pass_state
+@click.pass_context
 def frontier(
-    state: State,
+    ctx: click.Context,
     task: str,
     strategy: str,
     hardware: str,
@@ -207,6 +213,11 @@ def frontier(
     config, setting = N or generation budget); 'group' with --by or --per-group; lower, upper with
     --bootstrap.
     """
+    state = ctx.ensure_object(State)
+    only_with(ctx, "with --grid", grid is not None, "smooth", "grid_min", "grid_max")
+    only_with(ctx, "with --cost rflops, latency or dollars", cost in OFFLOAD_COSTS, "engine", "vram_gb", "reserve_gb")
+    if grid_min is not None and grid_max is not None and grid_min >= grid_max:
+        raise click.UsageError(f"--grid-min {grid_min:g} must be below --grid-max {grid_max:g}", ctx=ctx)
     spec = fr.FrontierSpec(
         task=task,
         strategy=strategy,
@@ -242,7 +253,11 @@ def frontier(
     if chart:
         from kinetics_sql.figures import charts
 
-        charts.save(charts.frontier_chart(df, spec), chart)
+        chart_data = charts.frontier_chart(df, spec)
+        try:
+            charts.save(chart_data, chart)
+        except OSError as exc:
+            raise click.ClickException(f"cannot write {chart}: {exc.strerror or exc}") from exc
         click.echo(f"wrote {chart}", err=True)
     emit(df, fmt, output)
 
@@ -271,9 +286,9 @@ COMPARISONS = ("all", "flops-vs-eflops", "sparse-vs-dense", "offload", "gpus")
 @click.option("--levels", is_flag=True, help="flops-vs-eflops: one row per accuracy level instead of the summary.")
 @offload_options
 @output_options
-@pass_state
+@click.pass_context
 def compare(
-    state: State,
+    ctx: click.Context,
     comparison: str,
     task: str,
     strategy: str,
@@ -304,6 +319,8 @@ def compare(
     deployable frontier in GPU-seconds (--levels: every arm). 'all' (default) prints each that applies; pick
     one for csv or parquet.
     """
+    state = ctx.ensure_object(State)
+    only_with(ctx, "with --cost rflops, latency or dollars", cost in OFFLOAD_COSTS, "engine", "vram_gb", "reserve_gb")
     spec = fr.FrontierSpec(
         task=task,
         strategy=strategy,
@@ -341,7 +358,7 @@ def compare(
     else:
         raise click.UsageError(f"--format {fmt} holds one table: name a comparison ({', '.join(COMPARISONS[1:])})")
     if output:
-        Path(output).write_bytes(data)
+        write_file(output, data)
         click.echo(f"wrote {output}", err=True)
     else:
         click.echo(data.decode(), nl=False)
@@ -378,7 +395,7 @@ def step_progress(enabled: bool) -> Iterator[Callable[[str], None]]:
 @click.option("--hardware", default="b200", show_default=True)
 @click.option(
     "--bootstrap",
-    type=click.IntRange(min=0),
+    type=click.IntRange(0, limits.BOOTSTRAP_MAX),
     default=200,
     show_default=True,
     help="Replicates for the bands of Figure 1.",

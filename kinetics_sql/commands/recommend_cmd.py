@@ -3,22 +3,26 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import click
 
 from kinetics_sql import frontier as fr
+from kinetics_sql import limits
 from kinetics_sql import recommend as rec
-from kinetics_sql.commands.context import State, pass_state
+from kinetics_sql.commands.context import State
+from kinetics_sql.commands.output import write_file
+from kinetics_sql.commands.params import Finite, only_with
 from kinetics_sql.costmodel import DEFAULT_RESERVE_GB
 
 
 @click.command()
 @click.option("--hardware", required=True, help="Hardware profile (`kinetics-sql hardware` lists them).")
-@click.option("--vram-gb", type=float, default=None, help="VRAM limit in GB (default: the profile's).")
+@click.option(
+    "--vram-gb", type=Finite(0, limits.VRAM_GB_MAX), default=None, help="VRAM limit in GB (default: the profile's)."
+)
 @click.option(
     "--reserve-gb",
-    type=float,
+    type=Finite(0, limits.VRAM_GB_MAX, low_open=False),
     default=DEFAULT_RESERVE_GB,
     show_default=True,
     help="VRAM kept free for activations and the runtime.",
@@ -42,9 +46,16 @@ from kinetics_sql.costmodel import DEFAULT_RESERVE_GB
 @click.option(
     "--method", "methods", type=click.Choice(fr.METHODS), multiple=True, help="Attention methods allowed (repeatable)."
 )
-@click.option("--budget-s", type=float, default=None, help="Budget: predicted seconds per problem (latency regime).")
-@click.option("--budget-dollars", type=float, default=None, help="Budget: USD per 1,000 problems (in --regime).")
-@click.option("--target-accuracy", type=float, default=None, help="Budget: the cheapest configuration reaching this.")
+@click.option(
+    "--budget-s", type=Finite(), default=None, help="Budget: predicted seconds per problem (latency regime)."
+)
+@click.option("--budget-dollars", type=Finite(), default=None, help="Budget: USD per 1,000 problems (in --regime).")
+@click.option(
+    "--target-accuracy",
+    type=Finite(0, 1),
+    default=None,
+    help="Budget: the cheapest configuration reaching this accuracy, in (0, 1].",
+)
 @click.option(
     "--regime",
     type=click.Choice(rec.REGIMES),
@@ -68,13 +79,19 @@ from kinetics_sql.costmodel import DEFAULT_RESERVE_GB
     help="Tensor parallelism: every configuration on this many GPUs of --hardware (per-GPU memory plan, wall "
     "seconds with the interconnect's traffic); dollars pay for all of them.",
 )
-@click.option("--bootstrap", type=int, default=1000, show_default=True, help="Replicates of the accuracy band.")
+@click.option(
+    "--bootstrap",
+    type=click.IntRange(1, limits.BOOTSTRAP_MAX),
+    default=1000,
+    show_default=True,
+    help="Replicates of the accuracy band.",
+)
 @click.option("--seed", type=int, default=0, show_default=True, help="Bootstrap seed.")
 @click.option("-f", "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None, help="Write to this file.")
-@pass_state
+@click.pass_context
 def recommend(
-    state: State,
+    ctx: click.Context,
     hardware: str,
     vram_gb: float | None,
     reserve_gb: float,
@@ -102,6 +119,10 @@ def recommend(
 
         kinetics-sql recommend --hardware rtx-4090 --vram-gb 24 --budget-s 60 --task aime24
     """
+    state = ctx.ensure_object(State)
+    only_with(ctx, "with --target-accuracy", target_accuracy is not None, "minimize")
+    only_with(ctx, "with --budget-dollars or --minimize dollars", budget_dollars is not None or minimize == "dollars",
+              "regime")  # fmt: skip
     req = rec.Request(
         hardware=hardware,
         tasks=tasks or ("aime24",),
@@ -123,7 +144,7 @@ def recommend(
     result = rec.recommend(state.reader, req)
     text = rec.render(result) if fmt == "table" else json.dumps(result.as_dict(), default=str, indent=1) + "\n"
     if output:
-        Path(output).write_text(text)
+        write_file(output, text.encode())
         click.echo(f"wrote {output}", err=True)
     else:
         click.echo(text, nl=False)
