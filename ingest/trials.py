@@ -24,6 +24,7 @@ from typing import Any
 import polars as pl
 
 from kinetics_sql import limits
+from kinetics_sql.facts.methods import check_params
 from kinetics_sql.ingest.context import LoadContext
 from kinetics_sql.ingest.prompt import load_tokenizer, prompt_tokens
 from kinetics_sql.ingest.rows import insert_rows
@@ -177,6 +178,9 @@ def load(ctx: LoadContext) -> dict[str, int]:
     except Exception as exc:
         raise ctx.error(str(exc), field="model") from exc
     method = o.method or ("dense" if o.budget is None else "topk")
+    wrong = check_params(method, o.budget, o.block_size)  # the check `cost` makes
+    if wrong:
+        raise ctx.error(wrong, field="--method")
     base = {"source": ctx.source.name, "task": o.task, "model": model, "method": method,
             "budget": o.budget, "block_size": o.block_size}  # fmt: skip
 

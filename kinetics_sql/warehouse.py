@@ -361,13 +361,18 @@ class Warehouse:
     def resolve_model(self, name: str) -> str:
         """The catalog's spelling of a model name, matched case-insensitively.
 
-        Also accepts the Kinetics file spelling (``qwen3-1-7b`` for ``Qwen3-1.7B``).
+        Also accepts the Kinetics file spelling (``qwen3-1-7b`` for ``Qwen3-1.7B``) and the Hugging Face repo id
+        (``Qwen/Qwen3-8B``), as ingest does.
         """
         key = name.strip().lower()
         for known in self.model_names():
             k = known.lower()
             if key in (k, k.replace(".", "-")):
                 return known
+        if "/" in key:
+            rows = self.con.execute(sqlfiles.load("catalog/model_by_repo"), {"repo": name.strip()}).fetchall()
+            if rows:
+                return str(rows[0][0])
         raise KineticsError(
             f"unknown model {name!r}: add it with `kinetics-sql models add CONFIG_JSON|HF_REPO_ID --name {name}` "
             f"(known: {', '.join(self.model_names())})"

@@ -8,6 +8,8 @@ from typing import Any
 
 import click
 
+from kinetics_sql import limits
+
 
 class Finite(click.ParamType):
     """A finite float in (low, high] ([low, high] without ``low_open``): nan, inf and 1e30 for a VRAM are refused."""
@@ -49,3 +51,21 @@ def only_with(ctx: click.Context, needs: str, condition: bool, *options: str) ->
         if given(ctx, name) and not condition:
             flag = "--" + name.replace("_", "-")
             raise click.UsageError(f"{flag} only applies {needs}; it would be ignored here", ctx=ctx)
+
+
+class Tokens(click.ParamType):
+    """A whole, non-negative token count, parsed exactly (2^53 + 1 is not rounded); accepts 16384 or 1.6384e4."""
+
+    name = "tokens"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        try:
+            n = limits.exact_int(value)
+            if not 0 <= n <= limits.TOKENS_MAX:
+                raise ValueError(value)
+            return n
+        except (TypeError, ValueError):
+            self.fail(f"expected a whole number of tokens from 0 to 2^53, got {value!r}", param, ctx)
+
+
+TOKENS = Tokens()
