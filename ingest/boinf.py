@@ -25,11 +25,13 @@ import gzip
 import io
 import json
 import re
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from kinetics_sql import sqlfiles
+from kinetics_sql.errors import InputError
 from kinetics_sql.ingest.context import LoadContext
 from kinetics_sql.ingest.rows import insert_rows
 
@@ -79,8 +81,13 @@ def parse_name(name: str) -> dict[str, str] | None:
 
 def _lines(path: Path) -> Iterator[tuple[int, bytes]]:
     opener = gzip.open if path.name.lower().endswith(".gz") else open
-    with opener(path, "rb") as fh:
-        yield from enumerate(fh, 1)
+    n = 0
+    try:
+        with opener(path, "rb") as fh:
+            for n, raw in enumerate(fh, 1):
+                yield n, raw
+    except (EOFError, gzip.BadGzipFile, zlib.error) as exc:  # a gzip stream cut off mid-file
+        raise InputError(str(path), f"a damaged gzip file (cut off?) after line {n}: {exc}", line=n + 1) from None
 
 
 def _int(value: Any) -> bool:
