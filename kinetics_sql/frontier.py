@@ -334,3 +334,9 @@ def compare_chosen_summary(wh: Warehouse, spec: FrontierSpec) -> pl.DataFrame:
 def compare_sparse_dense(wh: Warehouse, spec: FrontierSpec) -> pl.DataFrame:
     """Per model (and over all models) and sparse method: cost ratio at equal accuracy, accuracy gain at equal cost."""
     return _run(wh, "sparse_dense", spec.validated(wh))
+
+
+def dense_only_models(wh: Warehouse, spec: FrontierSpec) -> pl.DataFrame:
+    """Models of the selection with dense arms only (and their sources): what sparse-vs-dense's 'all models' pools."""
+    p = spec.params()
+    return wh.named("frontier/dense_only_models", {k: p[k] for k in ("task", "sources", "models")})

@@ -343,6 +343,15 @@ def compare(
         frames["flops_vs_eflops"] = (fr.compare_chosen if levels else fr.compare_chosen_summary)(wh, spec)
     if comparison in ("all", "sparse-vs-dense"):
         frames["sparse_vs_dense"] = fr.compare_sparse_dense(wh, spec)
+        pooled = fr.dense_only_models(wh, spec)
+        if pooled.height:
+            names = ", ".join(pooled["model"].to_list())
+            click.echo(
+                f"note: sparse-vs-dense 'all models' pools {pooled.height} model(s) with dense data only ({names}) "
+                "into the dense frontier the sparse methods are measured against; --source 'aime24_%' compares the "
+                "Kinetics models alone (the report's numbers), --model picks models",
+                err=True,
+            )
     if comparison == "offload" or (comparison == "all" and cost in OFFLOAD_COSTS):
         frames["offload"] = compare_offload.arms(wh, spec) if levels else compare_offload.dominated(wh, spec)
     if comparison == "gpus" or (comparison == "all" and gpus > 1):
