@@ -82,9 +82,9 @@ BOOTSTRAP_MAX = 2_000
 # budget). The default is 16 budgets (2048 to 32768 by 2048); 1,024 budgets of a 128K-token context is a budget
 # every 128 tokens, finer than any trade-off curve needs.
 GEN_BUDGETS_MAX = 1_024
-# --vram-gb: one GPU's memory. The largest GPU today has 288 GB; 100,000 GB leaves room for any accelerator while
-# refusing inf and 1e30, which would make every plan "fits" by accident.
-VRAM_GB_MAX = 100_000.0
+# --vram-gb: one GPU's memory. The largest GPU today has 288 GB; 1,000,000 GB (a petabyte, "no limit" for any plan)
+# leaves room for any accelerator while refusing inf and 1e30, which overflow the plan's byte arithmetic.
+VRAM_GB_MAX = 1_000_000.0
 # hardware add: a profile's rates. The largest (B300: 2.5e15 dense bf16 FLOP/s, 8e12 HBM bytes/s) are far below
 # these; above them the intensity i = 2 * peak / HBM and the seconds lose their meaning (1e308 gave i = inf).
 HARDWARE_MAX: dict[str, float] = {
