@@ -7,7 +7,7 @@ import os
 import re
 import time
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -242,15 +242,34 @@ class Warehouse:
 
     @contextmanager
     def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """All-or-nothing: commit on success, roll back everything on any exception."""
+        """All-or-nothing: commit on success, roll back everything on any exception. A write the disk refuses (full,
+        or a file-size limit) during the work or at the commit is a KineticsError saying the warehouse is unchanged."""
         self.con.begin()
         try:
             yield self.con
+        except duckdb.Error as exc:
+            self._rollback()
+            raise KineticsError(self._unwritten(exc)) from exc
         except BaseException:
-            self.con.rollback()
+            self._rollback()
             raise
         else:
-            self.con.commit()
+            try:
+                self.con.commit()
+            except duckdb.Error as exc:  # DuckDB rolls a failed commit back: nothing of it reaches the file
+                self._rollback()
+                raise KineticsError(self._unwritten(exc)) from exc
+
+    def _rollback(self) -> None:
+        with suppress(duckdb.Error):  # already rolled back (a failed commit), or the connection is gone
+            self.con.rollback()
+
+    def _unwritten(self, exc: duckdb.Error) -> str:
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        return (
+            f"{first}; nothing of this command was written: the warehouse {self.path} is as it was before "
+            "(one transaction, rolled back)"
+        )
 
     # -- schema ----------------------------------------------------------------------------
 

@@ -18,6 +18,19 @@ def wh() -> Iterator[Warehouse]:
     w.close()
 
 
+@pytest.fixture(scope="session")
+def bundled_db(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A warehouse holding the bundled data and the committed measurements, built once per session; tests copy it
+    (the robustness corpora: tests/test_robustness.py, tests/test_robustness_corpus.py)."""
+    from kinetics_sql.cli import cli
+
+    db = str(tmp_path_factory.mktemp("bundled") / "base.duckdb")
+    measurements = Path(__file__).parents[1] / "warehouse" / "measurements"
+    res = CliRunner().invoke(cli, ["--db", db, "ingest", "--bundled", "-q", str(measurements)])
+    assert res.exit_code == 0, res.output
+    return db
+
+
 @pytest.fixture
 def db_path(tmp_path: Path) -> str:
     return str(tmp_path / "test.duckdb")

@@ -43,11 +43,8 @@ def sha(path: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def base_db(tmp_path_factory: pytest.TempPathFactory) -> str:
-    db = str(tmp_path_factory.mktemp("robust") / "base.duckdb")
-    res = CliRunner().invoke(cli, ["--db", db, "ingest", "--bundled", "-q", str(MEASUREMENTS)])
-    assert res.exit_code == 0, res.output
-    return db
+def base_db(bundled_db: str) -> str:
+    return bundled_db  # tests/conftest.py: built once per session
 
 
 @pytest.fixture
