@@ -1,3 +1,4 @@
+# ruff: noqa: E501 - the corpus is a table, a case a line
 """Issue 24 (round 3): the bad-input corpus. One row per case: the command, the exit status (2 for a usage error, as
 click ends them; 1 for any other error; 0 where the input is fine and the behaviour is now right), a fragment of
 the message, and whether the warehouse must be unchanged (every table's row count and row hash). Each case runs on a
@@ -18,10 +19,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from test_robustness import snapshot
 
 from kinetics_sql import catalog
 from kinetics_sql.cli import cli
-from test_robustness import snapshot
 
 ROOT = Path(__file__).parents[1]
 M_RECORD = json.loads((ROOT / "warehouse" / "measurements" / "llamacpp-h100.jsonl").read_text().splitlines()[0])
@@ -77,7 +78,7 @@ class Case:
     db: str | None = None  # run against files[db] instead of the warehouse copy (its bytes must not change)
 
 
-def C(id: str, command: str | list[str], exit: int, fragment: str, **kw: object) -> pytest.ParameterSet:  # noqa: N802
+def C(id: str, command: str | list[str], exit: int, fragment: str, **kw: object) -> pytest.ParameterSet:
     args = tuple(command.split()) if isinstance(command, str) else tuple(command)
     return pytest.param(Case(id, args, exit, fragment, **kw), id=id)  # type: ignore[arg-type]
 
@@ -156,6 +157,12 @@ def run(db: str, args: list[str]) -> Result:
     return CliRunner().invoke(cli, ["--db", db, *args], env={"HF_HUB_OFFLINE": "1"})
 
 
+def _fill(arg: str, files: dict[str, str]) -> str:
+    for name, path in files.items():
+        arg = arg.replace("{" + name + "}", path)
+    return arg
+
+
 def _sha(path: str) -> str:
     p = Path(path)
     return hashlib.sha256(p.read_bytes()).hexdigest() if p.is_file() else "folder:" + ",".join(os.listdir(p))
@@ -166,7 +173,7 @@ def test_corpus(case: Case, bundled_db: str, files: dict[str, str], tmp_path: Pa
     db = str(tmp_path / "w.duckdb")
     shutil.copy(bundled_db, db)
     target = files[case.db] if case.db else db
-    args = [a.format(**files) if "{" in a else a for a in case.args]
+    args = [_fill(a, files) for a in case.args]
     before = snapshot(db)
     digest = _sha(target)
     res = run(target, args)
