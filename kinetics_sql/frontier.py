@@ -340,3 +340,24 @@ def dense_only_models(wh: Warehouse, spec: FrontierSpec) -> pl.DataFrame:
     """Models of the selection with dense arms only (and their sources): what sparse-vs-dense's 'all models' pools."""
     p = spec.params()
     return wh.named("frontier/dense_only_models", {k: p[k] for k in ("task", "sources", "models")})
+
+
+BOINF = "Best-of-Infinity answer tables"
+KINETICS = "Kinetics tables or your trials"
+
+
+def data_source(config: str) -> str:
+    """Where a configuration's samples come from, by its label (queries/frontier/arms.sql, frontier_label: the
+    answer tables' configurations are labelled `boinf`, their generation settings differ from Kinetics')."""
+    return BOINF if " boinf" in f"{config} " else KINETICS
+
+
+def pooled_sources_note(configs: list[str]) -> str | None:
+    """A note when configurations compared side by side come from both kinds of source."""
+    kinds = {data_source(c) for c in configs}
+    if len(kinds) < 2:
+        return None
+    return (
+        f"these configurations come from two sources, the {KINETICS} and the {BOINF} (label `boinf`), sampled "
+        "with different generation settings (temperature, length limit, prompt); `--source` on frontier selects one"
+    )

@@ -89,11 +89,12 @@ VRAM_GB_MAX = 1_000_000.0
 # these; above them the intensity i = 2 * peak / HBM and the seconds lose their meaning (1e308 gave i = inf).
 HARDWARE_MAX: dict[str, float] = {
     "--peak-flops": 1e19,
-    "--hbm": 1e16,
-    "--vram": 1e14,
-    "--link": 1e15,
-    "--host-mem": 1e15,
-    "--interconnect": 1e15,
+    "--hbm-bytes-per-s": 1e16,
+    "--vram-gb": VRAM_GB_MAX,
+    "--vram": VRAM_GB_MAX * 1e9,
+    "--link-bytes-per-s": 1e15,
+    "--host-mem-bytes-per-s": 1e15,
+    "--interconnect-bytes-per-s": 1e15,
     "--price-per-hour": 1e5,
 }
 # models add: a config's sizes. Stored as 32-bit integers; a vocabulary of 1e12 is no model.

@@ -1,4 +1,5 @@
-"""Shared fixtures: an in-memory warehouse and a CLI runner bound to a temporary one."""
+"""Shared fixtures: an in-memory warehouse, a CLI runner bound to a temporary one, and warehouses built once per
+test session (across pytest-xdist workers) from the bundled data."""
 
 from __future__ import annotations
 
@@ -7,8 +8,16 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from warehouses import MEASUREMENTS, build_once, ingest
 
 from kinetics_sql import Warehouse
+
+
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The warehouse of `make demo` (the bundled tables and the committed measurements), built once per session.
+    Tests that write copy it first."""
+    return str(build_once(tmp_path_factory, "demo.duckdb", lambda p: ingest(p, "--bundled", str(MEASUREMENTS))))
 
 
 @pytest.fixture
@@ -16,19 +25,6 @@ def wh() -> Iterator[Warehouse]:
     w = Warehouse(":memory:")
     yield w
     w.close()
-
-
-@pytest.fixture(scope="session")
-def bundled_db(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """A warehouse holding the bundled data and the committed measurements, built once per session; tests copy it
-    (the robustness corpora: tests/test_robustness.py, tests/test_robustness_corpus.py)."""
-    from kinetics_sql.cli import cli
-
-    db = str(tmp_path_factory.mktemp("bundled") / "base.duckdb")
-    measurements = Path(__file__).parents[1] / "warehouse" / "measurements"
-    res = CliRunner().invoke(cli, ["--db", db, "ingest", "--bundled", "-q", str(measurements)])
-    assert res.exit_code == 0, res.output
-    return db
 
 
 @pytest.fixture

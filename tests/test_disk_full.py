@@ -37,9 +37,9 @@ def cli_limited(limit_bytes: int, db: str, *args: str) -> subprocess.CompletedPr
 
 
 @pytest.fixture
-def db(bundled_db: str, tmp_path: Path) -> str:
+def db(demo_db: str, tmp_path: Path) -> str:
     path = str(tmp_path / "w.duckdb")
-    shutil.copy(bundled_db, path)
+    shutil.copy(demo_db, path)
     return path
 
 

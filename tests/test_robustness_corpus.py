@@ -2,7 +2,7 @@
 """Issue 24 (round 3): the bad-input corpus. One row per case: the command, the exit status (2 for a usage error, as
 click ends them; 1 for any other error; 0 where the input is fine and the behaviour is now right), a fragment of
 the message, and whether the warehouse must be unchanged (every table's row count and row hash). Each case runs on a
-copy of a warehouse holding the bundled data and the committed measurements (``bundled_db``, tests/conftest.py).
+copy of a warehouse holding the bundled data and the committed measurements (``demo_db``, tests/conftest.py).
 Beside it, the round-2 corpus in tests/test_robustness.py; below, a sweep of every command over bad input that
 fails on a traceback."""
 
@@ -169,9 +169,9 @@ def _sha(path: str) -> str:
 
 
 @pytest.mark.parametrize("case", CORPUS)
-def test_corpus(case: Case, bundled_db: str, files: dict[str, str], tmp_path: Path) -> None:
+def test_corpus(case: Case, demo_db: str, files: dict[str, str], tmp_path: Path) -> None:
     db = str(tmp_path / "w.duckdb")
-    shutil.copy(bundled_db, db)
+    shutil.copy(demo_db, db)
     target = files[case.db] if case.db else db
     args = [_fill(a, files) for a in case.args]
     before = snapshot(db)
@@ -188,9 +188,9 @@ def test_corpus(case: Case, bundled_db: str, files: dict[str, str], tmp_path: Pa
         assert _sha(target) == digest, where  # a file that is not a warehouse is left as it was
 
 
-def test_fit_twice_stores_once(bundled_db: str, tmp_path: Path) -> None:
+def test_fit_twice_stores_once(demo_db: str, tmp_path: Path) -> None:
     db = str(tmp_path / "w.duckdb")
-    shutil.copy(bundled_db, db)
+    shutil.copy(demo_db, db)
     first = run(db, ["fit", "--engine", "llama.cpp", "--device", "H100"])
     assert first.exit_code == 0, first.output
     after_first = snapshot(db)
@@ -232,10 +232,10 @@ BAD_OPTIONS = (["-o", "/dev/full"], ["--task", "\x00"], ["--bootstrap", "nan"], 
 
 
 def test_every_command_over_the_bad_corpus_prints_no_traceback(
-    bundled_db: str, files: dict[str, str], tmp_path: Path
+    demo_db: str, files: dict[str, str], tmp_path: Path
 ) -> None:
     db = str(tmp_path / "w.duckdb")
-    shutil.copy(bundled_db, db)
+    shutil.copy(demo_db, db)
     commands = _commands()
     assert {"recommend", "frontier", "compare", "report", "ingest", "export", "fit", "cost"} <= {c[0] for c in commands}
     tried = 0

@@ -10,13 +10,18 @@ from kinetics_sql import frontier as fr
 from kinetics_sql import limits
 from kinetics_sql import recommend as rec
 from kinetics_sql.commands.context import State
-from kinetics_sql.commands.output import write_file
+from kinetics_sql.commands.output import resolve_format, write_file
 from kinetics_sql.commands.params import Finite, only_with
 from kinetics_sql.costmodel import DEFAULT_RESERVE_GB
 
 
 @click.command()
-@click.option("--hardware", required=True, help="Hardware profile (`kinetics-sql hardware` lists them).")
+@click.option(
+    "--hardware",
+    required=True,
+    help="Hardware profile (`kinetics-sql hardware` lists them); a comma list (h100-sxm,rtx-4090) or `all` "
+    "(every profile with a price) compares the profiles: one line each, the best first, then its recommendation.",
+)
 @click.option(
     "--vram-gb", type=Finite(0, limits.VRAM_GB_MAX), default=None, help="VRAM limit in GB (default: the profile's)."
 )
@@ -40,7 +45,8 @@ from kinetics_sql.costmodel import DEFAULT_RESERVE_GB
     type=click.Choice(fr.STRATEGIES),
     multiple=True,
     help="Strategies allowed (repeatable; default best-of-n): best-of-n (N samples, a verifier picks), "
-    "long-cot (one trace cut at a generation budget).",
+    "long-cot (one trace cut at a generation budget), majority (N samples vote, no verifier; the answer tables), "
+    "majority-budget (the same, every sample capped at a generation budget).",
 )
 @click.option("--model", "models", multiple=True, help="Models allowed (repeatable; default all).")
 @click.option(
@@ -66,10 +72,11 @@ from kinetics_sql.costmodel import DEFAULT_RESERVE_GB
 )
 @click.option(
     "--minimize",
-    type=click.Choice(["seconds", "dollars"]),
+    type=click.Choice(rec.MINIMIZE),
     default="seconds",
     show_default=True,
-    help="With --target-accuracy: what to minimise.",
+    help="With --target-accuracy: what to minimise: seconds per problem, dollars per 1,000 problems (in --regime), "
+    "or dollars-per-solved (those dollars / accuracy: USD per 1,000 solved problems).",
 )
 @click.option(
     "--gpus",
@@ -88,7 +95,13 @@ from kinetics_sql.costmodel import DEFAULT_RESERVE_GB
 )
 @click.option("--seed", type=int, default=0, show_default=True, help="Bootstrap seed.")
 @click.option("-f", "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
-@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None, help="Write to this file.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Write to this file; .json writes json unless -f says otherwise (a contradiction is refused).",
+)
 @click.pass_context
 def recommend(
     ctx: click.Context,
@@ -118,13 +131,14 @@ def recommend(
     what the next step up buys, and the command that reproduces it.
 
         kinetics-sql recommend --hardware rtx-4090 --vram-gb 24 --budget-s 60 --task aime24
+        kinetics-sql recommend --hardware all --task aime24 --target-accuracy 0.5 --minimize dollars-per-solved
     """
     state = ctx.ensure_object(State)
     only_with(ctx, "with --target-accuracy", target_accuracy is not None, "minimize")
-    only_with(ctx, "with --budget-dollars or --minimize dollars", budget_dollars is not None or minimize == "dollars",
+    only_with(ctx, "with --budget-dollars or --minimize dollars", budget_dollars is not None or minimize != "seconds",
               "regime")  # fmt: skip
     req = rec.Request(
-        hardware=hardware,
+        hardware=hardware if "," not in hardware and hardware.lower() != "all" else "",
         tasks=tasks or ("aime24",),
         strategies=strategies or ("best-of-n",),
         models=models,
@@ -141,8 +155,16 @@ def recommend(
         bootstrap=bootstrap,
         seed=seed,
     )
-    result = rec.recommend(state.reader, req)
-    text = rec.render(result) if fmt == "table" else json.dumps(result.as_dict(), default=str, indent=1) + "\n"
+    fmt = resolve_format(fmt, output, ctx.get_parameter_source("fmt") != click.core.ParameterSource.DEFAULT)
+    if fmt not in ("table", "json"):
+        raise click.UsageError(f"recommend writes a table (.txt) or json (.json), not {fmt}: change the file name")
+    wh = state.reader
+    if req.hardware:
+        result = rec.recommend(wh, req)
+        text = rec.render(result) if fmt == "table" else json.dumps(result.as_dict(), default=str, indent=1) + "\n"
+    else:
+        cmp = rec.compare_hardware(wh, req, rec.hardware_names(wh, hardware))
+        text = rec.render_comparison(cmp) if fmt == "table" else json.dumps(cmp.as_dict(), default=str, indent=1) + "\n"
     if output:
         write_file(output, text.encode())
         click.echo(f"wrote {output}", err=True)

@@ -3,6 +3,7 @@
 -- budget (setting: the budget); a prompt of unknown length (answer tables) counts 0 tokens, as frontier_points does.
 -- queries/recommend/features.sql sums them once per task and strategy; every hardware
 -- profile and VRAM limit is then priced from the sums (queries/recommend/points.sql), the explorer's many alike.
+-- A trial without a prompt length (the answer tables) is priced without a prompt, as frontier/parts.sql does.
 CREATE OR REPLACE TEMP TABLE recommend_trials AS
 WITH bon_problems AS (
     SELECT source, task, problem_id, model, method, budget, block_size, prompt_tokens,
