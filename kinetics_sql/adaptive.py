@@ -38,12 +38,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-import pyarrow as pa
+if TYPE_CHECKING:  # numpy and pyarrow load when an ingest builds the table, not when the CLI starts
+    import numpy as np
 
-from kinetics_sql.warehouse import Warehouse
+    from kinetics_sql.warehouse import Warehouse
 
 RULES = {"adaptive-majority": "margin", "adaptive-esc": "esc"}  # strategy -> rule
 MARGINS = tuple(range(1, 9))  # K of the margin rule
@@ -81,6 +81,8 @@ class Estimate:
 
 def classes(answers: Sequence[str | None], gold: Sequence[bool]) -> np.ndarray:
     """Vote class per sample: 0 gold, 1..k the other answers, -1 no answer."""
+    import numpy as np
+
     names: dict[str, int] = {}
     out = np.empty(len(answers), dtype=np.int64)
     for i, (a, ok) in enumerate(zip(answers, gold, strict=True)):
@@ -97,6 +99,8 @@ def estimate(
     cls: np.ndarray, lengths: np.ndarray, cfgs: Sequence[Config], replicates: int, rng: np.random.Generator
 ) -> list[Estimate]:
     """Unbiased estimates for one problem (vote classes ``cls``, sample lengths) under every config."""
+    import numpy as np
+
     m = len(cls)
     r = replicates
     n_cls = int(cls.max(initial=0)) + 1
@@ -170,6 +174,9 @@ def estimate(
 
 def build(wh: Warehouse, source: str, replicates: int = REPLICATES, seed: int = SEED) -> int:
     """Fill adaptive_votes for one source's samples (trials with an answer column); returns the rows added."""
+    import numpy as np
+    import pyarrow as pa
+
     rows = wh.named("strategies/adaptive_samples", {"source": source}).rows(named=True)
     cfgs = configs()
     out: dict[str, list[Any]] = {k: [] for k in _COLUMNS}
