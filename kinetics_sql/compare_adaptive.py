@@ -1,0 +1,81 @@
+"""Adaptive voting against a fixed number of votes at equal accuracy (`kinetics-sql compare adaptive`).
+
+Per answer table (configuration) of the task: the best fixed N (majority vote of N samples, the most accurate
+N, the smallest on a tie) and the cheapest adaptive arm (adaptive-majority or adaptive-esc at --batch,
+--max-n) whose accuracy reaches it within two standard errors of the adaptive estimate (its accuracy and
+standard error are printed beside it). Both are priced by the same cost model (--cost, on --hardware):
+``seconds`` per problem as the frontier prices them (latency regime: a batch runs until its longest sample
+ends for the adaptive arms; majority as the frontier prices it), dollars per 1,000 problems from those
+seconds at the profile's price per GPU-hour (usd_per_1000). Samples, seconds and dollars saved are the
+fixed N's minus the adaptive arm's.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import polars as pl
+
+from kinetics_sql import frontier as fr
+from kinetics_sql.warehouse import Warehouse
+
+COLUMNS = [
+    "config", "fixed_n", "fixed_accuracy", "fixed_seconds", "fixed_usd_per_1000", "strategy", "batch", "setting",
+    "adaptive_accuracy", "adaptive_accuracy_se", "mean_samples", "adaptive_seconds", "adaptive_usd_per_1000",
+    "samples_saved", "seconds_saved", "usd_saved_per_1000", "priced_by",
+]  # fmt: skip
+
+
+def _arms(wh: Warehouse, spec: fr.FrontierSpec) -> pl.DataFrame:
+    pts = fr.points(wh, spec)
+    return pts.group_by("model", "config", "setting").agg(
+        pl.col("accuracy").mean(), pl.col("seconds").mean(), pl.len().alias("problems")
+    )
+
+
+def _usd(wh: Warehouse, seconds: float | None, spec: fr.FrontierSpec) -> float | None:
+    if seconds is None:
+        return None
+    row = wh.con.execute(
+        "SELECT usd_per_1000(?, hardware_price(?), gpus := ?)", [seconds, spec.hardware, spec.gpus]
+    ).fetchone()
+    return None if row is None or row[0] is None else float(row[0])
+
+
+def summary(wh: Warehouse, spec: fr.FrontierSpec) -> pl.DataFrame:
+    """One row per configuration: the best fixed N and the cheapest adaptive arm at its accuracy."""
+    strategy = spec.strategy if spec.strategy in fr.ADAPTIVE else "adaptive-majority"
+    adapt_spec = replace(spec, strategy=strategy, kind="deployable").validated(wh)
+    fixed_spec = replace(spec, strategy="majority", batch=1, max_n=None, kind="deployable").validated(wh)
+    fixed = _arms(wh, fixed_spec)
+    adapt = _arms(wh, adapt_spec).join(
+        fr.adaptive_arms(wh, adapt_spec).select("config", "setting", "accuracy_se", "mean_samples"),
+        on=["config", "setting"],
+    )
+    rows = []
+    for model in sorted(set(fixed["model"]) & set(adapt["model"])):
+        f = fixed.filter(pl.col("model") == model).sort(["accuracy", "setting"], descending=[True, False]).row(
+            0, named=True
+        )
+        ok = adapt.filter(
+            (pl.col("model") == model) & (pl.col("accuracy") >= f["accuracy"] - 2 * pl.col("accuracy_se") - 1e-12)
+        ).sort("seconds")
+        a = ok.row(0, named=True) if ok.height else None
+        fixed_usd = _usd(wh, f["seconds"], fixed_spec)
+        ad_usd = _usd(wh, a["seconds"], adapt_spec) if a else None
+        rows.append({
+            "config": f["config"], "fixed_n": f["setting"], "fixed_accuracy": f["accuracy"],
+            "fixed_seconds": f["seconds"], "fixed_usd_per_1000": fixed_usd, "strategy": strategy,
+            "batch": adapt_spec.batch if strategy == "adaptive-majority" else (a["setting"] if a else None),
+            "setting": a["setting"] if a else None, "adaptive_accuracy": a["accuracy"] if a else None,
+            "adaptive_accuracy_se": a["accuracy_se"] if a else None, "mean_samples": a["mean_samples"] if a else None,
+            "adaptive_seconds": a["seconds"] if a else None, "adaptive_usd_per_1000": ad_usd,
+            "samples_saved": f["setting"] - a["mean_samples"] if a else None,
+            "seconds_saved": f["seconds"] - a["seconds"] if a else None,
+            "usd_saved_per_1000": fixed_usd - ad_usd if fixed_usd is not None and ad_usd is not None else None,
+            "priced_by": adapt_spec.priced_by,
+        })  # fmt: skip
+    schema = {c: pl.Float64 for c in COLUMNS}
+    schema.update(config=pl.Utf8, strategy=pl.Utf8, priced_by=pl.Utf8, fixed_n=pl.Int64, batch=pl.Int64,
+                  setting=pl.Int64)  # fmt: skip
+    return pl.DataFrame(rows, schema=schema).select(COLUMNS)
