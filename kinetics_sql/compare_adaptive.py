@@ -6,7 +6,8 @@ N, the smallest on a tie) and the cheapest adaptive arm (adaptive-majority or ad
 standard error are printed beside it). Both are priced by the same cost model (--cost, on --hardware):
 ``seconds`` per problem as the frontier prices them (latency regime: a batch runs until its longest sample
 ends for the adaptive arms; majority as the frontier prices it), dollars per 1,000 problems from those
-seconds at the profile's price per GPU-hour (usd_per_1000). Samples, seconds and dollars saved are the
+seconds at the profile's price per GPU-hour (usd_per_1000; the latency regime), and ``*_cost`` in --cost's units
+(the arm is the cheapest in them). Samples, cost, seconds and dollars saved are the
 fixed N's minus the adaptive arm's.
 """
 
@@ -20,16 +21,16 @@ from kinetics_sql import frontier as fr
 from kinetics_sql.warehouse import Warehouse
 
 COLUMNS = [
-    "config", "fixed_n", "fixed_accuracy", "fixed_seconds", "fixed_usd_per_1000", "strategy", "batch", "setting",
-    "adaptive_accuracy", "adaptive_accuracy_se", "mean_samples", "adaptive_seconds", "adaptive_usd_per_1000",
-    "samples_saved", "seconds_saved", "usd_saved_per_1000", "priced_by",
+    "config", "fixed_n", "fixed_accuracy", "fixed_cost", "fixed_seconds", "fixed_usd_per_1000", "strategy", "batch",
+    "setting", "adaptive_accuracy", "adaptive_accuracy_se", "mean_samples", "adaptive_cost", "adaptive_seconds",
+    "adaptive_usd_per_1000", "samples_saved", "cost_saved", "seconds_saved", "usd_saved_per_1000", "priced_by",
 ]  # fmt: skip
 
 
 def _arms(wh: Warehouse, spec: fr.FrontierSpec) -> pl.DataFrame:
     pts = fr.points(wh, spec)
     return pts.group_by("model", "config", "setting").agg(
-        pl.col("accuracy").mean(), pl.col("seconds").mean(), pl.len().alias("problems")
+        pl.col("accuracy").mean(), pl.col("cost").mean(), pl.col("seconds").mean(), pl.len().alias("problems")
     )
 
 
@@ -59,18 +60,21 @@ def summary(wh: Warehouse, spec: fr.FrontierSpec) -> pl.DataFrame:
         )
         ok = adapt.filter(
             (pl.col("model") == model) & (pl.col("accuracy") >= f["accuracy"] - 2 * pl.col("accuracy_se") - 1e-12)
-        ).sort("seconds")
+        ).sort("cost")
         a = ok.row(0, named=True) if ok.height else None
         fixed_usd = _usd(wh, f["seconds"], fixed_spec)
         ad_usd = _usd(wh, a["seconds"], adapt_spec) if a else None
         rows.append({
             "config": f["config"], "fixed_n": f["setting"], "fixed_accuracy": f["accuracy"],
-            "fixed_seconds": f["seconds"], "fixed_usd_per_1000": fixed_usd, "strategy": strategy,
+            "fixed_cost": f["cost"], "fixed_seconds": f["seconds"], "fixed_usd_per_1000": fixed_usd,
+            "strategy": strategy,
             "batch": adapt_spec.batch if strategy == "adaptive-majority" else (a["setting"] if a else None),
             "setting": a["setting"] if a else None, "adaptive_accuracy": a["accuracy"] if a else None,
             "adaptive_accuracy_se": a["accuracy_se"] if a else None, "mean_samples": a["mean_samples"] if a else None,
+            "adaptive_cost": a["cost"] if a else None,
             "adaptive_seconds": a["seconds"] if a else None, "adaptive_usd_per_1000": ad_usd,
             "samples_saved": f["setting"] - a["mean_samples"] if a else None,
+            "cost_saved": f["cost"] - a["cost"] if a else None,
             "seconds_saved": f["seconds"] - a["seconds"] if a else None,
             "usd_saved_per_1000": fixed_usd - ad_usd if fixed_usd is not None and ad_usd is not None else None,
             "priced_by": adapt_spec.priced_by,
@@ -79,3 +83,49 @@ def summary(wh: Warehouse, spec: fr.FrontierSpec) -> pl.DataFrame:
     schema.update(config=pl.Utf8, strategy=pl.Utf8, priced_by=pl.Utf8, fixed_n=pl.Int64, batch=pl.Int64,
                   setting=pl.Int64)  # fmt: skip
     return pl.DataFrame(rows, schema=schema).select(COLUMNS)
+
+
+def findings(wh: Warehouse, hardware: str, tasks: tuple[str, ...]) -> str:
+    """docs/adaptive.md's tables: per task and answer table, ``summary`` in the latency regime (batches of 8, each
+    until its longest sample) and per sample drawn in the throughput regime (dollars-throughput, batch 1)."""
+    runs = (
+        ("latency", 8, "seconds and USD per 1,000 problems, one problem at a time, batches of 8"),
+        ("dollars-throughput", 1, "USD per 1,000 problems, throughput regime (priced per sample drawn)"),
+    )
+    out = []
+    for task in tasks:
+        for cost, batch, title in runs:
+            spec = fr.FrontierSpec(task=task, strategy="adaptive-majority", cost=cost, hardware=hardware, batch=batch)
+            df = summary(wh, spec)
+            out.append(f"\n### {task}: {title}\n")
+            out.append(f"`kinetics-sql compare adaptive --task {task} --cost {cost} --hardware {hardware} "
+                       f"--batch {batch}`; {df['priced_by'][0] if df.height else ''}\n")  # fmt: skip
+            unit = "s" if cost == "latency" else "$/1k"
+            out.append(f"| table | best fixed N | accuracy | {unit} | K | adaptive accuracy | mean samples | {unit} "
+                       f"| samples saved | {unit} saved |")  # fmt: skip
+            out.append("|---|---|---|---|---|---|---|---|---|---|")
+            for r in df.iter_rows(named=True):
+                f_cost = r["fixed_seconds"] if cost == "latency" else r["fixed_usd_per_1000"]
+                a_cost = r["adaptive_seconds"] if cost == "latency" else r["adaptive_usd_per_1000"]
+                if cost != "latency":  # dollars-throughput: the points' cost is already USD per 1,000 problems
+                    f_cost, a_cost = r["fixed_cost"], r["adaptive_cost"]
+                if r["setting"] is None:
+                    out.append(f"| {r['config']} | {r['fixed_n']} | {r['fixed_accuracy']:.3f} | {f_cost:.4g} | "
+                               "none reaches it | | | | | |")  # fmt: skip
+                    continue
+                out.append(
+                    f"| {r['config']} | {r['fixed_n']} | {r['fixed_accuracy']:.3f} | {f_cost:.4g} | {r['setting']} | "
+                    f"{r['adaptive_accuracy']:.3f} ± {r['adaptive_accuracy_se']:.3f} | {r['mean_samples']:.1f} | "
+                    f"{a_cost:.4g} | {r['samples_saved']:.1f} | {f_cost - a_cost:.4g} ({1 - a_cost / f_cost:.0%}) |"
+                )
+    return "\n".join(out) + "\n"
+
+
+if __name__ == "__main__":  # python -m kinetics_sql.compare_adaptive DB HARDWARE TASK...: docs/adaptive.md's tables
+    import sys
+
+    _wh = Warehouse(sys.argv[1], read_only=True)
+    try:
+        sys.stdout.write(findings(_wh, sys.argv[2], tuple(sys.argv[3:])))
+    finally:
+        _wh.close()

@@ -125,12 +125,19 @@ def test_settled_and_degenerate_problems_are_exact(awh: Warehouse) -> None:
     assert got[("2", "margin", 1, 1, 0)][0] == pytest.approx(1 / 3, abs=4 * math.sqrt(2 / 9 / adaptive.REPLICATES))
 
 
-def test_done_when_frontier_prints_accuracy_and_samples_per_k(tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def aime_db(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A warehouse with the bundled AIME24 answer table of Qwen3-4B."""
+    db = str(tmp_path_factory.mktemp("adaptive") / "k.duckdb")
+    assert CliRunner().invoke(cli, ["--db", db, "ingest", "-q", str(AIME)], catch_exceptions=False).exit_code == 0
+    return db
+
+
+def test_done_when_frontier_prints_accuracy_and_samples_per_k(aime_db: str) -> None:
     """The issue's command on the bundled AIME24 table of Qwen3-4B: per configuration and K, accuracy and mean_samples,
     each within Monte Carlo error of the independent simulation run on the raw file."""
-    db = str(tmp_path / "k.duckdb")
+    db = aime_db
     runner = CliRunner()
-    assert runner.invoke(cli, ["--db", db, "ingest", "-q", str(AIME)], catch_exceptions=False).exit_code == 0
     args = ["--db", db, "frontier", "--task", "aime24", "--strategy", "adaptive-majority", "--kind", "deployable",
             "--by", "arm", "--per-group", "-f", "csv"]  # fmt: skip
     out = runner.invoke(cli, args, catch_exceptions=False)
@@ -181,3 +188,35 @@ def test_cost_is_the_weighted_cost_of_the_samples(awh: Warehouse) -> None:
         fr.points(awh, fr.FrontierSpec(task="aime24", strategy="adaptive-majority", batch=3))
     with pytest.raises(Exception, match="apply to adaptive-majority and adaptive-esc, not majority"):
         fr.points(awh, fr.FrontierSpec(task="aime24", strategy="majority", batch=8))
+
+
+def test_recommend_answers_with_k_samples_and_seconds_and_replays_within_budget(aime_db: str) -> None:
+    """recommend --strategy adaptive-majority names K, the expected samples and seconds; its Reproduce command's row
+    shows the same seconds, within the budget; compare adaptive saves samples at the best fixed N's accuracy."""
+    runner = CliRunner()
+    args = ["--db", aime_db, "recommend", "--hardware", "h100-sxm", "--task", "aime24", "--strategy",
+            "adaptive-majority", "--budget-s", "1500", "-f", "json"]  # fmt: skip
+    out = runner.invoke(cli, args, catch_exceptions=False)
+    assert out.exit_code == 0, out.output
+    rec = json.loads(out.output)
+    chosen = rec["chosen"]
+    assert chosen["strategy"] == "adaptive-majority" and 1 <= chosen["setting"] <= 8
+    assert 1 <= chosen["mean_samples"] <= 80 and chosen["latency_s"] <= 1500
+    text = runner.invoke(cli, args[:-2], catch_exceptions=False).output
+    assert f"K = {chosen['setting']}: draw" in text and "samples expected" in text and "s per problem" in text
+    replay = rec["reproduce"].split("   #")[0].split()[1:]  # drop 'kinetics-sql'
+    row = f"{chosen['config']} @{chosen['setting']}"
+    got = runner.invoke(cli, ["--db", aime_db, *replay], catch_exceptions=False)
+    assert got.exit_code == 0, got.output
+    hit = [r for r in csv.DictReader(io.StringIO(got.output)) if r["group"] == row]
+    assert len(hit) == 1 and float(hit[0]["cost"]) == pytest.approx(chosen["latency_s"], rel=1e-9)
+    assert float(hit[0]["cost"]) <= 1500
+    assert float(hit[0]["mean_samples"]) == pytest.approx(chosen["mean_samples"], rel=1e-12)
+    cmp_args = ["--db", aime_db, "compare", "adaptive", "--task", "aime24", "--cost", "latency",
+                "--hardware", "h100-sxm", "--batch", "8", "-f", "csv"]  # fmt: skip
+    cmp = runner.invoke(cli, cmp_args, catch_exceptions=False)
+    assert cmp.exit_code == 0, cmp.output
+    (c,) = list(csv.DictReader(io.StringIO(cmp.output)))
+    assert c["config"] == "Qwen3-4B dense boinf" and int(c["fixed_n"]) == 80
+    assert float(c["adaptive_accuracy"]) >= float(c["fixed_accuracy"]) - 2 * float(c["adaptive_accuracy_se"]) - 1e-12
+    assert float(c["samples_saved"]) > 0 and float(c["seconds_saved"]) > 0

@@ -79,8 +79,7 @@ maj AS (
 ),
 ad AS (
     SELECT s.source, s.model, s.method, s.budget, s.block_size, s.prompt_tokens,
-           s.config || CASE WHEN a.batch > 1 AND a.rule = 'margin' THEN ' batch ' || a.batch::VARCHAR ELSE '' END
-                    || CASE WHEN a.max_n IS NULL THEN '' ELSE ' max ' || a.max_n::VARCHAR END AS config,
+           s.config || frontier_adaptive_label(a.rule, a.batch, a.max_n) AS config,
            a.problem_id, a.setting, a.batch, a.accuracy, a.drawn, coalesce(a.longest, a.drawn) AS longest,
            p_cost IN ('flops', 'eflops', 'dollars-throughput') AS per_sample
     FROM frontier_bon_problems(p_task, p_models, p_methods, p_sources) s
