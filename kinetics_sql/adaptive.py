@@ -18,7 +18,8 @@ order's running per-answer counts, for every (rule, setting, batch, max_n); in S
 rows of running counts per problem (some problems have 50 answer classes) before any stop is found,
 where numpy walks the R orders in step, M vector steps per problem.
 
-Estimates are unbiased over R uniformly random orders per problem (numpy's PCG64 seeded with the
+Where every sample carries the same answer the estimates are exact (replicates 0, standard errors 0: the stop
+is fixed). Otherwise they are unbiased over R uniformly random orders per problem (numpy's PCG64 seeded with the
 seed and the problem's position, so an ingest is reproducible): ``accuracy`` is the mean of the
 Rao-Blackwellised score (1 if gold leads alone, 1 / (1 + t) if it ties t others at the top, else 0),
 ``mean_samples`` the mean number of samples drawn; ``*_se`` their standard errors (standard deviation
@@ -102,6 +103,8 @@ def estimate(
     import numpy as np
 
     m = len(cls)
+    if m and cls[0] >= 0 and bool((cls == cls[0]).all()):
+        return _unanimous(cls[0] == 0, lengths, cfgs)
     r = replicates
     n_cls = int(cls.max(initial=0)) + 1
     perm = np.argsort(rng.random((r, m)), axis=1)  # row: a uniformly random order of the samples
@@ -131,34 +134,36 @@ def estimate(
         top = counts.max(axis=1)
         ties = (counts == top[:, None]).sum(axis=1)
         score[:, t + 1] = np.where((counts[:, 0] == top) & (top > 0), 1.0 / ties, 0.0)
+    longest_of: dict[int, np.ndarray] = {}  # batch size -> per order and batch, the sample that runs longest
+    unanimous: dict[int, np.ndarray] = {}  # window -> per order and full window, whether its samples all agree
     out = []
     for cfg in cfgs:
         cap = m if cfg.max_n is None else min(cfg.max_n, m)
-        ends = sorted({*range(cfg.batch, cap, cfg.batch), cap})  # after each batch (the last one may be short)
-        stop = np.full(r, cap, dtype=np.int64)
-        done = np.zeros(r, dtype=bool)
-        for end in ends:
-            if cfg.rule == "margin":
-                hit = margin[:, end] >= cfg.setting
-            else:
-                win = seq[:, max(0, end - cfg.batch) : end]
-                hit = (end - max(0, end - cfg.batch) == cfg.batch) & (win[:, :1] >= 0).ravel()
-                hit &= (win == win[:, :1]).all(axis=1)
-            new_stop = hit & ~done
-            stop[new_stop] = end
-            done |= hit
+        ends = np.array(sorted({*range(cfg.batch, cap, cfg.batch), cap}))  # after each batch (the last may be short)
+        if cfg.rule == "margin":
+            hit = margin[:, ends] >= cfg.setting
+        else:
+            if cfg.batch not in unanimous:
+                full = (m // cfg.batch) * cfg.batch
+                win = seq[:, :full].reshape(r, -1, cfg.batch)
+                unanimous[cfg.batch] = (win[:, :, :1] >= 0)[:, :, 0] & (win == win[:, :, :1]).all(axis=2)
+            n_full = int(np.sum(ends % cfg.batch == 0))  # windows that end at a multiple of w are full
+            hit = np.zeros((r, len(ends)), dtype=bool)
+            hit[:, :n_full] = unanimous[cfg.batch][:, :n_full]
+        stop = np.where(hit.any(axis=1), ends[hit.argmax(axis=1)], cap)
         acc = score[rows, stop]
         drawn = (pos < stop[:, None]).mean(axis=0)
         if cfg.batch == 1:
             longest = drawn
         else:
             nb = -(-m // cfg.batch)
-            pad = nb * cfg.batch - m
-            order = np.concatenate([perm, np.full((r, pad), -1)], axis=1).reshape(r, nb, cfg.batch)
-            lens = np.where(order >= 0, lengths[np.maximum(order, 0)] * (m + 1) + np.maximum(order, 0), -1)
-            win_trial = np.take_along_axis(order, lens.argmax(axis=2)[:, :, None], axis=2)[:, :, 0]  # r x nb
+            if cfg.batch not in longest_of:
+                pad = nb * cfg.batch - m
+                order = np.concatenate([perm, np.full((r, pad), -1)], axis=1).reshape(r, nb, cfg.batch)
+                lens = np.where(order >= 0, lengths[np.maximum(order, 0)] * (m + 1) + np.maximum(order, 0), -1)
+                longest_of[cfg.batch] = np.take_along_axis(order, lens.argmax(axis=2)[:, :, None], axis=2)[:, :, 0]
             used = np.arange(nb)[None, :] * cfg.batch < stop[:, None]
-            longest = np.bincount(win_trial[used], minlength=m) / r
+            longest = np.bincount(longest_of[cfg.batch][used], minlength=m) / r
         out.append(
             Estimate(
                 accuracy=float(acc.mean()),
@@ -169,6 +174,36 @@ def estimate(
                 longest=np.asarray(longest, dtype=float).tolist(),
             )
         )
+    return out
+
+
+def _unanimous(gold: bool, lengths: np.ndarray, cfgs: Sequence[Config]) -> list[Estimate]:
+    """Exact estimates when every sample carries the same answer: the margin after t samples is t and every window
+    is unanimous, so the stop is fixed; each batch is a uniformly random subset of its size s, whose longest is the
+    sample of rank k (k samples shorter, ties to the later sample) with probability C(k, s - 1) / C(M, s)."""
+    from math import comb
+
+    m = len(lengths)
+    rank = sorted(range(m), key=lambda i: (int(lengths[i]), i))
+    below = [0] * m
+    for k, i in enumerate(rank):
+        below[i] = k
+    out = []
+    for cfg in cfgs:
+        cap = m if cfg.max_n is None else min(cfg.max_n, m)
+        ends = sorted({*range(cfg.batch, cap, cfg.batch), cap})
+        need = cfg.setting if cfg.rule == "margin" else cfg.batch  # votes ahead, or one full window
+        stop = next((e for e in ends if e >= need), cap)
+        drawn = [stop / m] * m
+        longest = [0.0] * m
+        start = 0
+        while start < stop:
+            size = min(cfg.batch, stop - start)
+            for i in range(m):
+                longest[i] += comb(below[i], size - 1) / comb(m, size)
+            start += size
+        out.append(Estimate(accuracy=1.0 if gold else 0.0, accuracy_se=0.0, mean_samples=float(stop),
+                            mean_samples_se=0.0, drawn=drawn, longest=longest))  # fmt: skip
     return out
 
 
@@ -187,6 +222,7 @@ def build(wh: Warehouse, source: str, replicates: int = REPLICATES, seed: int = 
         cls = classes(p["answers"], p["correct"])
         lengths = np.asarray(p["lengths"], dtype=np.int64)
         rng = np.random.default_rng([seed, i])
+        exact = bool(len(cls)) and cls[0] >= 0 and bool((cls == cls[0]).all())
         for cfg, e in zip(cfgs, estimate(cls, lengths, cfgs, replicates, rng), strict=True):
             for key in ("source", "task", "model", "method", "budget", "block_size", "problem_id"):
                 out[key].append(p[key])
@@ -198,7 +234,7 @@ def build(wh: Warehouse, source: str, replicates: int = REPLICATES, seed: int = 
             out["accuracy_se"].append(e.accuracy_se)
             out["mean_samples"].append(e.mean_samples)
             out["mean_samples_se"].append(e.mean_samples_se)
-            out["replicates"].append(replicates)
+            out["replicates"].append(0 if exact else replicates)
             out["drawn"].append(e.drawn)
             out["longest"].append(None if cfg.batch == 1 else e.longest)
     if not out["source"]:

@@ -83,19 +83,25 @@ HARD: list[str | None] = ["g"] * 5 + ["a"] * 4 + ["b"] * 3 + ["c"] + [None] * 3 
 LENGTHS = [1000 + 137 * i % 900 for i in range(len(HARD))]
 
 
-def test_estimates_match_an_independent_simulation(awh: Warehouse) -> None:
-    """Every rule and setting of a hard made-up problem: accuracy, mean samples and the cost weights within their
+UNANIMOUS: list[str | None] = ["a"] * 16  # every sample the same wrong answer: exact rows
+
+
+@pytest.mark.parametrize("answers", [HARD, UNANIMOUS], ids=["hard", "unanimous"])
+def test_estimates_match_an_independent_simulation(awh: Warehouse, answers: list[str | None]) -> None:
+    """Every rule and setting of a made-up problem: accuracy, mean samples and the cost weights within their
     Monte Carlo error (the module's standard error and the simulation's)."""
-    load(awh, [("g", HARD, LENGTHS)])
+    lengths = LENGTHS[: len(answers)]
+    load(awh, [("g", answers, lengths)])
     rows = awh.con.execute(
         "SELECT rule, setting, batch, max_n, accuracy, accuracy_se, mean_samples, mean_samples_se, drawn,"
-        " coalesce(longest, drawn) FROM adaptive_votes"
+        " coalesce(longest, drawn), replicates FROM adaptive_votes"
     ).fetchall()
     assert len(rows) == len(adaptive.configs())
+    assert {r[-1] for r in rows} == ({0} if answers is UNANIMOUS else {adaptive.REPLICATES})
     rng = random.Random(5)
     runs = 2000
-    for rule, setting, batch, max_n, acc, acc_se, ms, ms_se, drawn, longest in rows:
-        sims = [simulate(HARD, "g", rule, setting, batch, max_n, LENGTHS, rng) for _ in range(runs)]
+    for rule, setting, batch, max_n, acc, acc_se, ms, ms_se, drawn, longest, _ in rows:
+        sims = [simulate(answers, "g", rule, setting, batch, max_n, lengths, rng) for _ in range(runs)]
         s_acc = [s[0] for s in sims]
         s_n = [s[1] for s in sims]
         mean_acc, mean_n = sum(s_acc) / runs, sum(s_n) / runs
@@ -107,7 +113,7 @@ def test_estimates_match_an_independent_simulation(awh: Warehouse) -> None:
         assert sum(drawn) == pytest.approx(ms, abs=1e-9)  # the weights sum to the samples drawn
         batches = Counter(i for s in sims for i in s[2])
         assert sum(longest) == pytest.approx(sum(len(s[2]) for s in sims) / runs, abs=0.25), what
-        for i in range(len(HARD)):  # batches whose longest sample is i: a count per run in [0, 1]
+        for i in range(len(answers)):  # batches whose longest sample is i: a count per run in [0, 1]
             assert abs(longest[i] - batches[i] / runs) <= 4.5 * math.sqrt(0.25 / runs) * math.sqrt(2), (what, i)
 
 

@@ -17,7 +17,7 @@ CREATE TABLE IF NOT EXISTS adaptive_votes (
     accuracy_se     DOUBLE NOT NULL,
     mean_samples    DOUBLE NOT NULL,
     mean_samples_se DOUBLE NOT NULL,
-    replicates      INTEGER NOT NULL,
+    replicates      INTEGER NOT NULL,   -- random orders behind the estimates; 0: exact (every sample the same answer)
     drawn           DOUBLE[] NOT NULL,  -- drawn[trial + 1]: P(that sample is drawn)
     longest         DOUBLE[]            -- longest[trial + 1]: expected batches drawn whose longest sample it is; NULL: batch 1 (= drawn)
 );
