@@ -239,9 +239,9 @@ def build(wh: Warehouse, source: str, replicates: int = REPLICATES, seed: int = 
             out["longest"].append(None if cfg.batch == 1 else e.longest)
     if not out["source"]:
         return 0
-    from kinetics_sql.ingest.rows import insert_rows
+    from kinetics_sql.warehouse import insert_arrow
 
-    return insert_rows(wh.con, "adaptive_votes", pa.table(out))
+    return insert_arrow(wh.con, "adaptive_votes", pa.table(out))
 
 
 _COLUMNS = (

@@ -37,10 +37,8 @@ def _arms(wh: Warehouse, spec: fr.FrontierSpec) -> pl.DataFrame:
 def _usd(wh: Warehouse, seconds: float | None, spec: fr.FrontierSpec) -> float | None:
     if seconds is None:
         return None
-    row = wh.con.execute(
-        "SELECT usd_per_1000(?, hardware_price(?), gpus := ?)", [seconds, spec.hardware, spec.gpus]
-    ).fetchone()
-    return None if row is None or row[0] is None else float(row[0])
+    usd = wh.named("strategies/usd_per_1000", {"seconds": seconds, "hardware": spec.hardware, "gpus": spec.gpus})
+    return None if usd.is_empty() or usd["usd"][0] is None else float(usd["usd"][0])
 
 
 def summary(wh: Warehouse, spec: fr.FrontierSpec) -> pl.DataFrame:
