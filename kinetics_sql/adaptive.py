@@ -111,29 +111,26 @@ def estimate(
     seq = cls[perm]  # the class drawn at each step
     pos = np.empty_like(perm)
     np.put_along_axis(pos, perm, np.arange(m)[None, :].repeat(r, axis=0), axis=1)  # step at which each sample is drawn
+    pos = pos.astype(np.int16)
     rows = np.arange(r)
-    counts = np.zeros((r, n_cls), dtype=np.int64)
-    top1 = np.zeros(r, dtype=np.int64)
-    top2 = np.zeros(r, dtype=np.int64)
+    # running votes per answer after t samples: cum[:, t, c] (a sample without an answer adds to none)
+    cum = np.zeros((r, m + 1, n_cls), dtype=np.int16)
+    np.cumsum(seq[:, :, None] == np.arange(n_cls, dtype=seq.dtype), axis=1, dtype=np.int16, out=cum[:, 1:, :])
+    top1 = np.zeros(r, dtype=np.int16)
+    top2 = np.zeros(r, dtype=np.int16)
     leader = np.full(r, -1, dtype=np.int64)
-    margin = np.zeros((r, m + 1), dtype=np.int64)  # leader's lead after t samples
-    score = np.zeros((r, m + 1))  # Rao-Blackwellised P(gold wins) if the vote stopped after t samples
+    margin = np.zeros((r, m + 1), dtype=np.int16)  # leader's lead after t samples
     for t in range(m):
         c = seq[:, t]
         voted = c >= 0
-        cv = np.where(voted, c, 0)
-        counts[rows[voted], cv[voted]] += 1
-        new = counts[rows, cv]
-        same = voted & (cv == leader)
+        new = cum[rows, t + 1, np.maximum(c, 0)]
+        same = voted & (c == leader)
         ahead = voted & ~same & (new > top1)
         second = voted & ~same & ~ahead & (new > top2)
         top2 = np.where(ahead, top1, np.where(second, new, top2))
         top1 = np.where(same | ahead, new, top1)
-        leader = np.where(ahead, cv, leader)
+        leader = np.where(ahead, c, leader)
         margin[:, t + 1] = top1 - top2
-        top = counts.max(axis=1)
-        ties = (counts == top[:, None]).sum(axis=1)
-        score[:, t + 1] = np.where((counts[:, 0] == top) & (top > 0), 1.0 / ties, 0.0)
     longest_of: dict[int, np.ndarray] = {}  # batch size -> per order and batch, the sample that runs longest
     unanimous: dict[int, np.ndarray] = {}  # window -> per order and full window, whether its samples all agree
     out = []
@@ -150,9 +147,11 @@ def estimate(
             n_full = int(np.sum(ends % cfg.batch == 0))  # windows that end at a multiple of w are full
             hit = np.zeros((r, len(ends)), dtype=bool)
             hit[:, :n_full] = unanimous[cfg.batch][:, :n_full]
-        stop = np.where(hit.any(axis=1), ends[hit.argmax(axis=1)], cap)
-        acc = score[rows, stop]
-        drawn = (pos < stop[:, None]).mean(axis=0)
+        stop = np.where(hit.any(axis=1), ends[hit.argmax(axis=1)], cap).astype(np.int16)
+        votes = cum[rows, stop]  # r x classes at the stop: Rao-Blackwellised P(gold wins)
+        top = votes.max(axis=1)
+        acc = np.where((votes[:, 0] == top) & (top > 0), 1.0 / (votes == top[:, None]).sum(axis=1), 0.0)
+        drawn = np.count_nonzero(pos < stop[:, None], axis=0) / r
         if cfg.batch == 1:
             longest = drawn
         else:
@@ -195,13 +194,11 @@ def _unanimous(gold: bool, lengths: np.ndarray, cfgs: Sequence[Config]) -> list[
         need = cfg.setting if cfg.rule == "margin" else cfg.batch  # votes ahead, or one full window
         stop = next((e for e in ends if e >= need), cap)
         drawn = [stop / m] * m
-        longest = [0.0] * m
-        start = 0
-        while start < stop:
-            size = min(cfg.batch, stop - start)
-            for i in range(m):
-                longest[i] += comb(below[i], size - 1) / comb(m, size)
-            start += size
+        if cfg.batch == 1:  # every sample drawn is its batch's longest
+            longest = drawn
+        else:
+            sizes = [cfg.batch] * (stop // cfg.batch) + ([stop % cfg.batch] if stop % cfg.batch else [])
+            longest = [sum(comb(below[i], s - 1) / comb(m, s) for s in sizes) for i in range(m)]
         out.append(Estimate(accuracy=1.0 if gold else 0.0, accuracy_se=0.0, mean_samples=float(stop),
                             mean_samples_se=0.0, drawn=drawn, longest=longest))  # fmt: skip
     return out
