@@ -99,9 +99,10 @@ def findings(wh: Warehouse, hardware: str, tasks: tuple[str, ...]) -> str:
             out.append(f"`kinetics-sql compare adaptive --task {task} --cost {cost} --hardware {hardware} "
                        f"--batch {batch}`; {df['priced_by'][0] if df.height else ''}\n")  # fmt: skip
             unit = "s" if cost == "latency" else "$/1k"
+            usd = " $/1k saved |" if cost == "latency" else ""
             out.append(f"| table | best fixed N | accuracy | {unit} | K | adaptive accuracy | mean samples | {unit} "
-                       f"| samples saved | {unit} saved |")  # fmt: skip
-            out.append("|---|---|---|---|---|---|---|---|---|---|")
+                       f"| samples saved | {unit} saved |{usd}")  # fmt: skip
+            out.append("|---|---|---|---|---|---|---|---|---|---|" + ("---|" if cost == "latency" else ""))
             for r in df.iter_rows(named=True):
                 f_cost = r["fixed_seconds"] if cost == "latency" else r["fixed_usd_per_1000"]
                 a_cost = r["adaptive_seconds"] if cost == "latency" else r["adaptive_usd_per_1000"]
@@ -109,12 +110,14 @@ def findings(wh: Warehouse, hardware: str, tasks: tuple[str, ...]) -> str:
                     f_cost, a_cost = r["fixed_cost"], r["adaptive_cost"]
                 if r["setting"] is None:
                     out.append(f"| {r['config']} | {r['fixed_n']} | {r['fixed_accuracy']:.3f} | {f_cost:.4g} | "
-                               "none reaches it | | | | | |")  # fmt: skip
+                               "none reaches it | | | | | |" + (" |" if cost == "latency" else ""))  # fmt: skip
                     continue
                 out.append(
                     f"| {r['config']} | {r['fixed_n']} | {r['fixed_accuracy']:.3f} | {f_cost:.4g} | {r['setting']} | "
                     f"{r['adaptive_accuracy']:.3f} ± {r['adaptive_accuracy_se']:.3f} | {r['mean_samples']:.1f} | "
                     f"{a_cost:.4g} | {r['samples_saved']:.1f} | {f_cost - a_cost:.4g} ({1 - a_cost / f_cost:.0%}) |"
+                    + (f" {r['usd_saved_per_1000']:.4g} |" if cost == "latency" and r["usd_saved_per_1000"] is not None
+                       else " n/a (no price) |" if cost == "latency" else "")
                 )
     return "\n".join(out) + "\n"
 
