@@ -30,7 +30,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from kinetics_sql import sqlfiles
+from kinetics_sql import adaptive, sqlfiles
 from kinetics_sql.errors import InputError
 from kinetics_sql.ingest.context import LoadContext
 from kinetics_sql.ingest.rows import insert_rows
@@ -177,7 +177,9 @@ def load(ctx: LoadContext) -> dict[str, int]:
     insert_rows(con, "problems", prob_rows)
     insert_rows(con, "trials", trial_rows)
     votes = build_majority(ctx.wh, ctx.source.name)
-    return {"problems": len(prob_rows), "trials": len(trial_rows), "majority_votes": votes}
+    adaptive_rows = adaptive.build(ctx.wh, ctx.source.name)
+    return {"problems": len(prob_rows), "trials": len(trial_rows), "majority_votes": votes,
+            "adaptive_votes": adaptive_rows}  # fmt: skip
 
 
 def build_majority(wh: Any, source: str) -> int:

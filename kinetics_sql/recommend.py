@@ -207,6 +207,10 @@ class Recommendation:
             args += ["--engine", r.engine]
         if r.gpus != 1:
             args += ["--gpus", str(r.gpus)]
+        if c["strategy"] in fr.ADAPTIVE and c.get("batch", 1) != 1 and c["strategy"] == "adaptive-majority":
+            args += ["--batch", str(c["batch"])]
+        if c["strategy"] in fr.ADAPTIVE and c.get("max_n"):
+            args += ["--max-n", str(c["max_n"])]
         args += ["--model", c["model"], "--method", c["method"], "-f", "csv"]
         return shlex.join(args) + f"   # row '{c['config']} @{c['setting']}'"
 
@@ -268,10 +272,17 @@ def arm_table(wh: Warehouse, req: Request) -> tuple[pl.DataFrame, costmodel.Coef
                 reserve_gb=req.reserve_gb,
                 gpus=req.gpus,
             )
-            _features(wh, req, task, strategy)
-            wh.execute(sqlfiles.load("recommend/block_kv"), {"strategy": strategy})
             before = int(wh.named("recommend/count").item())
-            wh.execute(sqlfiles.load("recommend/points"), {"task": task, "strategy": strategy})
+            if strategy in fr.ADAPTIVE:  # priced per trial from adaptive_votes' weights
+                wh.execute(
+                    sqlfiles.load("recommend/adaptive_points"),
+                    {"task": task, "strategy": strategy, "models": list(req.models), "methods": list(req.methods),
+                     "variant": req.variant},
+                )  # fmt: skip
+            else:
+                _features(wh, req, task, strategy)
+                wh.execute(sqlfiles.load("recommend/block_kv"), {"strategy": strategy})
+                wh.execute(sqlfiles.load("recommend/points"), {"task": task, "strategy": strategy})
             added = int(wh.named("recommend/count").item()) - before
             found += added
             if not added:
@@ -453,6 +464,8 @@ def recommend(wh: Warehouse, req: Request) -> Recommendation:
             "runners": req.runners_up,
         },
     )
+    if chosen["strategy"] in fr.ADAPTIVE:
+        chosen = {**chosen, **_adaptive_arm(wh, req, chosen)}
     naive = naive_arm(wh, req, arms)
     runners = alt.filter(pl.col("kind") == "runner-up").drop("kind")
     nxt = alt.filter(pl.col("kind") == "next step").drop("kind")
@@ -472,6 +485,21 @@ def recommend(wh: Warehouse, req: Request) -> Recommendation:
         notes=notes,
         naive=naive,
     )
+
+
+def _adaptive_arm(wh: Warehouse, req: Request, chosen: dict[str, Any]) -> dict[str, Any]:
+    """An adaptive arm's batch, cap and expected samples drawn (queries/strategies/adaptive_arms.sql)."""
+    arms = wh.named(
+        "strategies/adaptive_arms",
+        {"task": req.tasks[0], "strategy": chosen["strategy"], "models": [chosen["model"]], "methods": [],
+         "sources": [], "batch": None, "max_n": None},
+    ).filter((pl.col("config") == chosen["config"]) & (pl.col("setting") == chosen["setting"]))  # fmt: skip
+    if arms.height != 1:
+        raise KineticsError(f"no adaptive_votes arm {chosen['config']} @{chosen['setting']} for {req.tasks[0]}")
+    a = arms.row(0, named=True)
+    capped = a["max_n"] if " max " in chosen["config"] else None
+    return {"batch": a["batch"], "max_n": capped, "mean_samples": a["mean_samples"],
+            "mean_samples_se": a["mean_samples_se"], "accuracy_se": a["accuracy_se"]}  # fmt: skip
 
 
 NAIVE = "the largest model that fits the VRAM, one sample, dense attention"
@@ -557,8 +585,20 @@ def _cost_text(row: dict[str, Any], measure: str) -> str:
     return _cost_value(v, measure) + ("" if measure == "latency_s" else f" ({_regime(measure)} regime)")
 
 
-def setting_text(strategy: str, setting: int) -> str:
+def setting_text(strategy: str, setting: int, arm: dict[str, Any] | None = None) -> str:
     samples = "sample" if setting == 1 else "samples"
+    if strategy in fr.ADAPTIVE:
+        a = arm or {}
+        drawn = ""
+        if "mean_samples" in a:
+            drawn = f"; {a['mean_samples']:.1f} samples expected (+/- {a['mean_samples_se']:.2f})"
+        cap = f", at most {a['max_n']}" if a.get("max_n") else ", at most all samples"
+        if strategy == "adaptive-esc":
+            return f"w = {setting}: windows of {setting} samples until one is unanimous (ESC){cap}{drawn}"
+        return (
+            f"K = {setting}: draw {a.get('batch', 1)} at a time until the leading answer is {setting} votes ahead"
+            f"{cap}{drawn}"
+        )
     if strategy == "best-of-n":
         return f"N = {setting} {samples} (best-of-N, verifier picks), each generated to its end (no generation budget)"
     if strategy == "majority":
@@ -641,7 +681,7 @@ def render(rec: Recommendation) -> str:
             if c["method"] == "topk"
             else ""
         ),
-        f"  setting        {setting_text(c['strategy'], c['setting'])}",
+        f"  setting        {setting_text(c['strategy'], c['setting'], c)}",
         f"  offload        {c['k_layers']} of {c['layers']} layers on the host"
         + (f", {c['waves']} sequential waves of {c['wave_n']} trials" if c["waves"] > 1 else ""),
         f"  engine         {engine} (coefficients: {r.coefficients})",

@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 
 import click
 
-from kinetics_sql import compare_gpus, compare_offload, limits, pricing, selection
+from kinetics_sql import compare_adaptive, compare_gpus, compare_offload, limits, pricing, selection
 from kinetics_sql import frontier as fr
 from kinetics_sql.commands.context import State, pass_state
 from kinetics_sql.commands.output import emit, output_options, render_table, write_file
@@ -75,7 +75,23 @@ def selection_options(func: F) -> F:
             help="best-of-n: N = 1, 2, 4, ... samples (coverage); long-cot: traces cut at generation budgets "
             "(table trial_budgets; for answer tables from lengths: correct and within the budget, a lower bound); "
             "majority: N samples vote, the plurality answer must be gold (table majority_votes); majority-budget: "
-            "the same with each sample capped at a generation budget (configurations '... cap B').",
+            "the same with each sample capped at a generation budget (configurations '... cap B'); "
+            "adaptive-majority: draw until the leading answer is K votes ahead (setting = K; table adaptive_votes); "
+            "adaptive-esc: until a window of w samples is unanimous (setting = w; Li et al., ICLR 2024).",
+        ),
+        click.option(
+            "--batch",
+            type=int,
+            default=1,
+            show_default=True,
+            help="adaptive-majority: samples drawn at once before the rule looks (1 or 8); the latency regime "
+            "waits for each batch's longest sample.",
+        ),
+        click.option(
+            "--max-n",
+            type=int,
+            default=None,
+            help="adaptive strategies: stop at this many samples at most (32; default: all samples of the table).",
         ),
         click.option(
             "--hardware",
@@ -189,6 +205,8 @@ def frontier(
     kind: str,
     sources: tuple[str, ...],
     gpus: int,
+    batch: int,
+    max_n: int | None,
     cost: str,
     by: str,
     per_group: bool,
@@ -211,7 +229,8 @@ def frontier(
     problems), cost_tera (FLOP-like costs / 1e12; empty for latency and dollars), seconds on
     --hardware, accuracy, and the arm that set the breakpoint (model, method, budget, block_size,
     config, setting = N or generation budget); 'group' with --by or --per-group; lower, upper with
-    --bootstrap.
+    --bootstrap; the adaptive strategies add accuracy_se, mean_samples (expected samples drawn) and
+    mean_samples_se (unbiased estimates over random orders).
     """
     state = ctx.ensure_object(State)
     only_with(ctx, "with --grid", grid is not None, "smooth", "grid_min", "grid_max")
@@ -240,6 +259,8 @@ def frontier(
         reserve_gb=reserve_gb,
         gpus=gpus,
         sources=sources,
+        batch=batch,
+        max_n=max_n,
     )
     wh = _reader_for(state, spec)
     df = fr.frontier(wh, spec)
@@ -248,6 +269,8 @@ def frontier(
             "long-cot": "trial_budgets (raw traces) or trials with correctness",
             "majority": "majority_votes (answer tables)",
             "majority-budget": "majority_votes (answer tables)",
+            "adaptive-majority": "adaptive_votes (answer tables)",
+            "adaptive-esc": "adaptive_votes (answer tables)",
         }.get(strategy, "problems/trials")
         click.echo(f"no frontier: no {task} rows in {source} for this selection", err=True)
     if "config" in df.columns and (note := fr.pooled_sources_note(df["config"].drop_nulls().unique().to_list())):
@@ -264,7 +287,7 @@ def frontier(
     emit(df, fmt, output)
 
 
-COMPARISONS = ("all", "flops-vs-eflops", "sparse-vs-dense", "offload", "gpus")
+COMPARISONS = ("all", "flops-vs-eflops", "sparse-vs-dense", "offload", "gpus", "adaptive")
 
 
 @click.command()
@@ -301,6 +324,8 @@ def compare(
     kind: str,
     sources: tuple[str, ...],
     gpus: int,
+    batch: int,
+    max_n: int | None,
     by: str,
     cost: str,
     levels: bool,
@@ -318,8 +343,10 @@ def compare(
     --vram-gb): per model, its offloaded arms and how many another model Pareto-dominates (--levels: every
     arm). gpus (--gpus T >= 2): one GPU against T in tensor parallel, per model: the deployable arms that cost
     fewer GPU-seconds on T GPUs (more accuracy per dollar at one price per GPU-hour) and T GPUs' share of the
-    deployable frontier in GPU-seconds (--levels: every arm). 'all' (default) prints each that applies; pick
-    one for csv or parquet.
+    deployable frontier in GPU-seconds (--levels: every arm). adaptive (answer tables): per table, the best
+    fixed-N majority vote and the cheapest adaptive arm (--strategy adaptive-majority|adaptive-esc, --batch,
+    --max-n) at its accuracy: samples, seconds and dollars per 1,000 problems saved under --cost. 'all'
+    (default) prints each that applies; pick one for csv or parquet.
     """
     state = ctx.ensure_object(State)
     only_with(ctx, "with --cost rflops, latency or dollars", cost in OFFLOAD_COSTS, "engine", "vram_gb", "reserve_gb")
@@ -338,6 +365,8 @@ def compare(
         reserve_gb=reserve_gb,
         gpus=gpus,
         sources=sources,
+        batch=batch,
+        max_n=max_n,
     )
     wh = _reader_for(state, spec)
     frames = {}
@@ -358,6 +387,8 @@ def compare(
         frames["offload"] = compare_offload.arms(wh, spec) if levels else compare_offload.dominated(wh, spec)
     if comparison == "gpus" or (comparison == "all" and gpus > 1):
         frames["gpus"] = compare_gpus.arms(wh, spec) if levels else compare_gpus.summary(wh, spec)
+    if comparison == "adaptive" or (comparison == "all" and strategy in fr.ADAPTIVE):
+        frames["adaptive"] = compare_adaptive.summary(wh, spec)
     if len(frames) == 1:
         emit(next(iter(frames.values())), fmt, output)
         return
