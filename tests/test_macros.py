@@ -683,7 +683,8 @@ def test_model_macros_match_reference(con: duckdb.DuckDBPyConnection, cases: lis
             (
                 ref.compute_flops(c["method"], p, arch.hq, arch.d, *tail, *sparse),
                 ef,
-                ef / peak,
+                ref.compute_flops(c["method"], p, arch.hq, arch.d, *tail, *sparse) / peak
+                + ref.kv_reads(c["method"], arch.hkv, arch.d, *tail, *sparse) / hbm,
                 rf,
                 p,
                 i,

@@ -80,7 +80,8 @@ def selection_options(func: F) -> F:
             "--hardware",
             default="b200",
             show_default=True,
-            help="Hardware profile: i = 2 * peak / HBM bytes/s for eFLOPs, and seconds = cost / peak.",
+            help="Hardware profile: i = 2 * peak / HBM bytes/s for eFLOPs; seconds = cost / peak (eFLOPs: / (2 * peak),"
+            " the paper's B200 seconds; never the KV bytes twice).",
         ),
         click.option(
             "--variant",

@@ -87,10 +87,15 @@ CREATE OR REPLACE MACRO model_eflops(model_name, hardware_name, method, lin, lou
     FROM models m, hardware h WHERE m.name = known_model(model_name) AND h.name = known_hardware(hardware_name)
 );
 
+-- Seconds at the roofline (compute / peak + KV bytes / HBM), as model_cost's seconds.
 CREATE OR REPLACE MACRO model_seconds(model_name, hardware_name, method, lin, lout, n, budget := 0, block_size := 0, variant := 'exact', param_count := 'kinetics') AS (
-    SELECT model_eflops(model_name, hardware_name, method, lin, lout, n, budget := budget, block_size := block_size,
-                        variant := variant, param_count := param_count) / h.peak_flops
-    FROM hardware h WHERE h.name = known_hardware(hardware_name)
+    SELECT roofline_seconds(
+               compute_flops(method, pick_params(m.params_kinetics, m.params, param_count), m.hq, m.head_dim * m.layers,
+                             lin, lout, n, budget := budget, block_size := block_size, variant := variant),
+               kv_reads(method, m.hkv, m.head_dim * m.layers, lin, lout, n, budget := budget, block_size := block_size,
+                        variant := variant),
+               h.peak_flops, h.hbm_bytes_per_s)
+    FROM models m, hardware h WHERE m.name = known_model(model_name) AND h.name = known_hardware(hardware_name)
 );
 
 -- rFLOPs on a hardware profile with k offloaded layers (datasheet i_gpu = peak / HBM, i_link = peak / link).
