@@ -18,7 +18,7 @@ from kinetics_sql import frontier as fr
 from kinetics_sql.commands.context import State, pass_state
 from kinetics_sql.commands.output import emit, output_options, render_table
 from kinetics_sql.costmodel import DEFAULT_RESERVE_GB, OFFLOAD_COSTS
-from kinetics_sql.facts.methods import METHODS
+from kinetics_sql.facts.methods import METHODS, ORACLE_LABEL, considered
 from kinetics_sql.warehouse import Warehouse
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -31,6 +31,12 @@ def _reader_for(state: State, spec: fr.FrontierSpec) -> Warehouse:
     if spec.cost in pricing.COSTS:
         click.echo(pricing.describe(wh, spec), err=True)
     return wh
+
+
+def _note_oracle(df: Any) -> None:
+    """Say on stderr that rows of oracle top-k are bounds, where a result shows any."""
+    if "method" in getattr(df, "columns", []) and df.height and (df["method"] == "topk").any():
+        click.echo(f"rows with method topk: {ORACLE_LABEL}", err=True)
 
 
 def offload_options(func: F) -> F:
@@ -104,6 +110,12 @@ def selection_options(func: F) -> F:
             default="oracle",
             show_default=True,
             help="oracle: best arm per problem (the paper's); deployable: one arm for every problem.",
+        ),
+        click.option(
+            "--include-oracle",
+            is_flag=True,
+            help="--kind deployable and compare: also consider oracle top-k (an upper bound that no engine runs: it "
+            "scores every key to pick its top k). Default without --method: dense, blocktopk and window.",
         ),
         click.option(
             "--gpus",
@@ -182,6 +194,7 @@ def frontier(
     models: tuple[str, ...],
     methods: tuple[str, ...],
     kind: str,
+    include_oracle: bool,
     sources: tuple[str, ...],
     gpus: int,
     cost: str,
@@ -206,8 +219,11 @@ def frontier(
     problems), cost_tera (FLOP-like costs / 1e12; empty for latency and dollars), seconds on
     --hardware, accuracy, and the arm that set the breakpoint (model, method, budget, block_size,
     config, setting = N or generation budget); 'group' with --by or --per-group; lower, upper with
-    --bootstrap.
+    --bootstrap. --kind deployable considers the deployable methods (dense, blocktopk, window) unless
+    --include-oracle or --method says otherwise.
     """
+    if kind == "deployable":
+        methods = considered(methods, include_oracle)
     spec = fr.FrontierSpec(
         task=task,
         strategy=strategy,
@@ -240,6 +256,7 @@ def frontier(
             "majority-budget": "majority_votes (answer tables)",
         }.get(strategy, "problems/trials")
         click.echo(f"no frontier: no {task} rows in {source} for this selection", err=True)
+    _note_oracle(df)
     if chart:
         from kinetics_sql.figures import charts
 
@@ -283,6 +300,7 @@ def compare(
     models: tuple[str, ...],
     methods: tuple[str, ...],
     kind: str,
+    include_oracle: bool,
     sources: tuple[str, ...],
     gpus: int,
     by: str,
@@ -303,8 +321,9 @@ def compare(
     arm). gpus (--gpus T >= 2): one GPU against T in tensor parallel, per model: the deployable arms that cost
     fewer GPU-seconds on T GPUs (more accuracy per dollar at one price per GPU-hour) and T GPUs' share of the
     deployable frontier in GPU-seconds (--levels: every arm). 'all' (default) prints each that applies; pick
-    one for csv or parquet.
+    one for csv or parquet. Only deployable methods (dense, blocktopk, window) unless --include-oracle or --method.
     """
+    methods = considered(methods, include_oracle)
     spec = fr.FrontierSpec(
         task=task,
         strategy=strategy,
@@ -331,6 +350,8 @@ def compare(
         frames["offload"] = compare_offload.arms(wh, spec) if levels else compare_offload.dominated(wh, spec)
     if comparison == "gpus" or (comparison == "all" and gpus > 1):
         frames["gpus"] = compare_gpus.arms(wh, spec) if levels else compare_gpus.summary(wh, spec)
+    for df in frames.values():
+        _note_oracle(df)
     if len(frames) == 1:
         emit(next(iter(frames.values())), fmt, output)
         return
