@@ -389,3 +389,16 @@ def test_frontier_macro_averaged_over_tasks(mwh: Warehouse) -> None:
     for r in both.iter_rows(named=True):
         assert r["accuracy"] == pytest.approx((a[r["setting"]] + 1.0) / 2, rel=1e-12)
         assert r["task_accuracy"].startswith("aime24 ") and "math500 1.0000" in r["task_accuracy"]
+
+
+def test_best_of_n_includes_all_samples(mwh: Warehouse) -> None:
+    """Best-of-N's settings are N = 1, 2, 4, ... and N = all samples (6 here, not a power of two; the fewest any
+    problem of the configuration has), where coverage is 1 if any sample is correct."""
+    load_answers(mwh, [("g", ["g", "a", None, "b", "a", "c"], [10, 20, 30, 40, 50, 60]),
+                       ("7", ["8", "8", "9", "9", "8", "9", "8"], [10, 20, 30, 40, 50, 60, 70])])  # fmt: skip
+    for cost in ("flops", "latency"):
+        pts = fr.points(mwh, fr.FrontierSpec(task="aime24", strategy="best-of-n", cost=cost, hardware="h100-sxm"))
+        at = {(r["problem_id"], r["setting"]): r["accuracy"] for r in pts.iter_rows(named=True)}
+        assert sorted({s for _, s in at}) == [1, 2, 4, 6], cost
+        assert at[("0", 6)] == pytest.approx(1.0) and at[("1", 6)] == pytest.approx(0.0)
+        assert at[("0", 4)] == pytest.approx(1 - 5 / 15)  # C(5, 4) / C(6, 4) of the draws miss the gold one
