@@ -6,7 +6,7 @@
 #              (budget 1024, blocks of 32) at 16K and 32K context, batch 4 and 16 (synthetic prompt KV);
 #              dense generations of 4K-16K tokens timed at every power-of-two checkpoint
 #   tests      the GPU tests, then the torch runner's Qwen3-1.7B and 14B generations
-#   vllm-a     vLLM 0.26.0 (staged by ../shared/tools/vllm-stage.sh in /tmp/vsite): Qwen3-8B and 0.6B
+#   vllm-a     vLLM 0.26.0 (staged by a vllm-stage.sh script kept outside this repository in /tmp/vsite): Qwen3-8B and 0.6B
 #   vllm-b     vLLM: Qwen3-32B, 1.7B, and Qwen3-8B with 8 GiB of weights offloaded (cpu_offload_gb, V1 runner)
 set -u
 PART=$1

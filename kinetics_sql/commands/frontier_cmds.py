@@ -257,6 +257,8 @@ def frontier(
         }.get(strategy, "problems/trials")
         click.echo(f"no frontier: no {task} rows in {source} for this selection", err=True)
     _note_oracle(df)
+    if "config" in df.columns and (note := fr.pooled_sources_note(df["config"].drop_nulls().unique().to_list())):
+        click.echo(f"note: {note}", err=True)
     if chart:
         from kinetics_sql.figures import charts
 
