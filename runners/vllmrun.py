@@ -587,8 +587,11 @@ def sweep(
                 marks = _default_marks(gen) if checkpoints else [gen]
                 t = generation(engine, ids, batch=b, gen=gen, marks=marks, prompts=prompts)
                 if moe and probe is None and getattr(engine, "routers", {}).get("route_capture"):
-                    probe = route_probe(engine, [[rng.randrange(1000, 150000) for _ in range(16)]
-                                                 for _ in range(b)], steps=probe_steps)
+                    try:
+                        probe = route_probe(engine, [[rng.randrange(1000, 150000) for _ in range(16)]
+                                                     for _ in range(b)], steps=probe_steps)
+                    except Exception as exc:  # the read-back failed: the timing stands, say so in the record
+                        probe = {"experts_touched": None, "error": f"{type(exc).__name__}: {exc}"}
                     log(f"{spec.name} batch={b}: experts touched per MoE layer and step {probe}")
                 moe_extra = ({"experts": probe, "routers": getattr(engine, "routers", None),
                               "distinct_prompts": True} if moe else {})
@@ -636,7 +639,11 @@ def sweep(
                     f"decode {dec:.3f}s ({1000 * dec / max(gen - 1, 1):.2f} ms/step, skew {t['skew']})")
         for p, lengths, label in together_runs:
             prompts = [[rng.randrange(1000, 150000) for _ in range(p)] for _ in lengths]
-            t = together(engine, prompts, lengths)
+            try:
+                t = together(engine, prompts, lengths)
+            except Exception as exc:
+                log(f"{spec.name} together {label}: failed, {type(exc).__name__}: {exc}")
+                continue
             n, top = len(lengths), max(lengths)
             rec = writer.write({
                 "engine": "vllm", "engine_version": version, "device": device, "model": spec.name,
