@@ -265,8 +265,8 @@ def _table_specs(name: str, spec: FrontierSpec) -> dict[str, FrontierSpec]:
             "flops_points": replace(spec, cost="flops", coefficients=None),
             "eflops_points": replace(spec, cost="eflops", coefficients=None),
         }
-    if name == "sparse_dense":
-        return {"points": replace(spec, methods=())}
+    if name == "sparse_dense":  # dense beside the sparse methods selected (every method when none is)
+        return {"points": replace(spec, methods=tuple(sorted({*spec.methods, "dense"})) if spec.methods else ())}
     return {"points": spec}
 
 

@@ -36,6 +36,7 @@ import polars as pl
 from kinetics_sql import costmodel, limits, sqlfiles
 from kinetics_sql import frontier as fr
 from kinetics_sql.errors import KineticsError
+from kinetics_sql.facts.methods import DEPLOYABLE_METHODS, ORACLE_LABEL, considered
 from kinetics_sql.warehouse import Warehouse, insert_arrow
 
 REGIMES = ("latency", "throughput")
@@ -72,6 +73,7 @@ class Request:
     bootstrap: int = 1000
     seed: int = 0
     runners_up: int = 5
+    include_oracle: bool = False  # consider oracle top-k (an upper bound) when no --method is given
 
     def validated(self, wh: Warehouse) -> Request:
         budgets = [b for b in (self.budget_s, self.budget_dollars, self.target_accuracy) if b is not None]
@@ -105,6 +107,7 @@ class Request:
             self,
             hardware=hardware,
             models=tuple(wh.resolve_model(m) for m in self.models),
+            methods=considered(self.methods, self.include_oracle),
         )
 
     @property
@@ -137,8 +140,11 @@ class Request:
             args += ["--strategy", s]
         for m in self.models:
             args += ["--model", m]
-        for m in self.methods:
-            args += ["--method", m]
+        if self.methods != DEPLOYABLE_METHODS:  # the default needs no --method
+            for m in self.methods:
+                args += ["--method", m]
+        if self.include_oracle and not self.methods:
+            args += ["--include-oracle"]
         if self.budget_s is not None:
             args += ["--budget-s", f"{self.budget_s:g}"]
         if self.budget_dollars is not None:
@@ -392,7 +398,9 @@ def _selection(req: Request) -> str:
     ]
     if req.models:
         bits.append(f"for models {', '.join(req.models)}")
-    if req.methods:
+    if req.methods == DEPLOYABLE_METHODS and not req.include_oracle:
+        bits.append(f"with the deployable methods {', '.join(req.methods)} (--include-oracle adds oracle top-k)")
+    elif req.methods:
         bits.append(f"with methods {', '.join(req.methods)}")
     return " ".join(bits)
 
@@ -409,7 +417,7 @@ def _what_to_ingest(strategy: str) -> str:
 
 
 def _what_to_ingest_all(req: Request) -> str:
-    if req.models or req.methods:
+    if req.models or (req.methods and req.methods != DEPLOYABLE_METHODS):
         return ": drop --model/--method or ingest trials of those (`kinetics-sql ingest ...`)"
     if req.strategies == ("long-cot",):
         return ": ingest raw traces for trial_budgets (`kinetics-sql ingest TRACES.jsonl`)"
@@ -676,8 +684,7 @@ def render(rec: Recommendation) -> str:
         + (f", KV budget {c['budget']} tokens" if c["budget"] else "")
         + (f", block size {c['block_size']}" if c["block_size"] else "")
         + (
-            " (oracle top-k: an upper bound for sparse attention; --method dense --method blocktopk for"
-            " implementable ones)"
+            f" ({ORACLE_LABEL}; without --include-oracle only deployable methods are considered)"
             if c["method"] == "topk"
             else ""
         ),

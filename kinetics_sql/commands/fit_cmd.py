@@ -65,6 +65,13 @@ from kinetics_sql.commands.output import emit, output_options
     "(default: all longer than --train-max-gen).",
 )
 @click.option("--points", is_flag=True, help="Print every measurement with its prediction instead of the summary.")
+@click.option(
+    "--predict-source",
+    "predict_sources",
+    multiple=True,
+    help="After fitting, print the fit's predictions (no refit) for the measurements of ingested files whose name "
+    "contains this (repeatable), e.g. --source vllm-h200 --predict-source vllm-moe-h200: a dense fit on MoE runs.",
+)
 @click.option("--no-store", is_flag=True, help="Do not store the fit in the coefficients table.")
 @output_options
 @pass_state
@@ -83,6 +90,7 @@ def fit_command(
     train_max_gen: int | None,
     eval_min_gen: int | None,
     points: bool,
+    predict_sources: tuple[str, ...],
     no_store: bool,
     fmt: str,
     output: str | None,
@@ -121,6 +129,9 @@ def fit_command(
             click.echo(f"the same fit is stored already as {twin}: not stored again", err=True)
         else:
             fitlib.store(wh, res)
+    if predict_sources:
+        emit(fitlib.predict_measurements(wh, res, predict_sources), fmt, output)
+        return
     if points:
         cols = [
             "source",

@@ -19,7 +19,7 @@ from kinetics_sql.commands.context import State, pass_state
 from kinetics_sql.commands.output import emit, output_options, render_table, write_file
 from kinetics_sql.commands.params import Finite, only_with
 from kinetics_sql.costmodel import DEFAULT_RESERVE_GB, OFFLOAD_COSTS
-from kinetics_sql.facts.methods import METHODS
+from kinetics_sql.facts.methods import METHODS, ORACLE_LABEL, considered
 from kinetics_sql.warehouse import Warehouse
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -32,6 +32,12 @@ def _reader_for(state: State, spec: fr.FrontierSpec) -> Warehouse:
     if spec.cost in pricing.COSTS:
         click.echo(pricing.describe(wh, spec), err=True)
     return wh
+
+
+def _note_oracle(df: Any) -> None:
+    """Say on stderr that rows of oracle top-k are bounds, where a result shows any."""
+    if "method" in getattr(df, "columns", []) and df.height and (df["method"] == "topk").any():
+        click.echo(f"rows with method topk: {ORACLE_LABEL}", err=True)
 
 
 def offload_options(func: F) -> F:
@@ -97,7 +103,8 @@ def selection_options(func: F) -> F:
             "--hardware",
             default="b200",
             show_default=True,
-            help="Hardware profile: i = 2 * peak / HBM bytes/s for eFLOPs, and seconds = cost / peak.",
+            help="Hardware profile: i = 2 * peak / HBM bytes/s for eFLOPs; seconds = cost / peak (eFLOPs: / (2 * peak),"
+            " the paper's B200 seconds; never the KV bytes twice).",
         ),
         click.option(
             "--variant",
@@ -120,6 +127,12 @@ def selection_options(func: F) -> F:
             default="oracle",
             show_default=True,
             help="oracle: best arm per problem (the paper's); deployable: one arm for every problem.",
+        ),
+        click.option(
+            "--include-oracle",
+            is_flag=True,
+            help="--kind deployable and compare: also consider oracle top-k (an upper bound that no engine runs: it "
+            "scores every key to pick its top k). Default without --method: dense, blocktopk and window.",
         ),
         click.option(
             "--gpus",
@@ -203,6 +216,7 @@ def frontier(
     models: tuple[str, ...],
     methods: tuple[str, ...],
     kind: str,
+    include_oracle: bool,
     sources: tuple[str, ...],
     gpus: int,
     batch: int,
@@ -230,13 +244,16 @@ def frontier(
     --hardware, accuracy, and the arm that set the breakpoint (model, method, budget, block_size,
     config, setting = N or generation budget); 'group' with --by or --per-group; lower, upper with
     --bootstrap; the adaptive strategies add accuracy_se, mean_samples (expected samples drawn) and
-    mean_samples_se (unbiased estimates over random orders).
+    mean_samples_se (unbiased estimates over random orders). --kind deployable considers the deployable
+    methods (dense, blocktopk, window) unless --include-oracle or --method says otherwise.
     """
     state = ctx.ensure_object(State)
     only_with(ctx, "with --grid", grid is not None, "smooth", "grid_min", "grid_max")
     only_with(ctx, "with --cost rflops, latency or dollars", cost in OFFLOAD_COSTS, "engine", "vram_gb", "reserve_gb")
     if grid_min is not None and grid_max is not None and grid_min >= grid_max:
         raise click.UsageError(f"--grid-min {grid_min:g} must be below --grid-max {grid_max:g}", ctx=ctx)
+    if kind == "deployable":
+        methods = considered(methods, include_oracle)
     spec = fr.FrontierSpec(
         task=task,
         strategy=strategy,
@@ -273,6 +290,7 @@ def frontier(
             "adaptive-esc": "adaptive_votes (answer tables)",
         }.get(strategy, "problems/trials")
         click.echo(f"no frontier: no {task} rows in {source} for this selection", err=True)
+    _note_oracle(df)
     if "config" in df.columns and (note := fr.pooled_sources_note(df["config"].drop_nulls().unique().to_list())):
         click.echo(f"note: {note}", err=True)
     if chart:
@@ -322,6 +340,7 @@ def compare(
     models: tuple[str, ...],
     methods: tuple[str, ...],
     kind: str,
+    include_oracle: bool,
     sources: tuple[str, ...],
     gpus: int,
     batch: int,
@@ -346,10 +365,12 @@ def compare(
     deployable frontier in GPU-seconds (--levels: every arm). adaptive (answer tables): per table, the best
     fixed-N majority vote and the cheapest adaptive arm (--strategy adaptive-majority|adaptive-esc, --batch,
     --max-n) at its accuracy: samples, seconds and dollars per 1,000 problems saved under --cost. 'all'
-    (default) prints each that applies; pick one for csv or parquet.
+    (default) prints each that applies; pick one for csv or parquet. Only deployable methods (dense,
+    blocktopk, window) unless --include-oracle or --method.
     """
     state = ctx.ensure_object(State)
     only_with(ctx, "with --cost rflops, latency or dollars", cost in OFFLOAD_COSTS, "engine", "vram_gb", "reserve_gb")
+    methods = considered(methods, include_oracle)
     spec = fr.FrontierSpec(
         task=task,
         strategy=strategy,
@@ -389,6 +410,8 @@ def compare(
         frames["gpus"] = compare_gpus.arms(wh, spec) if levels else compare_gpus.summary(wh, spec)
     if comparison == "adaptive" or (comparison == "all" and strategy in fr.ADAPTIVE):
         frames["adaptive"] = compare_adaptive.summary(wh, spec)
+    for df in frames.values():
+        _note_oracle(df)
     if len(frames) == 1:
         emit(next(iter(frames.values())), fmt, output)
         return
