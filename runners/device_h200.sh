@@ -7,6 +7,8 @@
 #              dense generations of 4K-16K tokens timed at every power-of-two checkpoint
 #   tests      the GPU tests, then the torch runner's Qwen3-1.7B and 14B generations
 #   vllm-a     vLLM 0.26.0 (staged by ../shared/tools/vllm-stage.sh in /tmp/vsite): Qwen3-8B and 0.6B
+#   fused      issue 22: GPU tests, per-kernel step profiles (runners/profile_step.py), torch vs fused kernels:
+#              block top-k at 16K/32K, batch 4/16, and dense generations at vLLM's shapes
 #   vllm-b     vLLM: Qwen3-32B, 1.7B, and Qwen3-8B with 8 GiB of weights offloaded (cpu_offload_gb, V1 runner)
 set -u
 PART=$1
@@ -30,6 +32,15 @@ case $PART in
     python3 -m pytest --noconftest -q -m gpu tests/test_gpu.py -p no:cacheprovider 2>&1 | tail -25
     $TD --model Qwen3-1.7B --checkpoints --runs 1x128x16384,16x1024x8192,64x128x4096 \
       --out "$OUTDIR/torch-h200.jsonl" 2>&1 ;;
+  fused)  # issue 22, call 1: GPU tests, the step profiles, the headline and the dense step against vLLM's shapes
+    python3 -m pytest --noconftest -q -m gpu tests/test_gpu.py -p no:cacheprovider 2>&1 | tail -40
+    python3 -m kinetics_sql.runners.profile_step --model Qwen3-8B --runs 4x16384,16x16384,4x32768,16x32768 \
+      --method dense,blocktopk --kernels torch,fused --budget 1024 --block-size 32 --out "$OUTDIR/profile-h200.json" 2>&1
+    $TD --model Qwen3-8B --kernels torch,fused --method dense,blocktopk --budget 1024 --block-size 32 \
+      --synthetic-prefill --runs 16x32768x256,4x32768x256,16x16384x256,4x16384x256 \
+      --out "$OUTDIR/torch-fused-h200.jsonl" 2>&1
+    $TD --model Qwen3-8B --kernels torch,fused --checkpoints --runs 1x128x4096,16x1024x4096 \
+      --out "$OUTDIR/torch-fused-h200.jsonl" 2>&1 ;;
   vllm-a)  # after `bash .vstage/w/setup.sh` (from the checkout root, where .vstage is carried)
     vllm 330 --model Qwen3-8B --runs 1x128x16384,16x1024x8192,64x128x4096,4x4096x4096,64x4096x1024,32x2048x2048
     vllm 200 --model Qwen3-0.6B --runs 1x128x32768,16x1024x8192,64x128x4096,4x4096x4096,64x4096x1024 ;;
