@@ -9,6 +9,8 @@
 #   vllm-a     vLLM 0.26.0 (staged by ../shared/tools/vllm-stage.sh in /tmp/vsite): Qwen3-8B and 0.6B
 #   fused      issue 22: GPU tests, per-kernel step profiles (runners/profile_step.py), torch vs fused kernels:
 #              block top-k at 16K/32K, batch 4/16, and dense generations at vLLM's shapes
+#   fused-sweep issue 22: the fused step, dense vs block top-k, Qwen3-8B/14B, budgets 512-2048, blocks 16-64,
+#              batch 1-64, contexts 8K-64K (synthetic prompt KV), and batch 24 at 32K (the H200's fixed-VRAM limit)
 #   vllm-b     vLLM: Qwen3-32B, 1.7B, and Qwen3-8B with 8 GiB of weights offloaded (cpu_offload_gb, V1 runner)
 set -u
 PART=$1
@@ -41,6 +43,15 @@ case $PART in
       --out "$OUTDIR/torch-fused-h200.jsonl" 2>&1
     $TD --model Qwen3-8B --kernels torch,fused --checkpoints --runs 1x128x4096,16x1024x4096 \
       --out "$OUTDIR/torch-fused-h200.jsonl" 2>&1 ;;
+  fused-sweep)  # issue 22, call 2: the fused step over models, budgets, block sizes, batches and contexts
+    F="$TD --kernels fused --method dense,blocktopk --synthetic-prefill --out $OUTDIR/torch-fused-sweep-h200.jsonl"
+    $F --model Qwen3-8B --budget 1024 --block-size 32 \
+      --runs 1x8192x128,1x32768x128,1x65536x128,4x8192x128,4x65536x128,8x65536x128,16x8192x128,32x16384x128,64x8192x128 2>&1
+    for bud in 512 2048; do $F --model Qwen3-8B --budget $bud --block-size 32 --runs 1x32768x128,4x32768x128,16x32768x128 2>&1; done
+    for bs in 16 64; do $F --model Qwen3-8B --budget 1024 --block-size $bs --runs 4x32768x128,16x32768x128 2>&1; done
+    $F --model Qwen3-14B --budget 1024 --block-size 32 --runs 1x32768x128,4x32768x128,16x16384x128,16x32768x128 2>&1
+    # fixed VRAM: the largest batch whose whole 32K cache fits beside the weights (dense and block top-k alike)
+    $F --model Qwen3-8B --budget 1024 --block-size 32 --runs 24x32768x128 2>&1 ;;
   vllm-a)  # after `bash .vstage/w/setup.sh` (from the checkout root, where .vstage is carried)
     vllm 330 --model Qwen3-8B --runs 1x128x16384,16x1024x8192,64x128x4096,4x4096x4096,64x4096x1024,32x2048x2048
     vllm 200 --model Qwen3-0.6B --runs 1x128x32768,16x1024x8192,64x128x4096,4x4096x4096,64x4096x1024 ;;

@@ -8,8 +8,9 @@ attention's combine as eight ops) and block top-k adds about ten more for the se
   for block top-k, the newest block's summary (mean key) kept up to date incrementally from a float32
   running sum of that block's keys (no re-read of the block);
 - ``select_blocks``: score every live block summary against the r query heads of a KV head (per-head
-  scores rounded as a bf16 matmul would, summed), force the newest block, top-k by a bitonic sort of
-  (order-preserving score bits, block index) keys: one kernel, no host sync;
+  scores rounded as a bf16 matmul would, summed; one program per chunk of 64 blocks), then force the
+  newest block and take the top k by a bitonic top-k of (order-preserving score bits, block index) keys:
+  two kernels, no host sync;
 - ``silu_mul``: SwiGLU's silu(gate) * up from the fused gate/up projection;
 - ``combine``: the flash-decoding merge of the attention kernel's splits.
 
@@ -141,52 +142,64 @@ def qk_rope_write(qkv: Any, q_norm: Any, k_norm: Any, cos: Any, sin: Any, pos_t:
 
 
 @triton.jit
-def _select_blocks(  # type: ignore[no-untyped-def]
-    Q, SUMM, SCR, IDX, POS, NB, NSEL,
-    R: tl.constexpr, RP: tl.constexpr, D: tl.constexpr, BS: tl.constexpr, CH: tl.constexpr, NCH: tl.constexpr,
-    NBP: tl.constexpr,
+def _score_blocks(  # type: ignore[no-untyped-def]
+    Q, SUMM, SCR, POS, NB,
+    R: tl.constexpr, RP: tl.constexpr, D: tl.constexpr, BS: tl.constexpr, CH: tl.constexpr, NBP: tl.constexpr,
+    F32: tl.constexpr,
 ):
+    """Program (sequence x KV head, chunk of CH blocks): the chunk's live blocks' scores into SCR."""
     bh = tl.program_id(0).to(tl.int64)
+    blocks = tl.program_id(1) * CH + tl.arange(0, CH)
     offs_r = tl.arange(0, RP)
     offs_d = tl.arange(0, D)
-    offs_c = tl.arange(0, CH)
-    q = tl.load(Q + bh * R * D + offs_r[:, None] * D + offs_d[None, :], mask=offs_r[:, None] < R, other=0.0)
     blk_now = tl.load(POS).to(tl.int32) // BS
-    base = SUMM + bh * NB * D
-    scr = SCR + bh * NBP
-    # score the live blocks (the newest one included: its score is replaced below); loads past the
-    # newest block are masked off, so they move no bytes
-    for c in range(0, NCH):
-        blocks = c * CH + offs_c
-        live = blocks <= blk_now
-        s = tl.load(base + blocks[:, None].to(tl.int64) * D + offs_d[None, :], mask=live[:, None], other=0.0)
-        # [RP, CH]; float32 operands (TF32 holds bf16 values exactly; Triton's interpreter multiplies bf16 wrong)
+    live = blocks <= blk_now  # loads past the newest block are masked off: they move no bytes
+    q = tl.load(Q + bh * R * D + offs_r[:, None] * D + offs_d[None, :], mask=offs_r[:, None] < R, other=0.0)
+    s = tl.load(SUMM + bh * NB * D + blocks[:, None].to(tl.int64) * D + offs_d[None, :], mask=live[:, None],
+                other=0.0)
+    # [RP, CH]; float32 operands: TF32 holds bf16 values exactly (and Triton's interpreter multiplies bf16
+    # wrong); a float32 model's scores need full float32 products
+    if F32:
+        sc = tl.dot(q.to(tl.float32), tl.trans(s.to(tl.float32)), input_precision="ieee")
+    else:
         sc = tl.dot(q.to(tl.float32), tl.trans(s.to(tl.float32)))
-        sc = tl.sum(sc.to(Q.dtype.element_ty).to(tl.float32), 0)  # per-head scores rounded as torch's matmul
-        tl.store(scr + blocks, sc, mask=live)
-    tl.debug_barrier()
+    sc = tl.sum(sc.to(Q.dtype.element_ty).to(tl.float32), 0)  # per-head scores rounded as torch's matmul
+    tl.store(SCR + bh * NBP + blocks, sc, mask=live)
+
+
+@triton.jit
+def _topk_blocks(SCR, IDX, POS, NB, NSEL, BS: tl.constexpr, NBP: tl.constexpr, KP: tl.constexpr):  # type: ignore[no-untyped-def]
+    """Program (sequence x KV head): the newest block and the NSEL - 1 best scores among the older live
+    blocks, by a bitonic top-KP of (order-preserving score bits, block index) keys."""
+    bh = tl.program_id(0).to(tl.int64)
+    blk_now = tl.load(POS).to(tl.int32) // BS
     offs = tl.arange(0, NBP)
-    sc = tl.load(scr + offs, mask=offs < blk_now, other=float("-inf"))
+    sc = tl.load(SCR + bh * NBP + offs, mask=offs < blk_now, other=float("-inf"))
     sc = tl.where(offs == blk_now, float("inf"), sc)
     bits = sc.to(tl.int32, bitcast=True)
     key = bits ^ ((bits >> 31) & 0x7FFFFFFF)  # signed-integer order = float order
     key = tl.where(offs < NB, key, -2147483648)
     k64 = (key.to(tl.int64) << 32) + offs.to(tl.int64)
-    k64 = tl.sort(k64, descending=True)
-    tl.store(IDX + bh * NSEL + offs, (k64 & 0xFFFFFFFF).to(tl.int32), mask=offs < NSEL)
+    top = tl.topk(k64, KP)  # [KP], descending
+    offs_k = tl.arange(0, KP)
+    tl.store(IDX + bh * NSEL + offs_k, top.to(tl.int32), mask=offs_k < NSEL)  # the low 32 bits: the index
 
 
 def select_blocks(q: Any, summ: Any, pos_t: Any, nsel: int, block_size: int, scratch: Any, out: Any) -> Any:
     """q [b, hq, d], summ [b, hkv, nb, d] -> out int32 [b, hkv, nsel]: the newest block and the best
-    scoring live blocks (score = sum over the KV head's query heads of q . mean key). scratch: float32
-    [b * hkv, next_power_of_2(nb)]."""
+    scoring live blocks (score = sum over the KV head's query heads of q . mean key). Two launches: the
+    scores of every (sequence, KV head, chunk of 64 blocks) in parallel, then one top-k per (sequence,
+    KV head). scratch: float32 [b * hkv, next_power_of_2(nb)]."""
     b, hq, d = q.shape
     hkv, nb = summ.shape[1], summ.shape[2]
     r = hq // hkv
     nbp = scratch.shape[1]
-    _select_blocks[(b * hkv,)](q, summ, scratch, out, pos_t, nb, nsel, R=r, RP=max(16, triton.next_power_of_2(r)),
-                               D=d, BS=block_size, CH=64, NCH=triton.cdiv(nb, 64), NBP=nbp,
-                               num_warps=8 if nbp >= 2048 else 4)
+    ch = 64
+    _score_blocks[(b * hkv, triton.cdiv(nb, ch))](q, summ, scratch, pos_t, nb, R=r,
+                                                 RP=max(16, triton.next_power_of_2(r)), D=d, BS=block_size, CH=ch,
+                                                 NBP=nbp, F32=q.dtype == torch.float32, num_warps=4)
+    _topk_blocks[(b * hkv,)](scratch, out, pos_t, nb, nsel, BS=block_size, NBP=nbp,
+                             KP=triton.next_power_of_2(nsel), num_warps=8 if nbp >= 2048 else 4)
     return out
 
 
