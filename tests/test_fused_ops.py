@@ -168,3 +168,18 @@ def test_fused_kernels_need_the_live_step() -> None:
     with pytest.raises(ValueError, match="unknown kernels 'cuda'"):
         torchdecode.Qwen3Decoder(checkpoints.toy_spec(), device="cpu", dtype="f32", kernels="cuda",
                                  attn_impl="live")
+
+
+def test_cli_records_the_kernels(tmp_path: Any) -> None:
+    from kinetics_sql.runners.records import read_records
+
+    out = tmp_path / "t.jsonl"
+    torchdecode.main(["--model", "toy-qwen3", "--device", "cpu", "--offload", "0", "--mode", "static", "--attn", "live",
+                      "--kernels", "torch,fused", "--method", "dense,blocktopk", "--budget", "16", "--block-size", "8",
+                      "--runs", "2x20x4", "--out", str(out)])  # fmt: skip
+    recs = list(read_records(out))
+    assert [(r["extra"]["kernels"], r["attention"]) for r in recs] == [
+        ("torch", "dense"), ("torch", "blocktopk"), ("fused", "dense"), ("fused", "blocktopk")]
+    with pytest.raises(ValueError, match="--kernels fused needs --attn live"):
+        torchdecode.main(["--model", "toy-qwen3", "--device", "cpu", "--offload", "0", "--attn", "span",
+                          "--kernels", "fused", "--runs", "1x4x2", "--out", str(out)])
