@@ -7,7 +7,7 @@ TORCH  ?= torch==2.13.0
 DB     ?= warehouse/demo.duckdb
 REPORT ?= report
 
-.PHONY: demo test check browser bench lint clean
+.PHONY: demo test docs check browser bench lint clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -47,10 +47,15 @@ check: $(VENV)/.dev
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
+# The documentation site (docs/, mkdocs.yml) into site/, offline (no web fonts, no CDN); a warning fails it.
+docs: $(VENV)/.dev
+	$(BIN)/mkdocs build --strict --quiet
+	@echo "site/index.html: the documentation site (open it from the file)"
+
 bench: $(VENV)/.dev
 	$(BIN)/python -m bench
 
 lint: check
 
 clean:
-	rm -rf $(VENV) $(DB) $(REPORT) build dist *.egg-info
+	rm -rf $(VENV) $(DB) $(REPORT) site build dist *.egg-info

@@ -9,18 +9,26 @@ from pathlib import Path
 
 from kinetics_sql.warehouse import Warehouse
 
-PARTITIONED = ("trials", "problems", "trial_budgets", "published_costs")
-PLAIN = ("models", "hardware", "ingest_log", "ingest_issues")
+PARTITIONED = ("trials", "problems", "majority_votes", "trial_budgets", "published_costs")
+PLAIN = (
+    "models", "hardware", "measurements", "attention_bench", "coefficients", "ingest_log", "ingest_issues",
+    "schema_version",
+)  # fmt: skip
+# Scratch tables a connection fills for one query (the offload plan of a frontier): not data, never exported.
+SCRATCH = ("offload_context", "offload_plan")
 
 
 def export_parquet(wh: Warehouse, out_dir: str | Path) -> dict[str, int]:
-    """Write each table under ``out_dir/<table>/`` (replacing what an earlier export wrote there); returns rows
-    written per table."""
+    """Write every data table under ``out_dir/<table>/`` (replacing what an earlier export wrote there); returns
+    rows written per table. A table of the warehouse that is neither data nor scratch is written plainly too, so a
+    table added later is never left out."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     existing = set(wh.named("warehouse/tables")["table_name"])
     written: dict[str, int] = {}
-    for table in (*PARTITIONED, *PLAIN, "measurements"):
+    known = (*PARTITIONED, *PLAIN)
+    others = sorted(t for t in existing if t not in known and t not in SCRATCH)
+    for table in (*known, *others):
         if table not in existing:
             continue
         rel = wh.con.table(table)

@@ -1,9 +1,9 @@
-"""The README's CLI reference, generated from `--help`: ``python -m kinetics_sql.clidoc [--check] [README]``.
+"""The docs' CLI reference, generated from `--help`: ``python -m kinetics_sql.clidoc [--check] [PAGE]``.
 
-The text between ``<!-- cli:start -->`` and ``<!-- cli:end -->`` in README.md is a summary table and, for every
+The text between ``<!-- cli:start -->`` and ``<!-- cli:end -->`` in docs/cli.md is a summary table and, for every
 command and subcommand, its ``--help`` output (rendered at a fixed width, so it does not depend on the terminal).
-Without ``--check`` the README is rewritten in place; with it, nothing is written and the exit status is 1 when
-the README differs from ``--help`` (the test suite checks the same).
+Without ``--check`` the page is rewritten in place; with it, nothing is written and the exit status is 1 when
+the page differs from ``--help`` (the test suite checks the same).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ START = "<!-- cli:start -->"
 END = "<!-- cli:end -->"
 PROG = "kinetics-sql"
 WIDTH = 100
-README = Path(__file__).resolve().parents[1] / "README.md"
+PAGE = Path(__file__).resolve().parents[1] / "docs" / "cli.md"
 REGENERATE = "python -m kinetics_sql.clidoc"
 
 
@@ -61,14 +61,14 @@ def render() -> str:
         lines.append(f"| `{PROG} {' '.join(path)}` | {summary} |")
     for path in [(), *(p for p, _ in cmds)]:
         title = " ".join((PROG, *path))
-        lines += ["", f"#### `{title}`", "", "```text", help_text(path), "```"]
+        lines += ["", f"## `{title}`", "", "```text", help_text(path), "```"]
     return "\n".join(lines)
 
 
 def splice(readme: str, reference: str) -> str:
-    """``readme`` with the text between the markers replaced by ``reference``."""
+    """``readme`` (the page) with the text between the markers replaced by ``reference``."""
     if readme.count(START) != 1 or readme.count(END) != 1 or readme.index(START) > readme.index(END):
-        raise ValueError(f"the README needs one {START} line followed by one {END} line")
+        raise ValueError(f"the CLI reference page needs one {START} line followed by one {END} line")
     head, rest = readme.split(START, 1)
     _, tail = rest.split(END, 1)
     return f"{head}{START}\n{reference}\n{END}{tail}"
@@ -76,8 +76,8 @@ def splice(readme: str, reference: str) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog=REGENERATE, description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("readme", nargs="?", type=Path, default=README, help="README to update (default: the repo's)")
-    parser.add_argument("--check", action="store_true", help="write nothing; exit 1 if the README is out of date")
+    parser.add_argument("readme", nargs="?", type=Path, default=PAGE, help="page to update (default: docs/cli.md)")
+    parser.add_argument("--check", action="store_true", help="write nothing; exit 1 if the page is out of date")
     args = parser.parse_args(argv)
     current = args.readme.read_text()
     wanted = splice(current, render())

@@ -330,3 +330,24 @@ def compare_chosen_summary(wh: Warehouse, spec: FrontierSpec) -> pl.DataFrame:
 def compare_sparse_dense(wh: Warehouse, spec: FrontierSpec) -> pl.DataFrame:
     """Per model (and over all models) and sparse method: cost ratio at equal accuracy, accuracy gain at equal cost."""
     return _run(wh, "sparse_dense", spec.validated(wh))
+
+
+BOINF = "Best-of-Infinity answer tables"
+KINETICS = "Kinetics tables or your trials"
+
+
+def data_source(config: str) -> str:
+    """Where a configuration's samples come from, by its label (queries/frontier/arms.sql, frontier_label: the
+    answer tables' configurations are labelled `boinf`, their generation settings differ from Kinetics')."""
+    return BOINF if " boinf" in f"{config} " else KINETICS
+
+
+def pooled_sources_note(configs: list[str]) -> str | None:
+    """A note when configurations compared side by side come from both kinds of source."""
+    kinds = {data_source(c) for c in configs}
+    if len(kinds) < 2:
+        return None
+    return (
+        f"these configurations come from two sources, the {KINETICS} and the {BOINF} (label `boinf`), sampled "
+        "with different generation settings (temperature, length limit, prompt); `--source` on frontier selects one"
+    )

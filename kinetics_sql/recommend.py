@@ -36,14 +36,18 @@ import polars as pl
 from kinetics_sql import costmodel, sqlfiles
 from kinetics_sql import frontier as fr
 from kinetics_sql.errors import KineticsError
-from kinetics_sql.warehouse import Warehouse
+from kinetics_sql.warehouse import Warehouse, insert_arrow
 
 REGIMES = ("latency", "throughput")
+VOTE_STRATEGIES = ("majority", "majority-budget")  # priced from the frontier's points (no verifier: votes)
 MEASURE_TITLES = {
     "latency_s": "predicted seconds per problem (latency regime)",
     "usd_latency": "USD per 1,000 problems (latency regime)",
     "usd_throughput": "USD per 1,000 problems (throughput regime)",
+    "usd_per_solved_latency": "USD per 1,000 solved problems (latency regime; dollars / accuracy)",
+    "usd_per_solved_throughput": "USD per 1,000 solved problems (throughput regime; dollars / accuracy)",
 }
+MINIMIZE = ("seconds", "dollars", "dollars-per-solved")
 
 
 @dataclass(frozen=True)
@@ -62,7 +66,7 @@ class Request:
     budget_dollars: float | None = None  # USD per 1,000 problems (in ``regime``)
     target_accuracy: float | None = None  # the cheapest arm reaching it (cost: ``minimize``)
     regime: str = "throughput"  # the regime of a dollar budget, or of minimize='dollars'
-    minimize: str = "seconds"  # with target_accuracy: seconds (latency regime) or dollars (in ``regime``)
+    minimize: str = "seconds"  # with target_accuracy: seconds (latency regime), dollars or dollars-per-solved
     gpus: int = 1  # tensor parallel: the model on this many GPUs (seconds are wall time; dollars pay all of them)
     variant: str = "exact"
     bootstrap: int = 1000
@@ -81,8 +85,8 @@ class Request:
             raise KineticsError("--target-accuracy must be in (0, 1]")
         if self.regime not in REGIMES:
             raise KineticsError(f"unknown regime {self.regime!r} (expected latency or throughput)")
-        if self.minimize not in ("seconds", "dollars"):
-            raise KineticsError(f"unknown minimize {self.minimize!r} (expected seconds or dollars)")
+        if self.minimize not in MINIMIZE:
+            raise KineticsError(f"unknown minimize {self.minimize!r} (expected one of {', '.join(MINIMIZE)})")
         if self.gpus < 1:
             raise KineticsError("--gpus must be >= 1")
         if self.bootstrap < 1:
@@ -108,6 +112,8 @@ class Request:
             return "latency_s"
         if self.budget_dollars is not None or self.minimize == "dollars":
             return f"usd_{self.regime}"
+        if self.minimize == "dollars-per-solved":
+            return f"usd_per_solved_{self.regime}"
         return "latency_s"
 
     @property
@@ -137,8 +143,8 @@ class Request:
             args += ["--budget-dollars", f"{self.budget_dollars:g}", "--regime", self.regime]
         if self.target_accuracy is not None:
             args += ["--target-accuracy", f"{self.target_accuracy:g}"]
-            if self.minimize == "dollars":
-                args += ["--minimize", "dollars", "--regime", self.regime]
+            if self.minimize != "seconds":
+                args += ["--minimize", self.minimize, "--regime", self.regime]
         if self.gpus != 1:
             args += ["--gpus", str(self.gpus)]
         return shlex.join(args)
@@ -159,13 +165,37 @@ class Recommendation:
     price_per_hour: float | None
     price_source: str | None
     notes: list[str] = field(default_factory=list)
+    naive: dict[str, Any] | None = None  # the largest model that fits the VRAM, one sample, dense (naive_arm)
+
+    @property
+    def gain(self) -> dict[str, Any] | None:
+        """What the recommendation buys over the naive choice, in the budget's units: accuracy at the same budget
+        (and the cost of each), or with --target-accuracy the cost of each at that accuracy."""
+        if self.naive is None:
+            return None
+        m = self.request.measure
+        ours, theirs = measure_value(self.chosen, m), measure_value(self.naive, m)
+        return {
+            "measure": m,
+            "accuracy": self.chosen["accuracy"] - self.naive["accuracy"],
+            "cost_ratio": ours / theirs if ours is not None and theirs else None,
+            "naive_reaches_target": None
+            if self.request.target_accuracy is None
+            else self.naive["accuracy"] >= self.request.target_accuracy - 1e-12,
+        }
 
     @property
     def reproduce(self) -> str:
         """A frontier command whose row '<config> @<setting>' shows the same accuracy and cost (the budget's)."""
         c, r = self.chosen, self.request
         args = ["kinetics-sql", "frontier", "--task", r.tasks[0], "--strategy", c["strategy"], "--kind", "deployable"]
-        cost = {"latency_s": "latency", "usd_latency": "dollars", "usd_throughput": "dollars-throughput"}[r.measure]
+        cost = {
+            "latency_s": "latency",
+            "usd_latency": "dollars",
+            "usd_throughput": "dollars-throughput",
+            "usd_per_solved_latency": "dollars",  # the row's cost / its accuracy
+            "usd_per_solved_throughput": "dollars-throughput",
+        }[r.measure]
         args += ["--by", "arm", "--per-group", "--cost", cost, "--hardware", r.hardware]
         if r.vram_gb is not None:
             args += ["--vram-gb", f"{r.vram_gb:g}"]
@@ -192,10 +222,17 @@ class Recommendation:
                 "limit": self.request.limit,
                 "target_accuracy": self.request.target_accuracy,
             },
-            "chosen": {**self.chosen, "lower": self.lower, "upper": self.upper},
+            "chosen": {
+                **self.chosen,
+                "lower": self.lower,
+                "upper": self.upper,
+                "data": fr.data_source(self.chosen["config"]),
+            },
             "runners_up": self.runners_up.to_dicts(),
             "next_step": self.next_step,
             "reproduce": self.reproduce,
+            "naive": self.naive,
+            "gain": self.gain,
             "notes": self.notes,
         }
 
@@ -214,6 +251,12 @@ def arm_table(wh: Warehouse, req: Request) -> tuple[pl.DataFrame, costmodel.Coef
     for task in req.tasks:
         found = 0
         for strategy in req.strategies:
+            if strategy in VOTE_STRATEGIES:
+                added = _vote_points(wh, req, coefficients, task, strategy)
+                found += added
+                if not added:
+                    notes.append(f"no {strategy} data for task {task}: {_what_to_ingest(strategy)}")
+                continue
             costmodel.write_plan(
                 wh,
                 coefficients,
@@ -241,6 +284,74 @@ def arm_table(wh: Warehouse, req: Request) -> tuple[pl.DataFrame, costmodel.Coef
             f"no configuration has data on every problem of {', '.join(req.tasks)}: recommend one task at a time"
         )
     return arms, coefficients, notes
+
+
+def _vote_points(
+    wh: Warehouse, req: Request, coefficients: costmodel.Coefficients, task: str, strategy: str
+) -> int:
+    """Fill recommend_points for a voting strategy (majority, majority-budget) from the frontier's own points
+    (``frontier --strategy majority --cost latency`` and ``--cost dollars-throughput``: the same accuracies and
+    seconds that `frontier` prints) and the offload plan behind them; returns the rows added.
+
+    The accuracy of an arm on a problem is the probability that the plurality of N votes is right
+    (majority_votes), with no verifier."""
+    base = fr.FrontierSpec(
+        task=task,
+        strategy=strategy,
+        cost="latency",
+        hardware=req.hardware,
+        variant=req.variant,
+        models=req.models,
+        methods=req.methods,
+        engine=req.engine,
+        vram_gb=req.vram_gb,
+        reserve_gb=req.reserve_gb,
+        coefficients=coefficients,
+        gpus=req.gpus,
+    )
+    keys = ["model", "method", "budget", "block_size", "config", "setting", "problem_id"]
+    latency = fr.points(wh, base)
+    if latency.is_empty():
+        return 0
+    throughput = fr.points(wh, replace(base, cost="dollars-throughput")).select(
+        *keys, pl.col("seconds").alias("throughput_s")
+    )
+    plan = costmodel.plan(
+        wh, coefficients, task=task, strategy=strategy, vram_gb=req.vram_gb, reserve_gb=req.reserve_gb, gpus=req.gpus
+    )
+    vram = costmodel.vram_bytes(wh, req.hardware, req.vram_gb)
+    batch = wh.df(
+        sqlfiles.load("recommend/vote_batch"),
+        {
+            "plans": plan.select("model", "setting", "waves", "wave_n", "resident_gb", "kv_gb").to_dicts(),
+            "vram_bytes": vram,
+            "reserve_bytes": req.reserve_gb * 1e9,
+        },
+    )
+    rows = (
+        latency.join(throughput, on=keys, how="left", nulls_equal=True)
+        .join(
+            plan.select("model", "setting", pl.col("k").alias("k_layers"), "layers", "waves", "wave_n"),
+            on=["model", "setting"],
+            how="left",
+        )
+        .join(batch, on=["model", "setting"], how="left")
+        .select(
+            pl.lit(task).alias("task"),
+            pl.lit(strategy).alias("strategy"),
+            *keys,
+            "accuracy",
+            pl.col("seconds").alias("latency_s"),
+            pl.col("throughput_s").fill_null(pl.col("seconds")),
+            "k_layers",
+            "layers",
+            "waves",
+            "wave_n",
+            pl.col("batch_problems").fill_null(1),
+            pl.col("trials").cast(pl.Int64),
+        )
+    )
+    return insert_arrow(wh.con, "recommend_points", rows.to_arrow())
 
 
 def _features(wh: Warehouse, req: Request, task: str, strategy: str) -> None:
@@ -274,6 +385,11 @@ def _selection(req: Request) -> str:
 
 
 def _what_to_ingest(strategy: str) -> str:
+    if strategy in VOTE_STRATEGIES:
+        return (
+            "majority voting needs answer tables (majority_votes): `kinetics-sql ingest --bundled` (the "
+            "Best-of-Infinity tables: aime24, math500, gpqa-diamond) or analysis_<dataset>_<model>.jsonl files"
+        )
     if strategy == "long-cot":
         return "long CoT needs raw traces (trial_budgets): `kinetics-sql ingest TRACES.jsonl`"
     return "best-of-N needs trials: `kinetics-sql ingest --bundled` (Kinetics AIME24) or your harness's files"
@@ -335,6 +451,7 @@ def recommend(wh: Warehouse, req: Request) -> Recommendation:
             "runners": req.runners_up,
         },
     )
+    naive = naive_arm(wh, req, arms)
     runners = alt.filter(pl.col("kind") == "runner-up").drop("kind")
     nxt = alt.filter(pl.col("kind") == "next step").drop("kind")
     return Recommendation(
@@ -351,7 +468,37 @@ def recommend(wh: Warehouse, req: Request) -> Recommendation:
         price_per_hour=price,
         price_source=price_source,
         notes=notes,
+        naive=naive,
     )
+
+
+NAIVE = "the largest model that fits the VRAM, one sample, dense attention"
+NAIVE_BUDGET = "the largest model that fits the VRAM and the budget, one sample, dense attention"
+
+
+def naive_arm(wh: Warehouse, req: Request, arms: pl.DataFrame) -> dict[str, Any] | None:
+    """The configuration a user would pick without the tool: the largest model (parameters) whose dense
+    configuration runs with no layer offloaded, one sample (best-of-N or majority at N = 1); with a budget
+    (--budget-s, --budget-dollars), the largest whose cost is within it. None when the selection has no such arm
+    (long CoT alone, no dense configuration, or none within the budget)."""
+    sizes = wh.named("recommend/model_sizes")
+    priced = arms.with_columns(
+        pl.struct(arms.columns).map_elements(lambda r: measure_value(r, req.measure), return_dtype=pl.Float64)
+        .alias("_cost")
+    )
+    pool = priced.filter(
+        (pl.col("method") == "dense")
+        & (pl.col("setting") == 1)
+        & (pl.col("strategy").is_in(["best-of-n", *VOTE_STRATEGIES]))
+        & pl.col("_cost").is_not_null()
+        & ((pl.col("_cost") <= req.limit) if req.limit is not None else pl.lit(True))
+    ).join(sizes, on="model", how="left").drop("_cost")
+    if pool.is_empty():
+        return None
+    fits = pool.filter(pl.col("k_layers") == 0)
+    pool = fits if fits.height else pool.sort("k_layers")
+    order = [pl.col("params").fill_null(0), pl.col("strategy"), pl.col("config")]
+    return pool.sort(order, descending=[True, False, False]).drop("params").row(0, named=True)
 
 
 def _nothing_fits(wh: Warehouse, req: Request, arms: pl.DataFrame) -> str:
@@ -371,20 +518,45 @@ def _nothing_fits(wh: Warehouse, req: Request, arms: pl.DataFrame) -> str:
 
 
 def _cost_value(v: float, measure: str) -> str:
-    return f"{v:,.4g} s per problem" if measure == "latency_s" else f"${v:,.4g} per 1,000 problems"
+    if measure == "latency_s":
+        return f"{v:,.4g} s per problem"
+    if measure.startswith("usd_per_solved"):
+        return f"${v:,.4g} per 1,000 solved problems"
+    return f"${v:,.4g} per 1,000 problems"
+
+
+def measure_value(row: dict[str, Any], measure: str) -> float | None:
+    """The arm's cost in ``measure`` (a per-solved cost is the regime's dollars / accuracy; None at accuracy 0)."""
+    if measure.startswith("usd_per_solved_"):
+        usd = row["usd_" + measure.rsplit("_", 1)[1]]
+        return None if usd is None or not row["accuracy"] else float(usd) / float(row["accuracy"])
+    v = row[measure]
+    return None if v is None else float(v)
+
+
+def _regime(measure: str) -> str:
+    return measure.rsplit("_", 1)[1]
 
 
 def _cost_text(row: dict[str, Any], measure: str) -> str:
-    return _cost_value(row[measure], measure) + ("" if measure == "latency_s" else f" ({measure.split('_')[1]} regime)")
+    v = measure_value(row, measure)
+    if v is None:
+        return "no cost (no price or accuracy 0)"
+    return _cost_value(v, measure) + ("" if measure == "latency_s" else f" ({_regime(measure)} regime)")
 
 
 def setting_text(strategy: str, setting: int) -> str:
     samples = "sample" if setting == 1 else "samples"
-    return (
-        f"N = {setting} {samples} (best-of-N, verifier picks), each generated to its end (no generation budget)"
-        if strategy == "best-of-n"
-        else (f"generation budget {setting:,} tokens (long CoT, one trace)")
-    )
+    if strategy == "best-of-n":
+        return f"N = {setting} {samples} (best-of-N, verifier picks), each generated to its end (no generation budget)"
+    if strategy == "majority":
+        return f"N = {setting} {samples}, the most frequent answer wins (majority vote, no verifier)"
+    if strategy == "majority-budget":
+        return (
+            f"N = {setting} {samples}, each capped at the configuration's generation budget, the most frequent "
+            "answer wins (majority vote, no verifier)"
+        )
+    return f"generation budget {setting:,} tokens (long CoT, one trace)"
 
 
 def _usd(v: Any) -> str:
@@ -398,6 +570,34 @@ def _arm_line(r: dict[str, Any], measure: str) -> str:
         f"(throughput) per 1,000 problems"
         + (f", {r['k_layers']} of {r['layers']} layers offloaded" if r["k_layers"] else "")
     )
+
+
+def _gain_lines(r: Recommendation) -> list[str]:
+    """The naive choice beside the recommendation, in the budget's units."""
+    n, g, req = r.naive, r.gain, r.request
+    what = NAIVE if req.limit is None else NAIVE_BUDGET
+    if n is None or g is None:
+        return ["", f"Naive choice ({what}): none in this selection."]
+    same = n["config"] == r.chosen["config"] and n["setting"] == r.chosen["setting"]
+    lines = [
+        "",
+        f"Naive choice ({what}): {n['config']} @{n['setting']}, accuracy {n['accuracy']:.3f}, "
+        f"{_cost_text(n, req.measure)}",
+    ]
+    if same:
+        lines.append("  the recommendation is the naive choice")
+        return lines
+    ratio = g["cost_ratio"]
+    ratio_text = f"{ratio:.2f}x its cost" if ratio is not None else "its cost cannot be compared"
+    if req.target_accuracy is None:
+        lines.append(f"  the recommendation: {g['accuracy']:+.3f} accuracy within the same budget, at {ratio_text}")
+    else:
+        reach = "reaches" if g["naive_reaches_target"] else "does not reach"
+        lines.append(
+            f"  the recommendation: {ratio_text}, accuracy {g['accuracy']:+.3f} (the naive choice {reach} "
+            f"{req.target_accuracy:g})"
+        )
+    return lines
 
 
 def render(rec: Recommendation) -> str:
@@ -414,7 +614,7 @@ def render(rec: Recommendation) -> str:
         goal = f"the cheapest ({MEASURE_TITLES[req.measure]}) reaching accuracy {req.target_accuracy:g}"
     else:
         goal = f"the most accurate within {_cost_value(req.limit or 0, req.measure)}" + (
-            "" if req.measure == "latency_s" else f" ({req.measure.split('_')[1]} regime)"
+            "" if req.measure == "latency_s" else f" ({_regime(req.measure)} regime)"
         )
     tasks = ", ".join(req.tasks)
     lines = [
@@ -433,6 +633,7 @@ def render(rec: Recommendation) -> str:
         f"  offload        {c['k_layers']} of {c['layers']} layers on the host"
         + (f", {c['waves']} sequential waves of {c['wave_n']} trials" if c["waves"] > 1 else ""),
         f"  engine         {engine} (coefficients: {r.coefficients})",
+        f"  data           {fr.data_source(c['config'])}",
         f"  accuracy       {c['accuracy']:.3f} expected, 95% bootstrap band over {c['problems']} problems "
         f"{r.lower:.3f} to {r.upper:.3f} ({req.bootstrap} replicates)",
         f"  latency        {c['latency_s']:,.1f} s per problem predicted, one problem at a time on one GPU: "
@@ -450,7 +651,8 @@ def render(rec: Recommendation) -> str:
         lines.append(f"Runners-up: no other configuration within the budget reaches the band's lower {r.lower:.3f}.")
     if r.next_step:
         n = r.next_step
-        ratio = n[req.measure] / c[req.measure] if c[req.measure] else float("inf")
+        nv, cv = measure_value(n, req.measure), measure_value(c, req.measure)
+        ratio = nv / cv if nv is not None and cv else float("inf")
         lines += [
             "",
             f"Next step up: {n['config']} @{n['setting']} ({n['strategy']}) buys accuracy {n['accuracy']:.3f} "
@@ -458,6 +660,143 @@ def render(rec: Recommendation) -> str:
         ]
     else:
         lines += ["", "Next step up: none, no deployable configuration is more accurate."]
+    lines += _gain_lines(r)
     lines += ["", f"Reproduce: {r.reproduce}", f"           {req.command()}"]
-    lines += [f"Note: {n}" for n in r.notes]
+    shown = [c["config"], *r.runners_up["config"].to_list()]
+    shown += [x["config"] for x in (r.next_step, r.naive) if x is not None]
+    pooled = fr.pooled_sources_note(shown)
+    lines += [f"Note: {n}" for n in [*r.notes, *([pooled] if pooled else [])]]
     return "\n".join(lines) + "\n"
+
+
+def hardware_names(wh: Warehouse, spec: str) -> list[str]:
+    """``all`` (every hardware profile with a price, in the catalog's order) or a comma list of profiles."""
+    if spec.strip().lower() == "all":
+        names = wh.named("recommend/priced_hardware")["name"].to_list()
+        if not names:
+            raise KineticsError(
+                "no hardware profile has a price: set one with `kinetics-sql hardware add NAME --price-per-hour USD`"
+            )
+        return names
+    names = [n.strip() for n in spec.split(",") if n.strip()]
+    if not names:
+        raise KineticsError("--hardware needs a profile name, a comma list of them, or all")
+    return list(dict.fromkeys(wh.resolve_hardware(n) for n in names))
+
+
+@dataclass
+class HardwareComparison:
+    """One recommendation per hardware profile for the same request, and the best of them: the most accurate
+    within the budget (ties: the cheaper in the budget's measure), or with --target-accuracy the cheapest."""
+
+    request: Request
+    hardware: list[str]
+    rows: pl.DataFrame  # one per profile: its recommendation (or why there is none)
+    best: Recommendation | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "hardware": self.hardware,
+            "measure": self.request.measure,
+            "comparison": self.rows.to_dicts(),
+            "best": self.best.as_dict() if self.best else None,
+        }
+
+
+COMPARISON_COLUMNS = [
+    "hardware", "vram_gb", "price_per_hour", "model", "config", "setting", "strategy", "accuracy", "lower", "upper",
+    "latency_s", "usd_latency", "usd_throughput", "usd_per_solved_latency", "usd_per_solved_throughput", "cost",
+    "note",
+]  # fmt: skip
+
+
+def compare_hardware(wh: Warehouse, req: Request, hardware: list[str]) -> HardwareComparison:
+    """``recommend`` on every profile of ``hardware`` with the same data, budget and choices."""
+    found: list[Recommendation] = []
+    rows: list[dict[str, Any]] = []
+    for name in hardware:
+        try:
+            r = recommend(wh, replace(req, hardware=name))
+        except KineticsError as exc:
+            rows.append({"hardware": name, "note": str(exc)})
+            continue
+        found.append(r)
+        c = r.chosen
+        rows.append(
+            {
+                "hardware": name,
+                "vram_gb": r.vram_gb,
+                "price_per_hour": r.price_per_hour,
+                **{k: c[k] for k in ("model", "config", "setting", "strategy", "accuracy")},
+                "lower": r.lower,
+                "upper": r.upper,
+                **{k: c[k] for k in ("latency_s", "usd_latency", "usd_throughput")},
+                "usd_per_solved_latency": measure_value(c, "usd_per_solved_latency"),
+                "usd_per_solved_throughput": measure_value(c, "usd_per_solved_throughput"),
+                "cost": measure_value(c, r.request.measure),
+                "note": "",
+            }
+        )
+    if not found:
+        reasons = "; ".join(f"{row['hardware']}: {row['note']}" for row in rows)
+        raise KineticsError(f"no hardware profile has an answer: {reasons}")
+
+    def rank(r: Recommendation) -> tuple[float, float, str]:
+        cost = measure_value(r.chosen, r.request.measure)
+        cost = math.inf if cost is None else cost
+        if req.target_accuracy is not None:
+            return (cost, -float(r.chosen["accuracy"]), r.request.hardware)
+        return (-float(r.chosen["accuracy"]), cost, r.request.hardware)
+
+    best = min(found, key=rank)
+    frame = pl.DataFrame(rows, infer_schema_length=None)
+    for col in COMPARISON_COLUMNS:
+        if col not in frame.columns:
+            frame = frame.with_columns(pl.lit(None).alias(col))
+    order = {r.request.hardware: i for i, r in enumerate(sorted(found, key=rank))}
+    frame = (
+        frame.select(COMPARISON_COLUMNS)
+        .with_columns(pl.col("hardware").replace_strict(order, default=len(order)).alias("_rank"))
+        .sort("_rank", "hardware")
+        .drop("_rank")
+    )
+    return HardwareComparison(request=req, hardware=hardware, rows=frame, best=best)
+
+
+def render_comparison(cmp: HardwareComparison) -> str:
+    """The comparison across hardware as text: one line per profile, best first, then the best's recommendation."""
+    req = cmp.request
+    measure = cmp.best.request.measure if cmp.best else req.measure
+    if req.target_accuracy is not None:
+        goal = f"the cheapest ({MEASURE_TITLES[measure]}) reaching accuracy {req.target_accuracy:g}"
+    else:
+        goal = f"the most accurate within {_cost_value(req.limit or 0, measure)}" + (
+            "" if measure == "latency_s" else f" ({_regime(measure)} regime)"
+        )
+    lines = [f"Across {len(cmp.hardware)} hardware profiles, {', '.join(req.tasks)}: {goal}", ""]
+    head = f"  {'hardware':<10} {'configuration':<44} {'accuracy':>8} {'s/problem':>10} {'$/1k lat':>9} {'$/1k thr':>9}"
+    head += f" {'$/1k solved':>11}"
+    lines += [head]
+    solved = "usd_per_solved_" + (_regime(measure) if measure != "latency_s" else "throughput")
+    for r in cmp.rows.iter_rows(named=True):
+        if r["config"] is None:
+            lines.append(f"  {r['hardware']:<10} no answer: {r['note']}")
+            continue
+        arm = f"{r['config']} @{r['setting']}" + ("" if r["strategy"] == "best-of-n" else f" ({r['strategy']})")
+        lines.append(
+            f"  {r['hardware']:<10} {arm:<44} {r['accuracy']:>8.3f} {r['latency_s']:>10,.1f} "
+            f"{_usd(r['usd_latency']):>9} {_usd(r['usd_throughput']):>9} {_usd(r[solved]):>11}"
+        )
+    lines += [
+        "",
+        f"  ($/1k: USD per 1,000 problems in the latency and throughput regimes; $/1k solved: {solved.split('_')[-1]}"
+        " regime dollars / accuracy)",
+        "",
+    ]
+    pooled = fr.pooled_sources_note([c for c in cmp.rows["config"].to_list() if c is not None])
+    if pooled:
+        lines += [f"Note: {pooled}", ""]
+    if cmp.best is not None:
+        lines.append(f"Best: {cmp.best.request.hardware}")
+        lines.append(render(cmp.best))
+    return "\n".join(lines).rstrip("\n") + "\n"

@@ -6,7 +6,7 @@
 #              (budget 1024, blocks of 32) at 16K and 32K context, batch 4 and 16 (synthetic prompt KV);
 #              dense generations of 4K-16K tokens timed at every power-of-two checkpoint
 #   tests      the GPU tests, then the torch runner's Qwen3-1.7B and 14B generations
-#   vllm-a     vLLM 0.26.0 (staged by ../shared/tools/vllm-stage.sh in /tmp/vsite): Qwen3-8B and 0.6B
+#   vllm-a     vLLM 0.26.0 (staged by a vllm-stage.sh script kept outside this repository in /tmp/vsite): Qwen3-8B and 0.6B
 #   fused      issue 22: GPU tests, per-kernel step profiles (runners/profile_step.py), torch vs fused kernels:
 #              block top-k at 16K/32K, batch 4/16, and dense generations at vLLM's shapes
 #   fused-sweep issue 22: the fused step, dense vs block top-k, Qwen3-8B/14B, budgets 512-2048, blocks 16-64,

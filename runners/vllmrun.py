@@ -1,6 +1,6 @@
 """vLLM decode latency and Kinetics-format reasoning traces, through vLLM's offline engine.
 
-Run on the H200 with vLLM 0.26.0 (staged by ../shared/tools/vllm-stage.sh); the tests drive it
+Run on the H200 with vLLM 0.26.0 (staged by a vllm-stage.sh script kept outside this repository); the tests drive it
 below the engine boundary with a fake step engine.
 
 Latency (``sweep``): one engine per offload request (``0``, ``uva:GB`` = ``cpu_offload_gb``,

@@ -1,4 +1,5 @@
-"""Shared fixtures: an in-memory warehouse and a CLI runner bound to a temporary one."""
+"""Shared fixtures: an in-memory warehouse, a CLI runner bound to a temporary one, and warehouses built once per
+test session (across pytest-xdist workers) from the bundled data."""
 
 from __future__ import annotations
 
@@ -7,8 +8,16 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from warehouses import MEASUREMENTS, build_once, ingest
 
 from kinetics_sql import Warehouse
+
+
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The warehouse of `make demo` (the bundled tables and the committed measurements), built once per session.
+    Tests that write copy it first."""
+    return str(build_once(tmp_path_factory, "demo.duckdb", lambda p: ingest(p, "--bundled", str(MEASUREMENTS))))
 
 
 @pytest.fixture

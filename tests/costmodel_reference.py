@@ -1,6 +1,6 @@
 """An independent plain-Python implementation of the cost model in docs/cost-model.md.
 
-Written from the specification (../shared/docs/cost-model.md), not from the SQL macros, so that
+Written from the specification (docs/cost-model.md), not from the SQL macros, so that
 the tests compare two implementations of one text. Every function returns a float in raw counts
 (FLOPs, element reads or bytes); integer inputs are Python ints, which never overflow.
 

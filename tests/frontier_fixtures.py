@@ -4,30 +4,41 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator
+from pathlib import Path
 
 import numpy as np
 import polars as pl
 import pytest
 from click.testing import CliRunner
+from warehouses import build_once
 
 from kinetics_sql import Warehouse
 from kinetics_sql.cli import cli
 from kinetics_sql.ingest import sources
 
-_AIME: list[str] = []  # the fixture is re-exported by several modules: ingest once per session
+
+def _ingest_kinetics(path: Path) -> None:
+    # the Kinetics tables only (--bundled also loads the Best-of-Infinity answer tables: tests/test_boinf.py)
+    result = CliRunner().invoke(cli, ["--db", str(path), "ingest", str(sources.bundled_root())], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
 
 
 @pytest.fixture(scope="session")
 def aime_db(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """A warehouse file with the bundled Kinetics AIME24 tables ingested (once per test session)."""
-    if not _AIME:
-        path = str(tmp_path_factory.mktemp("aime") / "aime.duckdb")
-        # the Kinetics tables only (--bundled also loads the Best-of-Infinity answer tables: tests/test_boinf.py)
-        kinetics = str(sources.bundled_root())
-        result = CliRunner().invoke(cli, ["--db", path, "ingest", kinetics], catch_exceptions=False)
-        assert result.exit_code == 0, result.output
-        _AIME.append(path)
-    return _AIME[0]
+    """A warehouse file with the bundled Kinetics AIME24 tables ingested, once per test session (shared by the
+    pytest-xdist workers: conftest.build_once)."""
+    return str(build_once(tmp_path_factory, "aime.duckdb", _ingest_kinetics))
+
+
+@pytest.fixture(scope="session")
+def aime_report(aime_db: str, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """`kinetics-sql report --no-png --bootstrap 5` on the AIME24 warehouse, written once per session (per
+    worker): the folder and what the command printed. Tests read it and write nothing into it."""
+    out = tmp_path_factory.mktemp("aime-report") / "r"
+    args = ["--db", aime_db, "report", "--out", str(out), "--no-png", "--bootstrap", "5"]
+    result = CliRunner().invoke(cli, args, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return out, result.output
 
 
 @pytest.fixture

@@ -7,19 +7,19 @@ no network and no console error, and the explorer's hardware selector changes th
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import frontier_fixtures as ff
 import pytest
-from click.testing import CliRunner
 
 from kinetics_sql import Warehouse
 from kinetics_sql import recommend as rec
-from kinetics_sql.cli import cli
 
-aime_db, aime_wh = ff.aime_db, ff.aime_wh  # fixtures
+aime_db, aime_wh, aime_report = ff.aime_db, ff.aime_wh, ff.aime_report  # fixtures
 
 pytestmark = pytest.mark.slow
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -47,12 +47,8 @@ def browser() -> Iterator[Any]:
 
 
 @pytest.fixture(scope="module")
-def report_dir(aime_db: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("report")
-    args = ["--db", aime_db, "report", "--out", str(out), "--no-png", "--bootstrap", "5"]
-    result = CliRunner().invoke(cli, args, catch_exceptions=False)
-    assert result.exit_code == 0, result.output
-    return out
+def report_dir(aime_report: tuple[Path, str]) -> Path:
+    return aime_report[0]
 
 
 def open_page(browser: Any, path: Path) -> tuple[Any, list[str]]:
@@ -118,5 +114,38 @@ def test_explorer_recommends_as_the_cli_and_follows_the_hardware_selector(
     assert second == f"Recommended: {h100['config']} @{h100['setting']}" != first
     assert rendered_marks(page, "#chart svg.marks") > 20
     assert "h100-sxm" in page.inner_text("#chart")
+    assert problems == []
+    page.close()
+
+
+@pytest.fixture(scope="module")
+def site_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The documentation site as `make docs` builds it (mkdocs build --strict)."""
+    pytest.importorskip("mkdocs", reason="mkdocs is not installed (the dev extra)")
+    out = tmp_path_factory.mktemp("site") / "site"
+    root = Path(__file__).resolve().parents[1]
+    args = [sys.executable, "-m", "mkdocs", "build", "--strict", "-q", "-f", str(root / "mkdocs.yml"), "-d", str(out)]
+    result = subprocess.run(args, capture_output=True, text=True, cwd=root, check=False)
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+def test_the_documentation_site_reads_offline(browser: Any, site_dir: Path) -> None:
+    """Every page draws from the file with no request off the machine and no console error; the nav reaches the
+    getting-started page and search finds a command (the offline plugin's search index, from the file)."""
+    pages = sorted(site_dir.glob("*.html"))
+    assert len(pages) >= 10
+    for path in pages:
+        page, problems = open_page(browser, path)
+        page.wait_for_selector("nav.md-nav", timeout=10_000)
+        assert "kinetics-sql" in page.title(), path.name
+        page.wait_for_timeout(100)
+        assert problems == [], (path.name, problems)
+        page.close()
+    page, problems = open_page(browser, site_dir / "index.html")
+    page.click("text=Getting started")
+    page.wait_for_selector("text=Six questions, one command each", timeout=10_000)
+    page.fill("input.md-search__input", "dollars-per-solved")
+    page.wait_for_selector(".md-search-result__item", timeout=10_000)
     assert problems == []
     page.close()

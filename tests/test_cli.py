@@ -1,4 +1,4 @@
-"""The CLI: every command has help text and a README entry; sql, models, hardware, cost work."""
+"""The CLI: every command has help text and an entry in docs/cli.md; sql, models, hardware, cost work."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from kinetics_sql import Warehouse, clidoc
 from kinetics_sql.cli import cli
 
-README = Path(__file__).resolve().parents[1] / "README.md"
+CLI_PAGE = Path(__file__).resolve().parents[1] / "docs" / "cli.md"
 
 
 def all_commands(group: click.Group, prefix: str = "") -> list[tuple[str, click.Command]]:
@@ -27,27 +27,26 @@ def all_commands(group: click.Group, prefix: str = "") -> list[tuple[str, click.
     return out
 
 
-def test_every_command_has_help_and_is_in_readme(runner: CliRunner) -> None:
-    text = README.read_text()
-    section = text.split("## CLI", 1)[1].split("\n## ", 1)[0]
+def test_every_command_has_help_and_is_in_the_cli_page(runner: CliRunner) -> None:
+    section = CLI_PAGE.read_text()
     for name, cmd in all_commands(cli):
         assert cmd.help and cmd.help.strip(), f"`{name}` has no help text"
         result = runner.invoke(cli, [*name.split(), "--help"])
         assert result.exit_code == 0, result.output
-        missing = f"`kinetics-sql {name}` is missing from the README's CLI section"
-        assert f"#### `kinetics-sql {name}`" in section, missing
+        missing = f"`kinetics-sql {name}` is missing from docs/cli.md"
+        assert f"## `kinetics-sql {name}`" in section, missing
 
 
-def test_readme_cli_reference_is_generated_from_help() -> None:
-    readme = README.read_text()
+def test_cli_reference_is_generated_from_help() -> None:
+    readme = CLI_PAGE.read_text()
     assert clidoc.splice(readme, clidoc.render()) == readme, (
-        "README.md's CLI reference differs from `kinetics-sql --help`:"
+        "docs/cli.md's CLI reference differs from `kinetics-sql --help`:"
         " regenerate it with `python -m kinetics_sql.clidoc`"
     )
 
 
 def test_clidoc_check_catches_drift(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    readme = tmp_path / "README.md"
+    readme = tmp_path / "cli.md"
     old = "| `kinetics-sql frontier` | old text |"
     readme.write_text(f"# x\n\n## CLI\n\n<!-- cli:start -->\n{old}\n<!-- cli:end -->\n\nafter\n")
     assert clidoc.main(["--check", str(readme)]) == 1
@@ -58,7 +57,7 @@ def test_clidoc_check_catches_drift(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert "  --strategy [best-of-n|long-cot|majority|majority-budget]" in text  # an option of `frontier`
     assert clidoc.main(["--check", str(readme)]) == 0
     readme.write_text("no markers\n")
-    with pytest.raises(ValueError, match="the README needs one <!-- cli:start --> line followed by one"):
+    with pytest.raises(ValueError, match="the CLI reference page needs one <!-- cli:start --> line followed by one"):
         clidoc.main(["--check", str(readme)])
 
 
@@ -104,7 +103,8 @@ def test_cost_command_published_figure(runner: CliRunner, db_path: str) -> None:
     rows = json.loads(res.output)
     assert len(rows) == 33
     mean = rows[-1]
-    assert mean["lout"] == "mean"
+    assert mean["row"] == "mean" and mean["lout"] is None
+    assert [r["lout"] for r in rows[:-1]] == lengths and {r["row"] for r in rows[:-1]} == {"trial"}  # numbers
     assert mean["eflops_tera"] == pytest.approx(10390.378071811176, rel=1e-12)
     assert mean["seconds"] == pytest.approx(mean["eflops"] / 2.25e15, rel=1e-12)
 
@@ -118,10 +118,17 @@ def test_cost_unknown_model_says_how_to_add(runner: CliRunner, db_path: str) -> 
 def test_hardware_add_and_list(runner: CliRunner, db_path: str) -> None:
     res = runner.invoke(
         cli,
-        ["--db", db_path, "hardware", "add", "my-gpu", "--peak-flops", "1e14", "--hbm", "1e12", "--vram", "24e9"],
+        ["--db", db_path, "hardware", "add", "my-gpu", "--peak-flops", "1e14", "--hbm-bytes-per-s", "1e12",
+         "--vram-gb", "24"],
         catch_exceptions=False,
-    )
+    )  # fmt: skip
     assert "i = 200.0" in res.output
+    listed = {r["name"]: r for r in json.loads(runner.invoke(cli, ["--db", db_path, "hardware", "-f", "json"]).stdout)}
+    assert listed["my-gpu"]["vram_bytes"] == 24e9  # GB, as --vram-gb of every other command
+    res = runner.invoke(cli, ["--db", db_path, "hardware", "add", "my-gpu", "--vram", "16e9"], catch_exceptions=False)
+    assert "--vram takes bytes and is deprecated; use --vram-gb" in res.output  # the old option still works
+    listed = {r["name"]: r for r in json.loads(runner.invoke(cli, ["--db", db_path, "hardware", "-f", "json"]).stdout)}
+    assert listed["my-gpu"]["vram_bytes"] == 16e9
     res = runner.invoke(cli, ["--db", db_path, "hardware", "-f", "csv"], catch_exceptions=False)
     assert "my-gpu" in res.output and "h100-sxm" in res.output
     res = runner.invoke(cli, ["--db", db_path, "hardware", "add", "bad", "--peak-flops", "0", "--hbm", "1"])

@@ -12,7 +12,7 @@ from kinetics_sql import Warehouse
 from kinetics_sql.cli import cli
 from kinetics_sql.figures import charts, offline, paper
 
-aime_db, aime_wh = ff.aime_db, ff.aime_wh  # fixtures
+aime_db, aime_wh, aime_report = ff.aime_db, ff.aime_wh, ff.aime_report  # fixtures
 
 # what a page could load from elsewhere: a script, stylesheet, image or frame with a URL, or a fetch/import
 REMOTE = re.compile(
@@ -45,12 +45,8 @@ def test_beside_pages_share_one_bundle_and_name_no_url(aime_wh: Warehouse, tmp_p
         assert not re.search(r"cdn|https?://", text), page.name  # `grep -l "cdn\|https://"` finds nothing
 
 
-def test_report_pages_work_offline(aime_db: str, tmp_path: Path) -> None:
-    out = tmp_path / "r"
-    result = CliRunner().invoke(
-        cli, ["--db", aime_db, "report", "--out", str(out), "--no-png", "--bootstrap", "2"], catch_exceptions=False
-    )
-    assert result.exit_code == 0, result.output
+def test_report_pages_work_offline(aime_report: tuple[Path, str]) -> None:
+    out, _ = aime_report
     pages = sorted(out.glob("*.html"))
     assert len(pages) > 5 and (out / offline.BUNDLE_NAME).exists()
     offenders = [p.name for p in pages if re.search(r"cdn|https://", p.read_text())]

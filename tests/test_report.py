@@ -5,14 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import frontier_fixtures as ff
-import pytest
-from click.testing import CliRunner
 
 from kinetics_sql import Warehouse
-from kinetics_sql.cli import cli
 from kinetics_sql.figures import paper, report
 
-aime_db, aime_wh = ff.aime_db, ff.aime_wh  # fixtures
+aime_db, aime_wh, aime_report = ff.aime_db, ff.aime_wh, ff.aime_report  # fixtures
 
 
 def test_key_numbers_each_from_one_query(aime_wh: Warehouse) -> None:
@@ -28,15 +25,10 @@ def test_key_numbers_each_from_one_query(aime_wh: Warehouse) -> None:
     assert by_key["published_check"]["max_relative_error"] < 1e-12
 
 
-@pytest.mark.slow
-def test_report_cli(aime_db: str, tmp_path: Path) -> None:
-    out = tmp_path / "r"
-    result = CliRunner().invoke(
-        cli, ["--db", aime_db, "report", "--out", str(out), "--no-png", "--bootstrap", "5"], catch_exceptions=False
-    )
-    assert result.exit_code == 0, result.output
-    assert f"report: {out / 'index.html'}" in result.output
-    assert "up to" in result.output
+def test_report_cli(aime_report: tuple[Path, str]) -> None:
+    out, output = aime_report
+    assert f"report: {out / 'index.html'}" in output
+    assert "up to" in output
     html = (out / "index.html").read_text().replace("&#x27;", "'")
     for make in paper.FIGURES:
         name = make.__name__

@@ -42,18 +42,11 @@ def sha(path: str) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
-@pytest.fixture(scope="module")
-def base_db(tmp_path_factory: pytest.TempPathFactory) -> str:
-    db = str(tmp_path_factory.mktemp("robust") / "base.duckdb")
-    res = CliRunner().invoke(cli, ["--db", db, "ingest", "--bundled", "-q", str(MEASUREMENTS)])
-    assert res.exit_code == 0, res.output
-    return db
-
-
 @pytest.fixture
-def db(base_db: str, tmp_path: Path) -> str:
+def db(demo_db: str, tmp_path: Path) -> str:
+    """A copy of the session's demo warehouse (the bundled tables and the measurements: conftest.demo_db)."""
     path = str(tmp_path / "w.duckdb")
-    shutil.copy(base_db, path)
+    shutil.copy(demo_db, path)
     return path
 
 

@@ -401,7 +401,8 @@ def test_cli_cost_gpus(runner: Any) -> None:
     res = runner.invoke(cli, [*args, "--gpus", "2"])
     assert res.exit_code == 0, res.output
     two = json.loads(res.stdout)
-    assert [r["lout"] for r in two] == ["16384", "8192", "mean"] and {r["gpus"] for r in two} == {2}
+    assert [r["lout"] for r in two] == [16384, 8192, None] and {r["gpus"] for r in two} == {2}
+    assert [r["row"] for r in two] == ["trial", "trial", "mean"]
     arch = ref.QWEN3["Qwen3-32B"]
     for a, b in zip(one, two, strict=True):
         assert b["compute_flops"] == pytest.approx(a["compute_flops"] / 2, rel=1e-12)

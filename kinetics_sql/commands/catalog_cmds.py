@@ -71,12 +71,20 @@ def hardware(ctx: click.Context, fmt: str, output: str | None) -> None:
 @click.argument("name")
 @click.option("--peak-flops", type=float, help="Dense bf16 FLOP/s, e.g. 9.89e14 (required for a new profile).")
 @click.option(
-    "--hbm", "hbm_bytes_per_s", type=float, help="GPU memory bytes/s, e.g. 3.35e12 (required for a new profile)."
+    "--hbm-bytes-per-s",
+    "--hbm",
+    "hbm_bytes_per_s",
+    type=float,
+    help="GPU memory bytes/s, e.g. 3.35e12 (required for a new profile).",
 )
-@click.option("--vram", "vram_bytes", type=float, help="GPU memory in bytes, e.g. 80e9.")
-@click.option("--link", "link_bytes_per_s", type=float, help="Host-to-device bytes/s (PCIe), e.g. 45e9.")
-@click.option("--host-mem", "host_mem_bytes_per_s", type=float, help="Host DRAM bytes/s.")
+@click.option("--vram-gb", type=float, help="GPU memory in GB (1e9 bytes), e.g. 80 (as --vram-gb elsewhere).")
+@click.option("--vram", "vram_bytes", type=float, hidden=True, help="Deprecated: GPU memory in bytes; use --vram-gb.")
 @click.option(
+    "--link-bytes-per-s", "--link", "link_bytes_per_s", type=float, help="Host-to-device bytes/s (PCIe), e.g. 45e9."
+)
+@click.option("--host-mem-bytes-per-s", "--host-mem", "host_mem_bytes_per_s", type=float, help="Host DRAM bytes/s.")
+@click.option(
+    "--interconnect-bytes-per-s",
     "--interconnect",
     "interconnect_bytes_per_s",
     type=float,
@@ -92,6 +100,7 @@ def hardware_add(
     name: str,
     peak_flops: float | None,
     hbm_bytes_per_s: float | None,
+    vram_gb: float | None,
     vram_bytes: float | None,
     link_bytes_per_s: float | None,
     host_mem_bytes_per_s: float | None,
@@ -110,20 +119,27 @@ def hardware_add(
     known = {n.lower(): n for n in wh.named("catalog/hardware_names")["name"].to_list()}
     old = wh.hardware_spec(known[name.lower()]) if name.lower() in known else None
     if old is None:
-        for label, value in (("--peak-flops", peak_flops), ("--hbm", hbm_bytes_per_s)):
+        for label, value in (("--peak-flops", peak_flops), ("--hbm-bytes-per-s", hbm_bytes_per_s)):
             if value is None:
                 raise click.BadParameter(f"required for a new profile {name!r}", param_hint=label)
     for label, value in (
         ("--peak-flops", peak_flops),
-        ("--hbm", hbm_bytes_per_s),
+        ("--hbm-bytes-per-s", hbm_bytes_per_s),
+        ("--vram-gb", vram_gb),
         ("--vram", vram_bytes),
-        ("--link", link_bytes_per_s),
-        ("--host-mem", host_mem_bytes_per_s),
-        ("--interconnect", interconnect_bytes_per_s),
+        ("--link-bytes-per-s", link_bytes_per_s),
+        ("--host-mem-bytes-per-s", host_mem_bytes_per_s),
+        ("--interconnect-bytes-per-s", interconnect_bytes_per_s),
         ("--price-per-hour", price_per_hour),
     ):
         if value is not None and (not math.isfinite(value) or value <= 0):
             raise click.BadParameter(f"must be > 0 and finite, got {value!r}", param_hint=label)
+    if vram_bytes is not None:
+        if vram_gb is not None:
+            raise click.UsageError("give --vram-gb (GB) or the deprecated --vram (bytes), not both")
+        click.echo("warning: --vram takes bytes and is deprecated; use --vram-gb (GB, as everywhere else)", err=True)
+    elif vram_gb is not None:
+        vram_bytes = vram_gb * 1e9
 
     source_default = "set with kinetics-sql hardware add"
 

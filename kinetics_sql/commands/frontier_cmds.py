@@ -239,6 +239,8 @@ def frontier(
             "majority-budget": "majority_votes (answer tables)",
         }.get(strategy, "problems/trials")
         click.echo(f"no frontier: no {task} rows in {source} for this selection", err=True)
+    if "config" in df.columns and (note := fr.pooled_sources_note(df["config"].drop_nulls().unique().to_list())):
+        click.echo(f"note: {note}", err=True)
     if chart:
         from kinetics_sql.figures import charts
 

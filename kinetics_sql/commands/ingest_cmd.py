@@ -162,8 +162,9 @@ def ingest(
 @click.option("--parquet", "out_dir", required=True, type=click.Path(file_okay=False), help="Output folder.")
 @pass_state
 def export(state: State, out_dir: str) -> None:
-    """Write the warehouse's data tables as Hive-partitioned Parquet (by task and model), and the
-    catalog and logs as plain Parquet files, for Spark, Trino or DuckDB over object storage."""
+    """Write every data table of the warehouse as Parquet for Spark, Trino or DuckDB over object storage: the
+    samples (trials, problems, majority_votes, trial_budgets, published_costs) Hive-partitioned by task and model,
+    the catalog, measurements, attention benchmarks, fits (coefficients) and logs as DIR/<table>/data.parquet."""
     from kinetics_sql.ingest.export import export_parquet
 
     try:

@@ -10,11 +10,17 @@ import click
 from kinetics_sql import frontier as fr
 from kinetics_sql import recommend as rec
 from kinetics_sql.commands.context import State, pass_state
+from kinetics_sql.commands.output import resolve_format
 from kinetics_sql.costmodel import DEFAULT_RESERVE_GB
 
 
 @click.command()
-@click.option("--hardware", required=True, help="Hardware profile (`kinetics-sql hardware` lists them).")
+@click.option(
+    "--hardware",
+    required=True,
+    help="Hardware profile (`kinetics-sql hardware` lists them); a comma list (h100-sxm,rtx-4090) or `all` "
+    "(every profile with a price) compares the profiles: one line each, the best first, then its recommendation.",
+)
 @click.option("--vram-gb", type=float, default=None, help="VRAM limit in GB (default: the profile's).")
 @click.option(
     "--reserve-gb",
@@ -36,7 +42,8 @@ from kinetics_sql.costmodel import DEFAULT_RESERVE_GB
     type=click.Choice(fr.STRATEGIES),
     multiple=True,
     help="Strategies allowed (repeatable; default best-of-n): best-of-n (N samples, a verifier picks), "
-    "long-cot (one trace cut at a generation budget).",
+    "long-cot (one trace cut at a generation budget), majority (N samples vote, no verifier; the answer tables), "
+    "majority-budget (the same, every sample capped at a generation budget).",
 )
 @click.option("--model", "models", multiple=True, help="Models allowed (repeatable; default all).")
 @click.option(
@@ -55,10 +62,11 @@ from kinetics_sql.costmodel import DEFAULT_RESERVE_GB
 )
 @click.option(
     "--minimize",
-    type=click.Choice(["seconds", "dollars"]),
+    type=click.Choice(rec.MINIMIZE),
     default="seconds",
     show_default=True,
-    help="With --target-accuracy: what to minimise.",
+    help="With --target-accuracy: what to minimise: seconds per problem, dollars per 1,000 problems (in --regime), "
+    "or dollars-per-solved (those dollars / accuracy: USD per 1,000 solved problems).",
 )
 @click.option(
     "--gpus",
@@ -71,7 +79,13 @@ from kinetics_sql.costmodel import DEFAULT_RESERVE_GB
 @click.option("--bootstrap", type=int, default=1000, show_default=True, help="Replicates of the accuracy band.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Bootstrap seed.")
 @click.option("-f", "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
-@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None, help="Write to this file.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Write to this file; .json writes json unless -f says otherwise (a contradiction is refused).",
+)
 @pass_state
 def recommend(
     state: State,
@@ -101,9 +115,10 @@ def recommend(
     what the next step up buys, and the command that reproduces it.
 
         kinetics-sql recommend --hardware rtx-4090 --vram-gb 24 --budget-s 60 --task aime24
+        kinetics-sql recommend --hardware all --task aime24 --target-accuracy 0.5 --minimize dollars-per-solved
     """
     req = rec.Request(
-        hardware=hardware,
+        hardware=hardware if "," not in hardware and hardware.lower() != "all" else "",
         tasks=tasks or ("aime24",),
         strategies=strategies or ("best-of-n",),
         models=models,
@@ -120,8 +135,17 @@ def recommend(
         bootstrap=bootstrap,
         seed=seed,
     )
-    result = rec.recommend(state.reader, req)
-    text = rec.render(result) if fmt == "table" else json.dumps(result.as_dict(), default=str, indent=1) + "\n"
+    ctx = click.get_current_context()
+    fmt = resolve_format(fmt, output, ctx.get_parameter_source("fmt") != click.core.ParameterSource.DEFAULT)
+    if fmt not in ("table", "json"):
+        raise click.UsageError(f"recommend writes a table (.txt) or json (.json), not {fmt}: change the file name")
+    wh = state.reader
+    if req.hardware:
+        result = rec.recommend(wh, req)
+        text = rec.render(result) if fmt == "table" else json.dumps(result.as_dict(), default=str, indent=1) + "\n"
+    else:
+        cmp = rec.compare_hardware(wh, req, rec.hardware_names(wh, hardware))
+        text = rec.render_comparison(cmp) if fmt == "table" else json.dumps(cmp.as_dict(), default=str, indent=1) + "\n"
     if output:
         Path(output).write_text(text)
         click.echo(f"wrote {output}", err=True)

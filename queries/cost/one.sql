@@ -1,4 +1,5 @@
--- Cost of one configuration for each requested trial length, plus their mean when there are several.
+-- Cost of one configuration for each requested trial length, plus their mean when there are
+-- several (row 'mean', lout NULL: the mean cost over the lengths, not the cost of the mean length).
 WITH rows AS (
     SELECT c.*
     FROM unnest($louts::BIGINT[]) AS l(lout),
@@ -6,12 +7,12 @@ WITH rows AS (
                     budget := $budget, block_size := $block_size, variant := $variant,
                     param_count := $param_count) AS c
 )
-SELECT model, hardware, method, budget, block_size, variant, params, lin, lout::VARCHAR AS lout, n,
+SELECT model, hardware, method, budget, block_size, variant, params, lin, 'trial' AS row, lout::BIGINT AS lout, n,
        compute_flops, kv_reads, eflops, eflops_tera, seconds
 FROM rows
 UNION ALL
 SELECT any_value(model), any_value(hardware), any_value(method), any_value(budget), any_value(block_size),
-       any_value(variant), any_value(params), any_value(lin), 'mean', any_value(n),
+       any_value(variant), any_value(params), any_value(lin), 'mean', NULL, any_value(n),
        avg(compute_flops), avg(kv_reads), avg(eflops), avg(eflops_tera), avg(seconds)
 FROM rows
 HAVING count(*) > 1;

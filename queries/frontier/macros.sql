@@ -1,5 +1,5 @@
 -- Frontier building blocks as DuckDB macros (created TEMP on the connection by kinetics_sql.frontier).
--- Spec: ../shared/docs/cost-model.md, "Expected cost of a problem" and "Frontiers".
+-- Spec: docs/cost-model.md, "Expected cost of a problem" and "Frontiers".
 --
 --   frontier_points(task, strategy, cost, hardware, variant, models, methods, p_gpus := 1, p_sources := [])
 --       one row per configuration x setting x problem: accuracy and expected cost (queries/frontier/points_macro.sql;

@@ -11,7 +11,7 @@
 --   frontier_points(task, strategy, cost, hardware, variant, models, methods, p_gpus := 1, p_sources := [])
 --       one row per configuration x setting x problem: accuracy and expected cost (on p_gpus GPUs in
 --       tensor parallel: one GPU's cost, queries/macros/040_tensor_parallel.sql)
--- Spec: ../shared/docs/cost-model.md, "Expected cost of a problem". The datasheet costs (flops, eflops) are
+-- Spec: docs/cost-model.md, "Expected cost of a problem". The datasheet costs (flops, eflops) are
 -- affine in n but for block top-k's summary reads (arms.sql: frontier_cost_nonaffine): cost(N) = c0 + N (c1 - c0)
 -- + r(N) from each trial's affine part at n = 0 and n = 1 and that term r at N, so a trial is priced twice (and
 -- block top-k's summary term once per N), not once per setting.

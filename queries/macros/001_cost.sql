@@ -1,4 +1,4 @@
--- Kinetics cost model (../shared/docs/cost-model.md) as DuckDB macros.
+-- Kinetics cost model (docs/cost-model.md) as DuckDB macros.
 -- All results are raw counts as DOUBLE; every argument is cast to DOUBLE before arithmetic so
 -- that INT32 literals cannot overflow.
 

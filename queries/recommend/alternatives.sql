@@ -5,6 +5,8 @@
 WITH a AS (
     SELECT *, CASE $measure WHEN 'latency_s' THEN latency_s WHEN 'usd_latency' THEN usd_latency
                             WHEN 'usd_throughput' THEN usd_throughput
+                            WHEN 'usd_per_solved_latency' THEN usd_latency / nullif(accuracy, 0)
+                            WHEN 'usd_per_solved_throughput' THEN usd_throughput / nullif(accuracy, 0)
                             ELSE error('unknown measure ' || $measure) END AS cost
     FROM recommend_arms
 ),

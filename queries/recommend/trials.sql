@@ -2,6 +2,7 @@
 -- key and lengths): best-of-N's trials (setting: NULL, every N applies) and long CoT's traces cut at a generation
 -- budget (setting: the budget). queries/recommend/features.sql sums them once per task and strategy; every hardware
 -- profile and VRAM limit is then priced from the sums (queries/recommend/points.sql), the explorer's many alike.
+-- A trial without a prompt length (the answer tables) is priced without a prompt, as frontier/parts.sql does.
 CREATE OR REPLACE TEMP TABLE recommend_trials AS
 WITH bon_problems AS (
     SELECT source, task, problem_id, model, method, budget, block_size, prompt_tokens,
@@ -20,7 +21,7 @@ lin AS (
     GROUP BY ALL
 )
 SELECT b.model, b.method, b.budget, b.block_size, b.config, NULL::INTEGER AS setting, b.problem_id,
-       coalesce(t.prompt_tokens, b.prompt_tokens) AS lin, t.gen_tokens AS lout, NULL::INTEGER AS correct
+       coalesce(t.prompt_tokens, b.prompt_tokens, 0) AS lin, t.gen_tokens AS lout, NULL::INTEGER AS correct
 FROM bon_problems b
 JOIN trials t ON t.source = b.source AND t.task = b.task AND t.problem_id = b.problem_id
 UNION ALL
