@@ -128,5 +128,5 @@ def test_a_comparison_across_sources_says_so(demo_db: str) -> None:
     res = CliRunner().invoke(cli, args)
     assert res.exit_code == 0, res.output
     assert "note: these configurations come from two sources" in res.stderr
-    one = CliRunner().invoke(cli, [*args[:8], "Qwen3-8B", "--method", "dense", "--cost", "dollars"])
+    one = CliRunner().invoke(cli, [*args[:9], "--model", "Qwen3-8B", "--method", "dense", "--cost", "dollars"])
     assert one.exit_code == 0 and "two sources" not in one.stderr
