@@ -7,7 +7,7 @@ import polars as pl
 
 from kinetics_sql import fit as fitlib
 from kinetics_sql.commands.context import State, pass_state
-from kinetics_sql.commands.output import emit, output_options
+from kinetics_sql.commands.output import emit, output_options, select_columns
 
 
 @click.command("fit")
@@ -150,8 +150,11 @@ def fit_command(
             ),
             err=True,
         )
-    if fmt == "table":  # one fit: a field per line reads better than 29 columns
-        emit(pl.DataFrame({"field": list(row), "value": [_cell(v) for v in row.values()]}), fmt, output)
+    if fmt == "table":  # one fit: a field per line reads better than 29 columns (--columns picks the fields)
+        ctx = click.get_current_context()
+        wanted = select_columns(pl.DataFrame([row]), list(ctx.meta.get("output_columns", []))).columns
+        ctx.meta["output_columns"] = []
+        emit(pl.DataFrame({"field": wanted, "value": [_cell(row[k]) for k in wanted]}), fmt, output)
         return
     emit(pl.DataFrame([row]), fmt, output)
 
