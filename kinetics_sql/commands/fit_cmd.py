@@ -7,7 +7,7 @@ import polars as pl
 
 from kinetics_sql import fit as fitlib
 from kinetics_sql.commands.context import State, pass_state
-from kinetics_sql.commands.output import emit, output_options
+from kinetics_sql.commands.output import emit, output_options, select_columns
 
 
 @click.command("fit")
@@ -174,9 +174,14 @@ def fit_command(
             ),
             err=True,
         )
-    if fmt == "table":  # one fit: a field per line reads better than 29 columns, each with its unit
-        units = [UNITS.get(k, "") for k in row]
-        emit(pl.DataFrame({"field": list(row), "value": [_cell(v) for v in row.values()], "unit": units}), fmt, output)
+    if fmt == "table":  # one fit: a field per line, each with its unit (--columns picks the fields)
+        ctx = click.get_current_context()
+        wanted = select_columns(pl.DataFrame([row]), list(ctx.meta.get("output_columns", []))).columns
+        ctx.meta["output_columns"] = []
+        units = [UNITS.get(k, "") for k in wanted]
+        emit(
+            pl.DataFrame({"field": wanted, "value": [_cell(row[k]) for k in wanted], "unit": units}), fmt, output
+        )
         return
     emit(pl.DataFrame([row]), fmt, output)
 
