@@ -9,7 +9,8 @@ CREATE OR REPLACE TEMP MACRO frontier_no_points() AS TABLE
 
 -- The strategies over answer tables (queries/frontier/strategies.sql) left out: the best-of-N instance of frontier_points.
 CREATE OR REPLACE TEMP MACRO strategy_points_none(p_task, p_strategy, p_cost, p_hardware, p_variant, p_models, p_methods,
-                                                  p_gpus := 1, p_sources := []::VARCHAR[], p_pricing := NULL) AS TABLE
+                                                  p_gpus := 1, p_sources := []::VARCHAR[], p_batch := 1, p_max_n := 0,
+                                                  p_pricing := NULL) AS TABLE
     SELECT * FROM frontier_no_points();
 
 -- No VRAM plan: pricing_plan's columns model, setting and the row, no rows (the datasheet instance of strategies.sql).

@@ -11,7 +11,8 @@
 -- costs (rflops, latency, dollars) are priced by queries/pricing/points.sql (queries/frontier/offload_points.sql).
 --
 --   frontier_points(task, strategy, cost, hardware, variant, models, methods, p_gpus := 1, p_sources := [],
---                   p_pricing := NULL)
+--                   p_batch := 1, p_max_n := 0, p_pricing := NULL)   (p_batch, p_max_n: the adaptive strategies'
+--                   batch and cap, 0: all samples)
 --       one row per configuration x setting x problem: accuracy and expected cost (on p_gpus GPUs in
 --       tensor parallel: one GPU's cost, queries/macros/040_tensor_parallel.sql); p_pricing, the pricing context
 --       (queries/pricing/context.sql) of the seconds-based costs (rflops, latency, dollars, dollars-throughput)
@@ -20,7 +21,8 @@
 -- + r(N) from each trial's affine part at n = 0 and n = 1 and that term r at N, so a trial is priced twice (and
 -- block top-k's summary term once per N), not once per setting.
 CREATE OR REPLACE TEMP MACRO {frontier_points}(p_task, p_strategy, p_cost, p_hardware, p_variant, p_models, p_methods,
-                                               p_gpus := 1, p_sources := []::VARCHAR[], p_pricing := NULL) AS TABLE
+                                               p_gpus := 1, p_sources := []::VARCHAR[], p_batch := 1, p_max_n := 0,
+                                               p_pricing := NULL) AS TABLE
 WITH hw AS (SELECT * FROM frontier_hardware(p_hardware)),
 mdl AS (SELECT * FROM frontier_models()),
 -- best-of-N --------------------------------------------------------------------------------------
@@ -89,6 +91,9 @@ FROM (SELECT * FROM bon UNION ALL SELECT * FROM lc
                                                pricing_context(p_pricing))
       -- majority, majority-budget and long-cot from lengths: queries/frontier/strategies.sql
       UNION ALL SELECT * FROM {strategy_points}(p_task, p_strategy, p_cost, p_hardware, p_variant, p_models, p_methods,
-                                                p_gpus, p_sources, pricing_context(p_pricing)))
-WHERE CASE WHEN p_strategy IN ('best-of-n', 'long-cot', 'majority', 'majority-budget') THEN true
-           ELSE error('unknown strategy ''' || p_strategy || ''' (expected best-of-n, long-cot, majority or majority-budget)') END;
+                                                p_gpus, p_sources, p_batch := p_batch, p_max_n := p_max_n,
+                                                p_pricing := pricing_context(p_pricing)))
+WHERE CASE WHEN p_strategy IN ('best-of-n', 'long-cot', 'majority', 'majority-budget', 'adaptive-majority', 'adaptive-esc')
+           THEN true
+           ELSE error('unknown strategy ''' || p_strategy || ''' (expected best-of-n, long-cot, majority, majority-budget, '
+                      || 'adaptive-majority or adaptive-esc)') END;

@@ -1,5 +1,5 @@
 -- requires: frontier/parts, pricing/context, pricing/costs, pricing/datasheet, pricing/plan, pricing/terms
--- requires: selection/catalog, selection/trials
+-- requires: selection/catalog, selection/labels, selection/trials
 -- Strategies over per-sample answers and lengths: one text for two macros, as frontier/points_macro.sql (the names
 -- in braces are filled in by kinetics_sql.warehouse.POINTS_MACROS), whose frontier_points unions these rows with its
 -- best-of-n and long-cot ones. Same columns as frontier_points:
@@ -10,6 +10,13 @@
 --                    setting = N; uncapped samples.
 --   majority-budget  the same with every sample capped at a generation budget B (a sample that needs more
 --                    than B tokens has no answer): configurations "<model> dense cap B" (and uncapped), setting = N.
+--   adaptive-majority, adaptive-esc
+--                    stop sampling when the vote is settled (kinetics_sql.adaptive; table adaptive_votes): the
+--                    leader K votes ahead (setting = K) or a unanimous window of w (setting = w), p_batch samples
+--                    drawn together (adaptive-esc: its window), at most p_max_n (0: all). Cost from the per-sample
+--                    weights: in the latency regime (rflops, latency, dollars) a batch runs until its longest sample
+--                    ends, sum_i longest[i] * frontier_cost(lout = sample i's tokens, n = batch); priced per sample
+--                    drawn (flops, eflops, dollars-throughput), sum_i drawn[i] * frontier_cost(that, n = batch) / batch.
 --   long-cot         (sources without truncation scores, trial_budgets) from lengths only: a sample is
 --                    correct at budget B when it is correct and used at most B tokens. A lower bound on
 --                    re-scoring the truncated text (an answer may appear before the trace ends).
@@ -17,7 +24,8 @@
 -- length where known, else pricing_default_prompt_tokens() (the answer tables carry no prompt text: 0, generation
 -- cost only). rflops, latency and dollars price each sample under the VRAM plan's row of its model and N (or cap).
 CREATE OR REPLACE TEMP MACRO {strategy_points}(p_task, p_strategy, p_cost, p_hardware, p_variant, p_models, p_methods,
-                                               p_gpus := 1, p_sources := []::VARCHAR[], p_pricing := NULL) AS TABLE
+                                               p_gpus := 1, p_sources := []::VARCHAR[], p_batch := 1, p_max_n := 0,
+                                               p_pricing := NULL) AS TABLE
 WITH hw AS (SELECT * FROM frontier_hardware(p_hardware)),
 mdl AS (SELECT * FROM frontier_models()),
 plan AS (   -- the seconds-based costs' VRAM plan ({plan}: pricing_plan, or frontier_plan_none), per model and setting;
@@ -82,6 +90,38 @@ maj AS (
                 LEFT JOIN plan pn ON pn.model = v.model AND pn.setting = v.n
                 WHERE NOT v.affine) x) r
     GROUP BY r.source, r.model, r.method, r.budget, r.block_size, r.config, r.gen_budget, r.n, r.problem_id
+),
+ad AS (
+    SELECT s.source, s.model, s.method, s.budget, s.block_size, s.prompt_tokens,
+           s.config || frontier_adaptive_label(a.rule, a.batch, a.max_n) AS config,
+           a.problem_id, a.setting, a.batch, a.accuracy, a.drawn, coalesce(a.longest, a.drawn) AS longest,
+           p_cost IN ('flops', 'eflops', 'dollars-throughput') AS per_sample
+    FROM frontier_bon_problems(p_task, p_models, p_methods, p_sources) s
+    JOIN adaptive_votes a ON a.source = s.source AND a.problem_id = s.problem_id
+    WHERE p_strategy IN ('adaptive-majority', 'adaptive-esc')
+      AND a.rule = CASE p_strategy WHEN 'adaptive-majority' THEN 'margin' ELSE 'esc' END
+      AND (a.rule = 'esc' OR a.batch = p_batch)
+      AND coalesce(a.max_n, 0) = p_max_n
+),
+adaptive AS (   -- the expected cost: the weights of samples (list index trial + 1) times their cost at n = batch
+    SELECT r.model, r.method, r.budget, r.block_size, r.config, r.setting, r.problem_id, any_value(r.accuracy) AS accuracy,
+           sum(CASE WHEN r.per_sample THEN r.drawn[r.trial + 1] / r.batch ELSE r.longest[r.trial + 1] END
+               * {frontier_cost}(p_cost, r.method, r.p, r.hq, r.hkv, r.d, r.lin, r.gen_tokens, r.batch, r.i,
+                                 coalesce(r.budget, 0), coalesce(r.block_size, 0), p_variant, pl := r.pl, cx := p_pricing,
+                                 terms := r.terms, gpus := p_gpus, i_net := r.i_net, hidden := r.hidden,
+                                 vocab := r.vocab, layers := r.layers, arch := r.arch)
+               ORDER BY r.trial) AS cost,
+           count(*) AS trials
+    FROM (SELECT x.*, {trial_terms}(x.method, x.lin, x.gen_tokens, x.budget, x.block_size, p_variant, x.pl) AS terms
+          FROM (SELECT a.*, t.trial, t.gen_tokens,
+                       coalesce(t.prompt_tokens, a.prompt_tokens, pricing_default_prompt_tokens()) AS lin, m.p, m.hq,
+                       m.hkv, m.d, m.hidden, m.vocab, m.layers, m.arch, hw.i, hw.i_net, pn.pl
+                FROM ad a
+                JOIN trials t ON t.source = a.source AND t.problem_id = a.problem_id
+                JOIN mdl m ON m.model = a.model
+                CROSS JOIN hw
+                LEFT JOIN plan pn ON pn.model = a.model AND pn.setting = a.batch) x) r
+    GROUP BY r.source, r.model, r.method, r.budget, r.block_size, r.config, r.setting, r.problem_id
 ),
 caps AS (   -- sources with per-sample correctness and no truncation scores, each cut at its budgets
     SELECT source, cap FROM frontier_length_caps(p_task) WHERE p_strategy = 'long-cot'
@@ -150,4 +190,6 @@ lcl AS (   -- a trace within the cap costs its own c, a longer one the cap's cos
 )
 SELECT model, method, budget, block_size, config, setting, problem_id, accuracy, cost, trials FROM maj
 UNION ALL
-SELECT model, method, budget, block_size, config, setting, problem_id, accuracy, cost, trials FROM lcl;
+SELECT model, method, budget, block_size, config, setting, problem_id, accuracy, cost, trials FROM lcl
+UNION ALL
+SELECT model, method, budget, block_size, config, setting, problem_id, accuracy, cost, trials FROM adaptive;

@@ -56,11 +56,14 @@ CREATE OR REPLACE TEMP MACRO frontier_cost(cost_model, method, p, hq, hkv, d, li
         ELSE error('unknown cost model ''' || coalesce(cost_model, 'NULL') || ''' (expected flops, eflops, rflops, latency, dollars or dollars-throughput)')
     END;
 
--- Seconds of a frontier cost: latency is seconds already; FLOP-like costs are divided by the peak; dollars (USD per
--- 1,000 problems) give back the GPU-seconds they pay for at the context's price.
+-- Seconds of a frontier cost: latency is seconds already; FLOPs and rFLOPs are divided by the peak (rFLOPs weigh bytes
+-- by i_gpu = peak / HBM: the roofline). eFLOPs weigh KV bytes by i = 2 * peak / HBM, so eFLOPs / peak would count the
+-- memory time twice: they are divided by i * HBM = 2 * peak, the Kinetics figures' "B200 seconds" (Tera-eFLOPs / 4500
+-- on the B200). dollars (USD per 1,000 problems) give back the GPU-seconds they pay for at the context's price.
 CREATE OR REPLACE TEMP MACRO frontier_seconds(cost_model, cost, peak_flops, cx := NULL) AS
     CASE WHEN cost_model = 'latency' THEN cost
          WHEN cost_model IN ('dollars', 'dollars-throughput') THEN cost * 3.6 / pricing_usd_per_hour(cx)
+         WHEN cost_model = 'eflops' THEN cost / (2.0 * peak_flops)
          ELSE cost / peak_flops END;
 
 -- Tera units of a FLOP-like cost (flops, eflops, rflops): cost / 1e12; NULL for latency (seconds) and dollars (USD per

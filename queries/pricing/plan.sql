@@ -58,8 +58,9 @@ SELECT strategy, model, setting::INTEGER AS setting, sh.params AS params, sh.hq 
 FROM planned;
 
 -- The plan of a selection: p_task and p_strategy over the sources matching the LIKE patterns p_sources (all when
--- empty), on cx's hardware and VRAM. best-of-n: settings N = 1, 2, 4, ... 1024; majority, majority-budget: the N of
--- majority_votes; the KV holds the longest prompt plus N times the longest trace of that model on the task
+-- empty), on cx's hardware and VRAM. best-of-n: settings N = 1, 2, 4, ... 1024 and every problem's sample count
+-- (N = all); majority, majority-budget: the N of majority_votes; adaptive-majority, adaptive-esc: the batch sizes of
+-- adaptive_votes (the batch is what runs at once); the KV holds the longest prompt plus N times the longest trace of that model on the task
 -- (majority-budget's capped samples too: the plan is per N). long-cot: settings are the generation budgets
 -- (trial_budgets', and the caps of answer tables cut by length, frontier_length_caps), n = 1.
 CREATE OR REPLACE TEMP MACRO pricing_plan(cx, p_task, p_strategy, p_sources) AS TABLE
@@ -81,6 +82,13 @@ settings AS (
            lin_max::DOUBLE AS lin_max, gen_max::DOUBLE AS gen_len
     FROM lens, range(0, 11) r(e)
     WHERE p_strategy = 'best-of-n'
+    UNION   -- N = all samples of a problem (frontier_bon_accuracy's n_all; every problem's count, a superset)
+    SELECT DISTINCT 'best-of-n', l.model, p.n_samples, p.n_samples, l.lin_max::DOUBLE, l.gen_max::DOUBLE
+    FROM lens l
+    JOIN (SELECT model, sum(n_samples)::INTEGER AS n_samples FROM problems
+          WHERE task = p_task AND (len(p_sources) = 0 OR len(list_filter(p_sources, lambda s: source LIKE s)) > 0)
+          GROUP BY model, method, budget, block_size, problem_id) p ON p.model = l.model
+    WHERE p_strategy = 'best-of-n'
     UNION ALL
     SELECT p_strategy::VARCHAR, l.model, v.n, v.n, l.lin_max::DOUBLE, l.gen_max::DOUBLE
     FROM lens l
@@ -90,6 +98,15 @@ settings AS (
             AND (len(p_sources) = 0 OR len(list_filter(p_sources, lambda s: p.source LIKE s)) > 0)) v
       ON v.model = l.model
     WHERE p_strategy IN ('majority', 'majority-budget')
+    UNION ALL   -- the adaptive strategies: a batch of b samples at a time (the batch is what runs at once)
+    SELECT p_strategy::VARCHAR, l.model, v.batch, v.batch, l.lin_max::DOUBLE, l.gen_max::DOUBLE
+    FROM lens l
+    JOIN (SELECT DISTINCT p.model, v.batch
+          FROM adaptive_votes v JOIN problems p ON p.source = v.source AND p.problem_id = v.problem_id
+          WHERE p.task = p_task
+            AND (len(p_sources) = 0 OR len(list_filter(p_sources, lambda s: p.source LIKE s)) > 0)) v
+      ON v.model = l.model
+    WHERE p_strategy IN ('adaptive-majority', 'adaptive-esc')
     UNION ALL
     SELECT DISTINCT 'long-cot', tb.model, tb.gen_budget, 1,
            coalesce(l.lin_max, pricing_default_prompt_tokens())::DOUBLE, tb.gen_budget::DOUBLE
