@@ -87,7 +87,8 @@ settings AS (
     FROM lens l
     JOIN (SELECT model, sum(n_samples)::INTEGER AS n_samples FROM problems
           WHERE task = p_task AND (len(p_sources) = 0 OR len(list_filter(p_sources, lambda s: source LIKE s)) > 0)
-          GROUP BY model, method, budget, block_size, problem_id) p ON p.model = l.model
+          GROUP BY model, method, budget, block_size, local_window, run_index, answer_table, problem_id) p  -- a config
+      ON p.model = l.model
     WHERE p_strategy = 'best-of-n'
     UNION ALL
     SELECT p_strategy::VARCHAR, l.model, v.n, v.n, l.lin_max::DOUBLE, l.gen_max::DOUBLE
