@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 
 from kinetics_sql import limits
+from kinetics_sql.defaults import DEFAULT_RESERVE_GB
 from kinetics_sql.errors import KineticsError
 from kinetics_sql.warehouse import Warehouse
 
@@ -28,7 +29,6 @@ if TYPE_CHECKING:
 
 # The cost models priced by coefficients and an offload plan (the others, flops and eflops, need neither).
 OFFLOAD_COSTS = ("rflops", "latency", "dollars", "dollars-throughput")  # dollars: queries/pricing, kinetics_sql.pricing
-DEFAULT_RESERVE_GB = 1.0
 # Terms of the split form beyond a, b, c, t0 (kinetics_sql.fit.coef_struct); 0 in the plain form.
 SPLIT_TERMS = (
     "prefill_a",

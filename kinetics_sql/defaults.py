@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 DEFAULT_DB = Path("warehouse") / "kinetics.duckdb"
+DEFAULT_RESERVE_GB = 1.0  # VRAM kept free for activations and the runtime (the VRAM plan, queries/pricing/plan.sql)
 
 
 def default_path() -> str:

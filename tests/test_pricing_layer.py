@@ -86,7 +86,8 @@ def test_frontier_recommend_and_cost_price_an_arm_identically(
 ) -> None:
     coef = _every_term(tiny_wh, form)
     monkeypatch.setattr(costmodel, "resolve", lambda wh, **kw: coef)
-    req = rec.Request(hardware="h100-sxm", tasks=("tiny",), vram_gb=vram, budget_s=1e9, gpus=gpus).validated(tiny_wh)
+    req = rec.Request(hardware="h100-sxm", tasks=("tiny",), vram_gb=vram, budget_s=1e9, gpus=gpus, include_oracle=True)
+    req = req.validated(tiny_wh)
     rec.arm_table(tiny_wh, req)
     points = tiny_wh.df("SELECT * FROM recommend_points")
     assert points.height == len(CONFIGS) * 4  # N = 1, 2, 4, 8

@@ -9,8 +9,8 @@ import click
 from kinetics_sql import costmodel, limits, sqlfiles
 from kinetics_sql.commands.context import State, pass_state
 from kinetics_sql.commands.output import emit, output_options
-from kinetics_sql.commands.params import TOKENS
-from kinetics_sql.costmodel import DEFAULT_RESERVE_GB, OFFLOAD_COSTS
+from kinetics_sql.commands.params import GPUS, TOKENS, pricing_options
+from kinetics_sql.costmodel import OFFLOAD_COSTS
 from kinetics_sql.errors import KineticsError
 from kinetics_sql.facts.methods import METHODS, check_params
 
@@ -33,14 +33,7 @@ from kinetics_sql.facts.methods import METHODS, check_params
     show_default=True,
     help="Parameter count: the Kinetics tables' (where defined) or the architecture's.",
 )
-@click.option(
-    "--gpus",
-    type=click.IntRange(min=1),
-    default=1,
-    show_default=True,
-    help="Tensor parallelism over this many GPUs: costs per GPU (wall time) with the interconnect's traffic, "
-    "gpu_seconds, and each GPU's weight and KV bytes.",
-)
+@GPUS
 @click.option(
     "--allow-implausible",
     is_flag=True,
@@ -56,11 +49,7 @@ from kinetics_sql.facts.methods import METHODS, check_params
     "1,000 problems in both regimes from the pricing layer (the VRAM plan of --n trials at the longest --lout, "
     "--engine's fit or the datasheet), the numbers frontier and recommend print for a problem with these trials.",
 )
-@click.option("--engine", default=None, help="Seconds-based --cost: the newest fit of this engine (else datasheet).")
-@click.option("--vram-gb", type=float, default=None, help="Seconds-based --cost: VRAM limit in GB (else profile's).")
-@click.option(
-    "--reserve-gb", type=float, default=DEFAULT_RESERVE_GB, show_default=True, help="Seconds-based --cost: VRAM free."
-)
+@pricing_options
 @output_options
 @pass_state
 def cost(
