@@ -101,7 +101,7 @@ def cost(
         "param_count": param_count,
     }
     if cost_model in OFFLOAD_COSTS:
-        hw = params["hardware"]
+        hw = str(params["hardware"])
         coefficients = costmodel.resolve(wh, hardware=hw, engine=engine)
         if gpus > 1:
             costmodel.net_bandwidth(wh, hw)
