@@ -227,9 +227,16 @@ def test_fused_selection_matches_reference_on_gpu(pos: int, bs: int, nsel: int) 
     assert (out == blk).any(dim=-1).all() and int(out.max()) <= blk
     lens = torch.full((b,), pos + 1, dtype=torch.int32, device="cuda")
     att = LiveAttention(b, 32, 8, 128, t, device="cuda", block_size=bs, nsel=nsel)
-    want = A.live_attention_reference(q.double(), k.double(), v.double(), lens, ref, bs)
+    # attention over the fused selection, against float64 over the same blocks (a tie swapped for its
+    # twin changes the attended keys, so the reference's own choice is compared only where it is the same)
+    want = A.live_attention_reference(q.double(), k.double(), v.double(), lens, out, bs)
+    same = torch.equal(out.sort(-1).values, ref.sort(-1).values)
+    want_ref = A.live_attention_reference(q.double(), k.double(), v.double(), lens, ref, bs)
     for fused in (False, True):
-        assert A.rel_error(att(q, k, v, lens, out, fused_combine=fused), want) < 2e-2
+        got = att(q, k, v, lens, out, fused_combine=fused)
+        assert A.rel_error(got, want) < 2e-2
+        if same:
+            assert A.rel_error(got, want_ref) < 2e-2
 
 
 def test_fused_decode_graph_generates_the_torch_steps_tokens_on_gpu(toy_state: dict) -> None:
