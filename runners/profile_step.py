@@ -22,7 +22,7 @@ from kinetics_sql.runners.records import device_name
 from kinetics_sql.runners.torchdecode import Qwen3Decoder, engine_version
 
 CATEGORIES = (  # first match wins; names are lower-cased
-    ("selection", ("_select_blocks", "topk", "sort", "radix", "bitonic")),
+    ("selection", ("_score_blocks", "_topk_blocks", "_select_blocks", "topk", "sort", "radix", "bitonic")),
     ("attention", ("_live_decode", "_combine")),
     ("gemm", ("gemm", "gemv", "nvjet", "cutlass", "xmma", "splitk", "sm90_")),
     ("fused norm/rope/act", ("_add_rmsnorm", "_qk_rope_write", "_silu_mul")),
