@@ -162,7 +162,7 @@ class Qwen3Decoder:
         self.summ: list[Any] = []
         self.bsum: list[Any] = []  # fused block top-k: float32 running key sum of each sequence's newest block
         self.max_batch, self.max_ctx = 0, 0
-        self._graphs: dict[tuple[int, int, str], Any] = {}
+        self._graphs: dict[tuple[int, int, str, str], Any] = {}  # (batch, span, method, kernels)
         self.last_token: Any = None
         self.alloc_cache(max_batch, max_ctx)
 

@@ -176,7 +176,7 @@ def test_fused_stage_kernels_match_torch_on_gpu() -> None:
                  torch.randn(b, hkv, dd, device="cuda", generator=g)]
         refs = [x.clone() for x in bufs]
         pos_t = torch.tensor([pos], device="cuda")
-        kw = {"eps": 1e-6, "hq": hq, "hkv": hkv, "block_size": bs}
+        kw: dict[str, Any] = {"eps": 1e-6, "hq": hq, "hkv": hkv, "block_size": bs}
         q_ref = fused_ops.qk_rope_write_ref(qkv, qn, kn, cos, sin, pos_t, *refs, **kw)
         q = fused_triton.qk_rope_write(qkv, qn, kn, cos, sin, pos_t, *bufs, q_out=qkv.new_empty(b, hq, dd), **kw)
         assert A.rel_error(q, q_ref) < 1e-2, pos
@@ -200,7 +200,7 @@ def _tie_tolerant_same_selection(out: Any, ref: Any, scores: Any, nsel: int) -> 
                 continue
             for blk in a ^ r:
                 assert abs(float(scores[i, j, blk] - kth[i, j])) <= 2e-2 * max(1.0, abs(float(kth[i, j]))), (i, j)
-    return same / rows
+    return float(same / rows)
 
 
 @pytest.mark.parametrize(("pos", "bs", "nsel"), [(8191, 32, 32), (5000, 32, 32), (6000, 16, 64), (3000, 64, 8)])
