@@ -37,3 +37,15 @@ def test_chunking_does_not_change_the_band(aime_wh: Warehouse, monkeypatch: pyte
     stepped = fr.frontier(aime_wh, replace(spec))
     np.testing.assert_allclose(whole["lower"].to_numpy(), stepped["lower"].to_numpy(), rtol=0, atol=0)
     np.testing.assert_allclose(whole["upper"].to_numpy(), stepped["upper"].to_numpy(), rtol=0, atol=0)
+
+
+def test_a_charts_thinned_steps_carry_the_sql_band(aime_wh: Warehouse) -> None:
+    """figures.steps computes the band of the kept rows the bounded way; its query (the provenance) gives the same."""
+    from kinetics_sql.figures.steps import frontier_steps
+
+    spec = fr.FrontierSpec(by="model", bootstrap=25, seed=3)
+    steps = frontier_steps(aime_wh, spec, levels=20)
+    reference = aime_wh.df(steps.sql, steps.params)
+    assert steps.params["bootstrap"] == 25 and steps.rows.height == reference.height > 3
+    for col in ("cost", "lower", "upper"):
+        np.testing.assert_allclose(steps.rows[col].to_numpy(), reference[col].to_numpy(), rtol=1e-12, atol=1e-12)
