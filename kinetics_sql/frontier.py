@@ -26,13 +26,15 @@ from typing import Any
 
 import polars as pl
 
-from kinetics_sql import costmodel, limits, sqlfiles
+from kinetics_sql import adaptive, costmodel, limits, sqlfiles
 from kinetics_sql.costmodel import DEFAULT_RESERVE_GB, OFFLOAD_COSTS, Coefficients
 from kinetics_sql.errors import KineticsError
 from kinetics_sql.facts.methods import METHODS
 from kinetics_sql.warehouse import Warehouse, points_macro
 
-STRATEGIES = ("best-of-n", "long-cot", "majority", "majority-budget")  # the last two: queries/frontier/strategies.sql
+# majority, majority-budget and the adaptive ones (kinetics_sql.adaptive): queries/frontier/strategies.sql
+STRATEGIES = ("best-of-n", "long-cot", "majority", "majority-budget", "adaptive-majority", "adaptive-esc")
+ADAPTIVE = ("adaptive-majority", "adaptive-esc")
 # Cost models a frontier can be drawn in: each is a WHEN branch of frontier_cost in macros.sql.
 COSTS = ("flops", "eflops", *OFFLOAD_COSTS)
 VARIANTS = ("exact", "published")
@@ -87,6 +89,9 @@ class FrontierSpec:
     # gpu_seconds = gpus * seconds is what a price per GPU-hour multiplies)
     gpus: int = 1
     sources: tuple[str, ...] = ()  # only these ingested sources (problems/trial_budgets.source); () = all
+    # adaptive strategies: samples drawn together before the rule looks, and at most max_n samples (None: all)
+    batch: int = 1
+    max_n: int | None = None
 
     def validated(self, wh: Warehouse) -> FrontierSpec:
         """Checks every choice against its allow-list and resolves model and hardware names."""
@@ -115,6 +120,7 @@ class FrontierSpec:
             raise KineticsError("smooth must be an odd window width >= 1")
         if self.grid is not None and self.bootstrap:
             raise KineticsError("--grid and --bootstrap do not combine: the band is computed at exact breakpoints")
+        self._check_adaptive()
         hardware = wh.resolve_hardware(self.hardware)
         if isinstance(self.gpus, bool) or not isinstance(self.gpus, int) or self.gpus < 1:
             raise KineticsError(f"--gpus must be a whole number >= 1, got {self.gpus!r}")
@@ -132,6 +138,25 @@ class FrontierSpec:
             models=tuple(wh.resolve_model(m) for m in self.models),
             coefficients=coefficients if self.cost in OFFLOAD_COSTS else None,
         )
+
+    def _check_adaptive(self) -> None:
+        """--batch and --max-n: only for the adaptive strategies, and only the values an ingest computed."""
+        if self.strategy not in ADAPTIVE:
+            if self.batch != 1 or self.max_n is not None:
+                raise KineticsError(f"--batch and --max-n apply to {' and '.join(ADAPTIVE)}, not {self.strategy}")
+            return
+        if self.strategy == "adaptive-esc" and self.batch != 1:
+            raise KineticsError("adaptive-esc draws its window (the setting) as one batch: --batch does not apply")
+        if self.batch not in adaptive.BATCHES:
+            raise KineticsError(
+                f"--batch {self.batch} was not computed at ingest (kinetics_sql.adaptive.BATCHES: "
+                f"{', '.join(map(str, adaptive.BATCHES))})"
+            )
+        if self.max_n not in adaptive.MAX_NS:
+            raise KineticsError(
+                f"--max-n {self.max_n} was not computed at ingest (kinetics_sql.adaptive.MAX_NS: "
+                f"{', '.join(str(m) for m in adaptive.MAX_NS if m is not None)}, or all samples)"
+            )
 
     @property
     def priced_by(self) -> str:
@@ -172,13 +197,16 @@ class FrontierSpec:
             "bootstrap": self.bootstrap,
             "seed": self.seed,
             "gpus": self.gpus,
+            "batch": self.batch,
+            "max_n": self.max_n or 0,
         }
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
-_POINT_PARAMS = ("task", "strategy", "cost", "hardware", "variant", "models", "methods", "gpus", "sources")
+_POINT_PARAMS = ("task", "strategy", "cost", "hardware", "variant", "models", "methods", "gpus", "sources", "batch",
+                 "max_n")
 _TABLE = re.compile(r"^fp_[0-9a-f]{20}$")
 
 
@@ -237,8 +265,8 @@ def _table_specs(name: str, spec: FrontierSpec) -> dict[str, FrontierSpec]:
             "flops_points": replace(spec, cost="flops", coefficients=None),
             "eflops_points": replace(spec, cost="eflops", coefficients=None),
         }
-    if name == "sparse_dense":
-        return {"points": replace(spec, methods=())}
+    if name == "sparse_dense":  # dense beside the sparse methods selected (every method when none is)
+        return {"points": replace(spec, methods=tuple(sorted({*spec.methods, "dense"})) if spec.methods else ())}
     return {"points": spec}
 
 
@@ -323,11 +351,24 @@ def frontier(wh: Warehouse, spec: FrontierSpec) -> pl.DataFrame:
             cols += ["lower", "upper"]
     if spec.by != "none" or not spec.envelope:
         cols = ["group", *cols]
-    return df.with_columns(
+    df = df.with_columns(
         pl.lit(spec.priced_by).alias("priced_by"),
         pl.lit(spec.gpus, dtype=pl.Int32).alias("gpus"),
         (pl.col("seconds") * spec.gpus).alias("gpu_seconds"),
-    ).select(cols)
+    )
+    if spec.strategy in ADAPTIVE:  # the arm's expected samples drawn, and the estimates' standard errors
+        arms = adaptive_arms(wh, spec).select("config", "setting", "accuracy_se", "mean_samples", "mean_samples_se")
+        df = df.join(arms, on=["config", "setting"], how="left")
+        cols += ["accuracy_se", "mean_samples", "mean_samples_se"]
+    return df.select(cols)
+
+
+def adaptive_arms(wh: Warehouse, spec: FrontierSpec) -> pl.DataFrame:
+    """Per configuration and setting of an adaptive strategy: mean accuracy and samples drawn over the problems, with
+    standard errors (queries/strategies/adaptive_arms.sql)."""
+    p = spec.params()
+    keys = ("task", "strategy", "models", "methods", "sources", "batch", "max_n")
+    return wh.named("strategies/adaptive_arms", {k: p[k] for k in keys})
 
 
 def compare_chosen(wh: Warehouse, spec: FrontierSpec) -> pl.DataFrame:

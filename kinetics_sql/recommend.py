@@ -36,6 +36,7 @@ import polars as pl
 from kinetics_sql import costmodel, limits, sqlfiles
 from kinetics_sql import frontier as fr
 from kinetics_sql.errors import KineticsError
+from kinetics_sql.facts.methods import DEPLOYABLE_METHODS, ORACLE_LABEL, considered
 from kinetics_sql.warehouse import Warehouse, insert_arrow
 
 REGIMES = ("latency", "throughput")
@@ -72,6 +73,7 @@ class Request:
     bootstrap: int = 1000
     seed: int = 0
     runners_up: int = 5
+    include_oracle: bool = False  # consider oracle top-k (an upper bound) when no --method is given
 
     def validated(self, wh: Warehouse) -> Request:
         budgets = [b for b in (self.budget_s, self.budget_dollars, self.target_accuracy) if b is not None]
@@ -105,6 +107,7 @@ class Request:
             self,
             hardware=hardware,
             models=tuple(wh.resolve_model(m) for m in self.models),
+            methods=considered(self.methods, self.include_oracle),
         )
 
     @property
@@ -137,8 +140,11 @@ class Request:
             args += ["--strategy", s]
         for m in self.models:
             args += ["--model", m]
-        for m in self.methods:
-            args += ["--method", m]
+        if self.methods != DEPLOYABLE_METHODS:  # the default needs no --method
+            for m in self.methods:
+                args += ["--method", m]
+        if self.include_oracle and not self.methods:
+            args += ["--include-oracle"]
         if self.budget_s is not None:
             args += ["--budget-s", f"{self.budget_s:g}"]
         if self.budget_dollars is not None:
@@ -207,6 +213,10 @@ class Recommendation:
             args += ["--engine", r.engine]
         if r.gpus != 1:
             args += ["--gpus", str(r.gpus)]
+        if c["strategy"] in fr.ADAPTIVE and c.get("batch", 1) != 1 and c["strategy"] == "adaptive-majority":
+            args += ["--batch", str(c["batch"])]
+        if c["strategy"] in fr.ADAPTIVE and c.get("max_n"):
+            args += ["--max-n", str(c["max_n"])]
         args += ["--model", c["model"], "--method", c["method"], "-f", "csv"]
         return shlex.join(args) + f"   # row '{c['config']} @{c['setting']}'"
 
@@ -268,10 +278,17 @@ def arm_table(wh: Warehouse, req: Request) -> tuple[pl.DataFrame, costmodel.Coef
                 reserve_gb=req.reserve_gb,
                 gpus=req.gpus,
             )
-            _features(wh, req, task, strategy)
-            wh.execute(sqlfiles.load("recommend/block_kv"), {"strategy": strategy})
             before = int(wh.named("recommend/count").item())
-            wh.execute(sqlfiles.load("recommend/points"), {"task": task, "strategy": strategy})
+            if strategy in fr.ADAPTIVE:  # priced per trial from adaptive_votes' weights
+                wh.execute(
+                    sqlfiles.load("recommend/adaptive_points"),
+                    {"task": task, "strategy": strategy, "models": list(req.models), "methods": list(req.methods),
+                     "variant": req.variant},
+                )  # fmt: skip
+            else:
+                _features(wh, req, task, strategy)
+                wh.execute(sqlfiles.load("recommend/block_kv"), {"strategy": strategy})
+                wh.execute(sqlfiles.load("recommend/points"), {"task": task, "strategy": strategy})
             added = int(wh.named("recommend/count").item()) - before
             found += added
             if not added:
@@ -381,7 +398,9 @@ def _selection(req: Request) -> str:
     ]
     if req.models:
         bits.append(f"for models {', '.join(req.models)}")
-    if req.methods:
+    if req.methods == DEPLOYABLE_METHODS and not req.include_oracle:
+        bits.append(f"with the deployable methods {', '.join(req.methods)} (--include-oracle adds oracle top-k)")
+    elif req.methods:
         bits.append(f"with methods {', '.join(req.methods)}")
     return " ".join(bits)
 
@@ -398,7 +417,7 @@ def _what_to_ingest(strategy: str) -> str:
 
 
 def _what_to_ingest_all(req: Request) -> str:
-    if req.models or req.methods:
+    if req.models or (req.methods and req.methods != DEPLOYABLE_METHODS):
         return ": drop --model/--method or ingest trials of those (`kinetics-sql ingest ...`)"
     if req.strategies == ("long-cot",):
         return ": ingest raw traces for trial_budgets (`kinetics-sql ingest TRACES.jsonl`)"
@@ -453,6 +472,8 @@ def recommend(wh: Warehouse, req: Request) -> Recommendation:
             "runners": req.runners_up,
         },
     )
+    if chosen["strategy"] in fr.ADAPTIVE:
+        chosen = {**chosen, **_adaptive_arm(wh, req, chosen)}
     naive = naive_arm(wh, req, arms)
     runners = alt.filter(pl.col("kind") == "runner-up").drop("kind")
     nxt = alt.filter(pl.col("kind") == "next step").drop("kind")
@@ -472,6 +493,21 @@ def recommend(wh: Warehouse, req: Request) -> Recommendation:
         notes=notes,
         naive=naive,
     )
+
+
+def _adaptive_arm(wh: Warehouse, req: Request, chosen: dict[str, Any]) -> dict[str, Any]:
+    """An adaptive arm's batch, cap and expected samples drawn (queries/strategies/adaptive_arms.sql)."""
+    arms = wh.named(
+        "strategies/adaptive_arms",
+        {"task": req.tasks[0], "strategy": chosen["strategy"], "models": [chosen["model"]], "methods": [],
+         "sources": [], "batch": None, "max_n": None},
+    ).filter((pl.col("config") == chosen["config"]) & (pl.col("setting") == chosen["setting"]))  # fmt: skip
+    if arms.height != 1:
+        raise KineticsError(f"no adaptive_votes arm {chosen['config']} @{chosen['setting']} for {req.tasks[0]}")
+    a = arms.row(0, named=True)
+    capped = a["max_n"] if " max " in chosen["config"] else None
+    return {"batch": a["batch"], "max_n": capped, "mean_samples": a["mean_samples"],
+            "mean_samples_se": a["mean_samples_se"], "accuracy_se": a["accuracy_se"]}  # fmt: skip
 
 
 NAIVE = "the largest model that fits the VRAM, one sample, dense attention"
@@ -557,8 +593,20 @@ def _cost_text(row: dict[str, Any], measure: str) -> str:
     return _cost_value(v, measure) + ("" if measure == "latency_s" else f" ({_regime(measure)} regime)")
 
 
-def setting_text(strategy: str, setting: int) -> str:
+def setting_text(strategy: str, setting: int, arm: dict[str, Any] | None = None) -> str:
     samples = "sample" if setting == 1 else "samples"
+    if strategy in fr.ADAPTIVE:
+        a = arm or {}
+        drawn = ""
+        if "mean_samples" in a:
+            drawn = f"; {a['mean_samples']:.1f} samples expected (+/- {a['mean_samples_se']:.2f})"
+        cap = f", at most {a['max_n']}" if a.get("max_n") else ", at most all samples"
+        if strategy == "adaptive-esc":
+            return f"w = {setting}: windows of {setting} samples until one is unanimous (ESC){cap}{drawn}"
+        return (
+            f"K = {setting}: draw {a.get('batch', 1)} at a time until the leading answer is {setting} votes ahead"
+            f"{cap}{drawn}"
+        )
     if strategy == "best-of-n":
         return f"N = {setting} {samples} (best-of-N, verifier picks), each generated to its end (no generation budget)"
     if strategy == "majority":
@@ -636,12 +684,11 @@ def render(rec: Recommendation) -> str:
         + (f", KV budget {c['budget']} tokens" if c["budget"] else "")
         + (f", block size {c['block_size']}" if c["block_size"] else "")
         + (
-            " (oracle top-k: an upper bound for sparse attention; --method dense --method blocktopk for"
-            " implementable ones)"
+            f" ({ORACLE_LABEL}; without --include-oracle only deployable methods are considered)"
             if c["method"] == "topk"
             else ""
         ),
-        f"  setting        {setting_text(c['strategy'], c['setting'])}",
+        f"  setting        {setting_text(c['strategy'], c['setting'], c)}",
         f"  offload        {c['k_layers']} of {c['layers']} layers on the host"
         + (f", {c['waves']} sequential waves of {c['wave_n']} trials" if c["waves"] > 1 else ""),
         f"  engine         {engine} (coefficients: {r.coefficients})",

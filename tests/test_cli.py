@@ -54,7 +54,7 @@ def test_clidoc_check_catches_drift(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert clidoc.main([str(readme)]) == 0
     text = readme.read_text()
     assert "old text" not in text and text.endswith("<!-- cli:end -->\n\nafter\n")
-    assert "  --strategy [best-of-n|long-cot|majority|majority-budget]" in text  # an option of `frontier`
+    assert "  --strategy [best-of-n|long-cot|majority|majority-budget|adaptive-majority|adaptive-esc]" in text
     assert clidoc.main(["--check", str(readme)]) == 0
     readme.write_text("no markers\n")
     with pytest.raises(ValueError, match="the CLI reference page needs one <!-- cli:start --> line followed by one"):
@@ -106,7 +106,9 @@ def test_cost_command_published_figure(runner: CliRunner, db_path: str) -> None:
     assert mean["row"] == "mean" and mean["lout"] is None
     assert [r["lout"] for r in rows[:-1]] == lengths and {r["row"] for r in rows[:-1]} == {"trial"}  # numbers
     assert mean["eflops_tera"] == pytest.approx(10390.378071811176, rel=1e-12)
-    assert mean["seconds"] == pytest.approx(mean["eflops"] / 2.25e15, rel=1e-12)
+    # seconds: the roofline (compute at peak, KV bytes at HBM); kinetics_seconds: the paper's Tera-eFLOPs / 4500
+    assert mean["seconds"] == pytest.approx(mean["compute_flops"] / 2.25e15 + mean["kv_reads"] / 8e12, rel=1e-12)
+    assert mean["kinetics_seconds"] == pytest.approx(mean["eflops_tera"] / 4500, rel=1e-12)
 
 
 def test_cost_unknown_model_says_how_to_add(runner: CliRunner, db_path: str) -> None:

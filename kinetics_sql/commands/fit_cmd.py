@@ -7,7 +7,7 @@ import polars as pl
 
 from kinetics_sql import fit as fitlib
 from kinetics_sql.commands.context import State, pass_state
-from kinetics_sql.commands.output import emit, output_options
+from kinetics_sql.commands.output import emit, output_options, select_columns
 
 
 @click.command("fit")
@@ -65,6 +65,13 @@ from kinetics_sql.commands.output import emit, output_options
     "(default: all longer than --train-max-gen).",
 )
 @click.option("--points", is_flag=True, help="Print every measurement with its prediction instead of the summary.")
+@click.option(
+    "--predict-source",
+    "predict_sources",
+    multiple=True,
+    help="After fitting, print the fit's predictions (no refit) for the measurements of ingested files whose name "
+    "contains this (repeatable), e.g. --source vllm-h200 --predict-source vllm-moe-h200: a dense fit on MoE runs.",
+)
 @click.option("--no-store", is_flag=True, help="Do not store the fit in the coefficients table.")
 @output_options
 @pass_state
@@ -83,6 +90,7 @@ def fit_command(
     train_max_gen: int | None,
     eval_min_gen: int | None,
     points: bool,
+    predict_sources: tuple[str, ...],
     no_store: bool,
     fmt: str,
     output: str | None,
@@ -121,6 +129,9 @@ def fit_command(
             click.echo(f"the same fit is stored already as {twin}: not stored again", err=True)
         else:
             fitlib.store(wh, res)
+    if predict_sources:
+        emit(fitlib.predict_measurements(wh, res, predict_sources), fmt, output)
+        return
     if points:
         cols = [
             "source",
@@ -163,9 +174,14 @@ def fit_command(
             ),
             err=True,
         )
-    if fmt == "table":  # one fit: a field per line reads better than 29 columns, each with its unit
-        units = [UNITS.get(k, "") for k in row]
-        emit(pl.DataFrame({"field": list(row), "value": [_cell(v) for v in row.values()], "unit": units}), fmt, output)
+    if fmt == "table":  # one fit: a field per line, each with its unit (--columns picks the fields)
+        ctx = click.get_current_context()
+        wanted = select_columns(pl.DataFrame([row]), list(ctx.meta.get("output_columns", []))).columns
+        ctx.meta["output_columns"] = []
+        units = [UNITS.get(k, "") for k in wanted]
+        emit(
+            pl.DataFrame({"field": wanted, "value": [_cell(row[k]) for k in wanted], "unit": units}), fmt, output
+        )
         return
     emit(pl.DataFrame([row]), fmt, output)
 

@@ -13,13 +13,13 @@ from typing import Any, TypeVar
 
 import click
 
-from kinetics_sql import compare_gpus, compare_offload, limits, pricing, selection
+from kinetics_sql import compare_adaptive, compare_gpus, compare_offload, limits, pricing, selection
 from kinetics_sql import frontier as fr
 from kinetics_sql.commands.context import State, pass_state
 from kinetics_sql.commands.output import emit, output_options, render_table, write_file
 from kinetics_sql.commands.params import Finite, only_with
 from kinetics_sql.costmodel import DEFAULT_RESERVE_GB, OFFLOAD_COSTS
-from kinetics_sql.facts.methods import METHODS
+from kinetics_sql.facts.methods import METHODS, ORACLE_LABEL, considered
 from kinetics_sql.warehouse import Warehouse
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -32,6 +32,12 @@ def _reader_for(state: State, spec: fr.FrontierSpec) -> Warehouse:
     if spec.cost in pricing.COSTS:
         click.echo(pricing.describe(wh, spec), err=True)
     return wh
+
+
+def _note_oracle(df: Any) -> None:
+    """Say on stderr that rows of oracle top-k are bounds, where a result shows any."""
+    if "method" in getattr(df, "columns", []) and df.height and (df["method"] == "topk").any():
+        click.echo(f"rows with method topk: {ORACLE_LABEL}", err=True)
 
 
 def offload_options(func: F) -> F:
@@ -75,13 +81,30 @@ def selection_options(func: F) -> F:
             help="best-of-n: N = 1, 2, 4, ... samples (coverage); long-cot: traces cut at generation budgets "
             "(table trial_budgets; for answer tables from lengths: correct and within the budget, a lower bound); "
             "majority: N samples vote, the plurality answer must be gold (table majority_votes); majority-budget: "
-            "the same with each sample capped at a generation budget (configurations '... cap B').",
+            "the same with each sample capped at a generation budget (configurations '... cap B'); "
+            "adaptive-majority: draw until the leading answer is K votes ahead (setting = K; table adaptive_votes); "
+            "adaptive-esc: until a window of w samples is unanimous (setting = w; Li et al., ICLR 2024).",
+        ),
+        click.option(
+            "--batch",
+            type=int,
+            default=1,
+            show_default=True,
+            help="adaptive-majority: samples drawn at once before the rule looks (1 or 8); the latency regime "
+            "waits for each batch's longest sample.",
+        ),
+        click.option(
+            "--max-n",
+            type=int,
+            default=None,
+            help="adaptive strategies: stop at this many samples at most (32; default: all samples of the table).",
         ),
         click.option(
             "--hardware",
             default="b200",
             show_default=True,
-            help="Hardware profile: i = 2 * peak / HBM bytes/s for eFLOPs, and seconds = cost / peak.",
+            help="Hardware profile: i = 2 * peak / HBM bytes/s for eFLOPs; seconds = cost / peak (eFLOPs: / (2 * peak),"
+            " the paper's B200 seconds; never the KV bytes twice).",
         ),
         click.option(
             "--variant",
@@ -104,6 +127,12 @@ def selection_options(func: F) -> F:
             default="oracle",
             show_default=True,
             help="oracle: best arm per problem (the paper's); deployable: one arm for every problem.",
+        ),
+        click.option(
+            "--include-oracle",
+            is_flag=True,
+            help="--kind deployable and compare: also consider oracle top-k (an upper bound that no engine runs: it "
+            "scores every key to pick its top k). Default without --method: dense, blocktopk and window.",
         ),
         click.option(
             "--gpus",
@@ -187,8 +216,11 @@ def frontier(
     models: tuple[str, ...],
     methods: tuple[str, ...],
     kind: str,
+    include_oracle: bool,
     sources: tuple[str, ...],
     gpus: int,
+    batch: int,
+    max_n: int | None,
     cost: str,
     by: str,
     per_group: bool,
@@ -211,13 +243,17 @@ def frontier(
     problems), cost_tera (FLOP-like costs / 1e12; empty for latency and dollars), seconds on
     --hardware, accuracy, and the arm that set the breakpoint (model, method, budget, block_size,
     config, setting = N or generation budget); 'group' with --by or --per-group; lower, upper with
-    --bootstrap.
+    --bootstrap; the adaptive strategies add accuracy_se, mean_samples (expected samples drawn) and
+    mean_samples_se (unbiased estimates over random orders). --kind deployable considers the deployable
+    methods (dense, blocktopk, window) unless --include-oracle or --method says otherwise.
     """
     state = ctx.ensure_object(State)
     only_with(ctx, "with --grid", grid is not None, "smooth", "grid_min", "grid_max")
     only_with(ctx, "with --cost rflops, latency or dollars", cost in OFFLOAD_COSTS, "engine", "vram_gb", "reserve_gb")
     if grid_min is not None and grid_max is not None and grid_min >= grid_max:
         raise click.UsageError(f"--grid-min {grid_min:g} must be below --grid-max {grid_max:g}", ctx=ctx)
+    if kind == "deployable":
+        methods = considered(methods, include_oracle)
     spec = fr.FrontierSpec(
         task=task,
         strategy=strategy,
@@ -240,6 +276,8 @@ def frontier(
         reserve_gb=reserve_gb,
         gpus=gpus,
         sources=sources,
+        batch=batch,
+        max_n=max_n,
     )
     wh = _reader_for(state, spec)
     df = fr.frontier(wh, spec)
@@ -248,8 +286,11 @@ def frontier(
             "long-cot": "trial_budgets (raw traces) or trials with correctness",
             "majority": "majority_votes (answer tables)",
             "majority-budget": "majority_votes (answer tables)",
+            "adaptive-majority": "adaptive_votes (answer tables)",
+            "adaptive-esc": "adaptive_votes (answer tables)",
         }.get(strategy, "problems/trials")
         click.echo(f"no frontier: no {task} rows in {source} for this selection", err=True)
+    _note_oracle(df)
     if "config" in df.columns and (note := fr.pooled_sources_note(df["config"].drop_nulls().unique().to_list())):
         click.echo(f"note: {note}", err=True)
     if chart:
@@ -264,7 +305,7 @@ def frontier(
     emit(df, fmt, output)
 
 
-COMPARISONS = ("all", "flops-vs-eflops", "sparse-vs-dense", "offload", "gpus")
+COMPARISONS = ("all", "flops-vs-eflops", "sparse-vs-dense", "offload", "gpus", "adaptive")
 
 
 @click.command()
@@ -299,8 +340,11 @@ def compare(
     models: tuple[str, ...],
     methods: tuple[str, ...],
     kind: str,
+    include_oracle: bool,
     sources: tuple[str, ...],
     gpus: int,
+    batch: int,
+    max_n: int | None,
     by: str,
     cost: str,
     levels: bool,
@@ -318,11 +362,15 @@ def compare(
     --vram-gb): per model, its offloaded arms and how many another model Pareto-dominates (--levels: every
     arm). gpus (--gpus T >= 2): one GPU against T in tensor parallel, per model: the deployable arms that cost
     fewer GPU-seconds on T GPUs (more accuracy per dollar at one price per GPU-hour) and T GPUs' share of the
-    deployable frontier in GPU-seconds (--levels: every arm). 'all' (default) prints each that applies; pick
-    one for csv or parquet.
+    deployable frontier in GPU-seconds (--levels: every arm). adaptive (answer tables): per table, the best
+    fixed-N majority vote and the cheapest adaptive arm (--strategy adaptive-majority|adaptive-esc, --batch,
+    --max-n) at its accuracy: samples, seconds and dollars per 1,000 problems saved under --cost. 'all'
+    (default) prints each that applies; pick one for csv or parquet. Only deployable methods (dense,
+    blocktopk, window) unless --include-oracle or --method.
     """
     state = ctx.ensure_object(State)
     only_with(ctx, "with --cost rflops, latency or dollars", cost in OFFLOAD_COSTS, "engine", "vram_gb", "reserve_gb")
+    methods = considered(methods, include_oracle)
     spec = fr.FrontierSpec(
         task=task,
         strategy=strategy,
@@ -338,6 +386,8 @@ def compare(
         reserve_gb=reserve_gb,
         gpus=gpus,
         sources=sources,
+        batch=batch,
+        max_n=max_n,
     )
     wh = _reader_for(state, spec)
     frames = {}
@@ -358,6 +408,10 @@ def compare(
         frames["offload"] = compare_offload.arms(wh, spec) if levels else compare_offload.dominated(wh, spec)
     if comparison == "gpus" or (comparison == "all" and gpus > 1):
         frames["gpus"] = compare_gpus.arms(wh, spec) if levels else compare_gpus.summary(wh, spec)
+    if comparison == "adaptive" or (comparison == "all" and strategy in fr.ADAPTIVE):
+        frames["adaptive"] = compare_adaptive.summary(wh, spec)
+    for df in frames.values():
+        _note_oracle(df)
     if len(frames) == 1:
         emit(next(iter(frames.values())), fmt, output)
         return

@@ -53,6 +53,12 @@ from kinetics_sql.costmodel import DEFAULT_RESERVE_GB
     "--method", "methods", type=click.Choice(fr.METHODS), multiple=True, help="Attention methods allowed (repeatable)."
 )
 @click.option(
+    "--include-oracle",
+    is_flag=True,
+    help="Also consider oracle top-k (an upper bound for sparse attention that no engine runs: it scores every key "
+    "to pick its top k). Default without --method: dense, blocktopk and window.",
+)
+@click.option(
     "--budget-s", type=Finite(), default=None, help="Budget: predicted seconds per problem (latency regime)."
 )
 @click.option("--budget-dollars", type=Finite(), default=None, help="Budget: USD per 1,000 problems (in --regime).")
@@ -113,6 +119,7 @@ def recommend(
     strategies: tuple[str, ...],
     models: tuple[str, ...],
     methods: tuple[str, ...],
+    include_oracle: bool,
     budget_s: float | None,
     budget_dollars: float | None,
     target_accuracy: float | None,
@@ -143,6 +150,7 @@ def recommend(
         strategies=strategies or ("best-of-n",),
         models=models,
         methods=methods,
+        include_oracle=include_oracle,
         vram_gb=vram_gb,
         reserve_gb=reserve_gb,
         engine=engine,
