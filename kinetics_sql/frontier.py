@@ -337,6 +337,15 @@ def frontier(wh: Warehouse, spec: FrontierSpec) -> pl.DataFrame:
     if spec.grid is not None:
         df = _run(wh, "grid", spec)
         cols = [*FRONTIER_COLUMNS[:4], "accuracy_exact", *FRONTIER_COLUMNS[4:]]
+    elif spec.bootstrap and spec.kind == "oracle":  # the band replicate chunk by chunk, in bounded memory
+        from kinetics_sql.band import oracle_band
+
+        df = _run(wh, "frontier", replace(spec, bootstrap=0))
+        lower, upper = oracle_band(
+            wh, points_table(wh, spec), spec.by, spec.envelope, spec.bootstrap, spec.seed, df.select("group", "cost")
+        )
+        df = df.with_columns(lower=pl.Series(lower, dtype=pl.Float64), upper=pl.Series(upper, dtype=pl.Float64))
+        cols = [*FRONTIER_COLUMNS, "lower", "upper"]
     else:
         df = _run(wh, "frontier", spec)
         cols = list(FRONTIER_COLUMNS)
