@@ -77,11 +77,14 @@ maj AS (
     WHERE NOT v.affine
     GROUP BY v.source, v.model, v.method, v.budget, v.block_size, v.config, v.gen_budget, v.n, v.problem_id
 ),
-ad AS (
+ad AS (   -- one row per sample with its weight (lists unnested first: a join would copy them to every sample)
     SELECT s.source, s.model, s.method, s.budget, s.block_size, s.prompt_tokens,
            s.config || frontier_adaptive_label(a.rule, a.batch, a.max_n) AS config,
-           a.problem_id, a.setting, a.batch, a.accuracy, a.drawn, coalesce(a.longest, a.drawn) AS longest,
-           p_cost IN ('flops', 'eflops', 'dollars-throughput') AS per_sample
+           a.problem_id, a.setting, a.batch, a.accuracy, len(a.drawn) AS samples,
+           unnest(CASE WHEN p_cost IN ('flops', 'eflops', 'dollars-throughput')
+                       THEN list_transform(a.drawn, lambda w: w / a.batch)
+                       ELSE coalesce(a.longest, a.drawn) END) AS w,
+           unnest(range(len(a.drawn))) AS trial
     FROM frontier_bon_problems(p_task, p_models, p_methods, p_sources) s
     JOIN adaptive_votes a ON a.source = s.source AND a.problem_id = s.problem_id
     WHERE p_strategy IN ('adaptive-majority', 'adaptive-esc')
@@ -89,19 +92,20 @@ ad AS (
       AND (a.rule = 'esc' OR a.batch = p_batch)
       AND coalesce(a.max_n, 0) = p_max_n
 ),
-adaptive AS (   -- the expected cost: the weights of samples (list index trial + 1) times their cost at n = batch
+adaptive AS (   -- the expected cost: each sample's weight times its cost at n = batch (a weight of 0 costs nothing)
     SELECT a.model, a.method, a.budget, a.block_size, a.config, a.setting, a.problem_id, any_value(a.accuracy) AS accuracy,
-           sum(CASE WHEN a.per_sample THEN a.drawn[t.trial + 1] / a.batch ELSE a.longest[t.trial + 1] END
-               * {frontier_cost}(p_cost, a.method, m.p, m.hq, m.hkv, m.d, coalesce(t.prompt_tokens, a.prompt_tokens, 0),
-                                 t.gen_tokens, a.batch, hw.i, coalesce(a.budget, 0), coalesce(a.block_size, 0), p_variant,
-                                 model_name := a.model, setting_value := a.batch, gpus := p_gpus, i_net := hw.i_net,
-                                 hidden := m.hidden, vocab := m.vocab, layers := m.layers, arch := m.arch)
+           sum(a.w * {frontier_cost}(p_cost, a.method, m.p, m.hq, m.hkv, m.d,
+                                     coalesce(t.prompt_tokens, a.prompt_tokens, 0), t.gen_tokens, a.batch, hw.i,
+                                     coalesce(a.budget, 0), coalesce(a.block_size, 0), p_variant, model_name := a.model,
+                                     setting_value := a.batch, gpus := p_gpus, i_net := hw.i_net, hidden := m.hidden,
+                                     vocab := m.vocab, layers := m.layers, arch := m.arch)
                ORDER BY t.trial) AS cost,
-           count(*) AS trials
+           any_value(a.samples) AS trials
     FROM ad a
-    JOIN trials t ON t.source = a.source AND t.problem_id = a.problem_id
+    JOIN trials t ON t.source = a.source AND t.problem_id = a.problem_id AND t.trial = a.trial
     JOIN mdl m ON m.model = a.model
     CROSS JOIN hw
+    WHERE a.w > 0
     GROUP BY a.source, a.model, a.method, a.budget, a.block_size, a.config, a.setting, a.problem_id
 ),
 caps AS (   -- sources with per-sample correctness and no truncation scores, each cut at its budgets

@@ -7,23 +7,25 @@
 --   throughput_s  sum_i drawn[i] * throughput_seconds(b sequences of sample i's length) / b: the samples drawn,
 --                 each at its share of the batch of problems that fits (queries/pricing/macros.sql)
 INSERT INTO recommend_points
-WITH ad AS (
+WITH ad AS (   -- one row per sample and its two weights (lists unnested first: a join would copy them to every sample)
     SELECT s.source, s.model, s.method, s.budget, s.block_size, s.prompt_tokens,
            s.config || frontier_adaptive_label(a.rule, a.batch, a.max_n) AS config,
-           a.problem_id, a.setting, a.batch, a.accuracy, a.drawn, coalesce(a.longest, a.drawn) AS longest
+           a.problem_id, a.setting, a.batch, a.accuracy,
+           unnest(a.drawn) AS drawn, unnest(coalesce(a.longest, a.drawn)) AS longest, unnest(range(len(a.drawn))) AS trial
     FROM frontier_bon_problems($task, $models, $methods, []::VARCHAR[]) s
     JOIN adaptive_votes a ON a.source = s.source AND a.problem_id = s.problem_id
     WHERE a.rule = CASE $strategy WHEN 'adaptive-majority' THEN 'margin' WHEN 'adaptive-esc' THEN 'esc' END
 ),
 priced AS (
     SELECT a.model, a.method, a.budget, a.block_size, a.config, a.setting, a.problem_id, a.batch, a.accuracy, t.trial,
-           a.longest[t.trial + 1]
+           a.longest
            * offload_cost('latency', a.model, a.batch, a.method, coalesce(t.prompt_tokens, a.prompt_tokens, 0),
                           t.gen_tokens, coalesce(a.budget, 0), coalesce(a.block_size, 0), $variant) AS latency_s,
-           a.drawn[t.trial + 1] / a.batch
+           a.drawn / a.batch
            * throughput_seconds(a.model, a.batch, a.method, coalesce(t.prompt_tokens, a.prompt_tokens, 0),
                                 t.gen_tokens, coalesce(a.budget, 0), coalesce(a.block_size, 0), $variant) AS throughput_s
-    FROM ad a JOIN trials t ON t.source = a.source AND t.problem_id = a.problem_id
+    FROM ad a JOIN trials t ON t.source = a.source AND t.problem_id = a.problem_id AND t.trial = a.trial
+    WHERE a.drawn > 0
 )
 SELECT $task, $strategy, p.model, p.method, p.budget, p.block_size, p.config, p.setting, p.problem_id,
        any_value(p.accuracy), sum(p.latency_s ORDER BY p.trial), sum(p.throughput_s ORDER BY p.trial),
