@@ -224,5 +224,6 @@ def test_recommend_answers_with_k_samples_and_seconds_and_replays_within_budget(
     assert cmp.exit_code == 0, cmp.output
     (c,) = list(csv.DictReader(io.StringIO(cmp.output)))
     assert c["config"] == "Qwen3-4B dense boinf" and int(c["fixed_n"]) == 80
-    assert float(c["adaptive_accuracy"]) >= float(c["fixed_accuracy"]) - 2 * float(c["adaptive_accuracy_se"]) - 1e-12
+    tol = 2 * math.hypot(float(c["adaptive_accuracy_se"]), float(c["fixed_accuracy_se"]))
+    assert float(c["adaptive_accuracy"]) >= float(c["fixed_accuracy"]) - tol - 1e-12
     assert float(c["samples_saved"]) > 0 and float(c["seconds_saved"]) > 0
