@@ -25,11 +25,13 @@ import gzip
 import io
 import json
 import re
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from kinetics_sql import adaptive, sqlfiles
+from kinetics_sql import adaptive, majority
+from kinetics_sql.errors import InputError
 from kinetics_sql.ingest.context import LoadContext
 from kinetics_sql.ingest.rows import insert_rows
 
@@ -40,8 +42,6 @@ TASK_LIMITS = {"aime24": 100_000, "aime25": 100_000, "math500": 100_000, "gpqa-d
 CONTEXT_LIMIT = 32_768 - 2_000 - 500  # the source's MAX_MODEL_LEN minus its summary tokens and margin
 REQUIRED = ("problem_num", "total_answers", "gold_answer", "all_answers")
 KEYS = (b'"problem_num"', b'"total_answers"', b'"all_answers"')
-MAJORITY_REPLICATES = 256  # random orders per problem behind each majority-vote estimate
-MAJORITY_SEED = 11
 
 
 def detect(path: Path, head: bytes) -> bool:
@@ -79,8 +79,13 @@ def parse_name(name: str) -> dict[str, str] | None:
 
 def _lines(path: Path) -> Iterator[tuple[int, bytes]]:
     opener = gzip.open if path.name.lower().endswith(".gz") else open
-    with opener(path, "rb") as fh:
-        yield from enumerate(fh, 1)
+    n = 0
+    try:
+        with opener(path, "rb") as fh:
+            for n, raw in enumerate(fh, 1):
+                yield n, raw
+    except (EOFError, gzip.BadGzipFile, zlib.error) as exc:  # a gzip stream cut off mid-file
+        raise InputError(str(path), f"a damaged gzip file (cut off?) after line {n}: {exc}", line=n + 1) from None
 
 
 def _int(value: Any) -> bool:
@@ -176,10 +181,19 @@ def load(ctx: LoadContext) -> dict[str, int]:
 
 
 def build_majority(wh: Any, source: str) -> int:
-    """Fill majority_votes for one source (queries/strategies/majority_build.sql); returns the rows added."""
-    before = wh.named("strategies/majority_count", {"source": source}).item()
-    wh.execute(
-        sqlfiles.load("strategies/majority_build"),
-        {"source": source, "replicates": MAJORITY_REPLICATES, "seed": MAJORITY_SEED},
-    )
-    return int(wh.named("strategies/majority_count", {"source": source}).item() - before)
+    """Fill majority_votes for one source, exact: the answer classes of each problem and per-sample cap
+    (queries/strategies/majority_classes.sql) through the DP of kinetics_sql.majority, for N = 1, 2, 4, ... below
+    the samples and N = all; returns the rows added."""
+    rows = []
+    for r in wh.named("strategies/majority_classes", {"source": source}).iter_rows(named=True):
+        m = int(r["m"])
+        for n in sorted({1 << k for k in range(31) if 1 << k < m} | {m}):
+            acc = majority.accuracy(m, int(r["g"]), [int(c) for c in r["others"]], int(r["u"]), n)
+            rows.append({**{k: r[k] for k in MAJORITY_KEYS}, "n": n, "accuracy": float(acc), "accuracy_se": 0.0,
+                         "replicates": 0})  # fmt: skip
+    if rows:
+        insert_rows(wh.con, "majority_votes", rows)
+    return len(rows)
+
+
+MAJORITY_KEYS = ("source", "task", "model", "method", "budget", "block_size", "problem_id", "gen_budget")

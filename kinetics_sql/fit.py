@@ -561,8 +561,23 @@ def fit(
     )
 
 
+def stored_twin(wh: Warehouse, res: FitResult) -> str | None:
+    """The fit_id of a stored fit identical to ``res`` (same data, form, weighting and coefficients), or None."""
+    params = {
+        "engine": res.engine, "device": res.device, "form": res.form, "weighting": res.weighting,
+        "hardware": res.hardware, "coefs": json.dumps(res.coefs, sort_keys=True), "n_points": res.n_points,
+        "n_train": res.n_train, "n_holdout": res.n_holdout, "holdout": res.holdout, "seed": res.seed,
+    }  # fmt: skip
+    rows = wh.con.execute(sqlfiles.load("fit/same"), params).fetchall()
+    return str(rows[0][0]) if rows else None
+
+
 def store(wh: Warehouse, res: FitResult) -> str:
-    """Insert (or replace) a fit in ``coefficients``, columns by name; returns its fit_id."""
+    """Insert (or replace) a fit in ``coefficients``, columns by name; returns its fit_id. A fit identical to a
+    stored one (the same run twice) is not stored again: its fit_id is the stored one's."""
+    twin = stored_twin(wh, res)
+    if twin is not None:
+        return twin
     p = res.params
     row = {
         "fit_id": res.fit_id, "engine": res.engine, "device": res.device, "device_query": res.device_query,
@@ -601,3 +616,41 @@ def latest(wh: Warehouse, engine: str, device: str, form: str = "") -> dict[str,
     row["coefs"] = json.loads(row["coefs"]) if isinstance(row["coefs"], str) else row["coefs"]
     row["params"] = coef_struct(row["form"], row["coefs"])
     return row
+
+
+def predict_measurements(wh: Warehouse, res: FitResult, sources: Sequence[str]) -> pl.DataFrame:
+    """The fit's predictions, no refit, for the measurements of the same engine and device from ingested files whose
+    name contains one of ``sources`` (e.g. MoE runs beside a fit trained on dense ones): per point the measured and
+    predicted decode seconds (the forms with a decode target; total for plain), their relative error and the step
+    times in ms."""
+    df = features(wh, res.engine, res.device_query, sources)
+    decode = "decode_s" if "decode_s" in FORMS[res.form] else "total_s"
+    cols = FORMS[res.form][decode]
+    pred = _matrix(df, cols) @ np.array([res.coefs[decode][c] for c in cols])
+    steps = df["gen_tokens"].cast(pl.Float64).clip(lower_bound=1)
+    out = df.select(
+        "source", "model", "batch", "prompt_tokens", "gen_tokens",
+        pl.lit(decode).alias("target"),
+        pl.col(decode).alias("measured_s"),
+        pl.Series("predicted_s", pred),
+        ((pl.Series(pred) - pl.col(decode)) / pl.col(decode)).alias("rel_error"),
+        (1000 * pl.col(decode) / steps).alias("measured_ms_per_step"),
+        (1000 * pl.Series(pred) / steps).alias("predicted_ms_per_step"),
+    )  # fmt: skip
+    tog = wh.named("fit/together_features",
+                   {"engine": res.engine, "device": res.device_query, "sources": list(sources)})  # fmt: skip
+    if tog.is_empty():
+        return out
+    # together: the wall time from submitting to the last sample's last token, prompt included (every target)
+    tpred = predict(tog, res.form, res.coefs)
+    tsteps = tog["gen_tokens"].cast(pl.Float64).clip(lower_bound=1)
+    together = tog.select(
+        "source", "model", "batch", "prompt_tokens", "gen_tokens",
+        pl.lit("together total_s").alias("target"),
+        pl.col("total_s").alias("measured_s"),
+        pl.Series("predicted_s", tpred),
+        ((pl.Series(tpred) - pl.col("total_s")) / pl.col("total_s")).alias("rel_error"),
+        (1000 * pl.col("total_s") / tsteps).alias("measured_ms_per_step"),
+        (1000 * pl.Series(tpred) / tsteps).alias("predicted_ms_per_step"),
+    )  # fmt: skip
+    return pl.concat([out, together], how="vertical_relaxed")

@@ -26,7 +26,7 @@ from typing import Any
 
 import polars as pl
 
-from kinetics_sql import adaptive, costmodel, sqlfiles
+from kinetics_sql import adaptive, costmodel, limits, sqlfiles
 from kinetics_sql.costmodel import DEFAULT_RESERVE_GB, OFFLOAD_COSTS, Coefficients
 from kinetics_sql.errors import KineticsError
 from kinetics_sql.facts.methods import METHODS
@@ -107,10 +107,15 @@ class FrontierSpec:
         for method in self.methods:
             if method not in METHODS:
                 raise KineticsError(f"unknown method {method!r} (expected one of {', '.join(METHODS)})")
-        if self.bootstrap < 0:
-            raise KineticsError("bootstrap must be >= 0 replicates")
-        if self.grid is not None and self.grid < 2:
-            raise KineticsError("grid needs at least 2 points")
+        if not 0 <= self.bootstrap <= limits.BOOTSTRAP_MAX:
+            raise KineticsError(f"bootstrap must be 0 to {limits.BOOTSTRAP_MAX:,} replicates, got {self.bootstrap}")
+        if self.grid is not None and not 2 <= self.grid <= limits.GRID_MAX:
+            raise KineticsError(f"grid must be 2 to {limits.GRID_MAX:,} points, got {self.grid}")
+        for label, bound in (("--grid-min", self.grid_min), ("--grid-max", self.grid_max)):
+            if bound is not None:
+                limits.finite_in(bound, label)
+        if self.grid_min is not None and self.grid_max is not None and self.grid_min >= self.grid_max:
+            raise KineticsError(f"--grid-min {self.grid_min:g} must be below --grid-max {self.grid_max:g}")
         if self.smooth < 1 or self.smooth % 2 == 0:
             raise KineticsError("smooth must be an odd window width >= 1")
         if self.grid is not None and self.bootstrap:
@@ -125,9 +130,8 @@ class FrontierSpec:
         if self.cost in OFFLOAD_COSTS and coefficients is None:
             coefficients = costmodel.resolve(wh, hardware=hardware, engine=self.engine)
         if self.cost in OFFLOAD_COSTS:
-            costmodel.vram_bytes(wh, hardware, self.vram_gb)  # checks the limit
-            if self.reserve_gb < 0:
-                raise KineticsError("--reserve-gb must be >= 0")
+            profile_vram = costmodel.vram_bytes(wh, hardware, None)
+            limits.check_memory_plan(self.vram_gb, self.reserve_gb, profile_vram)
         return replace(
             self,
             hardware=hardware,
@@ -261,8 +265,8 @@ def _table_specs(name: str, spec: FrontierSpec) -> dict[str, FrontierSpec]:
             "flops_points": replace(spec, cost="flops", coefficients=None),
             "eflops_points": replace(spec, cost="eflops", coefficients=None),
         }
-    if name == "sparse_dense":
-        return {"points": replace(spec, methods=())}
+    if name == "sparse_dense":  # dense beside the sparse methods selected (every method when none is)
+        return {"points": replace(spec, methods=tuple(sorted({*spec.methods, "dense"})) if spec.methods else ())}
     return {"points": spec}
 
 
@@ -371,6 +375,12 @@ def compare_chosen_summary(wh: Warehouse, spec: FrontierSpec) -> pl.DataFrame:
 def compare_sparse_dense(wh: Warehouse, spec: FrontierSpec) -> pl.DataFrame:
     """Per model (and over all models) and sparse method: cost ratio at equal accuracy, accuracy gain at equal cost."""
     return _run(wh, "sparse_dense", spec.validated(wh))
+
+
+def dense_only_models(wh: Warehouse, spec: FrontierSpec) -> pl.DataFrame:
+    """Models of the selection with dense arms only (and their sources): what sparse-vs-dense's 'all models' pools."""
+    p = spec.params()
+    return wh.named("frontier/dense_only_models", {k: p[k] for k in ("task", "sources", "models")})
 
 
 BOINF = "Best-of-Infinity answer tables"

@@ -33,9 +33,10 @@ from typing import Any
 
 import polars as pl
 
-from kinetics_sql import costmodel, sqlfiles
+from kinetics_sql import costmodel, limits, sqlfiles
 from kinetics_sql import frontier as fr
 from kinetics_sql.errors import KineticsError
+from kinetics_sql.facts.methods import DEPLOYABLE_METHODS, ORACLE_LABEL, considered
 from kinetics_sql.warehouse import Warehouse, insert_arrow
 
 REGIMES = ("latency", "throughput")
@@ -72,25 +73,28 @@ class Request:
     bootstrap: int = 1000
     seed: int = 0
     runners_up: int = 5
+    include_oracle: bool = False  # consider oracle top-k (an upper bound) when no --method is given
 
     def validated(self, wh: Warehouse) -> Request:
         budgets = [b for b in (self.budget_s, self.budget_dollars, self.target_accuracy) if b is not None]
         if len(budgets) != 1:
             raise KineticsError("give exactly one budget: --budget-s, --budget-dollars or --target-accuracy")
-        if self.budget_s is not None and self.budget_s <= 0:
-            raise KineticsError("--budget-s must be > 0 seconds per problem")
-        if self.budget_dollars is not None and self.budget_dollars <= 0:
-            raise KineticsError("--budget-dollars must be > 0 USD per 1,000 problems")
-        if self.target_accuracy is not None and not 0 < self.target_accuracy <= 1:
-            raise KineticsError("--target-accuracy must be in (0, 1]")
+        if self.budget_s is not None:
+            limits.finite_in(self.budget_s, "--budget-s (seconds per problem)")
+        if self.budget_dollars is not None:
+            limits.finite_in(self.budget_dollars, "--budget-dollars (USD per 1,000 problems)")
+        if self.target_accuracy is not None:
+            limits.finite_in(self.target_accuracy, "--target-accuracy", high=1.0)
         if self.regime not in REGIMES:
             raise KineticsError(f"unknown regime {self.regime!r} (expected latency or throughput)")
         if self.minimize not in MINIMIZE:
             raise KineticsError(f"unknown minimize {self.minimize!r} (expected one of {', '.join(MINIMIZE)})")
         if self.gpus < 1:
             raise KineticsError("--gpus must be >= 1")
-        if self.bootstrap < 1:
-            raise KineticsError("--bootstrap must be >= 1 replicate")
+        if not 1 <= self.bootstrap <= limits.BOOTSTRAP_MAX:
+            raise KineticsError(f"--bootstrap must be 1 to {limits.BOOTSTRAP_MAX:,} replicates, got {self.bootstrap}")
+        hardware = wh.resolve_hardware(self.hardware)
+        limits.check_memory_plan(self.vram_gb, self.reserve_gb, costmodel.vram_bytes(wh, hardware, None))
         for s in self.strategies:
             if s not in fr.STRATEGIES:
                 raise KineticsError(f"unknown strategy {s!r} (expected one of {', '.join(fr.STRATEGIES)})")
@@ -101,8 +105,9 @@ class Request:
             raise KineticsError("give at least one task and one strategy")
         return replace(
             self,
-            hardware=wh.resolve_hardware(self.hardware),
+            hardware=hardware,
             models=tuple(wh.resolve_model(m) for m in self.models),
+            methods=considered(self.methods, self.include_oracle),
         )
 
     @property
@@ -135,8 +140,11 @@ class Request:
             args += ["--strategy", s]
         for m in self.models:
             args += ["--model", m]
-        for m in self.methods:
-            args += ["--method", m]
+        if self.methods != DEPLOYABLE_METHODS:  # the default needs no --method
+            for m in self.methods:
+                args += ["--method", m]
+        if self.include_oracle and not self.methods:
+            args += ["--include-oracle"]
         if self.budget_s is not None:
             args += ["--budget-s", f"{self.budget_s:g}"]
         if self.budget_dollars is not None:
@@ -390,7 +398,9 @@ def _selection(req: Request) -> str:
     ]
     if req.models:
         bits.append(f"for models {', '.join(req.models)}")
-    if req.methods:
+    if req.methods == DEPLOYABLE_METHODS and not req.include_oracle:
+        bits.append(f"with the deployable methods {', '.join(req.methods)} (--include-oracle adds oracle top-k)")
+    elif req.methods:
         bits.append(f"with methods {', '.join(req.methods)}")
     return " ".join(bits)
 
@@ -407,7 +417,7 @@ def _what_to_ingest(strategy: str) -> str:
 
 
 def _what_to_ingest_all(req: Request) -> str:
-    if req.models or req.methods:
+    if req.models or (req.methods and req.methods != DEPLOYABLE_METHODS):
         return ": drop --model/--method or ingest trials of those (`kinetics-sql ingest ...`)"
     if req.strategies == ("long-cot",):
         return ": ingest raw traces for trial_budgets (`kinetics-sql ingest TRACES.jsonl`)"
@@ -531,6 +541,16 @@ def naive_arm(wh: Warehouse, req: Request, arms: pl.DataFrame) -> dict[str, Any]
 
 def _nothing_fits(wh: Warehouse, req: Request, arms: pl.DataFrame) -> str:
     col = req.measure
+    priced = arms.filter(pl.col(col).is_not_null() & pl.col(col).is_finite())
+    if priced.is_empty():
+        vram = costmodel.vram_bytes(wh, req.hardware, req.vram_gb)
+        memory = f"{vram / 1e9:g} GB VRAM less {req.reserve_gb:g} GB reserve" if vram is not None else "the VRAM"
+        return (
+            f"no configuration of {', '.join(req.tasks)} can run on {req.hardware} in {memory}: even with every layer "
+            "offloaded to the host, one sequence's KV cache does not fit; give a larger --vram-gb or a smaller "
+            "--reserve-gb"
+        )
+    arms = priced
     if req.target_accuracy is not None:
         best = arms.sort("accuracy", descending=True).row(0, named=True)
         return (
@@ -664,8 +684,7 @@ def render(rec: Recommendation) -> str:
         + (f", KV budget {c['budget']} tokens" if c["budget"] else "")
         + (f", block size {c['block_size']}" if c["block_size"] else "")
         + (
-            " (oracle top-k: an upper bound for sparse attention; --method dense --method blocktopk for"
-            " implementable ones)"
+            f" ({ORACLE_LABEL}; without --include-oracle only deployable methods are considered)"
             if c["method"] == "topk"
             else ""
         ),

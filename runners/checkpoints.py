@@ -19,6 +19,7 @@ random numbers would take longer than the measurements. Norm weights are ones.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import shutil
 import struct
@@ -69,7 +70,9 @@ def resolve_spec(name: str) -> ModelSpec:
 
 
 def hf_config(spec: ModelSpec, dtype: str = "bfloat16") -> dict[str, Any]:
-    """A complete Qwen3ForCausalLM config.json for the spec."""
+    """A complete Qwen3ForCausalLM config.json for the spec (Qwen3MoeForCausalLM for a qwen3_moe spec)."""
+    if spec.experts:
+        return moe_hf_config(spec, dtype)
     return {
         "architectures": ["Qwen3ForCausalLM"],
         "model_type": "qwen3",
@@ -97,6 +100,32 @@ def hf_config(spec: ModelSpec, dtype: str = "bfloat16") -> dict[str, Any]:
         "use_sliding_window": False,
         "vocab_size": spec.vocab,
     }
+
+
+def moe_hf_config(spec: ModelSpec, dtype: str = "bfloat16") -> dict[str, Any]:
+    """A Qwen3MoeForCausalLM config.json from a qwen3_moe catalog spec (every layer MoE, no shared expert).
+
+    Other MoE families (gpt-oss) are not built: their vLLM dummy weights need a different router
+    re-draw and their attention sinks and sliding windows a config this module does not write.
+    """
+    if spec.family != "qwen3_moe":
+        raise KineticsError(f"{spec.name}: random-weight MoE checkpoints are built for qwen3_moe only, "
+                            f"not {spec.family}")
+    dense = hf_config(dataclasses.replace(spec, experts=0), dtype)
+    moe_intermediate = int(spec.config.get("moe_intermediate_size") or spec.intermediate)
+    dense.update({
+        "architectures": ["Qwen3MoeForCausalLM"],
+        "model_type": "qwen3_moe",
+        "decoder_sparse_step": 1,
+        "mlp_only_layers": [],
+        "moe_intermediate_size": moe_intermediate,
+        "num_experts": spec.experts,
+        "num_experts_per_tok": spec.experts_per_token,
+        "norm_topk_prob": True,
+        "output_router_logits": False,
+        "router_aux_loss_coef": 0.001,
+    })
+    return dense
 
 
 def tensor_shapes(spec: ModelSpec) -> Iterator[tuple[str, tuple[int, ...], int | None]]:

@@ -31,7 +31,9 @@ predictions: ``kinetics-sql ingest`` scores them with the boxed-answer judge).
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
+import os
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -46,6 +48,143 @@ from kinetics_sql.runners.records import RecordWriter, command_line
 
 BYTES = BYTES_PER_ELEMENT
 _VLLM_DTYPE = {"bf16": "bfloat16", "f16": "float16", "f32": "float32"}
+
+ROUTE_CAPTURE_ENV = "KINETICS_ROUTE_CAPTURE"
+
+# Worker-side references to the routing tensors of each MoE layer, by (layer object id, tokens in the
+# step): the expert ids a router chose (BaseRouter._select_experts) or, for kernels that route inside
+# (monolithic), the router logits. A tensor referenced while a CUDA graph is captured lives in the
+# graph's memory pool and is rewritten by every replay, so reading it after a step reads what that
+# step routed, at no cost to the timed steps (no kernel is added). The table hangs on vLLM's router
+# class (``_kinetics_routes``), which the engine process and a function sent to it share, whichever
+# name this module was imported under.
+
+
+def _route_table() -> dict[tuple[int, int], list[Any]]:
+    from vllm.model_executor.layers.fused_moe.router.base_router import BaseRouter
+
+    table = getattr(BaseRouter, "_kinetics_routes", None)
+    if table is None:
+        table = {}
+        BaseRouter._kinetics_routes = table  # type: ignore[attr-defined]
+    return table
+
+
+def _keep_route(owner: Any, kind: str, t: Any) -> None:
+    try:
+        key = (id(owner), int(t.shape[0]))
+        refs = _route_table().setdefault(key, [])
+        ptr = t.data_ptr()
+        refs[:] = [r for r in refs if r[1].data_ptr() != ptr][-3:]  # an eager step reuses its address
+        refs.append((kind, t))
+    except Exception:  # never let the record keeping break a forward pass
+        pass
+
+
+def install_route_capture() -> bool:
+    """Patch vLLM's MoE router and runner classes (in this process) to keep references to each step's
+    routing; idempotent. Returns False where vLLM has no such classes (then nothing is recorded)."""
+    try:
+        from vllm.model_executor.layers.fused_moe.router.base_router import BaseRouter
+        from vllm.model_executor.layers.fused_moe.runner.moe_runner import MoERunner
+    except ImportError:
+        return False
+    if getattr(BaseRouter, "_kinetics_capture", False):
+        return True
+    select = BaseRouter._select_experts
+    apply_qm = MoERunner._apply_quant_method
+
+    def _select_experts(self: Any, hidden_states: Any, router_logits: Any, *args: Any, **kw: Any) -> Any:
+        weights, ids = select(self, hidden_states, router_logits, *args, **kw)
+        _keep_route(self, "ids", ids)
+        return weights, ids
+
+    def _apply_quant_method(self: Any, hidden_states: Any, router_logits: Any, *args: Any, **kw: Any) -> Any:
+        _keep_route(self, "logits", router_logits)
+        return apply_qm(self, hidden_states, router_logits, *args, **kw)
+
+    BaseRouter._select_experts = _select_experts  # type: ignore[method-assign]
+    MoERunner._apply_quant_method = _apply_quant_method  # type: ignore[method-assign]
+    BaseRouter._kinetics_capture = True  # type: ignore[attr-defined]
+    return True
+
+
+if os.environ.get(ROUTE_CAPTURE_ENV) == "1":  # a spawned engine process imports this module again
+    install_route_capture()
+
+
+def _moe_runners(model: Any) -> list[tuple[int, Any]]:
+    """(layer index, MoE runner module) of every MoE layer: modules holding a router and a gate."""
+    out = []
+    for name, mod in model.named_modules():
+        if hasattr(mod, "router") and hasattr(mod, "gate") and hasattr(mod.router, "top_k"):
+            parts = [int(x) for x in name.split(".") if x.isdigit()]
+            out.append((parts[0] if parts else len(out), mod))
+    return sorted(out, key=lambda x: x[0])
+
+
+def redraw_routers(worker: Any, std: float = 0.0) -> dict[str, Any]:
+    """Run inside a vLLM worker: re-draw every MoE router (normal weights of std ``std``, default
+    1/sqrt(hidden); bias zero). vLLM's dummy weights are uniform in +-1e-3, and a router with a bias
+    then sends every token to the same experts; the re-drawn router spreads tokens as a trained,
+    load-balanced one does. Returns how many routers were re-drawn and their shape."""
+    import torch
+
+    model = worker.model_runner.get_model()
+    n, shape = 0, None
+    with torch.no_grad():
+        for _, mod in _moe_runners(model):
+            gate = mod.gate
+            w = gate.weight
+            w.normal_(0.0, std or w.shape[1] ** -0.5)
+            if getattr(gate, "bias", None) is not None:
+                gate.bias.zero_()
+            n, shape = n + 1, list(w.shape)
+    return {"routers_redrawn": n, "router_shape": shape, "std": std or (shape[1] ** -0.5 if shape else None)}
+
+
+def read_routes(worker: Any, num_tokens: int) -> list[list[list[list[int]]]]:
+    """Run inside a vLLM worker after a step of ``num_tokens`` tokens: for every MoE layer (in layer
+    order), the expert ids each of its referenced routing tensors holds now (one list per tensor; a
+    step replays one CUDA graph, so the live tensor is the one that changes from step to step)."""
+    import torch
+
+    torch.cuda.synchronize()
+    table = _route_table()
+    out = []
+    for _, mod in _moe_runners(worker.model_runner.get_model()):
+        k = int(mod.router.top_k)
+        cands = []
+        for owner in (mod.router, mod):
+            for kind, t in table.get((id(owner), num_tokens), []):
+                ids = t if kind == "ids" else torch.topk(t.float(), k, dim=-1).indices
+                cands.append(ids[:num_tokens].to(torch.int64).cpu().tolist())
+        out.append(cands)
+    return out
+
+
+def distinct_experts(steps: Sequence[list[list[list[list[int]]]]]) -> dict[str, Any]:
+    """Experts touched per MoE layer and step, from :func:`read_routes` answers of consecutive steps.
+
+    Per layer, the live tensor is the candidate that changed since the previous step (the others are
+    left from capture or eager runs of the same size); a layer-step with none changed is not counted.
+    Returns the mean, min and max distinct experts over counted layer-steps and how many were counted.
+    """
+    counts: list[int] = []
+    stale = 0
+    for prev, cur in itertools.pairwise(steps):
+        for p_layer, c_layer in zip(prev, cur, strict=True):
+            live = [c for c, p in zip(c_layer, p_layer, strict=False) if c != p]
+            if len(live) >= 1:
+                counts.append(len({e for row in live[0] for e in row}))
+            else:
+                stale += 1
+    if not counts:
+        return {"experts_touched": None, "layer_steps": 0, "stale_layer_steps": stale}
+    return {"experts_touched": sum(counts) / len(counts), "experts_touched_min": min(counts),
+            "experts_touched_max": max(counts), "layer_steps": len(counts), "stale_layer_steps": stale}
+
+
 
 
 def layers_offloaded(spec: ModelSpec, offload_gb: float, dtype: str = "bf16", tensor_parallel_size: int = 1) -> int:
@@ -202,9 +341,17 @@ class VllmEngine:
     def __init__(self, model_dir: str, spec: ModelSpec, *, dtype: str = "bf16", offload: Offload = Offload(),
                  tensor_parallel_size: int = 1, max_model_len: int = 4096, gpu_memory_utilization: float = 0.9,
                  enforce_eager: bool = False, seed: int = 0, load_format: str = "dummy",
-                 capture_sizes: Sequence[int] = (), max_num_seqs: int | None = None) -> None:
-        import os
-
+                 capture_sizes: Sequence[int] = (), max_num_seqs: int | None = None,
+                 temperature: float = 0.0) -> None:
+        self.moe = bool(spec.experts)
+        self.temperature = temperature
+        if self.moe and os.environ.get(ROUTE_CAPTURE_ENV) != "0":  # "0": time without reading routes back
+            # keep references to each step's routing (install_route_capture) in the engine process:
+            # forked from this one (CUDA is not initialised here before the engine starts) or spawned
+            # (it imports this module again and reads the variable)
+            os.environ[ROUTE_CAPTURE_ENV] = "1"
+            os.environ.setdefault("VLLM_WORKER_MULTIPROC_METHOD", "fork")
+            install_route_capture()
         if offload.backend != "none":
             # vLLM 0.26.0 runs dense models on its V2 model runner by default, which never installs the
             # weight offloader (cpu_offload_gb and the prefetch offloader are silently ignored there);
@@ -228,6 +375,14 @@ class VllmEngine:
         self.engine = self.llm.llm_engine
         self.kwargs = {k: v for k, v in kw.items() if k != "model"}
         self._ids = 0
+        self.routers: dict[str, Any] = {}
+        if self.moe:
+            self.routers = dict(self.llm.collective_rpc(redraw_routers)[0])
+            self.routers["route_capture"] = os.environ.get(ROUTE_CAPTURE_ENV) == "1"
+
+    def routes(self, num_tokens: int) -> Any:
+        """The expert ids each MoE layer's routing tensors hold after the last step (read_routes)."""
+        return self.llm.collective_rpc(read_routes, args=(num_tokens,))[0]
 
     def facts(self) -> dict[str, Any]:
         facts = dict(self.llm.collective_rpc(probe_worker)[0])  # worker 0: one GPU's share
@@ -239,7 +394,8 @@ class VllmEngine:
         from vllm.sampling_params import RequestOutputKind
 
         params = SamplingParams(n=1, max_tokens=max_tokens, ignore_eos=True,
-                                temperature=0.0, detokenize=False, output_kind=RequestOutputKind.DELTA)
+                                temperature=self.temperature, detokenize=False,
+                                output_kind=RequestOutputKind.DELTA)
         prompt: Any = {"prompt_token_ids": list(prompt_ids)}
         prep = getattr(self.llm, "_preprocess_cmpl_one", None)
         if prep is not None:
@@ -257,7 +413,8 @@ class VllmEngine:
         return bool(self.engine.has_unfinished_requests())
 
 
-def generation(engine: Any, prompt_ids: list[int], *, batch: int, gen: int, marks: Sequence[int]) -> dict[str, Any]:
+def generation(engine: Any, prompt_ids: list[int], *, batch: int, gen: int, marks: Sequence[int],
+               prompts: Sequence[list[int]] | None = None) -> dict[str, Any]:
     """Time one generation of ``gen`` tokens for ``batch`` copies of a prompt, step by step.
 
     prefill_s: from submitting to every sequence holding its first token. ``cumulative``: for each
@@ -268,7 +425,7 @@ def generation(engine: Any, prompt_ids: list[int], *, batch: int, gen: int, mark
     """
     marks = sorted({m for m in marks if 1 < m <= gen} | {gen})
     t0 = time.perf_counter()
-    ids = [engine.add(prompt_ids, gen) for _ in range(batch)]
+    ids = [engine.add(list(prompts[i]) if prompts else prompt_ids, gen) for i in range(batch)]
     tokens = dict.fromkeys(ids, 0)
     t_first: float | None = None
     skew = 0
@@ -293,6 +450,63 @@ def generation(engine: Any, prompt_ids: list[int], *, batch: int, gen: int, mark
     return {"prefill_s": t_first - t0, "cumulative": cumulative, "skew": skew}
 
 
+def route_probe(engine: Any, prompts: Sequence[list[int]], *, steps: int = 24) -> dict[str, Any]:
+    """Experts a decode step of ``len(prompts)`` sequences actually touched, read back from the engine.
+
+    A short untimed generation at the batch of the timed run (the same CUDA graph): after each step
+    in which every sequence decodes, the expert ids of every MoE layer are read from the worker
+    (:func:`read_routes`); :func:`distinct_experts` counts the distinct experts per layer and step.
+    """
+    batch = len(prompts)
+    ids = [engine.add(list(p), steps + 2) for p in prompts]
+    tokens = dict.fromkeys(ids, 0)
+    seen: list[Any] = []
+    while engine.has_unfinished():
+        outs = engine.step()
+        for rid, new, _ in outs:
+            if rid in tokens:
+                tokens[rid] += new
+        if min(tokens.values()) >= 2 and max(tokens.values()) < steps + 2:
+            seen.append(engine.routes(batch))
+    out = distinct_experts(seen)
+    out["probe_steps"] = len(seen)
+    out["probe_batch"] = batch
+    return out
+
+
+def together(engine: Any, prompts: Sequence[list[int]], lengths: Sequence[int]) -> dict[str, Any]:
+    """Best-of-N decoded together: one request per sample, each stopping at its own length
+    (``max_tokens``, ``ignore_eos``), all submitted at once; the batch shrinks as samples finish.
+
+    Returns the wall time from submitting to the last sample's last token (total_s), from every
+    sample holding its first token to then (decode_s), each sample's finish time and the tokens
+    each produced as the engine reported them."""
+    t0 = time.perf_counter()
+    ids = [engine.add(list(p), n) for p, n in zip(prompts, lengths, strict=True)]
+    tokens = dict.fromkeys(ids, 0)
+    done: dict[str, float] = {}
+    t_first: float | None = None
+    steps = 0
+    while engine.has_unfinished():
+        outs = engine.step()
+        now = time.perf_counter()
+        steps += 1
+        for rid, new, fin in outs:
+            if rid in tokens:
+                tokens[rid] += new
+                if fin:
+                    done[rid] = now - t0
+        if t_first is None and min(tokens.values()) >= 1:
+            t_first = now
+    t_end = time.perf_counter()
+    produced = [tokens[r] for r in ids]
+    if t_first is None or produced != list(lengths):
+        raise RuntimeError(f"together: asked for {list(lengths)} tokens, the engine produced {produced}")
+    last = max(done.values()) if done else t_end - t0
+    return {"prefill_s": t_first - t0, "decode_s": t0 + last - t_first, "total_s": last,
+            "finish_s": [done.get(r) for r in ids], "tokens": produced, "engine_steps": steps}
+
+
 def kv_tokens_needed(batch: int, prompt: int, gen: int, block_size: int) -> int:
     """KV-cache positions ``batch`` sequences of prompt + gen tokens hold, in whole blocks."""
     return batch * -(-(prompt + gen) // block_size) * block_size
@@ -313,8 +527,15 @@ def sweep(
     device: str | None = None,
     seed: int = 0,
     log: Callable[[str], None] = print,
+    together_runs: Sequence[tuple[int, Sequence[int], str]] = (),
+    probe_steps: int = 24,
 ) -> list[dict[str, Any]]:
-    """One engine per offload request, every (batch, prompt, gen) run and repeat on it.
+    """One engine per offload request, every (batch, prompt, gen) run and repeat on it, then every
+    best-of-N run decoded together (``together_runs``: prompt tokens, the samples' lengths, a label
+    naming where the lengths come from).
+
+    MoE engines get a distinct random prompt per sequence, and after each timed run a short probe
+    at the same batch reads back the experts each step touched (:func:`route_probe`).
 
     Every record states what the engine did, read back from it (:func:`probe_worker`): offload_bytes
     and layers_offloaded are the offload it took, not the one requested (offload_requested_bytes).
@@ -325,11 +546,13 @@ def sweep(
 
     rng = random.Random(seed)
     version = version or engine_version()
-    gpu = device or device_label()
+    gpu_arg = device
     weight_bytes = int(spec.params * BYTES[dtype])
     out: list[dict[str, Any]] = []
     for off in offloads:
         engine = engine_factory(off)
+        gpu = gpu_arg or device_label()  # after the engine starts: CUDA stays uninitialised until then
+        moe = bool(getattr(engine, "moe", False))
         facts = engine.facts()
         tp = int(facts.get("tensor_parallel_size") or 1)  # what the engine runs with, not what was asked
         device = f"{tp} x {gpu}" if tp > 1 else gpu
@@ -357,10 +580,21 @@ def sweep(
                 log(f"{spec.name} {off.label()} batch={b} prompt={p} gen={gen}: refused, its KV cache needs "
                     f"{need} tokens and the engine holds {capacity}")
                 continue
+            probe: dict[str, Any] | None = None
             for rep in range(repeats):
                 ids = [rng.randrange(1000, 150000) for _ in range(p)]
+                prompts = [[rng.randrange(1000, 150000) for _ in range(p)] for _ in range(b)] if moe else None
                 marks = _default_marks(gen) if checkpoints else [gen]
-                t = generation(engine, ids, batch=b, gen=gen, marks=marks)
+                t = generation(engine, ids, batch=b, gen=gen, marks=marks, prompts=prompts)
+                if moe and probe is None and getattr(engine, "routers", {}).get("route_capture"):
+                    try:
+                        probe = route_probe(engine, [[rng.randrange(1000, 150000) for _ in range(16)]
+                                                     for _ in range(b)], steps=probe_steps)
+                    except Exception as exc:  # the read-back failed: the timing stands, say so in the record
+                        probe = {"experts_touched": None, "error": f"{type(exc).__name__}: {exc}"}
+                    log(f"{spec.name} batch={b}: experts touched per MoE layer and step {probe}")
+                moe_extra = ({"experts": probe, "routers": getattr(engine, "routers", None),
+                              "distinct_prompts": True} if moe else {})
                 for n, dec in t["cumulative"]:
                     rec = writer.write({
                         "engine": "vllm",
@@ -395,12 +629,44 @@ def sweep(
                         "cuda_graphs": graphs,
                         "extra": {"offload": off.label(), "requested_tensor_parallel_size": tensor_parallel_size,
                                   "skew_tokens": t["skew"], "build_s": getattr(engine, "build_s", None),
-                                  "engine_kwargs": getattr(engine, "kwargs", None), "readback": facts},
+                                  "temperature": getattr(engine, "temperature", 0.0),
+                                  "engine_kwargs": getattr(engine, "kwargs", None), "readback": facts,
+                                  **moe_extra},
                     })
                     out.append(rec)
                 dec = t["cumulative"][-1][1]
                 log(f"{spec.name} {off.label()} batch={b} prompt={p} gen={gen}: prefill {t['prefill_s']:.3f}s "
                     f"decode {dec:.3f}s ({1000 * dec / max(gen - 1, 1):.2f} ms/step, skew {t['skew']})")
+        for p, lengths, label in together_runs:
+            prompts = [[rng.randrange(1000, 150000) for _ in range(p)] for _ in lengths]
+            try:
+                t = together(engine, prompts, lengths)
+            except Exception as exc:
+                log(f"{spec.name} together {label}: failed, {type(exc).__name__}: {exc}")
+                continue
+            n, top = len(lengths), max(lengths)
+            rec = writer.write({
+                "engine": "vllm", "engine_version": version, "device": device, "model": spec.name,
+                "dtype": dtype, "n_layers": spec.layers, "n_gpu_layers": spec.layers - k,
+                "layers_offloaded": k, "offload_mode": "stream" if taken else "none", "offload_bytes": taken,
+                "offload_requested_bytes": requested, "weight_bytes": weight_bytes,
+                "gpu_weight_bytes": int(facts.get("param_gpu_bytes", 0)) * tp or None,
+                "tensor_parallel_size": tp, "batch": n, "prompt_tokens": p, "gen_tokens": top,
+                "generation_tokens": top, "prefill_batch": p * n, "prefill_s": t["prefill_s"],
+                "decode_s": t["decode_s"], "total_s": t["total_s"],
+                "tokens_per_s": sum(lengths) / max(t["decode_s"], 1e-9),
+                "prefill_tokens_per_s": p * n / t["prefill_s"], "attention": "dense", "repeat": 0,
+                "timing_source": "perf_counter: submit -> every sample's last token (LLMEngine.step outputs)",
+                "kv_cache_tokens": capacity, "attention_backend": ",".join(backends) or None, "cuda_graphs": graphs,
+                "extra": {"schedule": "together", "lengths": list(lengths), "lengths_from": label,
+                          "finish_s": t["finish_s"], "tokens": t["tokens"], "engine_steps": t["engine_steps"],
+                          "temperature": getattr(engine, "temperature", 0.0), "offload": off.label(),
+                          "engine_kwargs": getattr(engine, "kwargs", None), "readback": facts,
+                          **({"routers": getattr(engine, "routers", None)} if moe else {})},
+            })
+            out.append(rec)
+            log(f"{spec.name} together {label} lengths={list(lengths)}: {t['total_s']:.3f}s wall "
+                f"(prefill {t['prefill_s']:.3f}s, {t['engine_steps']} engine steps)")
         del engine
     return out
 
@@ -469,6 +735,20 @@ def traces(
     return len(problems)
 
 
+def parse_together(text: str) -> tuple[int, list[int], str]:
+    """``128:1270,4623,...@math500/52`` -> (prompt tokens, sample lengths, label)."""
+    body, _, label = text.partition("@")
+    p, sep, lens = body.partition(":")
+    try:
+        lengths = _ints(lens)
+        prompt = int(p)
+    except ValueError:
+        raise ValueError(f"--together {text!r}: expected P:L1,L2,...[@LABEL] with whole numbers") from None
+    if not sep or not lengths or prompt < 1 or min(lengths) < 1:
+        raise ValueError(f"--together {text!r}: expected P:L1,L2,...[@LABEL], a prompt and lengths of at least 1")
+    return prompt, lengths, label or "command line"
+
+
 def _ints(s: str) -> list[int]:
     return [int(x) for x in s.split(",") if x.strip()]
 
@@ -507,6 +787,13 @@ def main(argv: list[str] | None = None) -> None:
     s.add_argument("--no-checkpoints", action="store_true",
                    help="record only the whole generation, not also its first 128, 256, ... tokens")
     s.add_argument("--repeats", type=int, default=1)
+    s.add_argument("--temperature", type=float, default=None,
+                   help="sampling temperature of the timed runs (default 0, greedy; MoE models 1.0: random-weight "
+                        "greedy decoding can settle every sequence on one token and so on one set of experts)")
+    s.add_argument("--together", action="append", default=[], metavar="P:L1,L2,...[@LABEL]",
+                   help="a best-of-N run decoded together after the sweep: prompt tokens P and one sample per "
+                        "length (repeatable)")
+    s.add_argument("--probe-steps", type=int, default=24, help="MoE: decode steps read back per batch")
     t = sub.choices["traces"]
     t.add_argument("--problems", required=True, help="JSONL with question and answer per line")
     t.add_argument("--n", type=int, default=8)
@@ -519,7 +806,10 @@ def main(argv: list[str] | None = None) -> None:
                                     for g in _ints(args.gen)]
         hf_dir = args.hf_dir or str(checkpoints.write_hf_config(spec, Path("/tmp/kinetics-hf") / spec.name.lower(),
                                                                  dtype=args.dtype))
-        max_len = args.max_model_len or max(p + g for _, p, g in runs) + 16
+        together_runs = [parse_together(x) for x in args.together]
+        temperature = args.temperature if args.temperature is not None else (1.0 if spec.experts else 0.0)
+        longest = [p + g for _, p, g in runs] + [p + max(ls) for p, ls, _ in together_runs]
+        max_len = args.max_model_len or max(longest) + 16
         sizes = sorted({b for b, _, _ in runs} | {1, 2, 4, 8, 16, 32, 64} if max(b for b, _, _ in runs) <= 64
                        else {b for b, _, _ in runs})
 
@@ -527,12 +817,12 @@ def main(argv: list[str] | None = None) -> None:
             return VllmEngine(hf_dir, spec, dtype=args.dtype, offload=off, tensor_parallel_size=args.tp,
                               max_model_len=max_len, gpu_memory_utilization=args.gpu_memory_utilization,
                               load_format="auto" if args.hf_dir else "dummy", capture_sizes=sizes,
-                              max_num_seqs=max(sizes))
+                              max_num_seqs=max(sizes), temperature=temperature)
 
         writer = RecordWriter(args.out, command=command_line("kinetics_sql.runners.vllmrun", argv))
         sweep(spec, writer, engine_factory=factory, offloads=parse_offloads(args.offload), runs=runs,
               checkpoints=not args.no_checkpoints, dtype=args.dtype, tensor_parallel_size=args.tp,
-              repeats=args.repeats)
+              repeats=args.repeats, together_runs=together_runs, probe_steps=args.probe_steps)
     else:
         if not args.hf_dir:
             raise SystemExit("traces needs --hf-dir: a real checkpoint (random weights write no reasoning)")

@@ -106,7 +106,9 @@ def test_cost_command_published_figure(runner: CliRunner, db_path: str) -> None:
     assert mean["row"] == "mean" and mean["lout"] is None
     assert [r["lout"] for r in rows[:-1]] == lengths and {r["row"] for r in rows[:-1]} == {"trial"}  # numbers
     assert mean["eflops_tera"] == pytest.approx(10390.378071811176, rel=1e-12)
-    assert mean["seconds"] == pytest.approx(mean["eflops"] / 2.25e15, rel=1e-12)
+    # seconds: the roofline (compute at peak, KV bytes at HBM); kinetics_seconds: the paper's Tera-eFLOPs / 4500
+    assert mean["seconds"] == pytest.approx(mean["compute_flops"] / 2.25e15 + mean["kv_reads"] / 8e12, rel=1e-12)
+    assert mean["kinetics_seconds"] == pytest.approx(mean["eflops_tera"] / 4500, rel=1e-12)
 
 
 def test_cost_unknown_model_says_how_to_add(runner: CliRunner, db_path: str) -> None:

@@ -683,7 +683,8 @@ def test_model_macros_match_reference(con: duckdb.DuckDBPyConnection, cases: lis
             (
                 ref.compute_flops(c["method"], p, arch.hq, arch.d, *tail, *sparse),
                 ef,
-                ef / peak,
+                ref.compute_flops(c["method"], p, arch.hq, arch.d, *tail, *sparse) / peak
+                + ref.kv_reads(c["method"], arch.hkv, arch.d, *tail, *sparse) / hbm,
                 rf,
                 p,
                 i,
@@ -721,7 +722,8 @@ def test_model_cost_table_macro(con: duckdb.DuckDBPyConnection, cases: list[dict
         assert row[6] == (None if c["method"] == "dense" else c["budget"])
         assert row[7] == (c["block_size"] if c["method"] == "blocktopk" else None)
         assert row[8] == c["variant"]
-        for g, w in zip(row[9:], (p, i, comp, kv, ef, ef / 1e12, ef / peak), strict=True):
+        # seconds at the roofline: compute at peak, KV bytes at HBM (not eFLOPs / peak, which counts them twice)
+        for g, w in zip(row[9:], (p, i, comp, kv, ef, ef / 1e12, comp / peak + kv / hbm), strict=True):
             assert close(g, w), (g, w, c)
 
 
@@ -745,11 +747,15 @@ def test_model_cost_one_line_query(con: duckdb.DuckDBPyConnection) -> None:
         "eflops",
         "eflops_tera",
         "seconds",
+        "kinetics_seconds",
     ]
     arch = ref.QWEN3["Qwen3-8B"]
     want = ref.eflops("dense", 8.19e9, arch.hq, arch.hkv, arch.d, 155, 16384, 8, 562.5)
+    comp = ref.compute_flops("dense", 8.19e9, arch.hq, arch.d, 155, 16384, 8, 0, 0, "exact")
+    kv = ref.kv_reads("dense", arch.hkv, arch.d, 155, 16384, 8, 0, 0, "exact")
     assert close(rows["eflops"].item(), want)
-    assert close(rows["seconds"].item(), want / 2.25e15)
+    assert close(rows["seconds"].item(), comp / 2.25e15 + kv / 8e12)  # the roofline
+    assert close(rows["kinetics_seconds"].item(), want / 1e12 / 4500)  # the paper's "B200 seconds"
     with pytest.raises(duckdb.Error, match="unknown model 'No-Such-Model': add it with `kinetics-sql models add"):
         con.execute("SELECT count(*) FROM model_cost('No-Such-Model', 'b200', 'dense', 155, 16384, 8)").fetchall()
     with pytest.raises(duckdb.Error, match="unknown hardware 'b300'"):

@@ -16,15 +16,18 @@ from kinetics_sql import frontier as fr
 from kinetics_sql import recommend as rec
 from kinetics_sql.cli import cli
 from kinetics_sql.errors import KineticsError
+from kinetics_sql.facts.methods import DEPLOYABLE_METHODS
 
 aime_db, aime_wh = ff.aime_db, ff.aime_wh  # fixtures
 
 REQ = rec.Request(hardware="rtx-4090", vram_gb=24, budget_s=60, bootstrap=200)
 
 
-def deployable_arms(wh: Warehouse, cost: str, hardware: str, vram_gb: float | None) -> pl.DataFrame:
+def deployable_arms(
+    wh: Warehouse, cost: str, hardware: str, vram_gb: float | None, methods: tuple[str, ...] = DEPLOYABLE_METHODS
+) -> pl.DataFrame:
     """Every deployable arm's mean accuracy and mean cost, from the public frontier points (not recommend's SQL)."""
-    pts = fr.points(wh, fr.FrontierSpec(cost=cost, hardware=hardware, vram_gb=vram_gb))
+    pts = fr.points(wh, fr.FrontierSpec(cost=cost, hardware=hardware, vram_gb=vram_gb, methods=methods))
     return pts.group_by("config", "setting").agg(pl.col("accuracy").mean(), pl.col("cost").mean())
 
 
@@ -80,7 +83,7 @@ def test_dollar_budget_and_target_accuracy(aime_wh: Warehouse) -> None:
     assert two.chosen["usd_throughput"] <= 20
     price = 0.00116 * 3600  # h100-sxm, per GPU-hour: 2 GPUs are paid for their wall seconds
     assert two.arms["usd_latency"].to_list() == pytest.approx((two.arms["latency_s"] * 2 * price / 3.6).to_list())
-    tp = fr.points(aime_wh, fr.FrontierSpec(cost="latency", hardware="h100-sxm", gpus=2))
+    tp = fr.points(aime_wh, fr.FrontierSpec(cost="latency", hardware="h100-sxm", gpus=2, methods=DEPLOYABLE_METHODS))
     lat = tp.group_by("config", "setting").agg(pl.col("cost").mean())
     joined = two.arms.join(lat, on=["config", "setting"])
     assert joined.height == two.arms.height
@@ -163,10 +166,29 @@ def test_long_cot_on_ingested_traces(tmp_path: Path) -> None:
         req = rec.Request(hardware="h100-sxm", strategies=("long-cot",), budget_s=1e9, bootstrap=50)
         r = rec.recommend(wh, req)
         assert r.chosen["strategy"] == "long-cot" and r.chosen["accuracy"] == r.arms["accuracy"].max()
-        pts = fr.points(wh, fr.FrontierSpec(strategy="long-cot", cost="latency", hardware="h100-sxm"))
+        pts = fr.points(wh, fr.FrontierSpec(strategy="long-cot", cost="latency", hardware="h100-sxm",
+                                                 methods=DEPLOYABLE_METHODS))
         lat = pts.group_by("config", "setting").agg(pl.col("accuracy").mean(), pl.col("cost").mean())
         joined = r.arms.join(lat, on=["config", "setting"], suffix="_fr")
         assert joined.height == r.arms.height == lat.height > 0
         assert joined["accuracy"].to_list() == pytest.approx(joined["accuracy_fr"].to_list(), abs=1e-15)
         assert joined["latency_s"].to_list() == pytest.approx(joined["cost"].to_list(), rel=1e-9)
         assert "generation budget" in rec.render(r)
+
+
+def test_deployable_by_default_and_oracle_only_when_asked(aime_db: str) -> None:
+    """The issue's case: on an RTX 4090 with 60 s the answer was oracle top-k (Qwen3-1.7B topk256), an upper bound
+    no engine runs. By default only dense, block top-k and window are considered; --include-oracle may name top-k,
+    and then says it is a bound."""
+    base = ["--db", aime_db, "recommend", "--hardware", "rtx-4090", "--vram-gb", "24", "--budget-s", "60",
+            "--task", "aime24", "--bootstrap", "50"]  # fmt: skip
+    res = CliRunner().invoke(cli, [*base, "-f", "json"])
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.stdout)
+    assert out["chosen"]["method"] in DEPLOYABLE_METHODS
+    assert all(r["method"] in DEPLOYABLE_METHODS for r in out["runners_up"])
+    assert "--method" not in out["request"] and "--include-oracle" not in out["request"]
+    res = CliRunner().invoke(cli, [*base, "--include-oracle"])
+    assert res.exit_code == 0, res.output
+    assert "Qwen3-1.7B" in res.stdout and "topk" in res.stdout
+    assert "oracle top-k: an upper bound for sparse attention, not deployable" in res.stdout

@@ -32,7 +32,8 @@ def test_sums_price_as_the_frontier_prices_each_trial(
 ) -> None:
     coef = _every_term(aime_wh, "h100-sxm", form)
     monkeypatch.setattr(costmodel, "resolve", lambda wh, **kw: coef)
-    req = rec.Request(hardware="h100-sxm", vram_gb=24, budget_s=60, gpus=gpus).validated(aime_wh)
+    req = rec.Request(hardware="h100-sxm", vram_gb=24, budget_s=60, gpus=gpus,
+                      include_oracle=True).validated(aime_wh)
     arms, _, _ = rec.arm_table(aime_wh, req)
     assert {"dense", "topk", "blocktopk"} <= set(arms["method"]) and arms["k_layers"].max() > 0  # type: ignore[operator]
     assert arms["waves"].max() > 1 and arms["batch_problems"].max() > 1  # type: ignore[operator]

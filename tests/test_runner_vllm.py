@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 
@@ -201,3 +201,49 @@ def test_engine_without_a_parallel_config_is_an_error() -> None:
         vllmrun.engine_tensor_parallel_size(SimpleNamespace(llm_engine=SimpleNamespace()))
     v0 = SimpleNamespace(llm_engine=SimpleNamespace(parallel_config=SimpleNamespace(tensor_parallel_size=4)))
     assert vllmrun.engine_tensor_parallel_size(v0) == 4
+
+
+# -- MoE and best-of-N decoded together (issue 20) ----------------------------------------------------------------
+
+
+class FakeMoeEngine(FakeStepEngine):
+    """A MoE engine: every step each live sequence routes to experts 2*i and 2*i+1 of 8 (so a step of b sequences
+    touches 2b distinct experts in each of 2 layers); ``routes`` answers as read_routes does (one live tensor per
+    layer and a stale one left from capture)."""
+
+    moe = True
+    temperature = 1.0
+    routers: ClassVar[dict[str, Any]] = {"routers_redrawn": 2, "route_capture": True}
+
+    def routes(self, num_tokens: int) -> list[list[list[list[int]]]]:
+        live = [[2 * i + (self.steps % 2), 2 * i + 1 - (self.steps % 2)] for i in range(num_tokens)]
+        stale = [[0, 1]] * num_tokens
+        return [[stale, live], [stale, live]]
+
+
+def test_moe_config_and_together_and_probe(tmp_path: Path) -> None:
+    spec = builtin_model("Qwen3-30B-A3B-Thinking-2507")
+    cfg = vllmrun.checkpoints.hf_config(spec)
+    assert cfg["architectures"] == ["Qwen3MoeForCausalLM"] and cfg["num_experts"] == 128
+    assert cfg["num_experts_per_tok"] == 8 and cfg["moe_intermediate_size"] == 768 and cfg["num_hidden_layers"] == 48
+    with pytest.raises(vllmrun.checkpoints.KineticsError, match="qwen3_moe only, not gpt_oss"):
+        vllmrun.checkpoints.hf_config(builtin_model("gpt-oss-20b"))
+    assert vllmrun.parse_together("128:900,100,400@aime/12") == (128, [900, 100, 400], "aime/12")
+    with pytest.raises(ValueError, match="expected P:L1,L2"):
+        vllmrun.parse_together("128")
+    eng = FakeMoeEngine(_facts(spec))
+    writer = RecordWriter(tmp_path / "m.jsonl", command="test")
+    recs = vllmrun.sweep(spec, writer, engine_factory=lambda off: eng, offloads=[vllmrun.Offload()],
+                         runs=[(2, 8, 64)], version="vllm test", device="NVIDIA H200", log=lambda s: None,
+                         together_runs=[(8, [30, 10, 20], "test")], probe_steps=6)  # fmt: skip
+    decode = [r for r in recs if "schedule" not in r["extra"]]
+    assert decode and all(r["extra"]["experts"]["experts_touched"] == 4 for r in decode)  # 2 sequences x 2 experts
+    assert all(r["extra"]["distinct_prompts"] and r["extra"]["temperature"] == 1.0 for r in decode)
+    prompts = [p for p, n in eng.added if n == 64]
+    assert len(prompts) == 2 and prompts[0] != prompts[1]  # a distinct prompt per sequence, so routing spreads
+    tog = [r for r in recs if r["extra"].get("schedule") == "together"]
+    assert len(tog) == 1 and tog[0]["batch"] == 3 and tog[0]["gen_tokens"] == 30
+    assert tog[0]["extra"]["tokens"] == [30, 10, 20] and tog[0]["extra"]["lengths_from"] == "test"
+    fin = tog[0]["extra"]["finish_s"]
+    assert fin[1] <= fin[2] <= fin[0] and tog[0]["total_s"] == pytest.approx(fin[0])
+    assert vllmrun.distinct_experts([[[[[0, 1]]]], [[[[0, 1]]]]])["experts_touched"] is None  # nothing changed

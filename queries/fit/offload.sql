@@ -74,11 +74,16 @@ CREATE OR REPLACE TEMP MACRO offload_cost(cost_model, model_name, setting_value,
     ) oq_
 );
 
--- seconds of a frontier cost: latency is seconds already; FLOPs-like costs are divided by the peak.
+-- seconds of a frontier cost: latency is seconds already; FLOPs and rFLOPs are divided by the peak (rFLOPs weigh
+-- bytes by i_gpu = peak / HBM: the roofline). eFLOPs weigh KV bytes by i = 2 * peak / HBM, so eFLOPs / peak would
+-- count the memory time twice: they are divided by i * HBM = 2 * peak, the Kinetics figures' "B200 seconds"
+-- (Tera-eFLOPs / 4500 on the B200): KV bytes at HBM bandwidth, compute at twice the dense peak (the paper's B200
+-- peak). The roofline seconds of one configuration (compute at the peak): `kinetics-sql cost`'s seconds.
 -- dollars (USD per 1,000 problems): the GPU-seconds they pay for (queries/pricing/macros.sql).
 CREATE OR REPLACE TEMP MACRO frontier_seconds(cost_model, cost, peak_flops) AS
     CASE WHEN cost_model = 'latency' THEN cost
          WHEN cost_model IN ('dollars', 'dollars-throughput') THEN cost * 3.6 / context_price()
+         WHEN cost_model = 'eflops' THEN cost / (2.0 * peak_flops)
          ELSE cost / peak_flops END;
 
 -- Tera units of a FLOP-like cost (flops, eflops, rflops): cost / 1e12; NULL for latency (seconds) and dollars (USD per

@@ -1,6 +1,6 @@
 -- Fill offload_plan for $task and $strategy from offload_context (see fit/offload.sql), over the sources
 -- matching the LIKE patterns $sources (all when empty), as the frontier's selection.
--- best-of-n: settings N = 1, 2, 4, ... 1024; majority, majority-budget: the N of majority_votes (all samples too);
+-- best-of-n: settings N = 1, 2, 4, ... 1024 and every problem's sample count (N = all); majority, majority-budget: the N of majority_votes (all samples too);
 -- adaptive-majority, adaptive-esc: the batch sizes of adaptive_votes (the batch is what runs at once);
 -- the KV holds the longest prompt plus N times the longest trace of that model on the task (majority-budget's
 -- capped samples too: the plan is per N). long-cot: settings are the generation budgets (trial_budgets', and the
@@ -23,6 +23,14 @@ settings AS (
     SELECT 'best-of-n' AS strategy, model, (2 ** e)::INTEGER AS setting, (2 ** e)::INTEGER AS n,
            lin_max::DOUBLE AS lin_max, gen_max::DOUBLE AS gen_len
     FROM lens, range(0, 11) r(e)
+    WHERE $strategy = 'best-of-n'
+    UNION   -- N = all samples of a problem (frontier_bon_accuracy's n_all; every problem's count, a superset)
+    SELECT DISTINCT 'best-of-n', l.model, p.n_samples, p.n_samples, l.lin_max::DOUBLE, l.gen_max::DOUBLE
+    FROM lens l
+    JOIN (SELECT model, sum(n_samples)::INTEGER AS n_samples FROM problems
+          WHERE task = $task AND (len($sources::VARCHAR[]) = 0
+                                  OR len(list_filter($sources::VARCHAR[], lambda s: source LIKE s)) > 0)
+          GROUP BY model, method, budget, block_size, problem_id) p ON p.model = l.model
     WHERE $strategy = 'best-of-n'
     UNION ALL
     SELECT $strategy::VARCHAR, l.model, v.n, v.n, l.lin_max::DOUBLE, l.gen_max::DOUBLE

@@ -13,14 +13,20 @@ CREATE OR REPLACE TEMP MACRO frontier_bon_problems(p_task, p_models, p_methods, 
       AND (len(p_methods) = 0 OR list_contains(p_methods, method))
       AND (len(p_sources) = 0 OR len(list_filter(p_sources, lambda s: source LIKE s)) > 0);
 
--- Per configuration, problem and N = 1, 2, 4, ... up to the samples drawn: the unbiased coverage (once per N, not per
--- trial: it is a product over N terms).
+-- Per configuration, problem and N = 1, 2, 4, ... up to the samples drawn, and N = all samples (the fewest any problem
+-- of the configuration has: one N for every problem): the unbiased coverage (once per N, not per trial: it is a
+-- product over N terms).
 CREATE OR REPLACE TEMP MACRO frontier_bon_accuracy(p_task, p_models, p_methods, p_sources) AS TABLE
-    SELECT config, problem_id, (2 ** k)::INTEGER AS setting,
-           frontier_coverage(n_samples, n_correct, (2 ** k)::INTEGER) AS accuracy
-    FROM (SELECT config, problem_id, sum(n_samples)::INTEGER AS n_samples, sum(n_correct)::INTEGER AS n_correct
-          FROM frontier_bon_problems(p_task, p_models, p_methods, p_sources) GROUP BY ALL), range(0, 31) r(k)
-    WHERE 2 ** k <= n_samples;
+    WITH pc AS (
+        SELECT *, min(n_samples) OVER (PARTITION BY config) AS n_all
+        FROM (SELECT config, problem_id, sum(n_samples)::INTEGER AS n_samples, sum(n_correct)::INTEGER AS n_correct
+              FROM frontier_bon_problems(p_task, p_models, p_methods, p_sources) GROUP BY ALL)
+    ), ns AS (
+        SELECT pc.*, (2 ** k)::INTEGER AS setting FROM pc, range(0, 31) r(k) WHERE 2 ** k <= n_samples
+        UNION   -- N = all (already there when it is a power of two)
+        SELECT pc.*, n_all::INTEGER FROM pc
+    )
+    SELECT config, problem_id, setting, frontier_coverage(n_samples, n_correct, setting) AS accuracy FROM ns;
 
 -- One row per trial with its configuration and lengths (lin prompt, lout generated tokens): best-of-N's trials
 -- (setting NULL: every N applies; correct NULL: coverage comes from the problem's counts), long CoT's traces cut at a

@@ -34,7 +34,17 @@ CREATE OR REPLACE MACRO kv_cache_bytes(model_name, tokens) AS (
     SELECT m.kv_bytes_per_token::DOUBLE * tokens::DOUBLE FROM models m WHERE m.name = known_model(model_name)
 );
 
--- One row: the cost of a configuration on a hardware profile.
+-- Seconds at the datasheet roofline: compute at peak FLOP/s plus bytes (KV reads, parameter reads) at HBM
+-- bandwidth. Not eFLOPs / peak: with i = 2 * peak / HBM that counts the memory time twice.
+CREATE OR REPLACE MACRO roofline_seconds(compute, bytes, peak_flops, hbm_bytes_per_s) AS
+    compute::DOUBLE / peak_flops::DOUBLE + bytes::DOUBLE / hbm_bytes_per_s::DOUBLE;
+
+-- The Kinetics figures' "B200 seconds": eFLOPs / (i * HBM bytes/s), on the B200 Tera-eFLOPs / 4500 (the paper's
+-- 4.5e15 FLOP/s, twice the dense bf16 peak): memory at HBM bandwidth, compute at twice the peak.
+CREATE OR REPLACE MACRO kinetics_seconds(eflops, i, hbm_bytes_per_s) AS
+    eflops::DOUBLE / (i::DOUBLE * hbm_bytes_per_s::DOUBLE);
+
+-- One row: the cost of a configuration on a hardware profile (seconds: the roofline; kinetics_seconds: the paper's).
 --   SELECT * FROM model_cost('Qwen3-8B', 'b200', 'dense', 155, 16384, 8);
 CREATE OR REPLACE MACRO model_cost(model_name, hardware_name, method, lin, lout, n,
                                    budget := 0, block_size := 0, variant := 'exact', param_count := 'kinetics') AS TABLE
@@ -43,7 +53,7 @@ CREATE OR REPLACE MACRO model_cost(model_name, hardware_name, method, lin, lout,
                pick_params(m.params_kinetics, m.params, param_count) AS p,
                m.hq AS hq, m.hkv AS hkv, (m.head_dim * m.layers)::DOUBLE AS d,
                2.0 * h.peak_flops / h.hbm_bytes_per_s AS i,
-               h.peak_flops AS peak_flops
+               h.peak_flops AS peak_flops, h.hbm_bytes_per_s AS hbm
         FROM models m, hardware h
         WHERE m.name = known_model(model_name) AND h.name = known_hardware(hardware_name)
     ), c AS (
@@ -59,7 +69,8 @@ CREATE OR REPLACE MACRO model_cost(model_name, hardware_name, method, lin, lout,
            compute_flops, kv_reads,
            compute_flops + i * kv_reads AS eflops,
            (compute_flops + i * kv_reads) / 1e12 AS eflops_tera,
-           (compute_flops + i * kv_reads) / peak_flops AS seconds
+           roofline_seconds(compute_flops, kv_reads, peak_flops, hbm) AS seconds,
+           kinetics_seconds(compute_flops + i * kv_reads, i, hbm) AS kinetics_seconds
     FROM c;
 
 -- Scalar forms for use inside larger queries (e.g. over the trials table).
@@ -76,10 +87,15 @@ CREATE OR REPLACE MACRO model_eflops(model_name, hardware_name, method, lin, lou
     FROM models m, hardware h WHERE m.name = known_model(model_name) AND h.name = known_hardware(hardware_name)
 );
 
+-- Seconds at the roofline (compute / peak + KV bytes / HBM), as model_cost's seconds.
 CREATE OR REPLACE MACRO model_seconds(model_name, hardware_name, method, lin, lout, n, budget := 0, block_size := 0, variant := 'exact', param_count := 'kinetics') AS (
-    SELECT model_eflops(model_name, hardware_name, method, lin, lout, n, budget := budget, block_size := block_size,
-                        variant := variant, param_count := param_count) / h.peak_flops
-    FROM hardware h WHERE h.name = known_hardware(hardware_name)
+    SELECT roofline_seconds(
+               compute_flops(method, pick_params(m.params_kinetics, m.params, param_count), m.hq, m.head_dim * m.layers,
+                             lin, lout, n, budget := budget, block_size := block_size, variant := variant),
+               kv_reads(method, m.hkv, m.head_dim * m.layers, lin, lout, n, budget := budget, block_size := block_size,
+                        variant := variant),
+               h.peak_flops, h.hbm_bytes_per_s)
+    FROM models m, hardware h WHERE m.name = known_model(model_name) AND h.name = known_hardware(hardware_name)
 );
 
 -- rFLOPs on a hardware profile with k offloaded layers (datasheet i_gpu = peak / HBM, i_link = peak / link).

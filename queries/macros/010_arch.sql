@@ -83,6 +83,7 @@ CREATE OR REPLACE MACRO model_arch_cost(model_name, hardware_name, lin, lout, n,
                (m.head_dim * m.window_layers)::DOUBLE AS d_window, coalesce(m.sliding_window, 0) AS win,
                m.sink_tokens AS sinks, m.ssm_layers, m.ssm_state_elements AS ssm_state,
                2.0 * h.peak_flops / h.hbm_bytes_per_s AS i, h.peak_flops / h.hbm_bytes_per_s AS i_gpu, h.peak_flops,
+               h.hbm_bytes_per_s AS hbm,
                coalesce(batch, n) AS b
         FROM models m, hardware h
         WHERE m.name = known_model(model_name) AND h.name = known_hardware(hardware_name)
@@ -102,6 +103,7 @@ CREATE OR REPLACE MACRO model_arch_cost(model_name, hardware_name, lin, lout, n,
            experts_touched, compute_flops, kv_reads, ssm_reads, param_reads,
            compute_flops + i * (kv_reads + ssm_reads) AS eflops,
            (compute_flops + i * (kv_reads + ssm_reads)) / 1e12 AS eflops_tera,
-           (compute_flops + i * (kv_reads + ssm_reads)) / peak_flops AS seconds,
+           roofline_seconds(compute_flops, kv_reads + ssm_reads, peak_flops, hbm) AS seconds,
+           kinetics_seconds(compute_flops + i * (kv_reads + ssm_reads), i, hbm) AS kinetics_seconds,
            compute_flops + i_gpu * (param_reads + kv_reads + ssm_reads) AS rflops_batch
     FROM c;

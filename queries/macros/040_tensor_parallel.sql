@@ -119,7 +119,7 @@ CREATE OR REPLACE MACRO model_cost_tp(model_name, hardware_name, method, lin, lo
                2.0 * h.peak_flops / h.hbm_bytes_per_s AS i,
                CASE WHEN gpus::DOUBLE = 1 THEN h.peak_flops / h.interconnect_bytes_per_s
                     ELSE hardware_net_intensity(h.name) END AS i_net,
-               h.peak_flops AS peak_flops, h.vram_bytes AS vram_bytes
+               h.peak_flops AS peak_flops, h.hbm_bytes_per_s AS hbm, h.vram_bytes AS vram_bytes
         FROM models m, hardware h
         WHERE m.name = known_model(model_name) AND h.name = known_hardware(hardware_name)
     ), c AS (
@@ -139,8 +139,10 @@ CREATE OR REPLACE MACRO model_cost_tp(model_name, hardware_name, method, lin, lo
            compute_flops, kv_reads, comm_bytes,
            compute_flops + i * kv_reads + comm_flops AS eflops,
            (compute_flops + i * kv_reads + comm_flops) / 1e12 AS eflops_tera,
-           (compute_flops + i * kv_reads + comm_flops) / peak_flops AS seconds,
-           gpus::DOUBLE * (compute_flops + i * kv_reads + comm_flops) / peak_flops AS gpu_seconds,
+           roofline_seconds(compute_flops, kv_reads, peak_flops, hbm) + comm_flops / peak_flops AS seconds,
+           gpus::DOUBLE * (roofline_seconds(compute_flops, kv_reads, peak_flops, hbm) + comm_flops / peak_flops)
+               AS gpu_seconds,
+           kinetics_seconds(compute_flops + i * kv_reads + comm_flops, i, hbm) AS kinetics_seconds,
            2.0 * tp_params(p_arch, replicated, gpus) AS weight_bytes_per_gpu,
            kv_tok::DOUBLE * tp_kv_heads(hkv, gpus) / hkv::DOUBLE * tp_tokens(lin, lout, n) AS kv_bytes_per_gpu,
            vram_bytes AS vram_bytes_per_gpu
