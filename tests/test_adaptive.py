@@ -139,6 +139,7 @@ def aime_db(tmp_path_factory: pytest.TempPathFactory) -> str:
     return db
 
 
+@pytest.mark.slow
 def test_done_when_frontier_prints_accuracy_and_samples_per_k(aime_db: str) -> None:
     """The issue's command on the bundled AIME24 table of Qwen3-4B: per configuration and K, accuracy and mean_samples,
     each within Monte Carlo error of the independent simulation run on the raw file."""
@@ -196,6 +197,7 @@ def test_cost_is_the_weighted_cost_of_the_samples(awh: Warehouse) -> None:
         fr.points(awh, fr.FrontierSpec(task="aime24", strategy="majority", batch=8))
 
 
+@pytest.mark.slow
 def test_recommend_answers_with_k_samples_and_seconds_and_replays_within_budget(aime_db: str) -> None:
     """recommend --strategy adaptive-majority names K, the expected samples and seconds; its Reproduce command's row
     shows the same seconds, within the budget; compare adaptive saves samples at the best fixed N's accuracy."""
