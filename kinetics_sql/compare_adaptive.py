@@ -91,9 +91,10 @@ def summary(wh: Warehouse, spec: fr.FrontierSpec) -> pl.DataFrame:
             "usd_saved_per_1000": fixed_usd - ad_usd if fixed_usd is not None and ad_usd is not None else None,
             "priced_by": adapt_spec.priced_by,
         })  # fmt: skip
-    schema = {c: pl.Float64 for c in COLUMNS}
-    schema.update(config=pl.Utf8, strategy=pl.Utf8, priced_by=pl.Utf8, fixed_n=pl.Int64, batch=pl.Int64,
-                  setting=pl.Int64, best_adaptive_setting=pl.Int64)  # fmt: skip
+    types: dict[str, type[pl.DataType]] = {"config": pl.Utf8, "strategy": pl.Utf8, "priced_by": pl.Utf8,
+                                           "fixed_n": pl.Int64, "batch": pl.Int64, "setting": pl.Int64,
+                                           "best_adaptive_setting": pl.Int64}  # fmt: skip
+    schema = {c: types.get(c, pl.Float64) for c in COLUMNS}
     return pl.DataFrame(rows, schema=schema).select(COLUMNS)
 
 
