@@ -126,7 +126,8 @@ def findings(wh: Warehouse, hardware: str, tasks: tuple[str, ...]) -> str:
                 if r["setting"] is None:
                     best = (
                         f"none reaches it (best: K = {r['best_adaptive_setting']}, "
-                        f"{r['best_adaptive_accuracy']:.3f}, {r['best_adaptive_samples']:.1f} samples)"
+                        f"{r['best_adaptive_accuracy']:.4f} vs {r['fixed_accuracy']:.4f}, "
+                        f"{r['best_adaptive_samples']:.1f} samples)"
                     )
                     out.append(f"| {r['config']} | {r['fixed_n']} | {r['fixed_accuracy']:.3f} | {f_cost:.4g} | "
                                f"{best} | | | | | |" + (" |" if cost == "latency" else ""))  # fmt: skip
