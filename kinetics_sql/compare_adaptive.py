@@ -100,9 +100,11 @@ def summary(wh: Warehouse, spec: fr.FrontierSpec) -> pl.DataFrame:
 
 def findings(wh: Warehouse, hardware: str, tasks: tuple[str, ...]) -> str:
     """docs/adaptive.md's tables: per task and answer table, ``summary`` in the latency regime (batches of 8, each
-    until its longest sample) and per sample drawn in the throughput regime (dollars-throughput, batch 1)."""
+    until its longest sample; and one sample at a time) and per sample drawn in the throughput regime
+    (dollars-throughput, batch 1)."""
     runs = (
         ("latency", 8, "seconds and USD per 1,000 problems, one problem at a time, batches of 8"),
+        ("latency", 1, "seconds and USD per 1,000 problems, one problem at a time, one sample at a time"),
         ("dollars-throughput", 1, "USD per 1,000 problems, throughput regime (priced per sample drawn)"),
     )
     out = []
