@@ -30,10 +30,9 @@ COLUMNS = [
 
 
 def _arms(wh: Warehouse, spec: fr.FrontierSpec) -> pl.DataFrame:
-    pts = fr.points(wh, spec)
-    return pts.group_by("model", "config", "setting").agg(
-        pl.col("accuracy").mean(), pl.col("cost").mean(), pl.col("seconds").mean(), pl.len().alias("problems")
-    )
+    """Per arm, means over problems from the selection's materialised points (priced under its own offload plan
+    when made: a later selection's plan does not reach it)."""
+    return wh.named("strategies/arm_means", {"points": fr.points_table(wh, spec)})
 
 
 def _usd(wh: Warehouse, seconds: float | None, spec: fr.FrontierSpec) -> float | None:
