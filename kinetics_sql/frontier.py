@@ -236,21 +236,27 @@ def points_table(wh: Warehouse, spec: FrontierSpec) -> str:
     name = f"fp_{key}"
     if wh.named("frontier/temp_table_exists", {"name": name}).item():
         return name
-    if spec.cost in OFFLOAD_COSTS:
-        if spec.coefficients is None:
-            raise KineticsError("an offload-aware cost needs a validated spec (its coefficients)")
-        costmodel.write_plan(
-            wh,
-            spec.coefficients,
-            task=spec.task,
-            strategy=spec.strategy,
-            vram_gb=spec.vram_gb,
-            reserve_gb=spec.reserve_gb,
-            gpus=spec.gpus,
-            sources=spec.sources,
-        )
+    _write_plan(wh, spec)
     wh.execute(_materialize_sql(name, spec.cost, spec.strategy), params)
     return name
+
+
+def _write_plan(wh: Warehouse, spec: FrontierSpec) -> None:
+    """For --cost rflops|latency|dollars: the offload plan of the spec's task and strategy, which the pricing reads."""
+    if spec.cost not in OFFLOAD_COSTS:
+        return
+    if spec.coefficients is None:
+        raise KineticsError("an offload-aware cost needs a validated spec (its coefficients)")
+    costmodel.write_plan(
+        wh,
+        spec.coefficients,
+        task=spec.task,
+        strategy=spec.strategy,
+        vram_gb=spec.vram_gb,
+        reserve_gb=spec.reserve_gb,
+        gpus=spec.gpus,
+        sources=spec.sources,
+    )
 
 
 def _curve_params(spec: FrontierSpec) -> dict[str, Any]:
@@ -314,8 +320,8 @@ def query_provenance(wh: Warehouse, name: str, spec: FrontierSpec) -> tuple[str,
 
 
 def _run(wh: Warehouse, name: str, spec: FrontierSpec) -> pl.DataFrame:
-    if name == "points" and spec.cost in OFFLOAD_COSTS:
-        points_table(wh, spec)  # writes the offload plan that the points query prices with
+    if name == "points":  # the points query prices with the offload plan of this selection: written every time (a
+        _write_plan(wh, spec)  # cached points table of the same selection would skip it, leaving another's plan)
     sql, params = query(wh, name, spec)
     return wh.df(sql, params)
 

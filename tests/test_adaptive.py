@@ -56,7 +56,7 @@ def simulate(answers: list[str | None], gold: str, rule: str, setting: int, batc
 
 def load(wh: Warehouse, problems: list[tuple[str, list[str | None], list[int]]]) -> None:
     source = "analysis_aime2024_Qwen3-4B.jsonl"
-    wh.con.execute("DELETE FROM trials; DELETE FROM problems; DELETE FROM adaptive_votes")
+    wh.con.execute("DELETE FROM trials; DELETE FROM problems; DELETE FROM adaptive_votes; DELETE FROM majority_votes")
     for pid, (gold, answers, tokens) in enumerate(problems):
         wh.con.execute(
             "INSERT INTO problems (source, task, model, method, problem_id, n_samples, n_correct, gold_answer)"
@@ -229,3 +229,16 @@ def test_recommend_answers_with_k_samples_and_seconds_and_replays_within_budget(
     tol = 2 * math.hypot(float(c["adaptive_accuracy_se"]), float(c["fixed_accuracy_se"]))
     assert float(c["adaptive_accuracy"]) >= float(c["fixed_accuracy"]) - tol - 1e-12
     assert float(c["samples_saved"]) > 0 and float(c["seconds_saved"]) > 0
+
+
+def test_points_of_a_selection_met_again_are_priced_under_its_own_plan(awh: Warehouse) -> None:
+    """majority, then adaptive-majority, then majority again on one connection (latency: the offload plan is per
+    strategy): the third prices as the first (its cached points table must not skip writing its plan)."""
+    load(awh, [("g", HARD, LENGTHS)])
+    boinf.build_majority(awh, "analysis_aime2024_Qwen3-4B.jsonl")
+    fixed = fr.FrontierSpec(task="aime24", strategy="majority", cost="latency", hardware="h100-sxm")
+    first = fr.points(awh, fixed)
+    fr.points(awh, fr.FrontierSpec(task="aime24", strategy="adaptive-majority", cost="latency", hardware="h100-sxm",
+                                   batch=8))  # fmt: skip
+    again = fr.points(awh, fixed)
+    assert again["cost"].to_list() == first["cost"].to_list()
