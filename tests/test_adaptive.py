@@ -178,7 +178,7 @@ def test_cost_is_the_weighted_cost_of_the_samples(awh: Warehouse) -> None:
     load(awh, [("g", HARD, LENGTHS)])
     spec = fr.FrontierSpec(task="aime24", strategy="adaptive-majority", cost="flops", batch=8)
     pts = fr.points(awh, spec)
-    assert set(pts["config"]) == {"Qwen3-4B dense boinf batch 8"} and sorted(pts["setting"]) == list(adaptive.MARGINS)
+    assert set(pts["config"]) == {"Qwen3-4B dense batch 8"} and sorted(pts["setting"]) == list(adaptive.MARGINS)
     for r in pts.iter_rows(named=True):
         drawn, longest = awh.con.execute(
             "SELECT drawn, longest FROM adaptive_votes WHERE rule = 'margin' AND batch = 8 AND max_n IS NULL"
