@@ -90,24 +90,20 @@ settings AS (
           GROUP BY model, method, budget, block_size, local_window, run_index, answer_table, problem_id) p  -- a config
       ON p.model = l.model
     WHERE p_strategy = 'best-of-n'
-    UNION ALL
+    UNION ALL   -- the voting strategies: majority's N (majority_votes), the adaptive ones' batch b (adaptive_votes: the
+                -- batch is what runs at once)
     SELECT p_strategy::VARCHAR, l.model, v.n, v.n, l.lin_max::DOUBLE, l.gen_max::DOUBLE
     FROM lens l
     JOIN (SELECT DISTINCT p.model, v.n
-          FROM majority_votes v JOIN problems p ON p.source = v.source AND p.problem_id = v.problem_id
+          FROM (SELECT source, problem_id, n FROM majority_votes WHERE p_strategy IN ('majority', 'majority-budget')
+                UNION ALL
+                SELECT source, problem_id, batch FROM adaptive_votes
+                WHERE p_strategy IN ('adaptive-majority', 'adaptive-esc')) v
+          JOIN problems p ON p.source = v.source AND p.problem_id = v.problem_id
           WHERE p.task = p_task
             AND (len(p_sources) = 0 OR len(list_filter(p_sources, lambda s: p.source LIKE s)) > 0)) v
       ON v.model = l.model
-    WHERE p_strategy IN ('majority', 'majority-budget')
-    UNION ALL   -- the adaptive strategies: a batch of b samples at a time (the batch is what runs at once)
-    SELECT p_strategy::VARCHAR, l.model, v.batch, v.batch, l.lin_max::DOUBLE, l.gen_max::DOUBLE
-    FROM lens l
-    JOIN (SELECT DISTINCT p.model, v.batch
-          FROM adaptive_votes v JOIN problems p ON p.source = v.source AND p.problem_id = v.problem_id
-          WHERE p.task = p_task
-            AND (len(p_sources) = 0 OR len(list_filter(p_sources, lambda s: p.source LIKE s)) > 0)) v
-      ON v.model = l.model
-    WHERE p_strategy IN ('adaptive-majority', 'adaptive-esc')
+    WHERE p_strategy IN ('majority', 'majority-budget', 'adaptive-majority', 'adaptive-esc')
     UNION ALL
     SELECT DISTINCT 'long-cot', tb.model, tb.gen_budget, 1,
            coalesce(l.lin_max, pricing_default_prompt_tokens())::DOUBLE, tb.gen_budget::DOUBLE
