@@ -27,9 +27,10 @@ demo: $(VENV)/.core
 	$(BIN)/kinetics-sql --db $(DB) ingest --bundled warehouse/measurements
 	$(BIN)/kinetics-sql --db $(DB) report --out $(REPORT)
 
-# The test command of the README and CI: the static checks first (they fail fast), then the suite.
+# The test command of the README and CI: the static checks first (they fail fast), then the whole suite, the tests
+# marked slow included (a plain `pytest` leaves them out: pyproject.toml's addopts).
 test: check browser
-	$(BIN)/python -m pytest -q -n 2
+	$(BIN)/python -m pytest -q -n 2 -m "slow or not slow"
 
 # tests/test_browser.py opens the report in Debian's chromium (through playwright, the dev extra): install
 # it where it is missing and apt-get can (root); elsewhere the browser tests skip and say why.

@@ -8,13 +8,37 @@ from typing import Any
 import altair as alt
 import polars as pl
 
+from kinetics_sql import catalog
 from kinetics_sql.errors import KineticsError
 from kinetics_sql.facts.methods import METHODS
 from kinetics_sql.facts.models import MODEL_ORDER as _MODEL_ORDER
 
-# Qwen3 sizes from small to large: light to dark, as in the paper's figures.
 MODEL_ORDER = list(_MODEL_ORDER)
-MODEL_COLORS = ["#8ecae6", "#1f78b4", "#33a02c", "#ff7f00", "#e31a1c", "#6a3d9a"]
+# One colour per model on every chart and page: 20 colours that stay apart (Trubetskoy's distinct colours, the
+# palest left out), given to the built-in models by size (the Kinetics Qwen3 sizes first, smallest first), so a
+# model keeps its colour whichever models a chart shows; a model of your own takes one by a hash of its name.
+PALETTE = [
+    "#4363d8", "#e6194b", "#3cb44b", "#f58231", "#911eb4", "#000075", "#42d4f4", "#f032e6", "#9a6324", "#469990",
+    "#800000", "#808000", "#bfef45", "#dcbeff", "#a9a9a9", "#000000", "#ffe119", "#fabed4", "#aaffc3", "#ffd8b1",
+]  # fmt: skip
+
+
+SIZES = {m.name: float(m.params) for m in catalog.builtin_models()}
+BUILTIN_ORDER = MODEL_ORDER + sorted((m for m in SIZES if m not in MODEL_ORDER), key=lambda m: (SIZES[m], m))
+MODEL_COLOR = {m: PALETTE[i % len(PALETTE)] for i, m in enumerate(BUILTIN_ORDER)}
+MODEL_COLORS = [MODEL_COLOR[m] for m in MODEL_ORDER]
+
+
+def model_color(model: str) -> str:
+    """The model's colour on every chart: fixed for the built-in models, a stable hash of the name otherwise."""
+    if model in MODEL_COLOR:
+        return MODEL_COLOR[model]
+    return PALETTE[sum(model.encode()) % len(PALETTE)]
+
+
+def by_size(models: list[str]) -> list[str]:
+    """Models smallest first (built-in parameter counts; others after, by name): the legend's order."""
+    return sorted(models, key=lambda m: (m not in SIZES, SIZES.get(m, 0.0), m))
 METHOD_ORDER = list(METHODS)
 METHOD_COLORS = ["#fc8d62", "#66c2a5", "#8da0cb", "#a6a6a6"]
 COST_TITLES = {
@@ -29,11 +53,9 @@ WIDTH, HEIGHT = 420, 300
 
 
 def model_scale(models: list[str] | None = None) -> alt.Scale:
-    known = [m for m in MODEL_ORDER if models is None or m in models]
-    extra = sorted(set(models or []) - set(MODEL_ORDER))
-    domain = known + extra
-    colors = [MODEL_COLORS[MODEL_ORDER.index(m)] if m in MODEL_ORDER else "#636363" for m in domain]
-    return alt.Scale(domain=domain, range=colors)
+    """Each model's own colour (model_color), the legend ordered by size."""
+    domain = by_size(list(dict.fromkeys(models))) if models is not None else list(MODEL_ORDER)
+    return alt.Scale(domain=domain, range=[model_color(m) for m in domain])
 
 
 def method_scale() -> alt.Scale:

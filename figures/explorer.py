@@ -126,7 +126,7 @@ def explorer_data(
     }
     selections.sort(key=lambda s: order[(s["hardware"], s["vram"])])  # the page lists them by hardware, as before
     models = sorted({a["model"] for sel in selections for a in sel["arms"]})
-    scale = charts.model_scale(models)  # the report's colours: small models light, large dark
+    scale = charts.model_scale(models)  # each model's colour on every page, the legend by size
     colors = {"domain": scale.domain, "range": scale.range}
     return {
         "profiles": profiles,

@@ -91,7 +91,7 @@ def figure_parts(wh: Warehouse, task: str, hardware: str) -> dict[str, Any] | No
                     color="model",
                     scale=model_scale(list(models)),
                     x_title=f"{COST_TITLES['eflops']} per problem",
-                    title=LABELS[strategy],
+                    title=f"{LABELS[strategy]} ({task})",
                     legend_title="model",
                 )
             )

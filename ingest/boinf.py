@@ -25,11 +25,13 @@ import gzip
 import io
 import json
 import re
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from kinetics_sql import majority
+from kinetics_sql import adaptive, majority
+from kinetics_sql.errors import InputError
 from kinetics_sql.ingest.context import LoadContext
 from kinetics_sql.ingest.rows import insert_rows
 
@@ -77,8 +79,13 @@ def parse_name(name: str) -> dict[str, str] | None:
 
 def _lines(path: Path) -> Iterator[tuple[int, bytes]]:
     opener = gzip.open if path.name.lower().endswith(".gz") else open
-    with opener(path, "rb") as fh:
-        yield from enumerate(fh, 1)
+    n = 0
+    try:
+        with opener(path, "rb") as fh:
+            for n, raw in enumerate(fh, 1):
+                yield n, raw
+    except (EOFError, gzip.BadGzipFile, zlib.error) as exc:  # a gzip stream cut off mid-file
+        raise InputError(str(path), f"a damaged gzip file (cut off?) after line {n}: {exc}", line=n + 1) from None
 
 
 def _int(value: Any) -> bool:
@@ -168,7 +175,9 @@ def load(ctx: LoadContext) -> dict[str, int]:
     insert_rows(con, "problems", prob_rows)
     insert_rows(con, "trials", trial_rows)
     votes = build_majority(ctx.wh, ctx.source.name)
-    return {"problems": len(prob_rows), "trials": len(trial_rows), "majority_votes": votes}
+    adaptive_rows = adaptive.build(ctx.wh, ctx.source.name)
+    return {"problems": len(prob_rows), "trials": len(trial_rows), "majority_votes": votes,
+            "adaptive_votes": adaptive_rows}  # fmt: skip
 
 
 def build_majority(wh: Any, source: str) -> int:

@@ -13,9 +13,11 @@ A re-ingested source replaces its rows (every table with a ``source`` column); a
 
 from __future__ import annotations
 
+import gzip
 import importlib
 import json
 import time
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -76,10 +78,15 @@ def check_text(path: Path, head: bytes) -> None:
     """Refuse binary and UTF-16/32 files (Parquet excepted) before a parser prints their bytes."""
     if head.startswith((b"PAR1", b"\x1f\x8b", b"\x28\xb5\x2f\xfd", b"BZh")):  # Parquet; gzip, zstd, bzip2
         return
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in head:
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or head[:64].count(b"\x00") > 1:
         raise InputError(
             str(path), "not a UTF-8 text file (binary, or UTF-16/32 text: save it as UTF-8) nor Parquet", line=1
         )
+    if b"\x00" in head:  # one stray NUL in a text file: say where it is
+        at = head.index(b"\x00")
+        line = head[:at].count(b"\n") + 1
+        column = at - (head.rfind(b"\n", 0, at) + 1) + 1
+        raise InputError(str(path), f"a NUL byte (\\x00) at column {column}: not a text file there", line=line)
     try:
         head.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -90,8 +97,24 @@ def check_text(path: Path, head: bytes) -> None:
             ) from None
 
 
+def check_gzip(path: Path, head: bytes, *, whole: bool = False) -> None:
+    """A .gz file that is not gzip, or (``whole``: reading it through) a gzip stream cut short, said as such."""
+    if head.startswith(b"\x1f\x8b"):
+        if not whole:
+            return
+        try:
+            with gzip.open(path, "rb") as fh:
+                while fh.read(1 << 20):
+                    pass
+        except (EOFError, OSError, zlib.error) as exc:
+            raise InputError(str(path), f"a damaged gzip file (cut off?): {exc}", line=1) from None
+    elif path.suffix.lower() == ".gz":
+        raise InputError(str(path), "named .gz but not gzip-compressed: rename it or compress it with gzip", line=1)
+
+
 def detect_format(path: Path, options: IngestOptions) -> str:
     head = read_head(path)
+    check_gzip(path, head)
     if not head.strip():
         raise InputError(str(path), "file is empty", line=1)
     check_text(path, head)
@@ -106,6 +129,7 @@ def detect_format(path: Path, options: IngestOptions) -> str:
             continue
         if module.detect(path, head):
             return fmt
+    check_gzip(path, head, whole=True)  # a gzip stream no loader recognises: cut off?
     if missing:  # the file may well be in a format whose loader cannot run: say what to install
         raise InputError(str(path), f"cannot tell the format: {'; '.join(map(str, missing))}", line=1)
     raise InputError(
@@ -146,6 +170,7 @@ def ingest(
                 head = read_head(src.path)
                 if not head.strip():
                     raise InputError(str(src.path), "file is empty", line=1)
+                check_gzip(src.path, head)
                 check_text(src.path, head)
                 if not _module(chosen).detect(src.path, head) and chosen != "trials":
                     raise InputError(

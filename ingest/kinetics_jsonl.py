@@ -30,6 +30,7 @@ from typing import Any
 import pyarrow as pa
 
 from kinetics_sql.facts import kinetics_names
+from kinetics_sql.facts.methods import check_params
 from kinetics_sql.ingest.context import LoadContext
 from kinetics_sql.ingest.prompt import load_tokenizer, prompt_tokens
 from kinetics_sql.ingest.rows import insert_rows
@@ -177,6 +178,9 @@ def load(ctx: LoadContext) -> dict[str, int]:
             )  # fmt: skip
         budget = o.budget if o.budget is not None else cfg.get("budget")
         block_size = o.block_size if o.block_size is not None else cfg.get("block_size")
+        wrong = check_params(method, budget, block_size)  # the check `cost` makes
+        if wrong:
+            raise ctx.error(wrong, line=line, field="method")
         return {"source": ctx.source.name, "task": task, "model": model, "method": method,
                 "budget": budget, "block_size": block_size}  # fmt: skip
 

@@ -84,6 +84,8 @@ def resolve(refs: list[str]) -> list[Source]:
             out.extend(Source(source_name(p), p) for p in files)
         elif path.is_file():
             out.append(Source(source_name(path), path))
+        elif path.exists():  # /dev/null, a FIFO, a socket: nothing to hash and read twice
+            raise KineticsError(f"{ref}: not a regular file (a device or a pipe): save the data to a file first")
         else:
             raise KineticsError(f"{ref}: no such file or folder")
     names: dict[str, Path] = {}

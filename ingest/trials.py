@@ -24,6 +24,7 @@ from typing import Any
 import polars as pl
 
 from kinetics_sql import limits
+from kinetics_sql.facts.methods import check_params
 from kinetics_sql.ingest.context import LoadContext
 from kinetics_sql.ingest.prompt import load_tokenizer, prompt_tokens
 from kinetics_sql.ingest.rows import insert_rows
@@ -69,18 +70,27 @@ def _read(ctx: LoadContext, cols: list[str]) -> tuple[pl.DataFrame, int]:
     if kind == "csv":
         _check_field_counts(ctx, sep, len(header))
     try:
-        df = lf.select(cols).collect()
+        df = _without_trailing_blank_rows(lf.select(cols).collect()) if kind == "csv" else lf.select(cols).collect()
     except pl.exceptions.PolarsError as exc:
         if kind == "csv":  # a value unlike the first rows' type: read text, and let validation name its line
             try:
                 lf = pl.scan_csv(ctx.path, separator=sep, infer_schema=False)
-                return lf.select(cols).collect(), offset
+                return _without_trailing_blank_rows(lf.select(cols).collect()), offset
             except pl.exceptions.PolarsError:
                 pass
         if kind == "jsonl":
             _raise_json_line(ctx)
         raise ctx.error(f"cannot read as a {kind} table: {str(exc).splitlines()[0]}") from None
     return df, offset
+
+
+def _without_trailing_blank_rows(df: pl.DataFrame) -> pl.DataFrame:
+    """Drop the empty rows blank lines at the end of a CSV make (an editor's trailing newline or two)."""
+    if df.height == 0:
+        return df
+    blank = df.select(pl.all_horizontal(pl.all().is_null())).to_series()
+    kept = (~blank).arg_true()
+    return df.head(int(kept.max()) + 1) if kept.len() else df.head(0)  # type: ignore[arg-type]
 
 
 def _check_field_counts(ctx: LoadContext, sep: str, n_fields: int) -> None:
@@ -177,6 +187,9 @@ def load(ctx: LoadContext) -> dict[str, int]:
     except Exception as exc:
         raise ctx.error(str(exc), field="model") from exc
     method = o.method or ("dense" if o.budget is None else "topk")
+    wrong = check_params(method, o.budget, o.block_size)  # the check `cost` makes
+    if wrong:
+        raise ctx.error(wrong, field="--method")
     base = {"source": ctx.source.name, "task": o.task, "model": model, "method": method,
             "budget": o.budget, "block_size": o.block_size}  # fmt: skip
 

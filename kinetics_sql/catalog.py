@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from kinetics_sql.errors import KineticsError
+from kinetics_sql.limits import INT32_MAX  # the catalog's sizes are INTEGER columns
 
 
 @dataclass(frozen=True)
@@ -82,8 +83,8 @@ def _field(config: dict[str, Any], key: str, source: str) -> int:
     if key not in config:
         raise KineticsError(f"{source}: field '{key}' is missing from the model config")
     value = config[key]
-    if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
-        raise KineticsError(f"{source}: field '{key}' must be a positive integer, got {value!r}")
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 < value <= INT32_MAX:
+        raise KineticsError(f"{source}: field '{key}' must be a positive integer up to {INT32_MAX}, got {value!r}")
     return value
 
 
@@ -92,8 +93,8 @@ def _count(config: dict[str, Any], key: str, source: str, default: int = 0) -> i
     value = config.get(key)
     if value is None:
         return default
-    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-        raise KineticsError(f"{source}: field '{key}' must be a non-negative integer, got {value!r}")
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= INT32_MAX:
+        raise KineticsError(f"{source}: field '{key}' must be a non-negative integer up to {INT32_MAX}, got {value!r}")
     return value
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from kinetics_sql import __version__
+from kinetics_sql import __version__, limits
 from kinetics_sql.commands import (
     catalog_cmds,
     cost_cmd,
@@ -27,11 +27,12 @@ COMMAND_MODULES = (warehouse_cmds, catalog_cmds, cost_cmd, ingest_cmd, frontier_
 
 
 class Group(CommandGroup):
-    """The `kinetics-sql` group: every error is `Error: ...` on stderr and exit status 1, never a traceback.
+    """The `kinetics-sql` group: every error is `Error: ...` on stderr, never a traceback.
 
-    That includes click's usage errors (an unknown option or command, a bad choice or number, a missing
-    value), which click alone ends with status 2; they still print the usage line first. `--help` and
-    `--version` exit 0; Ctrl-C prints "Aborted!" and exits 1.
+    Exit status 2 for a usage error (an unknown option or command, a bad choice or number, a missing or
+    out-of-range value, options that contradict each other), as click ends them, after the usage line;
+    1 for every other error (bad data, a warehouse that cannot be opened, a file that cannot be written).
+    `--help` and `--version` exit 0; Ctrl-C prints "Aborted!" and exits 1.
     """
 
     def main(
@@ -51,9 +52,9 @@ class Group(CommandGroup):
         except (click.Abort, KeyboardInterrupt, EOFError):  # Ctrl-C, or end of input at a prompt
             click.echo("Aborted!", err=True)
             sys.exit(1)
-        except click.ClickException as exc:  # UsageError included: click would exit 2
+        except click.ClickException as exc:  # a UsageError's exit_code is 2, the others' 1
             exc.show()
-            sys.exit(1)
+            sys.exit(exc.exit_code)
         except KineticsError as exc:  # raised outside a command's invoke (closing the warehouse)
             click.echo(f"Error: {exc}", err=True)
             sys.exit(1)
@@ -68,6 +69,9 @@ class Group(CommandGroup):
             wh = state._wh if state is not None else None
             note = f" (note: there is no warehouse at {wh.path}; nothing was created)" if wh and wh.missing else ""
             raise click.ClickException(f"{exc}{note}") from exc
+        except OSError as exc:  # a file that cannot be read or written (a full disk, /proc, a FIFO)
+            where = f"{exc.filename}: " if exc.filename else ""
+            raise click.ClickException(f"{where}{exc.strerror or exc}") from exc
         return None
 
 
@@ -87,16 +91,35 @@ class Group(CommandGroup):
     show_default=True,
     help="Seconds to wait (with a message) for a warehouse another process holds, then fail.",
 )
+@click.option(
+    "--memory-limit",
+    envvar="KINETICS_SQL_MEMORY_LIMIT",
+    default=None,
+    show_default="half the machine's memory, or $KINETICS_SQL_MEMORY_LIMIT",
+    help="DuckDB's memory limit, e.g. 2GB; a larger query spills to --temp-dir and slows down instead.",
+)
+@click.option(
+    "--temp-dir",
+    envvar="KINETICS_SQL_TEMP_DIR",
+    type=click.Path(file_okay=False),
+    default=None,
+    show_default="kinetics-sql-spill under the system's temp folder, or $KINETICS_SQL_TEMP_DIR",
+    help="Where DuckDB spills what does not fit --memory-limit.",
+)
 @click.version_option(__version__, prog_name="kinetics-sql")
 @click.pass_context
-def cli(ctx: click.Context, db: str, wait_s: float) -> None:
+def cli(ctx: click.Context, db: str, wait_s: float, memory_limit: str | None, temp_dir: str | None) -> None:
     """Test-time scaling costs as SQL: which model, how many samples, how long a chain of
     thought, dense or sparse attention, offloaded or not, gives the most accuracy per second.
 
     Commands that write (init, ingest, models add, hardware add, fit, sql --write) create or migrate
     the warehouse and (re)create the cost macros; the others open it read-only and create nothing.
     """
-    state = State(db, wait_s)
+    try:
+        resources = limits.Resources.from_options(memory_limit, temp_dir)
+    except KineticsError as exc:
+        raise click.BadParameter(str(exc), param_hint="--memory-limit") from exc
+    state = State(db, wait_s, resources)
     ctx.obj = state
     ctx.call_on_close(state.close)
 
@@ -107,5 +130,6 @@ for _module in COMMAND_MODULES:
 
 
 def main() -> None:
-    """The `kinetics-sql` command (and `python -m kinetics_sql`); exits 0 on success, 1 on any error."""
+    """The `kinetics-sql` command (and `python -m kinetics_sql`); exits 0 on success, 2 on a usage error, 1 on
+    any other error."""
     cli.main(prog_name="kinetics-sql")

@@ -22,7 +22,7 @@ from typing import Any
 import polars as pl
 
 from kinetics_sql import fit as fitlib
-from kinetics_sql import sqlfiles
+from kinetics_sql import limits, sqlfiles
 from kinetics_sql.errors import KineticsError
 from kinetics_sql.warehouse import Warehouse
 
@@ -149,8 +149,7 @@ def resolve(wh: Warehouse, *, hardware: str, engine: str | None = None, form: st
 def vram_bytes(wh: Warehouse, hardware: str, vram_gb: float | None) -> float | None:
     """The VRAM limit: ``vram_gb`` (GB) or the profile's VRAM (None: unlimited)."""
     if vram_gb is not None:
-        if not vram_gb > 0:
-            raise KineticsError("--vram-gb must be > 0")
+        limits.finite_in(vram_gb, "--vram-gb", high=limits.VRAM_GB_MAX)
         return vram_gb * 1e9
     v = _profile(wh, wh.resolve_hardware(hardware))["vram_bytes"]
     return None if v is None else float(v)

@@ -561,8 +561,23 @@ def fit(
     )
 
 
+def stored_twin(wh: Warehouse, res: FitResult) -> str | None:
+    """The fit_id of a stored fit identical to ``res`` (same data, form, weighting and coefficients), or None."""
+    params = {
+        "engine": res.engine, "device": res.device, "form": res.form, "weighting": res.weighting,
+        "hardware": res.hardware, "coefs": json.dumps(res.coefs, sort_keys=True), "n_points": res.n_points,
+        "n_train": res.n_train, "n_holdout": res.n_holdout, "holdout": res.holdout, "seed": res.seed,
+    }  # fmt: skip
+    rows = wh.con.execute(sqlfiles.load("fit/same"), params).fetchall()
+    return str(rows[0][0]) if rows else None
+
+
 def store(wh: Warehouse, res: FitResult) -> str:
-    """Insert (or replace) a fit in ``coefficients``, columns by name; returns its fit_id."""
+    """Insert (or replace) a fit in ``coefficients``, columns by name; returns its fit_id. A fit identical to a
+    stored one (the same run twice) is not stored again: its fit_id is the stored one's."""
+    twin = stored_twin(wh, res)
+    if twin is not None:
+        return twin
     p = res.params
     row = {
         "fit_id": res.fit_id, "engine": res.engine, "device": res.device, "device_query": res.device_query,

@@ -26,13 +26,15 @@ from typing import Any
 
 import polars as pl
 
-from kinetics_sql import costmodel, sqlfiles
+from kinetics_sql import adaptive, costmodel, limits, sqlfiles
 from kinetics_sql.costmodel import DEFAULT_RESERVE_GB, OFFLOAD_COSTS, Coefficients
 from kinetics_sql.errors import KineticsError
 from kinetics_sql.facts.methods import METHODS
 from kinetics_sql.warehouse import Warehouse, points_macro
 
-STRATEGIES = ("best-of-n", "long-cot", "majority", "majority-budget")  # the last two: queries/frontier/strategies.sql
+# majority, majority-budget and the adaptive ones (kinetics_sql.adaptive): queries/frontier/strategies.sql
+STRATEGIES = ("best-of-n", "long-cot", "majority", "majority-budget", "adaptive-majority", "adaptive-esc")
+ADAPTIVE = ("adaptive-majority", "adaptive-esc")
 # Cost models a frontier can be drawn in: each is a WHEN branch of frontier_cost in macros.sql.
 COSTS = ("flops", "eflops", *OFFLOAD_COSTS)
 VARIANTS = ("exact", "published")
@@ -87,6 +89,9 @@ class FrontierSpec:
     # gpu_seconds = gpus * seconds is what a price per GPU-hour multiplies)
     gpus: int = 1
     sources: tuple[str, ...] = ()  # only these ingested sources (problems/trial_budgets.source); () = all
+    # adaptive strategies: samples drawn together before the rule looks, and at most max_n samples (None: all)
+    batch: int = 1
+    max_n: int | None = None
 
     def validated(self, wh: Warehouse) -> FrontierSpec:
         """Checks every choice against its allow-list and resolves model and hardware names."""
@@ -102,14 +107,20 @@ class FrontierSpec:
         for method in self.methods:
             if method not in METHODS:
                 raise KineticsError(f"unknown method {method!r} (expected one of {', '.join(METHODS)})")
-        if self.bootstrap < 0:
-            raise KineticsError("bootstrap must be >= 0 replicates")
-        if self.grid is not None and self.grid < 2:
-            raise KineticsError("grid needs at least 2 points")
+        if not 0 <= self.bootstrap <= limits.BOOTSTRAP_MAX:
+            raise KineticsError(f"bootstrap must be 0 to {limits.BOOTSTRAP_MAX:,} replicates, got {self.bootstrap}")
+        if self.grid is not None and not 2 <= self.grid <= limits.GRID_MAX:
+            raise KineticsError(f"grid must be 2 to {limits.GRID_MAX:,} points, got {self.grid}")
+        for label, bound in (("--grid-min", self.grid_min), ("--grid-max", self.grid_max)):
+            if bound is not None:
+                limits.finite_in(bound, label)
+        if self.grid_min is not None and self.grid_max is not None and self.grid_min >= self.grid_max:
+            raise KineticsError(f"--grid-min {self.grid_min:g} must be below --grid-max {self.grid_max:g}")
         if self.smooth < 1 or self.smooth % 2 == 0:
             raise KineticsError("smooth must be an odd window width >= 1")
         if self.grid is not None and self.bootstrap:
             raise KineticsError("--grid and --bootstrap do not combine: the band is computed at exact breakpoints")
+        self._check_adaptive()
         hardware = wh.resolve_hardware(self.hardware)
         if isinstance(self.gpus, bool) or not isinstance(self.gpus, int) or self.gpus < 1:
             raise KineticsError(f"--gpus must be a whole number >= 1, got {self.gpus!r}")
@@ -119,15 +130,33 @@ class FrontierSpec:
         if self.cost in OFFLOAD_COSTS and coefficients is None:
             coefficients = costmodel.resolve(wh, hardware=hardware, engine=self.engine)
         if self.cost in OFFLOAD_COSTS:
-            costmodel.vram_bytes(wh, hardware, self.vram_gb)  # checks the limit
-            if self.reserve_gb < 0:
-                raise KineticsError("--reserve-gb must be >= 0")
+            profile_vram = costmodel.vram_bytes(wh, hardware, None)
+            limits.check_memory_plan(self.vram_gb, self.reserve_gb, profile_vram)
         return replace(
             self,
             hardware=hardware,
             models=tuple(wh.resolve_model(m) for m in self.models),
             coefficients=coefficients if self.cost in OFFLOAD_COSTS else None,
         )
+
+    def _check_adaptive(self) -> None:
+        """--batch and --max-n: only for the adaptive strategies, and only the values an ingest computed."""
+        if self.strategy not in ADAPTIVE:
+            if self.batch != 1 or self.max_n is not None:
+                raise KineticsError(f"--batch and --max-n apply to {' and '.join(ADAPTIVE)}, not {self.strategy}")
+            return
+        if self.strategy == "adaptive-esc" and self.batch != 1:
+            raise KineticsError("adaptive-esc draws its window (the setting) as one batch: --batch does not apply")
+        if self.batch not in adaptive.BATCHES:
+            raise KineticsError(
+                f"--batch {self.batch} was not computed at ingest (kinetics_sql.adaptive.BATCHES: "
+                f"{', '.join(map(str, adaptive.BATCHES))})"
+            )
+        if self.max_n not in adaptive.MAX_NS:
+            raise KineticsError(
+                f"--max-n {self.max_n} was not computed at ingest (kinetics_sql.adaptive.MAX_NS: "
+                f"{', '.join(str(m) for m in adaptive.MAX_NS if m is not None)}, or all samples)"
+            )
 
     @property
     def priced_by(self) -> str:
@@ -168,13 +197,16 @@ class FrontierSpec:
             "bootstrap": self.bootstrap,
             "seed": self.seed,
             "gpus": self.gpus,
+            "batch": self.batch,
+            "max_n": self.max_n or 0,
         }
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
-_POINT_PARAMS = ("task", "strategy", "cost", "hardware", "variant", "models", "methods", "gpus", "sources")
+_POINT_PARAMS = ("task", "strategy", "cost", "hardware", "variant", "models", "methods", "gpus", "sources", "batch",
+                 "max_n")
 _TABLE = re.compile(r"^fp_[0-9a-f]{20}$")
 
 
@@ -310,11 +342,24 @@ def frontier(wh: Warehouse, spec: FrontierSpec) -> pl.DataFrame:
             cols += ["lower", "upper"]
     if spec.by != "none" or not spec.envelope:
         cols = ["group", *cols]
-    return df.with_columns(
+    df = df.with_columns(
         pl.lit(spec.priced_by).alias("priced_by"),
         pl.lit(spec.gpus, dtype=pl.Int32).alias("gpus"),
         (pl.col("seconds") * spec.gpus).alias("gpu_seconds"),
-    ).select(cols)
+    )
+    if spec.strategy in ADAPTIVE:  # the arm's expected samples drawn, and the estimates' standard errors
+        arms = adaptive_arms(wh, spec).select("config", "setting", "accuracy_se", "mean_samples", "mean_samples_se")
+        df = df.join(arms, on=["config", "setting"], how="left")
+        cols += ["accuracy_se", "mean_samples", "mean_samples_se"]
+    return df.select(cols)
+
+
+def adaptive_arms(wh: Warehouse, spec: FrontierSpec) -> pl.DataFrame:
+    """Per configuration and setting of an adaptive strategy: mean accuracy and samples drawn over the problems, with
+    standard errors (queries/strategies/adaptive_arms.sql)."""
+    p = spec.params()
+    keys = ("task", "strategy", "models", "methods", "sources", "batch", "max_n")
+    return wh.named("strategies/adaptive_arms", {k: p[k] for k in keys})
 
 
 def compare_chosen(wh: Warehouse, spec: FrontierSpec) -> pl.DataFrame:
@@ -330,6 +375,12 @@ def compare_chosen_summary(wh: Warehouse, spec: FrontierSpec) -> pl.DataFrame:
 def compare_sparse_dense(wh: Warehouse, spec: FrontierSpec) -> pl.DataFrame:
     """Per model (and over all models) and sparse method: cost ratio at equal accuracy, accuracy gain at equal cost."""
     return _run(wh, "sparse_dense", spec.validated(wh))
+
+
+def dense_only_models(wh: Warehouse, spec: FrontierSpec) -> pl.DataFrame:
+    """Models of the selection with dense arms only (and their sources): what sparse-vs-dense's 'all models' pools."""
+    p = spec.params()
+    return wh.named("frontier/dense_only_models", {k: p[k] for k in ("task", "sources", "models")})
 
 
 BOINF = "Best-of-Infinity answer tables"

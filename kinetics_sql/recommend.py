@@ -33,7 +33,7 @@ from typing import Any
 
 import polars as pl
 
-from kinetics_sql import costmodel, sqlfiles
+from kinetics_sql import costmodel, limits, sqlfiles
 from kinetics_sql import frontier as fr
 from kinetics_sql.errors import KineticsError
 from kinetics_sql.facts.methods import DEPLOYABLE_METHODS, ORACLE_LABEL, considered
@@ -79,20 +79,22 @@ class Request:
         budgets = [b for b in (self.budget_s, self.budget_dollars, self.target_accuracy) if b is not None]
         if len(budgets) != 1:
             raise KineticsError("give exactly one budget: --budget-s, --budget-dollars or --target-accuracy")
-        if self.budget_s is not None and self.budget_s <= 0:
-            raise KineticsError("--budget-s must be > 0 seconds per problem")
-        if self.budget_dollars is not None and self.budget_dollars <= 0:
-            raise KineticsError("--budget-dollars must be > 0 USD per 1,000 problems")
-        if self.target_accuracy is not None and not 0 < self.target_accuracy <= 1:
-            raise KineticsError("--target-accuracy must be in (0, 1]")
+        if self.budget_s is not None:
+            limits.finite_in(self.budget_s, "--budget-s (seconds per problem)")
+        if self.budget_dollars is not None:
+            limits.finite_in(self.budget_dollars, "--budget-dollars (USD per 1,000 problems)")
+        if self.target_accuracy is not None:
+            limits.finite_in(self.target_accuracy, "--target-accuracy", high=1.0)
         if self.regime not in REGIMES:
             raise KineticsError(f"unknown regime {self.regime!r} (expected latency or throughput)")
         if self.minimize not in MINIMIZE:
             raise KineticsError(f"unknown minimize {self.minimize!r} (expected one of {', '.join(MINIMIZE)})")
         if self.gpus < 1:
             raise KineticsError("--gpus must be >= 1")
-        if self.bootstrap < 1:
-            raise KineticsError("--bootstrap must be >= 1 replicate")
+        if not 1 <= self.bootstrap <= limits.BOOTSTRAP_MAX:
+            raise KineticsError(f"--bootstrap must be 1 to {limits.BOOTSTRAP_MAX:,} replicates, got {self.bootstrap}")
+        hardware = wh.resolve_hardware(self.hardware)
+        limits.check_memory_plan(self.vram_gb, self.reserve_gb, costmodel.vram_bytes(wh, hardware, None))
         for s in self.strategies:
             if s not in fr.STRATEGIES:
                 raise KineticsError(f"unknown strategy {s!r} (expected one of {', '.join(fr.STRATEGIES)})")
@@ -103,7 +105,7 @@ class Request:
             raise KineticsError("give at least one task and one strategy")
         return replace(
             self,
-            hardware=wh.resolve_hardware(self.hardware),
+            hardware=hardware,
             models=tuple(wh.resolve_model(m) for m in self.models),
             methods=considered(self.methods, self.include_oracle),
         )
@@ -211,6 +213,10 @@ class Recommendation:
             args += ["--engine", r.engine]
         if r.gpus != 1:
             args += ["--gpus", str(r.gpus)]
+        if c["strategy"] in fr.ADAPTIVE and c.get("batch", 1) != 1 and c["strategy"] == "adaptive-majority":
+            args += ["--batch", str(c["batch"])]
+        if c["strategy"] in fr.ADAPTIVE and c.get("max_n"):
+            args += ["--max-n", str(c["max_n"])]
         args += ["--model", c["model"], "--method", c["method"], "-f", "csv"]
         return shlex.join(args) + f"   # row '{c['config']} @{c['setting']}'"
 
@@ -272,10 +278,17 @@ def arm_table(wh: Warehouse, req: Request) -> tuple[pl.DataFrame, costmodel.Coef
                 reserve_gb=req.reserve_gb,
                 gpus=req.gpus,
             )
-            _features(wh, req, task, strategy)
-            wh.execute(sqlfiles.load("recommend/block_kv"), {"strategy": strategy})
             before = int(wh.named("recommend/count").item())
-            wh.execute(sqlfiles.load("recommend/points"), {"task": task, "strategy": strategy})
+            if strategy in fr.ADAPTIVE:  # priced per trial from adaptive_votes' weights
+                wh.execute(
+                    sqlfiles.load("recommend/adaptive_points"),
+                    {"task": task, "strategy": strategy, "models": list(req.models), "methods": list(req.methods),
+                     "variant": req.variant},
+                )  # fmt: skip
+            else:
+                _features(wh, req, task, strategy)
+                wh.execute(sqlfiles.load("recommend/block_kv"), {"strategy": strategy})
+                wh.execute(sqlfiles.load("recommend/points"), {"task": task, "strategy": strategy})
             added = int(wh.named("recommend/count").item()) - before
             found += added
             if not added:
@@ -459,6 +472,8 @@ def recommend(wh: Warehouse, req: Request) -> Recommendation:
             "runners": req.runners_up,
         },
     )
+    if chosen["strategy"] in fr.ADAPTIVE:
+        chosen = {**chosen, **_adaptive_arm(wh, req, chosen)}
     naive = naive_arm(wh, req, arms)
     runners = alt.filter(pl.col("kind") == "runner-up").drop("kind")
     nxt = alt.filter(pl.col("kind") == "next step").drop("kind")
@@ -478,6 +493,21 @@ def recommend(wh: Warehouse, req: Request) -> Recommendation:
         notes=notes,
         naive=naive,
     )
+
+
+def _adaptive_arm(wh: Warehouse, req: Request, chosen: dict[str, Any]) -> dict[str, Any]:
+    """An adaptive arm's batch, cap and expected samples drawn (queries/strategies/adaptive_arms.sql)."""
+    arms = wh.named(
+        "strategies/adaptive_arms",
+        {"task": req.tasks[0], "strategy": chosen["strategy"], "models": [chosen["model"]], "methods": [],
+         "sources": [], "batch": None, "max_n": None},
+    ).filter((pl.col("config") == chosen["config"]) & (pl.col("setting") == chosen["setting"]))  # fmt: skip
+    if arms.height != 1:
+        raise KineticsError(f"no adaptive_votes arm {chosen['config']} @{chosen['setting']} for {req.tasks[0]}")
+    a = arms.row(0, named=True)
+    capped = a["max_n"] if " max " in chosen["config"] else None
+    return {"batch": a["batch"], "max_n": capped, "mean_samples": a["mean_samples"],
+            "mean_samples_se": a["mean_samples_se"], "accuracy_se": a["accuracy_se"]}  # fmt: skip
 
 
 NAIVE = "the largest model that fits the VRAM, one sample, dense attention"
@@ -511,6 +541,16 @@ def naive_arm(wh: Warehouse, req: Request, arms: pl.DataFrame) -> dict[str, Any]
 
 def _nothing_fits(wh: Warehouse, req: Request, arms: pl.DataFrame) -> str:
     col = req.measure
+    priced = arms.filter(pl.col(col).is_not_null() & pl.col(col).is_finite())
+    if priced.is_empty():
+        vram = costmodel.vram_bytes(wh, req.hardware, req.vram_gb)
+        memory = f"{vram / 1e9:g} GB VRAM less {req.reserve_gb:g} GB reserve" if vram is not None else "the VRAM"
+        return (
+            f"no configuration of {', '.join(req.tasks)} can run on {req.hardware} in {memory}: even with every layer "
+            "offloaded to the host, one sequence's KV cache does not fit; give a larger --vram-gb or a smaller "
+            "--reserve-gb"
+        )
+    arms = priced
     if req.target_accuracy is not None:
         best = arms.sort("accuracy", descending=True).row(0, named=True)
         return (
@@ -553,8 +593,20 @@ def _cost_text(row: dict[str, Any], measure: str) -> str:
     return _cost_value(v, measure) + ("" if measure == "latency_s" else f" ({_regime(measure)} regime)")
 
 
-def setting_text(strategy: str, setting: int) -> str:
+def setting_text(strategy: str, setting: int, arm: dict[str, Any] | None = None) -> str:
     samples = "sample" if setting == 1 else "samples"
+    if strategy in fr.ADAPTIVE:
+        a = arm or {}
+        drawn = ""
+        if "mean_samples" in a:
+            drawn = f"; {a['mean_samples']:.1f} samples expected (+/- {a['mean_samples_se']:.2f})"
+        cap = f", at most {a['max_n']}" if a.get("max_n") else ", at most all samples"
+        if strategy == "adaptive-esc":
+            return f"w = {setting}: windows of {setting} samples until one is unanimous (ESC){cap}{drawn}"
+        return (
+            f"K = {setting}: draw {a.get('batch', 1)} at a time until the leading answer is {setting} votes ahead"
+            f"{cap}{drawn}"
+        )
     if strategy == "best-of-n":
         return f"N = {setting} {samples} (best-of-N, verifier picks), each generated to its end (no generation budget)"
     if strategy == "majority":
@@ -636,7 +688,7 @@ def render(rec: Recommendation) -> str:
             if c["method"] == "topk"
             else ""
         ),
-        f"  setting        {setting_text(c['strategy'], c['setting'])}",
+        f"  setting        {setting_text(c['strategy'], c['setting'], c)}",
         f"  offload        {c['k_layers']} of {c['layers']} layers on the host"
         + (f", {c['waves']} sequential waves of {c['wave_n']} trials" if c["waves"] > 1 else ""),
         f"  engine         {engine} (coefficients: {r.coefficients})",

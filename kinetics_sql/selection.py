@@ -15,7 +15,8 @@ def like(name: str, pattern: str) -> bool:
     return fnmatch.fnmatchcase(name, glob)
 
 
-TABLES = {"best-of-n": "problems", "long-cot": "trial_budgets"}
+TABLES = {"best-of-n": "problems", "long-cot": "trial_budgets", "adaptive-majority": "adaptive_votes",
+          "adaptive-esc": "adaptive_votes"}  # fmt: skip
 
 
 def check(wh: Warehouse, task: str, strategy: str = "best-of-n", sources: Sequence[str] = ()) -> None:

@@ -7,7 +7,7 @@ import os
 import re
 import time
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -16,7 +16,7 @@ import duckdb
 import polars as pl
 import pyarrow as pa
 
-from kinetics_sql import catalog, sqlfiles
+from kinetics_sql import catalog, limits, sqlfiles
 from kinetics_sql.errors import KineticsError
 
 DEFAULT_DB = Path("warehouse") / "kinetics.duckdb"
@@ -80,15 +80,56 @@ _PERSISTENT_MACRO = re.compile(r"CREATE\s+OR\s+REPLACE\s+MACRO", re.IGNORECASE) 
 _LOCKED = ("Could not set lock", "Conflicting lock")
 
 
+DUCKDB_MAGIC = b"DUCK"  # bytes 8-11 of every DuckDB database file
+
+
+def check_warehouse_path(path: str) -> None:
+    """Refuse, before any work, a ``--db`` that is neither a DuckDB file nor a new path: a folder, a CSV, a SQLite
+    file (DuckDB would open a CSV as an empty in-memory database and fetch an extension for SQLite)."""
+    if path == ":memory:":
+        return
+    p = Path(path)
+    if p.is_dir():
+        example = p / "kinetics.duckdb"
+        raise KineticsError(f"--db {path} is a folder, not a warehouse: give a DuckDB file, e.g. {example}")
+    if not p.exists():
+        if p.is_symlink():
+            raise KineticsError(f"--db {path} is a dangling symbolic link")
+        return
+    if not p.is_file():
+        raise KineticsError(f"--db {path} is not a regular file (a device or a pipe), not a warehouse")
+    try:
+        with p.open("rb") as fh:
+            head = fh.read(16)
+    except OSError as exc:
+        raise KineticsError(f"cannot read --db {path}: {exc.strerror or exc}") from None
+    if head[8:12] != DUCKDB_MAGIC:
+        what = (
+            "a SQLite database" if head.startswith(b"SQLite format 3")
+            else "an empty file" if not head
+            else "not a DuckDB database"
+        )
+        raise KineticsError(
+            f"--db {path} is {what}: a warehouse is a DuckDB file (or a new path, which ingest or init creates); "
+            "load data files with `kinetics-sql ingest FILE`"
+        )
+
+
 def _connect(
-    path: str, read_only: bool, wait_s: float, on_wait: Callable[[str], None] | None
+    path: str,
+    read_only: bool,
+    wait_s: float,
+    on_wait: Callable[[str], None] | None,
+    resources: limits.Resources | None = None,
 ) -> duckdb.DuckDBPyConnection:
-    """Connect, retrying while another process holds a conflicting lock (up to ``wait_s`` seconds)."""
+    """Connect under ``resources`` (a memory limit, a spill folder, no extension fetched or loaded on its own),
+    retrying while another process holds a conflicting lock (up to ``wait_s`` seconds)."""
     deadline = time.monotonic() + max(wait_s, 0.0)
     told = False
+    config = (resources or limits.Resources.from_options()).config()
     while True:
         try:
-            return duckdb.connect(path, read_only=read_only)
+            return duckdb.connect(path, read_only=read_only, config=config)
         except duckdb.Error as exc:
             msg = str(exc)
             if not any(k in msg for k in _LOCKED):
@@ -151,17 +192,21 @@ class Warehouse:
         read_only: bool = False,
         wait_s: float = 0.0,
         on_wait: Callable[[str], None] | None = None,
+        resources: limits.Resources | None = None,
     ) -> None:
         """Open (read-write: create, migrate, seed the catalog) or, with ``read_only``, attach an existing
         warehouse without writing to it (its cost macros become TEMP macros of this connection).
 
         A file another process holds is retried for ``wait_s`` seconds (``on_wait`` gets one message
         when the wait begins), then refused with a clear error. ``read_only`` never creates a file or folder.
+        ``resources``: DuckDB's memory limit and spill folder (default: half the machine, the system temp folder);
+        a path that is not a DuckDB file (a folder, a CSV, a SQLite file) is refused before it is opened.
         """
         self.path = str(path) if path is not None else default_path()
         self.read_only = read_only and self.path != ":memory:"
         self.missing = False  # set by callers that stand a built-in catalog in for a warehouse that does not exist
         self._on_demand: set[str] = set()  # ON_DEMAND_MACROS created on this connection
+        check_warehouse_path(self.path)
         if self.path != ":memory:":
             if self.read_only:
                 if not Path(self.path).is_file():
@@ -171,7 +216,7 @@ class Warehouse:
                     )
             else:
                 Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-        self.con = _connect(self.path, self.read_only, wait_s, on_wait)
+        self.con = _connect(self.path, self.read_only, wait_s, on_wait, resources)
         try:
             self.con.execute(sqlfiles.load("warehouse/session"))
             if self.read_only:
@@ -197,15 +242,34 @@ class Warehouse:
 
     @contextmanager
     def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """All-or-nothing: commit on success, roll back everything on any exception."""
+        """All-or-nothing: commit on success, roll back everything on any exception. A write the disk refuses (full,
+        or a file-size limit) during the work or at the commit is a KineticsError saying the warehouse is unchanged."""
         self.con.begin()
         try:
             yield self.con
+        except duckdb.Error as exc:
+            self._rollback()
+            raise KineticsError(self._unwritten(exc)) from exc
         except BaseException:
-            self.con.rollback()
+            self._rollback()
             raise
         else:
-            self.con.commit()
+            try:
+                self.con.commit()
+            except duckdb.Error as exc:  # DuckDB rolls a failed commit back: nothing of it reaches the file
+                self._rollback()
+                raise KineticsError(self._unwritten(exc)) from exc
+
+    def _rollback(self) -> None:
+        with suppress(duckdb.Error):  # already rolled back (a failed commit), or the connection is gone
+            self.con.rollback()
+
+    def _unwritten(self, exc: duckdb.Error) -> str:
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        return (
+            f"{first}; nothing of this command was written: the warehouse {self.path} is as it was before "
+            "(one transaction, rolled back)"
+        )
 
     # -- schema ----------------------------------------------------------------------------
 
@@ -316,13 +380,18 @@ class Warehouse:
     def resolve_model(self, name: str) -> str:
         """The catalog's spelling of a model name, matched case-insensitively.
 
-        Also accepts the Kinetics file spelling (``qwen3-1-7b`` for ``Qwen3-1.7B``).
+        Also accepts the Kinetics file spelling (``qwen3-1-7b`` for ``Qwen3-1.7B``) and the Hugging Face repo id
+        (``Qwen/Qwen3-8B``), as ingest does.
         """
         key = name.strip().lower()
         for known in self.model_names():
             k = known.lower()
             if key in (k, k.replace(".", "-")):
                 return known
+        if "/" in key:
+            rows = self.con.execute(sqlfiles.load("catalog/model_by_repo"), {"repo": name.strip()}).fetchall()
+            if rows:
+                return str(rows[0][0])
         raise KineticsError(
             f"unknown model {name!r}: add it with `kinetics-sql models add CONFIG_JSON|HF_REPO_ID --name {name}` "
             f"(known: {', '.join(self.model_names())})"

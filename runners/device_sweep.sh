@@ -3,6 +3,7 @@
 #   llama-small: llama.cpp for Qwen3-1.7B/4B/8B, 5 n_gpu_layers depths, gen 32/64/128
 #   llama-14b:   llama.cpp for Qwen3-14B, same grid
 #   attention:   the attention kernel grid (Qwen3-8B shapes)
+#   fused:       issue 22: GPU tests, step profiles and torch vs fused kernels at the sizes an H100 holds
 #   torch-context, llama-context: longer prompts (KV-cache term), batch up to 64 for torch
 set -u
 case $1 in llama*) source runners/device_env.sh build || exit 1 ;; *) source runners/device_env.sh || exit 1 ;; esac
@@ -33,4 +34,12 @@ case $1 in
       --prompt 512,2048 --gen 32,128 --out "$OUTDIR/llamacpp-context-h100.jsonl" 2>&1 ;;
   attention)
     python3 -m kinetics_sql.runners.attention --out "$OUTDIR/attention-h100.jsonl" ;;
+  fused)  # issue 22 on the H100 (80 GB: no batch 16 at 32K): GPU tests, step profiles, torch vs fused kernels
+    nvidia-smi --query-gpu=name,memory.total,clocks.sm,clocks.mem --format=csv > "$OUTDIR/gpu-fused.txt" 2>&1
+    python3 -m pytest --noconftest -q -m gpu tests/test_gpu.py -p no:cacheprovider 2>&1 | tail -40
+    python3 -m kinetics_sql.runners.profile_step --model Qwen3-8B --runs 4x32768,16x16384 --method dense,blocktopk \
+      --kernels torch,fused --budget 1024 --block-size 32 --out "$OUTDIR/profile-h100.json" 2>&1
+    python3 -m kinetics_sql.runners.torchdecode --offload 0 --attn live --model Qwen3-8B --kernels torch,fused \
+      --method dense,blocktopk --budget 1024 --block-size 32 --synthetic-prefill --runs 4x32768x256,16x16384x256 \
+      --out "$OUTDIR/torch-fused-h100.jsonl" 2>&1 ;;
 esac

@@ -105,9 +105,11 @@ class LiveAttention:
         self.l = torch.empty(n, self.rp, device=device, dtype=torch.float32)
         self.scale = 1.0 / math.sqrt(head_dim)
 
-    def __call__(self, q: Any, k: Any, v: Any, lens: Any, idx: Any | None = None) -> Any:
+    def __call__(self, q: Any, k: Any, v: Any, lens: Any, idx: Any | None = None, *,
+                 fused_combine: bool = False) -> Any:
         """q [B, hq, d]; k/v [B, hkv, T, d] with contiguous (T, d) per head; lens int32 [B];
-        idx int32 [B, hkv, nsel] block indices (block top-k) or None (dense) -> [B, hq, d]."""
+        idx int32 [B, hkv, nsel] block indices (block top-k) or None (dense) -> [B, hq, d].
+        fused_combine: merge the splits in one Triton kernel (runners/fused_triton.py) instead of torch ops."""
         b, hq, d = q.shape
         t = k.shape[2]
         sparse = idx is not None
@@ -117,6 +119,10 @@ class LiveAttention:
             t, self.nsel if sparse else 0, self.nsplit, self.hkv, self.scale,
             SPARSE=sparse, F32=q.dtype == torch.float32, R=self.r, RP=self.rp, BS=self.bs, D=d,
         )
+        if fused_combine:
+            from kinetics_sql.runners.fused_triton import combine
+
+            return combine(self.acc, self.m, self.l, self.nsplit, self.r, q.new_empty(b, hq, d))
         acc = self.acc.view(b, self.hkv, self.nsplit, self.rp, d)[:, :, :, :self.r]
         m = self.m.view(b, self.hkv, self.nsplit, self.rp)[:, :, :, :self.r]
         l = self.l.view(b, self.hkv, self.nsplit, self.rp)[:, :, :, :self.r]  # noqa: E741

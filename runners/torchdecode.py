@@ -36,6 +36,7 @@ from kinetics_sql.catalog import ModelSpec
 from kinetics_sql.runners import checkpoints
 from kinetics_sql.runners.records import RecordWriter, command_line, device_name
 
+KERNELS = ("torch", "fused")  # the static step's kernels: torch ops, or runners/fused_triton.py
 ATTN_IMPLS = ("span", "live")  # decode attention: whole run span under a mask, or the live positions only
 LAYER_WEIGHTS = ("in_norm", "wq", "wk", "wv", "wo", "q_norm", "k_norm", "post_norm", "wg", "wu", "wd")
 
@@ -89,6 +90,7 @@ class Qwen3Decoder:
         attn_impl: str = "span",
         block_size: int = 32,
         budget: int = 0,
+        kernels: str = "torch",
     ) -> None:
         import torch
 
@@ -117,22 +119,24 @@ class Qwen3Decoder:
         self.host_flat: list[Any] = []  # pinned flat buffers of the offloaded layers
         pin = self.device.type == "cuda"
         for i in range(spec.layers):
+            # one flat buffer per layer: q/k/v and gate/up are adjacent, so the fused step reads them as
+            # one [wq; wk; wv] and one [wg; wu] matrix (views, no copy)
+            src = torch.empty(self.layer_numel, dtype=self.dtype, device=self.device).normal_(0.0, 0.02,
+                                                                                               generator=gen)
+            off = 0
+            for _name, shape in shapes.items():  # norms are ones
+                n = _numel(shape)
+                if len(shape) == 1:
+                    src[off:off + n].fill_(1.0)
+                off += n
             if i < self.offload:
                 flat = torch.empty(self.layer_numel, dtype=self.dtype, pin_memory=pin)
-                src = torch.empty(self.layer_numel, dtype=self.dtype, device=self.device).normal_(0.0, 0.02,
-                                                                                                   generator=gen)
-                off = 0
-                for _name, shape in shapes.items():  # norms are ones
-                    n = _numel(shape)
-                    if len(shape) == 1:
-                        src[off:off + n].fill_(1.0)
-                    off += n
                 flat.copy_(src)
                 del src
                 self.host_flat.append(flat)
                 self.layers.append(None)
             else:
-                self.layers.append({name: rand(shape) for name, shape in shapes.items()})
+                self.layers.append(self._views(src, shapes))
         # GPU staging: one slot (two with prefetch) of flat buffers with per-weight views
         self.slots: list[dict[str, Any]] = []
         self.slot_flat: list[Any] = []
@@ -144,6 +148,11 @@ class Qwen3Decoder:
         if attn_impl not in ATTN_IMPLS:
             raise ValueError(f"unknown attention implementation {attn_impl!r} (expected {', '.join(ATTN_IMPLS)})")
         self.attn_impl = attn_impl
+        if kernels not in KERNELS:
+            raise ValueError(f"unknown kernels {kernels!r} (expected {', '.join(KERNELS)})")
+        if kernels == "fused" and attn_impl != "live":
+            raise ValueError("the fused kernels need attn_impl 'live'")
+        self.kernels = kernels
         self.block_size = block_size
         self.budget = budget  # block top-k: KV tokens attended per step (block_size * selected blocks)
         self.method = "dense"
@@ -151,6 +160,7 @@ class Qwen3Decoder:
         self.k_cache: list[Any] = []
         self.v_cache: list[Any] = []
         self.summ: list[Any] = []
+        self.bsum: list[Any] = []  # fused block top-k: float32 running key sum of each sequence's newest block
         self.max_batch, self.max_ctx = 0, 0
         self._graphs: dict[tuple[int, int, str], Any] = {}
         self.last_token: Any = None
@@ -167,7 +177,7 @@ class Qwen3Decoder:
         ctx = -(-ctx // 64) * 64
         if (batch, ctx) == (self.max_batch, self.max_ctx):
             return
-        self.k_cache = self.v_cache = self.summ = []
+        self.k_cache = self.v_cache = self.summ = self.bsum = []
         self._graphs.clear()
         self._live.clear()
         if self.device.type == "cuda":
@@ -179,6 +189,8 @@ class Qwen3Decoder:
         if self.budget:
             nb = ctx // self.block_size
             self.summ = [torch.zeros(batch, spec.hkv, nb, spec.head_dim, dtype=self.dtype, device=self.device)
+                         for _ in range(spec.layers)]
+            self.bsum = [torch.zeros(batch, spec.hkv, spec.head_dim, dtype=torch.float32, device=self.device)
                          for _ in range(spec.layers)]
         inv = 1.0 / (checkpoints.ROPE_THETA ** (torch.arange(0, spec.head_dim, 2, device=self.device,
                                                                dtype=torch.float32) / spec.head_dim))
@@ -217,11 +229,15 @@ class Qwen3Decoder:
 
     @staticmethod
     def _views(flat: Any, shapes: dict[str, tuple[int, ...]]) -> dict[str, Any]:
-        views, off = {}, 0
+        views, offs, off = {}, {}, 0
         for name, shape in shapes.items():
             n = _numel(shape)
             views[name] = flat[off:off + n].view(shape)
+            offs[name] = (off, off + n)
             off += n
+        h = shapes["in_norm"][0]
+        views["wqkv"] = flat[offs["wq"][0]:offs["wv"][1]].view(-1, h)
+        views["wgu"] = flat[offs["wg"][0]:offs["wu"][1]].view(-1, h)
         return views
 
     @property
@@ -312,6 +328,7 @@ class Qwen3Decoder:
 
             return live_attention_reference(q, kc, vc, lens, idx, self.block_size)
         key = (b, self.method)
+        fused = self.kernels == "fused"
         if key not in self._live:
             from kinetics_sql.runners.live_attention import LiveAttention
 
@@ -320,7 +337,7 @@ class Qwen3Decoder:
             self._live[key] = LiveAttention(b, s.hq, s.hkv, s.head_dim, self.max_ctx, device=self.device,
                                             block_size=self.block_size if sparse else 64,
                                             nsel=self.nsel if sparse else 0)
-        return self._live[key](q, kc, vc, lens, idx)
+        return self._live[key](q, kc, vc, lens, idx, fused_combine=fused)
 
     def _select_blocks(self, i: int, q: Any, kc: Any, pos_t: Any) -> Any:
         """Block top-k: refresh the newest block's mean key, score every live block against q (summed
@@ -355,12 +372,18 @@ class Qwen3Decoder:
             kb = self.k_cache[i][:b, :, :nb * bs].reshape(b, self.spec.hkv, nb, bs, self.spec.head_dim)
             mean = (kb.float() * valid).sum(dim=3) / cnt.view(1, 1, nb, 1)
             self.summ[i][:b, :, :nb] = mean.to(self.dtype)
+            # the newest (partial) block's key sum, which the fused step extends position by position
+            last = (length // bs) * bs
+            self.bsum[i][:b] = self.k_cache[i][:b, :, last:length].float().sum(dim=2)
 
     def step_static(self, tok: Any, pos_t: Any, span: int | None = None) -> None:
         """Decode one token in place: reads tok [b, 1] and pos_t [1], writes the next token into tok
         and advances pos_t. With ``attn_impl = 'span'`` attention reads the first ``span`` cache
         positions (prompt + generated tokens of the run) under a mask; with ``'live'`` only the
         positions written so far. Offloaded layers are copied from pinned memory on the same stream."""
+        if self.kernels == "fused":
+            self._step_fused(tok, pos_t)
+            return
         torch = self.torch
         F = torch.nn.functional
         span = span or self.max_ctx
@@ -376,6 +399,38 @@ class Qwen3Decoder:
             h = self._layer_static(i, w, h, pos_t, mask, span, lens)
         h = F.rms_norm(h[:, -1], (self.spec.hidden,), self.final_norm, self.eps)
         tok.copy_(F.linear(h, self.lm_head).argmax(-1, keepdim=True))
+        pos_t.add_(1)
+
+    def _step_fused(self, tok: Any, pos_t: Any) -> None:
+        """step_static with the fused kernels (runners/fused_ops.py): per layer RMSNorm (with the residual
+        add), one q/k/v GEMM, q/k norm + RoPE + cache write (+ the newest block's summary), for block top-k
+        one selection kernel, attention, the split merge, o GEMM, add + RMSNorm, one gate/up GEMM, silu*up,
+        down GEMM: 10 launches per layer (11 with block top-k) where the torch step has about 30 (40)."""
+        from kinetics_sql.runners import fused_ops as fo
+
+        torch = self.torch
+        F = torch.nn.functional
+        s = self.spec
+        b = tok.shape[0]
+        sparse = self.method == "blocktopk"
+        lens = (pos_t + 1).to(torch.int32).expand(b).contiguous()
+        h = F.embedding(tok[:, 0], self.embed)  # [b, hidden], the residual stream, updated in place
+        delta = None
+        for i, w in enumerate(self.layers):
+            if w is None:
+                self.slot_flat[0].copy_(self.host_flat[i], non_blocking=True)
+                w = self.slots[0]
+            x = fo.add_rmsnorm(h, delta, w["in_norm"], self.eps)
+            kc, vc = self.k_cache[i][:b], self.v_cache[i][:b]
+            q = fo.qk_rope_write(F.linear(x, w["wqkv"]), w["q_norm"], w["k_norm"], self.cos, self.sin, pos_t, kc, vc,
+                                 self.summ[i][:b] if sparse else None, self.bsum[i][:b] if sparse else None,
+                                 eps=self.eps, hq=s.hq, hkv=s.hkv, block_size=self.block_size)
+            idx = fo.select_blocks(q, self.summ[i][:b], pos_t, self.nsel, self.block_size) if sparse else None
+            a = self._live_attention(b, q, kc, vc, lens, idx)
+            x = fo.add_rmsnorm(h, F.linear(a.reshape(b, s.hq * s.head_dim), w["wo"]), w["post_norm"], self.eps)
+            delta = F.linear(fo.silu_mul(F.linear(x, w["wgu"])), w["wd"])
+        x = fo.add_rmsnorm(h, delta, self.final_norm, self.eps)
+        tok.copy_(F.linear(x, self.lm_head).argmax(-1, keepdim=True))
         pos_t.add_(1)
 
     def capture(self, batch: int, span: int) -> Any:
@@ -453,7 +508,7 @@ class Qwen3Decoder:
         self.method = method
         graph = None
         span = p + gen
-        gkey = (b, span if self.attn_impl == "span" else 0, method)
+        gkey = (b, span if self.attn_impl == "span" else 0, method, self.kernels)
         if mode == "graph":
             if gkey not in self._graphs:
                 self._graphs[gkey] = self.capture(b, span)
@@ -572,6 +627,7 @@ def sweep(
     block_size: int = 32,
     checkpoints: bool = False,
     synthetic_prefill: bool = False,
+    kernels: Sequence[str] = ("torch",),
 ) -> list[dict[str, Any]]:
     """Every (batch, prompt, gen) of the grid (or ``runs``) for each offload depth k and method.
 
@@ -582,6 +638,8 @@ def sweep(
     import torch
 
     mode = mode or ("graph" if device.startswith("cuda") else "eager")
+    if "fused" in kernels and (attn_impl != "live" or mode == "eager"):
+        raise ValueError("--kernels fused needs --attn live and mode static or graph")
     if "blocktopk" in methods and not budget:
         raise ValueError("block top-k needs --budget")
     grid = list(runs) or [(b, p, g) for b in batches for p in prompts for g in gens]
@@ -594,12 +652,13 @@ def sweep(
         b0, p0, g0 = grid[0]
         model = Qwen3Decoder(spec, device=device, dtype=dtype, offload=k, max_batch=b0, max_ctx=p0 + g0 + 1,
                              prefetch=prefetch, seed=seed, attn_impl=attn_impl, block_size=block_size,
-                             budget=budget)
+                             budget=budget, kernels=kernels[0])
         build_s = time.perf_counter() - t_build
         g = torch.Generator().manual_seed(seed)
         for b, p, gen in grid:
             model.alloc_cache(b, p + gen + 1)
-            for method in methods:
+            for kern, method in [(kn, me) for kn in kernels for me in methods]:
+                model.kernels = kern
                 # warm-up (kernel selection, allocator, Triton compilation, graph capture), not recorded
                 model.generate(torch.randint(1000, 150000, (b, p), generator=g).to(model.device), 3, mode=mode,
                                method=method, synthetic_prefill=synthetic_prefill)
@@ -646,16 +705,18 @@ def sweep(
                             "kv_cache_tokens": model.kv_cache_tokens,
                             # eager: SDPA over the live slice of the cache, one Python forward per token
                             "attention_backend": "sdpa_eager" if mode == "eager"
-                            else ("triton_live" if model.device.type == "cuda" else "torch_live")
+                            else (("triton_fused" if kern == "fused" else "triton_live")
+                                  if model.device.type == "cuda" else "torch_live")
                             if attn_impl == "live" else "sdpa_span",
                             "cuda_graphs": mode == "graph",
                             "extra": {"prefetch": model.prefetch, "h2d_bytes_per_s": bw, "build_s": build_s,
                                       "layer_bytes": model.layer_bytes, "mode": mode, "graphs": mode == "graph",
-                                      "attn_impl": attn_impl,
+                                      "attn_impl": attn_impl, "kernels": kern,
                                       "prefill": "synthetic_kv" if synthetic_prefill else "forward"},
                         })
                         out.append(rec)
-                    print(f"{spec.name} k={k:3d} {method} batch={b} prompt={p} gen={gen}: prefill {t.prefill_s:.3f}s "
+                    print(f"{spec.name} k={k:3d} {kern} {method} batch={b} prompt={p} gen={gen}: "
+                          f"prefill {t.prefill_s:.3f}s "
                           f"decode {t.decode_s:.3f}s = {b * gen / t.decode_s:.1f} tok/s "
                           f"({1000 * t.decode_s / gen:.2f} ms/step)", flush=True)
         del model
@@ -703,6 +764,9 @@ def main(argv: list[str] | None = None) -> None:
                     help="also record the cumulative decode time at 128, 256, ... steps of each generation")
     ap.add_argument("--synthetic-prefill", action="store_true",
                     help="fill the prompt's KV cache with random values instead of running the prompt")
+    ap.add_argument("--kernels", default="torch",
+                    help="comma-separated: torch (torch ops, about 30 launches per layer) and/or fused (the Triton "
+                    "kernels of runners/fused_triton.py, 10-11 per layer; needs --attn live)")
     ap.add_argument("--out", required=True)
     args = ap.parse_args(argv)
     import torch
@@ -715,7 +779,8 @@ def main(argv: list[str] | None = None) -> None:
           gens=_ints(args.gen), device=device, dtype=args.dtype, repeats=args.repeats, prefetch=args.prefetch,
           mode=args.mode, runs=_runs(args.runs), attn_impl=args.attn,
           methods=[m.strip() for m in args.method.split(",") if m.strip()], budget=args.budget,
-          block_size=args.block_size, checkpoints=args.checkpoints, synthetic_prefill=args.synthetic_prefill)
+          block_size=args.block_size, checkpoints=args.checkpoints, synthetic_prefill=args.synthetic_prefill,
+          kernels=[x.strip() for x in args.kernels.split(",") if x.strip()])
 
 
 if __name__ == "__main__":

@@ -54,7 +54,7 @@ def test_clidoc_check_catches_drift(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert clidoc.main([str(readme)]) == 0
     text = readme.read_text()
     assert "old text" not in text and text.endswith("<!-- cli:end -->\n\nafter\n")
-    assert "  --strategy [best-of-n|long-cot|majority|majority-budget]" in text  # an option of `frontier`
+    assert "  --strategy [best-of-n|long-cot|majority|majority-budget|adaptive-majority|adaptive-esc]" in text
     assert clidoc.main(["--check", str(readme)]) == 0
     readme.write_text("no markers\n")
     with pytest.raises(ValueError, match="the CLI reference page needs one <!-- cli:start --> line followed by one"):

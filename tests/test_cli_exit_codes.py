@@ -1,4 +1,5 @@
-"""Exit codes through the entry point: 0 on success, --help and --version; 1 on any error, usage errors included.
+"""Exit codes through the entry point: 0 on success, --help and --version; 2 on a usage error, as click ends
+them; 1 on any other error.
 
 click's CliRunner calls the `cli` group; these go through `main()` (what the `kinetics-sql` script runs) and
 `python -m kinetics_sql`, so the contract holds for the command a user types.
@@ -72,10 +73,10 @@ def run_main(monkeypatch: pytest.MonkeyPatch, argv: list[str], code: int) -> Non
 
 
 @pytest.mark.parametrize(("argv", "usage", "error"), USAGE_ERRORS)
-def test_usage_errors_exit_1_with_usage_and_error(
+def test_usage_errors_exit_2_with_usage_and_error(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], argv: list[str], usage: str, error: str
 ) -> None:
-    run_main(monkeypatch, argv, 1)
+    run_main(monkeypatch, argv, 2)
     out, err = capsys.readouterr()
     assert out == ""
     assert err.startswith(usage), err
@@ -86,14 +87,14 @@ def test_usage_errors_exit_1_with_usage_and_error(
 @pytest.mark.parametrize(("argv", "usage", "error"), USAGE_ERRORS)
 def test_cli_runner_sees_the_same_exit_code(argv: list[str], usage: str, error: str) -> None:
     result = CliRunner().invoke(cli, argv, prog_name="kinetics-sql", env={"KINETICS_SQL_DB": ":memory:"})
-    assert result.exit_code == 1, result.output
+    assert result.exit_code == 2, result.output
     assert usage in result.stderr and error in result.stderr
 
 
-def test_no_command_prints_help_and_exits_1(
+def test_no_command_prints_help_and_exits_2(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    run_main(monkeypatch, [], 1)
+    run_main(monkeypatch, [], 2)
     assert "Commands:" in capsys.readouterr().err
 
 
@@ -133,8 +134,9 @@ def test_ctrl_c_prints_aborted_and_exits_1(monkeypatch: pytest.MonkeyPatch, caps
 @pytest.mark.parametrize(
     ("argv", "code", "needle"),
     [
-        (["frontier", "--cost", "nope"], 1, "Error: Invalid value for '--cost'"),
-        (["nosuchcommand"], 1, "Error: No such command 'nosuchcommand'."),
+        (["frontier", "--cost", "nope"], 2, "Error: Invalid value for '--cost'"),
+        (["nosuchcommand"], 2, "Error: No such command 'nosuchcommand'."),
+        (["--db", "/", "models"], 1, "Error: --db / is a folder, not a warehouse"),
         (["--version"], 0, f"kinetics-sql, version {__version__}"),
     ],
 )

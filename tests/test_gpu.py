@@ -144,3 +144,117 @@ def test_live_context_decode_graphs_on_gpu(toy_state: dict) -> None:
         t = m.generate(prompt, 30, mode=mode, method="blocktopk", checkpoints=[8, 16])
         assert torch.equal(m.last_token.cpu(), ref.last_token.cpu()), (mode, "blocktopk")
         assert [n for n, _ in t.cumulative] == [8, 16, 30]
+
+
+# -- the fused decode step (runners/fused_triton.py) ------------------------------------------------
+
+def test_fused_stage_kernels_match_torch_on_gpu() -> None:
+    """add + RMSNorm (the residual add bit-exact), silu * up, q/k norm + RoPE + cache and summary write,
+    at Qwen3-8B shapes in bf16, against the torch references."""
+    from kinetics_sql.runners import fused_ops, fused_triton
+
+    g = torch.Generator(device="cuda").manual_seed(21)
+    bf = torch.bfloat16
+    h = torch.randn(16, 4096, device="cuda", generator=g).to(bf)
+    d = torch.randn(16, 4096, device="cuda", generator=g).to(bf)
+    w = (torch.rand(4096, device="cuda", generator=g) + 0.5).to(bf)
+    h_ref = h.clone()
+    ref = fused_ops.add_rmsnorm_ref(h_ref, d, w, 1e-6)
+    out = fused_triton.add_rmsnorm(h, d, w, 1e-6, torch.empty_like(h))
+    assert torch.equal(h, h_ref) and A.rel_error(out, ref) < 1e-2
+    gu = torch.randn(16, 2 * 12288, device="cuda", generator=g).to(bf)
+    assert A.rel_error(fused_triton.silu_mul(gu, gu.new_empty(16, 12288)), fused_ops.silu_mul_ref(gu)) < 1e-2
+    b, hq, hkv, dd, t, bs = 16, 32, 8, 128, 1024, 32
+    inv = 1.0 / (1e6 ** (torch.arange(0, dd, 2, device="cuda", dtype=torch.float32) / dd))
+    ang = torch.outer(torch.arange(t, device="cuda", dtype=torch.float32), inv)
+    cos, sin = torch.cat([ang.cos(), ang.cos()], -1).to(bf), torch.cat([ang.sin(), ang.sin()], -1).to(bf)
+    qkv = torch.randn(b, (hq + 2 * hkv) * dd, device="cuda", generator=g).to(bf)
+    qn, kn = (torch.rand(dd, device="cuda", generator=g) + 0.5).to(bf), (torch.rand(dd, device="cuda") + 0.5).to(bf)
+    for pos in (0, 37, 1023):
+        bufs = [torch.randn(b, hkv, t, dd, device="cuda", generator=g).to(bf) for _ in range(2)]
+        bufs += [torch.randn(b, hkv, t // bs, dd, device="cuda", generator=g).to(bf),
+                 torch.randn(b, hkv, dd, device="cuda", generator=g)]
+        refs = [x.clone() for x in bufs]
+        pos_t = torch.tensor([pos], device="cuda")
+        kw = {"eps": 1e-6, "hq": hq, "hkv": hkv, "block_size": bs}
+        q_ref = fused_ops.qk_rope_write_ref(qkv, qn, kn, cos, sin, pos_t, *refs, **kw)
+        q = fused_triton.qk_rope_write(qkv, qn, kn, cos, sin, pos_t, *bufs, q_out=qkv.new_empty(b, hq, dd), **kw)
+        assert A.rel_error(q, q_ref) < 1e-2, pos
+        for got, want in zip(bufs, refs, strict=True):
+            assert A.rel_error(got, want) < 1e-2, pos
+        assert torch.equal(bufs[1], refs[1])
+
+
+def _tie_tolerant_same_selection(out: Any, ref: Any, scores: Any, nsel: int) -> float:
+    """Share of (sequence, KV head) rows whose selected sets are equal; asserts that any other row differs
+    only in blocks whose score ties the k-th best within bf16 rounding."""
+    kth = scores.topk(nsel, dim=-1).values[..., -1]
+    same = 0
+    rows = out.shape[0] * out.shape[1]
+    for i in range(out.shape[0]):
+        for j in range(out.shape[1]):
+            a, r = set(out[i, j].tolist()), set(ref[i, j].tolist())
+            assert len(a) == nsel
+            if a == r:
+                same += 1
+                continue
+            for blk in a ^ r:
+                assert abs(float(scores[i, j, blk] - kth[i, j])) <= 2e-2 * max(1.0, abs(float(kth[i, j]))), (i, j)
+    return same / rows
+
+
+@pytest.mark.parametrize(("pos", "bs", "nsel"), [(8191, 32, 32), (5000, 32, 32), (6000, 16, 64), (3000, 64, 8)])
+def test_fused_selection_matches_reference_on_gpu(pos: int, bs: int, nsel: int) -> None:
+    """The one-kernel selection chooses the reference's blocks (ties within bf16 rounding aside), and
+    attention over its choice is within bf16 tolerance of attention over the reference's, at Qwen3-8B
+    shapes (batch 4, 8K cache)."""
+    from kinetics_sql.runners import fused_ops
+    from kinetics_sql.runners.live_attention import LiveAttention
+
+    b, t = 4, 8192
+    q, k, v = _qkv(b, t, torch.bfloat16, seed=pos)
+    nb = t // bs
+    summ = k.float().view(b, 8, nb, bs, 128).mean(dim=3).to(torch.bfloat16)
+    pos_t = torch.tensor([pos], device="cuda")
+    ref = fused_ops.select_blocks_ref(q, summ, pos_t, nsel, bs)
+    out = fused_ops.select_blocks(q, summ, pos_t, nsel, bs)
+    blk = pos // bs
+    scores = fused_ops.block_scores_ref(q, summ)
+    scores[..., blk + 1:] = float("-inf")
+    scores[..., blk] = float("inf")
+    # sums of bf16-rounded per-head scores tie exactly now and then, and top-k breaks ties either way
+    assert _tie_tolerant_same_selection(out.cpu(), ref.cpu(), scores.cpu(), nsel) >= 0.75
+    assert (out == blk).any(dim=-1).all() and int(out.max()) <= blk
+    lens = torch.full((b,), pos + 1, dtype=torch.int32, device="cuda")
+    att = LiveAttention(b, 32, 8, 128, t, device="cuda", block_size=bs, nsel=nsel)
+    want = A.live_attention_reference(q.double(), k.double(), v.double(), lens, ref, bs)
+    for fused in (False, True):
+        assert A.rel_error(att(q, k, v, lens, out, fused_combine=fused), want) < 2e-2
+
+
+def test_fused_decode_graph_generates_the_torch_steps_tokens_on_gpu(toy_state: dict) -> None:
+    """The fused step in a CUDA graph (f32 toy model) generates the torch step's tokens: dense, block top-k
+    over every block, block top-k under a short budget, and with a streamed layer; its incrementally kept
+    block summaries equal freshly computed ones."""
+    spec = checkpoints.toy_spec()
+    prompt = torch.randint(1000, 150000, (2, 21), generator=torch.Generator().manual_seed(6)).cuda()
+    tokens = {}
+    for kernels in ("torch", "fused"):
+        for budget, offload in ((64, 0), (32, 0), (32, 1)):  # 4 blocks of 16: all of them, or the best 2
+            m = torchdecode.Qwen3Decoder(spec, device="cuda", dtype="f32", max_batch=2, max_ctx=64, attn_impl="live",
+                                         budget=budget, block_size=16, kernels=kernels, offload=offload)
+            m.load_state(toy_state)
+            for method in ("dense", "blocktopk"):
+                m.generate(prompt, 30, mode="graph", method=method)
+                tokens[(kernels, budget, offload, method)] = m.last_token.cpu()
+            if kernels == "fused":
+                kept = [s.clone() for s in m.summ]
+                m.init_summaries(2, 50)
+                for i in range(spec.layers):
+                    assert torch.allclose(kept[i][:, :, :3], m.summ[i][:, :, :3], atol=1e-5), i
+    dense = tokens[("torch", 64, 0, "dense")]
+    for key, tok in tokens.items():
+        if key[3] == "dense" or key[1] == 64:
+            assert torch.equal(tok, dense), key
+        else:
+            assert torch.equal(tok, tokens[("torch", 32, 0, "blocktopk")]), key

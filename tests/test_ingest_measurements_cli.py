@@ -71,7 +71,7 @@ def test_ingest_format_is_a_deprecated_spelling_of_source_format(
     assert wrong.exit_code == 1 and warning in wrong.stderr
     assert f"{src}" in wrong.output and "kinetics-tables" in wrong.output
     both = runner.invoke(cli, ["--db", db_path, "ingest", "--source-format", "trials", "--format", "measurements"])
-    assert both.exit_code == 1
+    assert both.exit_code == 2  # a usage error
     assert "--format measurements contradicts --source-format trials: give only --source-format" in both.output
     new = runner.invoke(cli, ["--db", db_path, "ingest", "--force", "--source-format", "measurements", str(src)])
     assert new.exit_code == 0 and new.stderr == ""

@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from kinetics_sql import catalog
+from kinetics_sql import catalog, limits
 from kinetics_sql.commands.context import CommandGroup, State, pass_state
 from kinetics_sql.commands.output import emit, output_options
 
@@ -38,9 +38,10 @@ def models_add(
 
     The parameter count is computed from the architecture.
     """
+    if name is not None and (not name.strip() or name != name.strip() or any(not ch.isprintable() for ch in name)):
+        msg = f"expected a non-empty name without surrounding spaces or control characters, got {name!r}"
+        raise click.BadParameter(msg, param_hint="--name")
     cfg, default_name, repo = catalog.load_config(config, revision=revision)
-    if name is not None and not name.strip():
-        raise click.BadParameter("must not be empty", param_hint="--name")
     if params_kinetics is not None and (not math.isfinite(params_kinetics) or params_kinetics <= 0):
         msg = f"must be a finite number > 0, got {params_kinetics!r}"
         raise click.BadParameter(msg, param_hint="--params-kinetics")
@@ -132,8 +133,9 @@ def hardware_add(
         ("--interconnect-bytes-per-s", interconnect_bytes_per_s),
         ("--price-per-hour", price_per_hour),
     ):
-        if value is not None and (not math.isfinite(value) or value <= 0):
-            raise click.BadParameter(f"must be > 0 and finite, got {value!r}", param_hint=label)
+        high = limits.HARDWARE_MAX[label]
+        if value is not None and (not math.isfinite(value) or not 0 < value <= high):
+            raise click.BadParameter(f"must be > 0 and finite, at most {high:g}, got {value!r}", param_hint=label)
     if vram_bytes is not None:
         if vram_gb is not None:
             raise click.UsageError("give --vram-gb (GB) or the deprecated --vram (bytes), not both")

@@ -7,7 +7,8 @@ from typing import Any
 
 import click
 
-from kinetics_sql.warehouse import Warehouse
+from kinetics_sql.limits import Resources
+from kinetics_sql.warehouse import Warehouse, check_warehouse_path
 
 DEFAULT_WAIT_S = 30.0
 
@@ -24,9 +25,10 @@ class State:
     ``wait_s`` seconds for a warehouse another process holds, with a message, then fails clearly.
     """
 
-    def __init__(self, db: str, wait_s: float = DEFAULT_WAIT_S) -> None:
+    def __init__(self, db: str, wait_s: float = DEFAULT_WAIT_S, resources: Resources | None = None) -> None:
         self.db = db
         self.wait_s = wait_s
+        self.resources = resources
         self._wh: Warehouse | None = None
 
     @property
@@ -35,7 +37,7 @@ class State:
         if self._wh is not None and self._wh.read_only:
             self.close()
         if self._wh is None:
-            self._wh = Warehouse(self.db, wait_s=self.wait_s, on_wait=_say)
+            self._wh = Warehouse(self.db, wait_s=self.wait_s, on_wait=_say, resources=self.resources)
         return self._wh
 
     @property
@@ -43,12 +45,15 @@ class State:
         """The warehouse opened read-only; where no file exists, the built-in catalog in memory (errors then
         say that the warehouse does not exist; nothing is created)."""
         if self._wh is None:
+            check_warehouse_path(self.db)  # a folder, a CSV or a SQLite file is refused, not taken for "missing"
             if self.db != ":memory:" and not Path(self.db).is_file():
-                self._wh = Warehouse(":memory:")
+                self._wh = Warehouse(":memory:", resources=self.resources)
                 self._wh.path = self.db
                 self._wh.missing = True
             else:
-                self._wh = Warehouse(self.db, read_only=True, wait_s=self.wait_s, on_wait=_say)
+                self._wh = Warehouse(
+                    self.db, read_only=True, wait_s=self.wait_s, on_wait=_say, resources=self.resources
+                )
         return self._wh
 
     def close(self) -> None:

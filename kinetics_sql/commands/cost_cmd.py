@@ -2,30 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import click
 
 from kinetics_sql import limits, sqlfiles
 from kinetics_sql.commands.context import State, pass_state
 from kinetics_sql.commands.output import emit, output_options
+from kinetics_sql.commands.params import TOKENS
 from kinetics_sql.errors import KineticsError
-from kinetics_sql.facts.methods import METHODS
-
-
-class Tokens(click.ParamType):
-    """A whole, non-negative token count; accepts 16384 or 1.6384e4."""
-
-    name = "tokens"
-
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
-        try:
-            return limits.whole_tokens(value)
-        except (TypeError, ValueError):
-            self.fail(f"expected a whole number of tokens from 0 to 2^53, got {value!r}", param, ctx)
-
-
-TOKENS = Tokens()
+from kinetics_sql.facts.methods import METHODS, check_params
 
 
 @click.command()
@@ -82,6 +66,9 @@ def cost(
     --hardware. Several --lout values add a row each and a 'mean' row (the expected cost over
     trial lengths, as Kinetics averages them). With --gpus T > 1: per GPU of T in tensor parallel, plus the
     interconnect bytes, gpu_seconds (= T * seconds) and each GPU's weight and KV bytes."""
+    wrong = check_params(method, budget, block_size)  # the check ingest makes
+    if wrong:
+        raise click.UsageError(wrong)
     wh = state.reader
     name = wh.resolve_model(model)
     context = limits.context_length(wh, name)

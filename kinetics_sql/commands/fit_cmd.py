@@ -7,7 +7,7 @@ import polars as pl
 
 from kinetics_sql import fit as fitlib
 from kinetics_sql.commands.context import State, pass_state
-from kinetics_sql.commands.output import emit, output_options
+from kinetics_sql.commands.output import emit, output_options, select_columns
 
 
 @click.command("fit")
@@ -114,8 +114,21 @@ def fit_command(
         train_max_gen=train_max_gen,
         eval_min_gen=eval_min_gen,
     )
+    coefficients = sum(len(cols) for cols in fitlib.FORMS[res.form].values())
+    if res.n_train < 2 * coefficients:
+        click.secho(
+            f"warning: {res.n_train} training points for the {res.form} form's {coefficients} coefficients: the fit "
+            "can pass through every point and say little about others; measure more configurations (at least "
+            f"{2 * coefficients} points)",
+            fg="yellow",
+            err=True,
+        )
     if not no_store:
-        fitlib.store(wh, res)
+        twin = fitlib.stored_twin(wh, res)
+        if twin is not None:
+            click.echo(f"the same fit is stored already as {twin}: not stored again", err=True)
+        else:
+            fitlib.store(wh, res)
     if predict_sources:
         emit(fitlib.predict_measurements(wh, res, predict_sources), fmt, output)
         return
@@ -161,10 +174,30 @@ def fit_command(
             ),
             err=True,
         )
-    if fmt == "table":  # one fit: a field per line reads better than 29 columns
-        emit(pl.DataFrame({"field": list(row), "value": [_cell(v) for v in row.values()]}), fmt, output)
+    if fmt == "table":  # one fit: a field per line, each with its unit (--columns picks the fields)
+        ctx = click.get_current_context()
+        wanted = select_columns(pl.DataFrame([row]), list(ctx.meta.get("output_columns", []))).columns
+        ctx.meta["output_columns"] = []
+        units = [UNITS.get(k, "") for k in wanted]
+        emit(
+            pl.DataFrame({"field": wanted, "value": [_cell(row[k]) for k in wanted], "unit": units}), fmt, output
+        )
         return
     emit(pl.DataFrame([row]), fmt, output)
+
+
+# The units of the fit's fields (T = a*compute + b*hbm_bytes + c*link_bytes + t0, in seconds).
+UNITS = {
+    "r2": "1", "mape": "fraction", "r2_holdout": "1", "mape_holdout": "fraction", "max_ape_holdout": "fraction",
+    "train_max_gen": "tokens", "a": "s per FLOP", "b": "s per HBM byte", "c": "s per host-link byte", "t0": "s",
+    "i_gpu": "FLOPs per HBM byte (b/a)", "i_link": "FLOPs per link byte (c/a)",
+    "i_gpu_at_peak": "FLOPs per HBM byte at datasheet peak", "i_link_at_peak": "FLOPs per link byte at datasheet peak",
+    "eff_flops_per_s": "FLOP/s", "eff_hbm_bytes_per_s": "bytes/s", "eff_link_bytes_per_s": "bytes/s",
+    "eff_kv_bytes_per_s": "bytes/s", "seq_step_s": "s per sequence and step", "prefill_a": "s per prompt FLOP",
+    "prefill_c": "s per prompt link byte", "step_s": "s per decode step", "layer_step_s": "s per layer and step",
+    "offload_layer_step_s": "s per offloaded layer and step", "offload_attn_a": "s per host attention FLOP",
+    "prefill_offload_attn_a": "s per host prompt attention FLOP",
+}  # fmt: skip
 
 
 def _cell(v: object) -> str:

@@ -13,10 +13,11 @@ from typing import Any, TypeVar
 
 import click
 
-from kinetics_sql import compare_gpus, compare_offload, pricing, selection
+from kinetics_sql import compare_adaptive, compare_gpus, compare_offload, limits, pricing, selection
 from kinetics_sql import frontier as fr
 from kinetics_sql.commands.context import State, pass_state
-from kinetics_sql.commands.output import emit, output_options, render_table
+from kinetics_sql.commands.output import emit, output_options, render_table, write_file
+from kinetics_sql.commands.params import Finite, only_with
 from kinetics_sql.costmodel import DEFAULT_RESERVE_GB, OFFLOAD_COSTS
 from kinetics_sql.facts.methods import METHODS, ORACLE_LABEL, considered
 from kinetics_sql.warehouse import Warehouse
@@ -50,14 +51,14 @@ def offload_options(func: F) -> F:
         ),
         click.option(
             "--vram-gb",
-            type=float,
+            type=Finite(0, limits.VRAM_GB_MAX),
             default=None,
             help="rflops/latency: VRAM limit in GB (default: the hardware profile's); each model and setting "
             "offloads the fewest layers that fit weights + KV + reserve.",
         ),
         click.option(
             "--reserve-gb",
-            type=float,
+            type=Finite(0, limits.VRAM_GB_MAX, low_open=False),
             default=DEFAULT_RESERVE_GB,
             show_default=True,
             help="rflops/latency: VRAM kept free for activations and the runtime.",
@@ -80,7 +81,23 @@ def selection_options(func: F) -> F:
             help="best-of-n: N = 1, 2, 4, ... samples (coverage); long-cot: traces cut at generation budgets "
             "(table trial_budgets; for answer tables from lengths: correct and within the budget, a lower bound); "
             "majority: N samples vote, the plurality answer must be gold (table majority_votes); majority-budget: "
-            "the same with each sample capped at a generation budget (configurations '... cap B').",
+            "the same with each sample capped at a generation budget (configurations '... cap B'); "
+            "adaptive-majority: draw until the leading answer is K votes ahead (setting = K; table adaptive_votes); "
+            "adaptive-esc: until a window of w samples is unanimous (setting = w; Li et al., ICLR 2024).",
+        ),
+        click.option(
+            "--batch",
+            type=int,
+            default=1,
+            show_default=True,
+            help="adaptive-majority: samples drawn at once before the rule looks (1 or 8); the latency regime "
+            "waits for each batch's longest sample.",
+        ),
+        click.option(
+            "--max-n",
+            type=int,
+            default=None,
+            help="adaptive strategies: stop at this many samples at most (32; default: all samples of the table).",
         ),
         click.option(
             "--hardware",
@@ -157,22 +174,27 @@ def selection_options(func: F) -> F:
     help="Group arms; the result is the envelope over groups, each breakpoint labelled with its winner.",
 )
 @click.option("--per-group", is_flag=True, help="One frontier per group (column 'group') instead of their envelope.")
-@click.option("--grid", type=int, default=None, help="Sample on N log-spaced costs (the notebooks used 100).")
+@click.option(
+    "--grid",
+    type=click.IntRange(2, limits.GRID_MAX),
+    default=None,
+    help=f"Sample on N log-spaced costs (the notebooks used 100; at most {limits.GRID_MAX:,}, finer than a chart).",
+)
 @click.option(
     "--smooth",
-    type=int,
+    type=click.IntRange(1, limits.GRID_MAX),
     default=1,
     show_default=True,
     help="With --grid: centred moving average of this odd width (the notebooks used 3).",
 )
-@click.option("--grid-min", type=float, default=None, help="With --grid: lowest cost (raw units).")
-@click.option("--grid-max", type=float, default=None, help="With --grid: highest cost (raw units).")
+@click.option("--grid-min", type=Finite(), default=None, help="With --grid: lowest cost (raw units).")
+@click.option("--grid-max", type=Finite(), default=None, help="With --grid: highest cost (raw units).")
 @click.option(
     "--bootstrap",
-    type=int,
+    type=click.IntRange(0, limits.BOOTSTRAP_MAX),
     default=0,
     show_default=True,
-    help="Replicates resampling problems: adds lower/upper, a 95% band.",
+    help=f"Replicates resampling problems: adds lower/upper, a 95% band (at most {limits.BOOTSTRAP_MAX:,}).",
 )
 @click.option("--seed", type=int, default=0, show_default=True, help="Bootstrap seed.")
 @offload_options
@@ -184,9 +206,9 @@ def selection_options(func: F) -> F:
     help="Also draw the frontier: FILE.html (interactive), .png or .svg.",
 )
 @output_options
-@pass_state
+@click.pass_context
 def frontier(
-    state: State,
+    ctx: click.Context,
     task: str,
     strategy: str,
     hardware: str,
@@ -197,6 +219,8 @@ def frontier(
     include_oracle: bool,
     sources: tuple[str, ...],
     gpus: int,
+    batch: int,
+    max_n: int | None,
     cost: str,
     by: str,
     per_group: bool,
@@ -219,9 +243,15 @@ def frontier(
     problems), cost_tera (FLOP-like costs / 1e12; empty for latency and dollars), seconds on
     --hardware, accuracy, and the arm that set the breakpoint (model, method, budget, block_size,
     config, setting = N or generation budget); 'group' with --by or --per-group; lower, upper with
-    --bootstrap. --kind deployable considers the deployable methods (dense, blocktopk, window) unless
-    --include-oracle or --method says otherwise.
+    --bootstrap; the adaptive strategies add accuracy_se, mean_samples (expected samples drawn) and
+    mean_samples_se (unbiased estimates over random orders). --kind deployable considers the deployable
+    methods (dense, blocktopk, window) unless --include-oracle or --method says otherwise.
     """
+    state = ctx.ensure_object(State)
+    only_with(ctx, "with --grid", grid is not None, "smooth", "grid_min", "grid_max")
+    only_with(ctx, "with --cost rflops, latency or dollars", cost in OFFLOAD_COSTS, "engine", "vram_gb", "reserve_gb")
+    if grid_min is not None and grid_max is not None and grid_min >= grid_max:
+        raise click.UsageError(f"--grid-min {grid_min:g} must be below --grid-max {grid_max:g}", ctx=ctx)
     if kind == "deployable":
         methods = considered(methods, include_oracle)
     spec = fr.FrontierSpec(
@@ -246,6 +276,8 @@ def frontier(
         reserve_gb=reserve_gb,
         gpus=gpus,
         sources=sources,
+        batch=batch,
+        max_n=max_n,
     )
     wh = _reader_for(state, spec)
     df = fr.frontier(wh, spec)
@@ -254,6 +286,8 @@ def frontier(
             "long-cot": "trial_budgets (raw traces) or trials with correctness",
             "majority": "majority_votes (answer tables)",
             "majority-budget": "majority_votes (answer tables)",
+            "adaptive-majority": "adaptive_votes (answer tables)",
+            "adaptive-esc": "adaptive_votes (answer tables)",
         }.get(strategy, "problems/trials")
         click.echo(f"no frontier: no {task} rows in {source} for this selection", err=True)
     _note_oracle(df)
@@ -262,12 +296,16 @@ def frontier(
     if chart:
         from kinetics_sql.figures import charts
 
-        charts.save(charts.frontier_chart(df, spec), chart)
+        chart_data = charts.frontier_chart(df, spec)
+        try:
+            charts.save(chart_data, chart)
+        except OSError as exc:
+            raise click.ClickException(f"cannot write {chart}: {exc.strerror or exc}") from exc
         click.echo(f"wrote {chart}", err=True)
     emit(df, fmt, output)
 
 
-COMPARISONS = ("all", "flops-vs-eflops", "sparse-vs-dense", "offload", "gpus")
+COMPARISONS = ("all", "flops-vs-eflops", "sparse-vs-dense", "offload", "gpus", "adaptive")
 
 
 @click.command()
@@ -291,9 +329,9 @@ COMPARISONS = ("all", "flops-vs-eflops", "sparse-vs-dense", "offload", "gpus")
 @click.option("--levels", is_flag=True, help="flops-vs-eflops: one row per accuracy level instead of the summary.")
 @offload_options
 @output_options
-@pass_state
+@click.pass_context
 def compare(
-    state: State,
+    ctx: click.Context,
     comparison: str,
     task: str,
     strategy: str,
@@ -305,6 +343,8 @@ def compare(
     include_oracle: bool,
     sources: tuple[str, ...],
     gpus: int,
+    batch: int,
+    max_n: int | None,
     by: str,
     cost: str,
     levels: bool,
@@ -322,9 +362,14 @@ def compare(
     --vram-gb): per model, its offloaded arms and how many another model Pareto-dominates (--levels: every
     arm). gpus (--gpus T >= 2): one GPU against T in tensor parallel, per model: the deployable arms that cost
     fewer GPU-seconds on T GPUs (more accuracy per dollar at one price per GPU-hour) and T GPUs' share of the
-    deployable frontier in GPU-seconds (--levels: every arm). 'all' (default) prints each that applies; pick
-    one for csv or parquet. Only deployable methods (dense, blocktopk, window) unless --include-oracle or --method.
+    deployable frontier in GPU-seconds (--levels: every arm). adaptive (answer tables): per table, the best
+    fixed-N majority vote and the cheapest adaptive arm (--strategy adaptive-majority|adaptive-esc, --batch,
+    --max-n) at its accuracy: samples, seconds and dollars per 1,000 problems saved under --cost. 'all'
+    (default) prints each that applies; pick one for csv or parquet. Only deployable methods (dense,
+    blocktopk, window) unless --include-oracle or --method.
     """
+    state = ctx.ensure_object(State)
+    only_with(ctx, "with --cost rflops, latency or dollars", cost in OFFLOAD_COSTS, "engine", "vram_gb", "reserve_gb")
     methods = considered(methods, include_oracle)
     spec = fr.FrontierSpec(
         task=task,
@@ -341,6 +386,8 @@ def compare(
         reserve_gb=reserve_gb,
         gpus=gpus,
         sources=sources,
+        batch=batch,
+        max_n=max_n,
     )
     wh = _reader_for(state, spec)
     frames = {}
@@ -348,10 +395,21 @@ def compare(
         frames["flops_vs_eflops"] = (fr.compare_chosen if levels else fr.compare_chosen_summary)(wh, spec)
     if comparison in ("all", "sparse-vs-dense"):
         frames["sparse_vs_dense"] = fr.compare_sparse_dense(wh, spec)
+        pooled = fr.dense_only_models(wh, spec)
+        if pooled.height:
+            names = ", ".join(pooled["model"].to_list())
+            click.echo(
+                f"note: sparse-vs-dense 'all models' pools {pooled.height} model(s) with dense data only ({names}) "
+                "into the dense frontier the sparse methods are measured against; --source 'aime24_%' compares the "
+                "Kinetics models alone (the report's numbers), --model picks models",
+                err=True,
+            )
     if comparison == "offload" or (comparison == "all" and cost in OFFLOAD_COSTS):
         frames["offload"] = compare_offload.arms(wh, spec) if levels else compare_offload.dominated(wh, spec)
     if comparison == "gpus" or (comparison == "all" and gpus > 1):
         frames["gpus"] = compare_gpus.arms(wh, spec) if levels else compare_gpus.summary(wh, spec)
+    if comparison == "adaptive" or (comparison == "all" and strategy in fr.ADAPTIVE):
+        frames["adaptive"] = compare_adaptive.summary(wh, spec)
     for df in frames.values():
         _note_oracle(df)
     if len(frames) == 1:
@@ -365,7 +423,7 @@ def compare(
     else:
         raise click.UsageError(f"--format {fmt} holds one table: name a comparison ({', '.join(COMPARISONS[1:])})")
     if output:
-        Path(output).write_bytes(data)
+        write_file(output, data)
         click.echo(f"wrote {output}", err=True)
     else:
         click.echo(data.decode(), nl=False)
@@ -402,7 +460,7 @@ def step_progress(enabled: bool) -> Iterator[Callable[[str], None]]:
 @click.option("--hardware", default="b200", show_default=True)
 @click.option(
     "--bootstrap",
-    type=click.IntRange(min=0),
+    type=click.IntRange(0, limits.BOOTSTRAP_MAX),
     default=200,
     show_default=True,
     help="Replicates for the bands of Figure 1.",

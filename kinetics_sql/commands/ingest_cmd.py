@@ -7,24 +7,47 @@ from contextlib import contextmanager
 
 import click
 
+from kinetics_sql import limits
 from kinetics_sql.commands.context import State, pass_state
+from kinetics_sql.commands.params import TOKENS
 from kinetics_sql.errors import KineticsError
-from kinetics_sql.facts.methods import METHODS
+from kinetics_sql.facts.methods import METHODS, check_params
 from kinetics_sql.ingest import job, sources
 
 
 def parse_budgets(text: str) -> tuple[int, ...]:
-    """'2048:32768:2048' (start:stop:step, inclusive) or '4096,8192,16384'."""
+    """'2048:32768:2048' (start:stop:step, inclusive) or '4096,8192,16384'; at most limits.GEN_BUDGETS_MAX budgets,
+    each a token count a model can generate (counted before any list is built)."""
     try:
         if ":" in text:
             start, stop, step = (int(x) for x in text.split(":"))
-            values = tuple(range(start, stop + 1, step))
+            if step <= 0:
+                raise click.BadParameter(f"STEP must be > 0, got {step}", param_hint="--gen-budgets")
+            span = range(start, stop + 1, step)
+            count = len(span)
         else:
-            values = tuple(int(x) for x in text.split(",") if x.strip())
+            parts = [x for x in text.split(",") if x.strip()]
+            count = len(parts)
+            span = None
     except ValueError as exc:
-        raise click.BadParameter(f"expected START:STOP:STEP or a comma list of integers, got {text!r}") from exc
-    if not values or any(v <= 0 for v in values):
-        raise click.BadParameter("generation budgets must be positive")
+        raise click.BadParameter(
+            f"expected START:STOP:STEP or a comma list of integers, got {text!r}", param_hint="--gen-budgets"
+        ) from exc
+    if count > limits.GEN_BUDGETS_MAX:
+        raise click.BadParameter(
+            f"{count:,} generation budgets; at most {limits.GEN_BUDGETS_MAX:,} (one trial_budgets row per trace and "
+            "budget): give a larger STEP",
+            param_hint="--gen-budgets",
+        )
+    try:
+        values = tuple(span) if span is not None else tuple(int(x) for x in parts)
+    except ValueError as exc:
+        msg = f"expected a comma list of integers, got {text!r}"
+        raise click.BadParameter(msg, param_hint="--gen-budgets") from exc
+    if not values or any(v <= 0 or v > limits.INT32_MAX for v in values):
+        raise click.BadParameter(
+            f"generation budgets must be whole token counts from 1 to {limits.INT32_MAX}", param_hint="--gen-budgets"
+        )
     return tuple(sorted(set(values)))
 
 
@@ -75,8 +98,8 @@ DEPRECATED_FORMAT = (
 @click.option("--task", help="Task name (e.g. aime24); generic trial tables need it.")
 @click.option("--model", help="Model name in the catalog; overrides what the file says.")
 @click.option("--method", type=click.Choice(METHODS), help="Attention method.")
-@click.option("--budget", type=int, help="KV budget in tokens (sparse methods).")
-@click.option("--block-size", type=int, help="Block size (blocktopk).")
+@click.option("--budget", type=TOKENS, help="KV budget in tokens (topk, window, blocktopk; not dense).")
+@click.option("--block-size", type=TOKENS, help="Block size in tokens (blocktopk; <= --budget).")
 @click.option("--problem-col", help="Trial tables: the problem id column.")
 @click.option("--trial-col", help="Trial tables: the trial index column (omit for one row per problem with lists).")
 @click.option("--gen-tokens-col", help="Trial tables: generated tokens column.")
@@ -131,6 +154,11 @@ def ingest(
         refs[:0] = [str(root) for root in sources.bundled_roots()]
     if not refs:
         raise click.UsageError("name at least one SOURCE, or --bundled")
+    method = mapping.get("method") or ("topk" if mapping.get("budget") is not None else None)
+    if method is not None:  # the check `cost` makes, on the same types (the loaders check what files say)
+        wrong = check_params(method, mapping.get("budget"), mapping.get("block_size"))  # type: ignore[arg-type]
+        if wrong:
+            raise click.UsageError(wrong)
     options = job.IngestOptions(
         gen_budgets=parse_budgets(gen_budgets),
         allow_implausible=allow_implausible,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import math
+import os
 import shutil
 import sys
 from collections.abc import Callable
@@ -174,6 +175,22 @@ def to_bytes(df: pl.DataFrame, fmt: str, max_rows: int | None = TABLE_ROWS) -> b
     raise click.BadParameter(f"unknown format {fmt!r}", param_hint="--format")
 
 
+def write_file(path: str, data: bytes) -> None:
+    """Write ``data`` to ``path``; a file that cannot be written (a full disk, a missing folder, /proc) is a clean
+    error naming it, and a partly written regular file is removed."""
+    try:
+        with open(path, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+    except OSError as exc:
+        try:
+            if os.path.isfile(path):
+                os.remove(path)
+        except OSError:
+            pass
+        raise click.ClickException(f"cannot write {path}: {exc.strerror or exc}") from exc
+
+
 def emit(df: pl.DataFrame, fmt: str = "table", output: str | None = None) -> None:
     """Print (or write to ``output``) a frame in the chosen format (or the one ``output``'s extension names), with
     only the --columns of the running command when it has them."""
@@ -182,8 +199,7 @@ def emit(df: pl.DataFrame, fmt: str = "table", output: str | None = None) -> Non
     fmt = resolve_format(fmt, output, fmt_given)
     data = to_bytes(df, fmt, max_rows=None if output else TABLE_ROWS)  # a file gets every row
     if output:
-        with open(output, "wb") as fh:
-            fh.write(data)
+        write_file(output, data)
         click.echo(f"wrote {df.height} rows to {output} ({fmt})", err=True)
         return
     if fmt == "parquet" and sys.stdout.isatty():

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import click
 
 from kinetics_sql import frontier as fr
+from kinetics_sql import limits
 from kinetics_sql import recommend as rec
-from kinetics_sql.commands.context import State, pass_state
-from kinetics_sql.commands.output import resolve_format
+from kinetics_sql.commands.context import State
+from kinetics_sql.commands.output import resolve_format, write_file
+from kinetics_sql.commands.params import Finite, only_with
 from kinetics_sql.costmodel import DEFAULT_RESERVE_GB
 
 
@@ -21,10 +22,12 @@ from kinetics_sql.costmodel import DEFAULT_RESERVE_GB
     help="Hardware profile (`kinetics-sql hardware` lists them); a comma list (h100-sxm,rtx-4090) or `all` "
     "(every profile with a price) compares the profiles: one line each, the best first, then its recommendation.",
 )
-@click.option("--vram-gb", type=float, default=None, help="VRAM limit in GB (default: the profile's).")
+@click.option(
+    "--vram-gb", type=Finite(0, limits.VRAM_GB_MAX), default=None, help="VRAM limit in GB (default: the profile's)."
+)
 @click.option(
     "--reserve-gb",
-    type=float,
+    type=Finite(0, limits.VRAM_GB_MAX, low_open=False),
     default=DEFAULT_RESERVE_GB,
     show_default=True,
     help="VRAM kept free for activations and the runtime.",
@@ -55,9 +58,16 @@ from kinetics_sql.costmodel import DEFAULT_RESERVE_GB
     help="Also consider oracle top-k (an upper bound for sparse attention that no engine runs: it scores every key "
     "to pick its top k). Default without --method: dense, blocktopk and window.",
 )
-@click.option("--budget-s", type=float, default=None, help="Budget: predicted seconds per problem (latency regime).")
-@click.option("--budget-dollars", type=float, default=None, help="Budget: USD per 1,000 problems (in --regime).")
-@click.option("--target-accuracy", type=float, default=None, help="Budget: the cheapest configuration reaching this.")
+@click.option(
+    "--budget-s", type=Finite(), default=None, help="Budget: predicted seconds per problem (latency regime)."
+)
+@click.option("--budget-dollars", type=Finite(), default=None, help="Budget: USD per 1,000 problems (in --regime).")
+@click.option(
+    "--target-accuracy",
+    type=Finite(0, 1),
+    default=None,
+    help="Budget: the cheapest configuration reaching this accuracy, in (0, 1].",
+)
 @click.option(
     "--regime",
     type=click.Choice(rec.REGIMES),
@@ -82,7 +92,13 @@ from kinetics_sql.costmodel import DEFAULT_RESERVE_GB
     help="Tensor parallelism: every configuration on this many GPUs of --hardware (per-GPU memory plan, wall "
     "seconds with the interconnect's traffic); dollars pay for all of them.",
 )
-@click.option("--bootstrap", type=int, default=1000, show_default=True, help="Replicates of the accuracy band.")
+@click.option(
+    "--bootstrap",
+    type=click.IntRange(1, limits.BOOTSTRAP_MAX),
+    default=1000,
+    show_default=True,
+    help="Replicates of the accuracy band.",
+)
 @click.option("--seed", type=int, default=0, show_default=True, help="Bootstrap seed.")
 @click.option("-f", "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @click.option(
@@ -92,9 +108,9 @@ from kinetics_sql.costmodel import DEFAULT_RESERVE_GB
     default=None,
     help="Write to this file; .json writes json unless -f says otherwise (a contradiction is refused).",
 )
-@pass_state
+@click.pass_context
 def recommend(
-    state: State,
+    ctx: click.Context,
     hardware: str,
     vram_gb: float | None,
     reserve_gb: float,
@@ -124,6 +140,10 @@ def recommend(
         kinetics-sql recommend --hardware rtx-4090 --vram-gb 24 --budget-s 60 --task aime24
         kinetics-sql recommend --hardware all --task aime24 --target-accuracy 0.5 --minimize dollars-per-solved
     """
+    state = ctx.ensure_object(State)
+    only_with(ctx, "with --target-accuracy", target_accuracy is not None, "minimize")
+    only_with(ctx, "with --budget-dollars or --minimize dollars", budget_dollars is not None or minimize != "seconds",
+              "regime")  # fmt: skip
     req = rec.Request(
         hardware=hardware if "," not in hardware and hardware.lower() != "all" else "",
         tasks=tasks or ("aime24",),
@@ -143,7 +163,6 @@ def recommend(
         bootstrap=bootstrap,
         seed=seed,
     )
-    ctx = click.get_current_context()
     fmt = resolve_format(fmt, output, ctx.get_parameter_source("fmt") != click.core.ParameterSource.DEFAULT)
     if fmt not in ("table", "json"):
         raise click.UsageError(f"recommend writes a table (.txt) or json (.json), not {fmt}: change the file name")
@@ -155,7 +174,7 @@ def recommend(
         cmp = rec.compare_hardware(wh, req, rec.hardware_names(wh, hardware))
         text = rec.render_comparison(cmp) if fmt == "table" else json.dumps(cmp.as_dict(), default=str, indent=1) + "\n"
     if output:
-        Path(output).write_text(text)
+        write_file(output, text.encode())
         click.echo(f"wrote {output}", err=True)
     else:
         click.echo(text, nl=False)

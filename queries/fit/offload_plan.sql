@@ -1,6 +1,7 @@
 -- Fill offload_plan for $task and $strategy from offload_context (see fit/offload.sql), over the sources
 -- matching the LIKE patterns $sources (all when empty), as the frontier's selection.
 -- best-of-n: settings N = 1, 2, 4, ... 1024 and every problem's sample count (N = all); majority, majority-budget: the N of majority_votes (all samples too);
+-- adaptive-majority, adaptive-esc: the batch sizes of adaptive_votes (the batch is what runs at once);
 -- the KV holds the longest prompt plus N times the longest trace of that model on the task (majority-budget's
 -- capped samples too: the plan is per N). long-cot: settings are the generation budgets (trial_budgets', and the
 -- caps of answer tables cut by length), n = 1.
@@ -40,6 +41,15 @@ settings AS (
             AND (len($sources::VARCHAR[]) = 0 OR len(list_filter($sources::VARCHAR[], lambda s: p.source LIKE s)) > 0)) v
       ON v.model = l.model
     WHERE $strategy IN ('majority', 'majority-budget')
+    UNION ALL   -- the adaptive strategies: a batch of b samples at a time (setting_value := batch in strategies.sql)
+    SELECT $strategy::VARCHAR, l.model, v.batch, v.batch, l.lin_max::DOUBLE, l.gen_max::DOUBLE
+    FROM lens l
+    JOIN (SELECT DISTINCT p.model, v.batch
+          FROM adaptive_votes v JOIN problems p ON p.source = v.source AND p.problem_id = v.problem_id
+          WHERE p.task = $task
+            AND (len($sources::VARCHAR[]) = 0 OR len(list_filter($sources::VARCHAR[], lambda s: p.source LIKE s)) > 0)) v
+      ON v.model = l.model
+    WHERE $strategy IN ('adaptive-majority', 'adaptive-esc')
     UNION ALL
     SELECT DISTINCT 'long-cot', tb.model, tb.gen_budget, 1, coalesce(l.lin_max, 0)::DOUBLE, tb.gen_budget::DOUBLE
     FROM trial_budgets tb LEFT JOIN lc_lin l ON l.model = tb.model

@@ -98,6 +98,13 @@ CREATE OR REPLACE TEMP MACRO frontier_label(method, budget, block_size, source) 
     -- Best-of-Infinity answer tables (other generation settings than Kinetics' for the same model): their own
     || CASE WHEN regexp_matches(source, '^analysis_.+\.jsonl$') THEN ' boinf' ELSE '' END;
 
+-- The adaptive strategies' configuration suffix (queries/frontier/strategies.sql, queries/recommend/adaptive_points.sql,
+-- queries/strategies/adaptive_arms.sql): ' batch b' for the margin rule's batches beyond 1 (esc: the window is the
+-- setting), ' max N' for a cap below all samples.
+CREATE OR REPLACE TEMP MACRO frontier_adaptive_label(rule, batch, max_n) AS
+    CASE WHEN batch > 1 AND rule = 'margin' THEN ' batch ' || batch::VARCHAR ELSE '' END
+    || CASE WHEN max_n IS NULL THEN '' ELSE ' max ' || max_n::VARCHAR END;
+
 -- Unbiased best-of-N coverage from n samples of which c are correct: 1 - C(n-c, N) / C(n, N),
 -- as the product of N ratios (exact to rounding; zero once n - c < N).
 CREATE OR REPLACE TEMP MACRO frontier_coverage(n, c, big_n) AS

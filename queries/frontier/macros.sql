@@ -174,24 +174,32 @@ at_cost AS (   -- each sparse breakpoint a cost: the dense frontier's accuracy t
            s.cost AS sparse_cost, s.accuracy AS sparse_accuracy, false AS dense_top
     FROM sparse s ASOF LEFT JOIN dense d ON d.scope = s.scope AND d.cost <= s.cost
     WHERE s.scope IN (SELECT scope FROM top)   -- only where there is a dense frontier to compare with
+),
+dense_best AS (   -- the dense frontier's best accuracy, whether or not the sparse frontier reaches it
+    SELECT t.scope, sm.method, 'dense best' AS compare, t.top AS accuracy, NULL::DOUBLE AS dense_cost,
+           NULL::DOUBLE AS sparse_cost, sm.best AS sparse_accuracy, true AS dense_top
+    FROM top t JOIN (SELECT scope, method, max(accuracy) AS best FROM sparse GROUP BY ALL) sm ON sm.scope = t.scope
 )
 SELECT scope AS model, method, compare, accuracy AS dense_accuracy, sparse_accuracy, dense_cost, sparse_cost,
        dense_cost / sparse_cost AS cost_ratio, sparse_accuracy - accuracy AS accuracy_gain, dense_top
-FROM (SELECT * FROM at_accuracy UNION ALL SELECT * FROM at_cost);
+FROM (SELECT * FROM at_accuracy UNION ALL SELECT * FROM at_cost UNION ALL SELECT * FROM dense_best);
 
 CREATE OR REPLACE TEMP MACRO frontier_sparse_vs_dense(p_points, p_kind) AS TABLE
 WITH levels AS MATERIALIZED (SELECT * FROM frontier_sparse_vs_dense_levels(p_points, p_kind)),
 ratios AS (
     SELECT model, method, count(*) AS levels, max(cost_ratio) AS max_cost_ratio, median(cost_ratio) AS median_cost_ratio,
-           max(CASE WHEN dense_top THEN cost_ratio END) AS cost_ratio_at_dense_best,
-           max(CASE WHEN dense_top THEN dense_accuracy END) AS dense_best_accuracy
+           max(CASE WHEN dense_top THEN cost_ratio END) AS cost_ratio_at_dense_best
     FROM levels WHERE compare = 'equal accuracy' GROUP BY ALL
+),
+best AS (
+    SELECT model, method, dense_accuracy AS dense_best_accuracy, sparse_accuracy AS sparse_best_accuracy
+    FROM levels WHERE compare = 'dense best'
 ),
 gains AS (
     SELECT model, method, max(accuracy_gain) AS max_accuracy_gain, arg_max(sparse_cost, accuracy_gain) AS cost_at_max_gain
     FROM levels WHERE compare = 'equal cost' GROUP BY ALL
 )
-SELECT g.model, g.method, r.levels, r.dense_best_accuracy, r.cost_ratio_at_dense_best,
-       r.max_cost_ratio, r.median_cost_ratio, g.max_accuracy_gain, g.cost_at_max_gain
-FROM gains g LEFT JOIN ratios r USING (model, method)
+SELECT g.model, g.method, r.levels, b.dense_best_accuracy, r.cost_ratio_at_dense_best,
+       r.max_cost_ratio, r.median_cost_ratio, g.max_accuracy_gain, g.cost_at_max_gain, b.sparse_best_accuracy
+FROM gains g LEFT JOIN ratios r USING (model, method) LEFT JOIN best b USING (model, method)
 ORDER BY g.model = 'all models', g.model, g.method;

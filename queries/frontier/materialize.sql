@@ -3,4 +3,4 @@
 -- selection and the data>.
 CREATE OR REPLACE TEMP TABLE frontier_points_table AS
 SELECT * FROM {frontier_points}($task, $strategy, $cost, $hardware, $variant, $models, $methods, p_gpus := $gpus,
-                                p_sources := $sources);
+                                p_sources := $sources, p_batch := $batch, p_max_n := $max_n);

@@ -70,5 +70,5 @@ CREATE OR REPLACE TEMP MACRO frontier_no_points() AS TABLE
 
 -- The strategies over answer tables (queries/frontier/strategies.sql) left out: the best-of-N instance of frontier_points.
 CREATE OR REPLACE TEMP MACRO strategy_points_none(p_task, p_strategy, p_cost, p_hardware, p_variant, p_models, p_methods,
-                                                  p_gpus := 1, p_sources := []::VARCHAR[]) AS TABLE
+                                                  p_gpus := 1, p_sources := []::VARCHAR[], p_batch := 1, p_max_n := 0) AS TABLE
     SELECT * FROM frontier_no_points();

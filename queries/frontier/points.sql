@@ -2,5 +2,5 @@
 SELECT model, method, budget, block_size, config, setting, problem_id, accuracy, cost, frontier_tera($cost, cost) AS cost_tera,
        seconds, trials, gpus, gpus * seconds AS gpu_seconds
 FROM {frontier_points}($task, $strategy, $cost, $hardware, $variant, $models, $methods, p_gpus := $gpus,
-                       p_sources := $sources)
+                       p_sources := $sources, p_batch := $batch, p_max_n := $max_n)
 ORDER BY config, setting, try_cast(problem_id AS INTEGER), problem_id;

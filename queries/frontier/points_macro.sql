@@ -8,7 +8,8 @@
 -- What a selection reads (its best-of-N coverage, trials and traces): queries/frontier/parts.sql. The offload-aware
 -- costs (rflops, latency, dollars) are priced from the trials' sums: queries/frontier/offload_points.sql.
 --
---   frontier_points(task, strategy, cost, hardware, variant, models, methods, p_gpus := 1, p_sources := [])
+--   frontier_points(task, strategy, cost, hardware, variant, models, methods, p_gpus := 1, p_sources := [],
+--                   p_batch := 1, p_max_n := 0)   (the last two: the adaptive strategies' batch and cap, 0: all samples)
 --       one row per configuration x setting x problem: accuracy and expected cost (on p_gpus GPUs in
 --       tensor parallel: one GPU's cost, queries/macros/040_tensor_parallel.sql)
 -- Spec: docs/cost-model.md, "Expected cost of a problem". The datasheet costs (flops, eflops) are
@@ -16,7 +17,7 @@
 -- + r(N) from each trial's affine part at n = 0 and n = 1 and that term r at N, so a trial is priced twice (and
 -- block top-k's summary term once per N), not once per setting.
 CREATE OR REPLACE TEMP MACRO {frontier_points}(p_task, p_strategy, p_cost, p_hardware, p_variant, p_models, p_methods,
-                                               p_gpus := 1, p_sources := []::VARCHAR[]) AS TABLE
+                                               p_gpus := 1, p_sources := []::VARCHAR[], p_batch := 1, p_max_n := 0) AS TABLE
 WITH hw AS (SELECT * FROM frontier_hardware(p_hardware)),
 mdl AS (SELECT * FROM frontier_models()),
 -- best-of-N --------------------------------------------------------------------------------------
@@ -83,6 +84,8 @@ FROM (SELECT * FROM bon UNION ALL SELECT * FROM lc
       UNION ALL SELECT * FROM {offload_points}(p_task, p_strategy, p_cost, p_variant, p_models, p_methods, p_sources)
       -- majority, majority-budget and long-cot from lengths: queries/frontier/strategies.sql
       UNION ALL SELECT * FROM {strategy_points}(p_task, p_strategy, p_cost, p_hardware, p_variant, p_models, p_methods,
-                                                p_gpus, p_sources))
-WHERE CASE WHEN p_strategy IN ('best-of-n', 'long-cot', 'majority', 'majority-budget') THEN true
-           ELSE error('unknown strategy ''' || p_strategy || ''' (expected best-of-n, long-cot, majority or majority-budget)') END;
+                                                p_gpus, p_sources, p_batch := p_batch, p_max_n := p_max_n))
+WHERE CASE WHEN p_strategy IN ('best-of-n', 'long-cot', 'majority', 'majority-budget', 'adaptive-majority', 'adaptive-esc')
+           THEN true
+           ELSE error('unknown strategy ''' || p_strategy || ''' (expected best-of-n, long-cot, majority, majority-budget, '
+                      || 'adaptive-majority or adaptive-esc)') END;

@@ -8,13 +8,20 @@
 --                    setting = N; uncapped samples.
 --   majority-budget  the same with every sample capped at a generation budget B (a sample that needs more
 --                    than B tokens has no answer): configurations "<model> dense cap B" (and uncapped), setting = N.
+--   adaptive-majority, adaptive-esc
+--                    stop sampling when the vote is settled (kinetics_sql.adaptive; table adaptive_votes): the
+--                    leader K votes ahead (setting = K) or a unanimous window of w (setting = w), p_batch samples
+--                    drawn together (adaptive-esc: its window), at most p_max_n (0: all). Cost from the per-sample
+--                    weights: in the latency regime (rflops, latency, dollars) a batch runs until its longest sample
+--                    ends, sum_i longest[i] * frontier_cost(lout = sample i's tokens, n = batch); priced per sample
+--                    drawn (flops, eflops, dollars-throughput), sum_i drawn[i] * frontier_cost(that, n = batch) / batch.
 --   long-cot         (sources without truncation scores, trial_budgets) from lengths only: a sample is
 --                    correct at budget B when it is correct and used at most B tokens. A lower bound on
 --                    re-scoring the truncated text (an answer may appear before the trace ends).
 -- Cost: the mean over the problem's samples of frontier_cost(lout = least(tokens, B), n = N), the prompt
 -- length where known, else 0 (the answer tables carry no prompt text: generation cost only).
 CREATE OR REPLACE TEMP MACRO {strategy_points}(p_task, p_strategy, p_cost, p_hardware, p_variant, p_models, p_methods,
-                                               p_gpus := 1, p_sources := []::VARCHAR[]) AS TABLE
+                                               p_gpus := 1, p_sources := []::VARCHAR[], p_batch := 1, p_max_n := 0) AS TABLE
 WITH hw AS (SELECT * FROM frontier_hardware(p_hardware)),
 mdl AS (SELECT * FROM frontier_models()),
 sel AS (
@@ -69,6 +76,33 @@ maj AS (
     CROSS JOIN hw
     WHERE NOT v.affine
     GROUP BY v.source, v.model, v.method, v.budget, v.block_size, v.config, v.gen_budget, v.n, v.problem_id
+),
+ad AS (
+    SELECT s.source, s.model, s.method, s.budget, s.block_size, s.prompt_tokens,
+           s.config || frontier_adaptive_label(a.rule, a.batch, a.max_n) AS config,
+           a.problem_id, a.setting, a.batch, a.accuracy, a.drawn, coalesce(a.longest, a.drawn) AS longest,
+           p_cost IN ('flops', 'eflops', 'dollars-throughput') AS per_sample
+    FROM frontier_bon_problems(p_task, p_models, p_methods, p_sources) s
+    JOIN adaptive_votes a ON a.source = s.source AND a.problem_id = s.problem_id
+    WHERE p_strategy IN ('adaptive-majority', 'adaptive-esc')
+      AND a.rule = CASE p_strategy WHEN 'adaptive-majority' THEN 'margin' ELSE 'esc' END
+      AND (a.rule = 'esc' OR a.batch = p_batch)
+      AND coalesce(a.max_n, 0) = p_max_n
+),
+adaptive AS (   -- the expected cost: the weights of samples (list index trial + 1) times their cost at n = batch
+    SELECT a.model, a.method, a.budget, a.block_size, a.config, a.setting, a.problem_id, any_value(a.accuracy) AS accuracy,
+           sum(CASE WHEN a.per_sample THEN a.drawn[t.trial + 1] / a.batch ELSE a.longest[t.trial + 1] END
+               * {frontier_cost}(p_cost, a.method, m.p, m.hq, m.hkv, m.d, coalesce(t.prompt_tokens, a.prompt_tokens, 0),
+                                 t.gen_tokens, a.batch, hw.i, coalesce(a.budget, 0), coalesce(a.block_size, 0), p_variant,
+                                 model_name := a.model, setting_value := a.batch, gpus := p_gpus, i_net := hw.i_net,
+                                 hidden := m.hidden, vocab := m.vocab, layers := m.layers, arch := m.arch)
+               ORDER BY t.trial) AS cost,
+           count(*) AS trials
+    FROM ad a
+    JOIN trials t ON t.source = a.source AND t.problem_id = a.problem_id
+    JOIN mdl m ON m.model = a.model
+    CROSS JOIN hw
+    GROUP BY a.source, a.model, a.method, a.budget, a.block_size, a.config, a.setting, a.problem_id
 ),
 caps AS (   -- sources with per-sample correctness and no truncation scores, each cut at its budgets
     SELECT source, cap FROM frontier_length_caps(p_task) WHERE p_strategy = 'long-cot'
@@ -132,4 +166,6 @@ lcl AS (   -- a trace within the cap costs its own c, a longer one the cap's cos
 )
 SELECT model, method, budget, block_size, config, setting, problem_id, accuracy, cost, trials FROM maj
 UNION ALL
-SELECT model, method, budget, block_size, config, setting, problem_id, accuracy, cost, trials FROM lcl;
+SELECT model, method, budget, block_size, config, setting, problem_id, accuracy, cost, trials FROM lcl
+UNION ALL
+SELECT model, method, budget, block_size, config, setting, problem_id, accuracy, cost, trials FROM adaptive;

@@ -1,6 +1,7 @@
 -- The trials of $task under $strategy that kinetics-sql recommend prices, one row each (its configuration, setting
 -- key and lengths): best-of-N's trials (setting: NULL, every N applies) and long CoT's traces cut at a generation
--- budget (setting: the budget). queries/recommend/features.sql sums them once per task and strategy; every hardware
+-- budget (setting: the budget); a prompt of unknown length (answer tables) counts 0 tokens, as frontier_points does.
+-- queries/recommend/features.sql sums them once per task and strategy; every hardware
 -- profile and VRAM limit is then priced from the sums (queries/recommend/points.sql), the explorer's many alike.
 -- A trial without a prompt length (the answer tables) is priced without a prompt, as frontier/parts.sql does.
 CREATE OR REPLACE TEMP TABLE recommend_trials AS

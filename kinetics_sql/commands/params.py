@@ -1,0 +1,71 @@
+"""Option types and checks shared by the commands: finite numbers in a range, options that only mean something
+with another one. Both are usage errors (exit 2, after the usage line), raised before any work."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import click
+
+from kinetics_sql import limits
+
+
+class Finite(click.ParamType):
+    """A finite float in (low, high] ([low, high] without ``low_open``): nan, inf and 1e30 for a VRAM are refused."""
+
+    name = "number"
+
+    def __init__(self, low: float = 0.0, high: float = math.inf, *, low_open: bool = True) -> None:
+        self.low, self.high, self.low_open = low, high, low_open
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> float:
+        if isinstance(value, float) and math.isfinite(value):
+            v = value
+        else:
+            try:
+                v = float(str(value).strip())
+            except ValueError:
+                self.fail(f"{value!r} is not a number", param, ctx)
+        below = v <= self.low if self.low_open else v < self.low
+        if not math.isfinite(v) or below or v > self.high:
+            lo = f"> {self.low:g}" if self.low_open else f">= {self.low:g}"
+            hi = f" and <= {self.high:g}" if math.isfinite(self.high) else ""
+            self.fail(f"expected a finite number {lo}{hi}, got {value!r}", param, ctx)
+        return v
+
+
+def given(ctx: click.Context, name: str) -> bool:
+    """Whether the user gave option ``name`` (its parameter name), not its default."""
+    source = ctx.get_parameter_source(name)
+    return source is not None and source not in (
+        click.core.ParameterSource.DEFAULT,
+        click.core.ParameterSource.DEFAULT_MAP,
+    )
+
+
+def only_with(ctx: click.Context, needs: str, condition: bool, *options: str) -> None:
+    """A usage error when any of ``options`` (parameter names) is given while ``condition`` does not hold:
+    an option that would be silently ignored."""
+    for name in options:
+        if given(ctx, name) and not condition:
+            flag = "--" + name.replace("_", "-")
+            raise click.UsageError(f"{flag} only applies {needs}; it would be ignored here", ctx=ctx)
+
+
+class Tokens(click.ParamType):
+    """A whole, non-negative token count, parsed exactly (2^53 + 1 is not rounded); accepts 16384 or 1.6384e4."""
+
+    name = "tokens"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        try:
+            n = limits.exact_int(value)
+            if not 0 <= n <= limits.TOKENS_MAX:
+                raise ValueError(value)
+            return n
+        except (TypeError, ValueError):
+            self.fail(f"expected a whole number of tokens from 0 to 2^53, got {value!r}", param, ctx)
+
+
+TOKENS = Tokens()
