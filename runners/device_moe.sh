@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Issue 20 on the device machine (vLLM 0.26.0 staged in /tmp/vsite by ../shared/tools/vllm-stage.sh):
+# Issue 20 on the device machine (vLLM 0.26.0 unpacked in /tmp/vsite, as for runners/device_h200.sh):
 #   bash runners/device_moe.sh OUTDIR
 # Qwen3-30B-A3B shapes (Qwen3MoeForCausalLM, random weights, routers re-drawn) at batch 1, 16, 64 and 4,
 # 4,096 generated tokens each (checkpoint records every power of two), the experts each step touched
