@@ -24,10 +24,15 @@ settings AS (
            lin_max::DOUBLE AS lin_max, gen_max::DOUBLE AS gen_len
     FROM lens, range(0, 11) r(e)
     WHERE $strategy = 'best-of-n'
-    UNION   -- N = all samples of a problem (frontier_bon_accuracy's n_all; every problem's count, a superset)
+    UNION   -- N = all samples (frontier_bon_accuracy's n_all, the fewest of a configuration's problems): every
+            -- problem's count in one source, and pooled over the sources of one model and method (a superset)
     SELECT DISTINCT 'best-of-n', l.model, p.n_samples, p.n_samples, l.lin_max::DOUBLE, l.gen_max::DOUBLE
     FROM lens l
-    JOIN (SELECT model, sum(n_samples)::INTEGER AS n_samples FROM problems
+    JOIN (SELECT model, n_samples::INTEGER AS n_samples FROM problems
+          WHERE task = $task AND (len($sources::VARCHAR[]) = 0
+                                  OR len(list_filter($sources::VARCHAR[], lambda s: source LIKE s)) > 0)
+          UNION
+          SELECT model, sum(n_samples)::INTEGER FROM problems
           WHERE task = $task AND (len($sources::VARCHAR[]) = 0
                                   OR len(list_filter($sources::VARCHAR[], lambda s: source LIKE s)) > 0)
           GROUP BY model, method, budget, block_size, problem_id) p ON p.model = l.model
