@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Issue 20 on the device machine (vLLM 0.26.0 unpacked in /tmp/vsite, as for runners/device_h200.sh):
+# Issue 20 on the device machine (vLLM 0.26.0 staged in /tmp/vsite by a vllm-stage.sh script kept outside this repository):
 #   bash runners/device_moe.sh OUTDIR
 # Qwen3-30B-A3B shapes (Qwen3MoeForCausalLM, random weights, routers re-drawn) at batch 1, 16, 64 and 4,
 # 4,096 generated tokens each (checkpoint records every power of two), the experts each step touched
@@ -15,14 +15,11 @@ export PYTHONPATH=/tmp/vsite:$PYTHONPATH VLLM_USE_FLASHINFER_SAMPLER=0 HF_HUB_OF
   VLLM_NO_USAGE_STATS=1
 DEV=$(nvidia-smi --query-gpu=name --format=csv,noheader | head -1 | grep -o -i 'h[0-9]\+' | tr 'A-Z' 'a-z')
 OUTF="$OUTDIR/vllm-moe-${DEV:-gpu}.jsonl"
-# An H100 (80 GB) holds the 57 GiB of weights and the KV cache of 64 x 2K tokens, not 64 x 4K: RUNS and TOGETHER
-# (space-separated --together values) override the H200 defaults, GPU_UTIL the memory fraction.
-RUNS=${RUNS:-1x128x4096,16x128x4096,64x128x4096,4x128x4096}
-TOGETHER=${TOGETHER:-"128:4135,1270,1305,3967,4623,1438,3905,1308@boinf/math500/Qwen3-30B-A3B-Thinking-2507/problem52/samples0-7 128:4256,5166,5509,5559,5710,4682,5740,5032@boinf/aime2024/Qwen3-30B-A3B-Thinking-2507/problem12/samples0-7"}
-TARGS=(); for t in $TOGETHER; do TARGS+=(--together "$t"); done
 moe() {
   timeout "${T:-480}" python3 -m kinetics_sql.runners.vllmrun sweep --model Qwen3-30B-A3B-Thinking-2507 \
-    --runs "$RUNS" "${TARGS[@]}" --gpu-memory-utilization "${GPU_UTIL:-0.9}" \
+    --runs 1x128x4096,16x128x4096,64x128x4096,4x128x4096 \
+    --together 128:4135,1270,1305,3967,4623,1438,3905,1308@boinf/math500/Qwen3-30B-A3B-Thinking-2507/problem52/samples0-7 \
+    --together 128:4256,5166,5509,5559,5710,4682,5740,5032@boinf/aime2024/Qwen3-30B-A3B-Thinking-2507/problem12/samples0-7 \
     --out "$OUTF" 2>&1 | grep -v -E "it/s|Capturing CUDA graphs|Processed prompts" | tee -a "$OUTDIR/moe-log.txt"
 }
 moe

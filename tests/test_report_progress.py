@@ -17,6 +17,7 @@ from kinetics_sql.figures import explorer, latency, paper, report
 aime_db, aime_wh = ff.aime_db, ff.aime_wh  # fixtures
 
 
+@pytest.mark.slow  # seconds of CPU each: `make test` and CI run it, a plain pytest does not
 def test_every_step_is_told_before_it_runs(aime_wh: Warehouse, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     ran: list[str] = []
     told: list[str] = []

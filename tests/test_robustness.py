@@ -92,6 +92,7 @@ def test_huge_token_count_in_measurements(db: str, tmp_path: Path, value: float)
     fails(db, ["ingest", f], "m.jsonl:2:", "field 'gen_tokens'", "out of range")
 
 
+@pytest.mark.slow  # seconds of CPU each: `make test` and CI run it, a plain pytest does not
 def test_token_count_beyond_the_context_length(db: str, tmp_path: Path) -> None:
     f = write(tmp_path, "t.csv", "p,g\n1,500\n2,2000000000\n")
     fails(db, ["ingest", f, *TRIALS], "t.csv:3:", "field 'g'", "context length 40960", "--allow-implausible")
@@ -132,6 +133,7 @@ def test_binary_or_utf16_input(db: str, tmp_path: Path, content: bytes) -> None:
     assert "\\x" not in res.output
 
 
+@pytest.mark.slow  # seconds of CPU each: `make test` and CI run it, a plain pytest does not
 def test_measurement_of_a_model_not_in_the_catalog(db: str, tmp_path: Path) -> None:
     f = write(tmp_path, "m.jsonl", json.dumps({**M_RECORD, "model": "Qwen9-1T"}) + "\n")
     fails(db, ["ingest", f], "m.jsonl:1:", "field 'model'", "not in the catalog")
@@ -185,6 +187,7 @@ def test_cost_beyond_the_context_with_the_escape(db: str) -> None:
     assert ",10000000000," in res.output
 
 
+@pytest.mark.slow  # seconds of CPU each: `make test` and CI run it, a plain pytest does not
 def test_hardware_override_of_a_builtin_persists(db: str) -> None:
     res = run(db, "hardware", "add", "RTX-4090", "--peak-flops", "1.65e14", "--hbm", "1.008e12", "--vram", "24e9",
               "--link", "25e9", "--host-mem", "61e9")  # fmt: skip
@@ -196,6 +199,7 @@ def test_hardware_override_of_a_builtin_persists(db: str) -> None:
     assert sum(r["name"].lower() == "rtx-4090" for r in json.loads(res.output)) == 1
 
 
+@pytest.mark.slow  # seconds of CPU each: `make test` and CI run it, a plain pytest does not
 def test_model_override_of_a_builtin_persists(db: str, tmp_path: Path) -> None:
     from kinetics_sql import catalog
 
@@ -297,6 +301,7 @@ def test_read_only_commands_create_no_folder(tmp_path: Path, args: list[str]) ->
         assert res.exit_code == 1 and "there is no warehouse at" in res.output
 
 
+@pytest.mark.slow  # seconds of CPU each: `make test` and CI run it, a plain pytest does not
 def test_sql_writes_only_with_write(db: str) -> None:
     fails(db, ["sql", "CREATE TABLE mine AS SELECT 1 AS x"], "read-only")
     assert run(db, "sql", "--write", "CREATE TABLE mine AS SELECT 1 AS x").exit_code == 0
@@ -350,6 +355,7 @@ def bad_corpus(tmp_path: Path) -> list[list[str]]:
     return cases
 
 
+@pytest.mark.slow  # seconds of CPU each: `make test` and CI run it, a plain pytest does not
 def test_no_command_prints_a_traceback(db: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     before = snapshot(db)

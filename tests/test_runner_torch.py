@@ -51,6 +51,7 @@ def test_matches_transformers_qwen3(weights: dict) -> None:
             torch.testing.assert_close(m.forward(ids[:, 6:7], 6), ref_step, atol=1e-5, rtol=1e-4)
 
 
+@pytest.mark.slow  # seconds of CPU each: `make test` and CI run it, a plain pytest does not
 def test_static_step_equals_eager(weights: dict) -> None:
     m = _model(1, weights["sd"])
     prompt = torch.randint(1000, 150000, (2, 5), generator=torch.Generator().manual_seed(3))
@@ -95,6 +96,7 @@ def _live_model(sd: dict, *, budget: int = 0, block_size: int = 8) -> torchdecod
     return m
 
 
+@pytest.mark.slow  # seconds of CPU each: `make test` and CI run it, a plain pytest does not
 def test_live_context_step_equals_eager(weights: dict) -> None:
     prompt = torch.randint(1000, 150000, (2, 5), generator=torch.Generator().manual_seed(4))
     ref = _model(0, weights["sd"])
@@ -104,6 +106,7 @@ def test_live_context_step_equals_eager(weights: dict) -> None:
     assert torch.equal(m.last_token, ref.last_token)
 
 
+@pytest.mark.slow  # seconds of CPU each: `make test` and CI run it, a plain pytest does not
 def test_blocktopk_over_every_block_equals_dense(weights: dict) -> None:
     """A budget that covers the whole cache selects every live block: the tokens are dense's."""
     prompt = torch.randint(1000, 150000, (2, 11), generator=torch.Generator().manual_seed(5))
@@ -134,6 +137,7 @@ def test_blocktopk_selects_the_newest_and_the_best_scoring_blocks(weights: dict)
         assert sorted(idx[0, h].tolist()) == sorted([3, best])
 
 
+@pytest.mark.slow  # seconds of CPU each: `make test` and CI run it, a plain pytest does not
 def test_checkpoints_time_one_generation(tmp_path: Path) -> None:
     out = tmp_path / "c.jsonl"
     torchdecode.main(["--model", "toy-qwen3", "--device", "cpu", "--offload", "0", "--runs", "1x4x300",

@@ -127,7 +127,8 @@ def render_table(df: pl.DataFrame, title: str | None = None, max_rows: int | Non
     buf = io.StringIO()
     width = shutil.get_terminal_size((200, 24)).columns
     if natural_width(df) > width:  # cells would fold into slivers: one block per row instead (psql's \x)
-        return render_long(df.head(max_rows // 2) if cut and max_rows else df, width) + (
+        heading = f"{title}\n" if title else ""
+        return heading + render_long(df.head(max_rows // 2) if cut and max_rows else df, width) + (
             f"{df.height:,} rows, the first {max_rows // 2} shown: -f csv, -f json or --output FILE for every row\n"
             if cut and max_rows
             else ""
