@@ -91,11 +91,14 @@ maj AS (
                 WHERE NOT v.affine) x) r
     GROUP BY r.source, r.model, r.method, r.budget, r.block_size, r.config, r.gen_budget, r.n, r.problem_id
 ),
-ad AS (
+ad AS (   -- one row per sample with its weight (lists unnested first: a join would copy them to every sample)
     SELECT s.source, s.model, s.method, s.budget, s.block_size, s.prompt_tokens,
            s.config || frontier_adaptive_label(a.rule, a.batch, a.max_n) AS config,
-           a.problem_id, a.setting, a.batch, a.accuracy, a.drawn, coalesce(a.longest, a.drawn) AS longest,
-           p_cost IN ('flops', 'eflops', 'dollars-throughput') AS per_sample
+           a.problem_id, a.setting, a.batch, a.accuracy, len(a.drawn) AS samples,
+           unnest(CASE WHEN p_cost IN ('flops', 'eflops', 'dollars-throughput')
+                       THEN list_transform(a.drawn, lambda w: w / a.batch)
+                       ELSE coalesce(a.longest, a.drawn) END) AS w,
+           unnest(range(len(a.drawn))) AS trial
     FROM frontier_bon_problems(p_task, p_models, p_methods, p_sources) s
     JOIN adaptive_votes a ON a.source = s.source AND a.problem_id = s.problem_id
     WHERE p_strategy IN ('adaptive-majority', 'adaptive-esc')
@@ -103,24 +106,24 @@ ad AS (
       AND (a.rule = 'esc' OR a.batch = p_batch)
       AND coalesce(a.max_n, 0) = p_max_n
 ),
-adaptive AS (   -- the expected cost: the weights of samples (list index trial + 1) times their cost at n = batch
+adaptive AS (   -- the expected cost: each sample's weight times its cost at n = batch (a weight of 0 costs nothing)
     SELECT r.model, r.method, r.budget, r.block_size, r.config, r.setting, r.problem_id, any_value(r.accuracy) AS accuracy,
-           sum(CASE WHEN r.per_sample THEN r.drawn[r.trial + 1] / r.batch ELSE r.longest[r.trial + 1] END
-               * {frontier_cost}(p_cost, r.method, r.p, r.hq, r.hkv, r.d, r.lin, r.gen_tokens, r.batch, r.i,
-                                 coalesce(r.budget, 0), coalesce(r.block_size, 0), p_variant, pl := r.pl, cx := p_pricing,
-                                 terms := r.terms, gpus := p_gpus, i_net := r.i_net, hidden := r.hidden,
-                                 vocab := r.vocab, layers := r.layers, arch := r.arch)
+           sum(r.w * {frontier_cost}(p_cost, r.method, r.p, r.hq, r.hkv, r.d, r.lin, r.gen_tokens, r.batch, r.i,
+                                     coalesce(r.budget, 0), coalesce(r.block_size, 0), p_variant, pl := r.pl,
+                                     cx := p_pricing, terms := r.terms, gpus := p_gpus, i_net := r.i_net,
+                                     hidden := r.hidden, vocab := r.vocab, layers := r.layers, arch := r.arch)
                ORDER BY r.trial) AS cost,
-           count(*) AS trials
+           any_value(r.samples) AS trials
     FROM (SELECT x.*, {trial_terms}(x.method, x.lin, x.gen_tokens, x.budget, x.block_size, p_variant, x.pl) AS terms
-          FROM (SELECT a.*, t.trial, t.gen_tokens,
+          FROM (SELECT a.*, t.gen_tokens,
                        coalesce(t.prompt_tokens, a.prompt_tokens, pricing_default_prompt_tokens()) AS lin, m.p, m.hq,
                        m.hkv, m.d, m.hidden, m.vocab, m.layers, m.arch, hw.i, hw.i_net, pn.pl
                 FROM ad a
-                JOIN trials t ON t.source = a.source AND t.problem_id = a.problem_id
+                JOIN trials t ON t.source = a.source AND t.problem_id = a.problem_id AND t.trial = a.trial
                 JOIN mdl m ON m.model = a.model
                 CROSS JOIN hw
-                LEFT JOIN plan pn ON pn.model = a.model AND pn.setting = a.batch) x) r
+                LEFT JOIN plan pn ON pn.model = a.model AND pn.setting = a.batch
+                WHERE a.w > 0) x) r
     GROUP BY r.source, r.model, r.method, r.budget, r.block_size, r.config, r.setting, r.problem_id
 ),
 caps AS (   -- sources with per-sample correctness and no truncation scores, each cut at its budgets

@@ -12,19 +12,20 @@ WITH plan AS (
     SELECT p.model, p.setting, p AS pl, pricing_batch_problems(p, pricing_context($pricing)) AS c
     FROM pricing_plan(pricing_context($pricing), $task, $strategy, []::VARCHAR[]) p
 ),
-ad AS (
+ad AS (   -- one row per sample and its two weights (lists unnested first: a join would copy them to every sample)
     SELECT s.source, s.model, s.method, s.budget, s.block_size, s.prompt_tokens,
            s.config || frontier_adaptive_label(a.rule, a.batch, a.max_n) AS config,
-           a.problem_id, a.setting, a.batch, a.accuracy, a.drawn, coalesce(a.longest, a.drawn) AS longest
+           a.problem_id, a.setting, a.batch, a.accuracy,
+           unnest(a.drawn) AS drawn, unnest(coalesce(a.longest, a.drawn)) AS longest, unnest(range(len(a.drawn))) AS trial
     FROM frontier_bon_problems($task, $models, $methods, []::VARCHAR[]) s
     JOIN adaptive_votes a ON a.source = s.source AND a.problem_id = s.problem_id
     WHERE a.rule = CASE $strategy WHEN 'adaptive-majority' THEN 'margin' WHEN 'adaptive-esc' THEN 'esc' END
 ),
 rows_ AS (
-    SELECT a.*, t.trial, t.gen_tokens AS lout, t.prompt_tokens IS NULL AND a.prompt_tokens IS NULL AS lin_defaulted,
+    SELECT a.*, t.gen_tokens AS lout, t.prompt_tokens IS NULL AND a.prompt_tokens IS NULL AS lin_defaulted,
            coalesce(t.prompt_tokens, a.prompt_tokens, pricing_default_prompt_tokens()) AS lin, pn.pl, pn.c
     FROM ad a
-    JOIN trials t ON t.source = a.source AND t.problem_id = a.problem_id
+    JOIN trials t ON t.source = a.source AND t.problem_id = a.problem_id AND t.trial = a.trial
     LEFT JOIN plan pn ON pn.model = a.model AND pn.setting = a.batch
 ),
 termed AS (
@@ -32,10 +33,10 @@ termed AS (
 ),
 priced AS (
     SELECT x.*,
-           x.longest[x.trial + 1]
+           x.longest
            * pricing_trial_cost('latency', x.method, x.lin, x.lout, x.block_size, x.terms, 1, x.pl,
                                 pricing_context($pricing)) AS latency_s,
-           x.drawn[x.trial + 1] / x.batch
+           x.drawn / x.batch
            * pricing_trial_cost('latency', x.method, x.lin, x.lout, x.block_size, x.terms, x.c, x.pl,
                                 pricing_context($pricing)) AS throughput_s
     FROM termed x
