@@ -29,7 +29,7 @@ def test_output_file_format_follows_its_extension(db_path: str, tmp_path: Path) 
     code, _, _ = run("--db", db_path, "sql", QUERY, "-o", str(tmp_path / "m.json"))
     assert json.loads((tmp_path / "m.json").read_text())[0]["layers"] == 28
     code, _, err = run("--db", db_path, "sql", QUERY, "-f", "csv", "-o", str(tmp_path / "x.parquet"))
-    assert code == 1 and "--format csv contradicts the file name" in err and not (tmp_path / "x.parquet").exists()
+    assert code == 2 and "--format csv contradicts the file name" in err and not (tmp_path / "x.parquet").exists()
     code, _, _ = run("--db", db_path, "sql", QUERY, "-f", "csv", "-o", str(tmp_path / "m.out"))  # no known extension
     assert code == 0 and (tmp_path / "m.out").read_text().startswith("name,layers,hq")
 
@@ -38,7 +38,7 @@ def test_columns_choose_what_a_table_shows(db_path: str) -> None:
     code, out, _ = run("--db", db_path, "sql", QUERY, "-f", "csv", "--columns", "hq,name")
     assert code == 0 and out.splitlines()[:2] == ["hq,name", "16,Qwen3-0.6B"]
     code, _, err = run("--db", db_path, "models", "--columns", "name,nope")
-    assert code == 1 and "--columns: no column nope; the columns are name," in err
+    assert code == 2 and "--columns: no column nope; the columns are name," in err
 
 
 def test_a_table_wider_than_the_terminal_prints_one_block_per_row(db_path: str) -> None:
@@ -78,4 +78,4 @@ def test_hardware_memory_in_gb_like_every_other_option(db_path: str) -> None:
     code, out, _ = run("--db", db_path, "hardware", "-f", "json", "--columns", "name,vram_bytes,link_bytes_per_s")
     assert {"name": "g", "vram_bytes": 48e9, "link_bytes_per_s": 25e9} in json.loads(out)
     code, _, err = run("--db", db_path, "hardware", "add", "g", "--vram-gb", "24", "--vram", "24e9")
-    assert code == 1 and "not both" in err
+    assert code == 2 and "not both" in err
