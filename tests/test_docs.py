@@ -90,7 +90,7 @@ def test_docrun_regenerates_a_block_and_check_catches_drift(tmp_path: Path, caps
     assert re.search(r"^h100-sxm,", text, re.M)
     assert docrun.main(["--check", "--db", db, str(page)]) == 0
     page.write_text("<!-- run: frontier --no-such-option -->\n<!-- run:end -->\n")
-    with pytest.raises(RuntimeError, match=r"`kinetics-sql frontier --no-such-option` failed \(exit 1\)"):
+    with pytest.raises(RuntimeError, match=r"`kinetics-sql frontier --no-such-option` failed \(exit 2\)"):
         docrun.main(["--db", db, str(page)])
 
 
