@@ -30,6 +30,7 @@ from kinetics_sql import adaptive, costmodel, limits, sqlfiles
 from kinetics_sql.costmodel import DEFAULT_RESERVE_GB, OFFLOAD_COSTS, Coefficients
 from kinetics_sql.errors import KineticsError
 from kinetics_sql.facts.methods import METHODS
+from kinetics_sql.spec import Pricing, Selection
 from kinetics_sql.warehouse import Warehouse, points_macro
 
 # majority, majority-budget and the adaptive ones (kinetics_sql.adaptive): queries/frontier/strategies.sql
@@ -93,6 +94,19 @@ class FrontierSpec:
     batch: int = 1
     max_n: int | None = None
 
+    @classmethod
+    def of(cls, selection: Selection, pricing: Pricing, **rest: Any) -> FrontierSpec:
+        """The spec of one selection priced one way; ``rest``: cost, by, envelope, grid, bootstrap, ..."""
+        return cls(**selection.fields(), **pricing.fields(), **rest)
+
+    @property
+    def selection(self) -> Selection:
+        return Selection.from_options(asdict(self))
+
+    @property
+    def pricing(self) -> Pricing:
+        return Pricing.from_options(asdict(self))
+
     def validated(self, wh: Warehouse) -> FrontierSpec:
         """Checks every choice against its allow-list and resolves model and hardware names."""
         for name, value, allowed in (
@@ -121,17 +135,10 @@ class FrontierSpec:
         if self.grid is not None and self.bootstrap:
             raise KineticsError("--grid and --bootstrap do not combine: the band is computed at exact breakpoints")
         self._check_adaptive()
-        hardware = wh.resolve_hardware(self.hardware)
-        if isinstance(self.gpus, bool) or not isinstance(self.gpus, int) or self.gpus < 1:
-            raise KineticsError(f"--gpus must be a whole number >= 1, got {self.gpus!r}")
-        if self.gpus > 1:
-            costmodel.net_bandwidth(wh, hardware)  # tensor parallelism needs the interconnect
+        hardware = self.pricing.validated(wh, memory_plan=self.cost in OFFLOAD_COSTS).hardware
         coefficients = self.coefficients
         if self.cost in OFFLOAD_COSTS and coefficients is None:
             coefficients = costmodel.resolve(wh, hardware=hardware, engine=self.engine)
-        if self.cost in OFFLOAD_COSTS:
-            profile_vram = costmodel.vram_bytes(wh, hardware, None)
-            limits.check_memory_plan(self.vram_gb, self.reserve_gb, profile_vram)
         return replace(
             self,
             hardware=hardware,

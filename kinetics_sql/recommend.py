@@ -37,6 +37,7 @@ from kinetics_sql import costmodel, limits, sqlfiles
 from kinetics_sql import frontier as fr
 from kinetics_sql.errors import KineticsError
 from kinetics_sql.facts.methods import DEPLOYABLE_METHODS, ORACLE_LABEL, considered
+from kinetics_sql.spec import Pricing, Selection
 from kinetics_sql.warehouse import Warehouse, insert_arrow
 
 REGIMES = ("latency", "throughput")
@@ -90,12 +91,9 @@ class Request:
             raise KineticsError(f"unknown regime {self.regime!r} (expected latency or throughput)")
         if self.minimize not in MINIMIZE:
             raise KineticsError(f"unknown minimize {self.minimize!r} (expected one of {', '.join(MINIMIZE)})")
-        if self.gpus < 1:
-            raise KineticsError("--gpus must be >= 1")
         if not 1 <= self.bootstrap <= limits.BOOTSTRAP_MAX:
             raise KineticsError(f"--bootstrap must be 1 to {limits.BOOTSTRAP_MAX:,} replicates, got {self.bootstrap}")
-        hardware = wh.resolve_hardware(self.hardware)
-        limits.check_memory_plan(self.vram_gb, self.reserve_gb, costmodel.vram_bytes(wh, hardware, None))
+        hardware = self.pricing.validated(wh).hardware
         for s in self.strategies:
             if s not in fr.STRATEGIES:
                 raise KineticsError(f"unknown strategy {s!r} (expected one of {', '.join(fr.STRATEGIES)})")
@@ -110,6 +108,10 @@ class Request:
             models=tuple(wh.resolve_model(m) for m in self.models),
             methods=considered(self.methods, self.include_oracle),
         )
+
+    @property
+    def pricing(self) -> Pricing:
+        return Pricing(self.hardware, self.gpus, self.engine, self.vram_gb, self.reserve_gb)
 
     @property
     def measure(self) -> str:
@@ -318,20 +320,8 @@ def _vote_points(
 
     The accuracy of an arm on a problem is the probability that the plurality of N votes is right
     (majority_votes), with no verifier."""
-    base = fr.FrontierSpec(
-        task=task,
-        strategy=strategy,
-        cost="latency",
-        hardware=req.hardware,
-        variant=req.variant,
-        models=req.models,
-        methods=req.methods,
-        engine=req.engine,
-        vram_gb=req.vram_gb,
-        reserve_gb=req.reserve_gb,
-        coefficients=coefficients,
-        gpus=req.gpus,
-    )
+    selection = Selection(task=task, strategy=strategy, variant=req.variant, models=req.models, methods=req.methods)
+    base = fr.FrontierSpec.of(selection, req.pricing, cost="latency", coefficients=coefficients)
     keys = ["model", "method", "budget", "block_size", "config", "setting", "problem_id"]
     latency = fr.points(wh, base)
     if latency.is_empty():

@@ -8,6 +8,7 @@ import shutil
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -20,6 +21,7 @@ from kinetics_sql.commands.output import emit, output_options, render_table, wri
 from kinetics_sql.commands.params import GPUS, Finite, only_with, pricing_options
 from kinetics_sql.costmodel import OFFLOAD_COSTS
 from kinetics_sql.facts.methods import METHODS, ORACLE_LABEL, considered
+from kinetics_sql.spec import Pricing, Selection
 from kinetics_sql.warehouse import Warehouse
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -41,6 +43,15 @@ def _note_oracle(df: Any) -> None:
 
 
 offload_options = pricing_options  # frontier's and compare's name for them
+
+
+def _selection(options: dict[str, Any], *, deployable_only: bool) -> Selection:
+    """The selection of the options; with ``deployable_only`` the methods are the deployable ones unless
+    --include-oracle or --method says otherwise."""
+    selection = Selection.from_options(options)
+    if deployable_only:
+        selection = replace(selection, methods=considered(selection.methods, options["include_oracle"]))
+    return selection
 
 
 def selection_options(func: F) -> F:
@@ -176,18 +187,6 @@ def selection_options(func: F) -> F:
 @click.pass_context
 def frontier(
     ctx: click.Context,
-    task: str,
-    strategy: str,
-    hardware: str,
-    variant: str,
-    models: tuple[str, ...],
-    methods: tuple[str, ...],
-    kind: str,
-    include_oracle: bool,
-    sources: tuple[str, ...],
-    gpus: int,
-    batch: int,
-    max_n: int | None,
     cost: str,
     by: str,
     per_group: bool,
@@ -197,12 +196,10 @@ def frontier(
     grid_max: float | None,
     bootstrap: int,
     seed: int,
-    engine: str | None,
-    vram_gb: float | None,
-    reserve_gb: float,
     chart: str | None,
     fmt: str,
     output: str | None,
+    **options: Any,
 ) -> None:
     """Accuracy-cost frontier, exact: one row per breakpoint of the step function, ordered by cost.
 
@@ -219,17 +216,10 @@ def frontier(
     only_with(ctx, "with --cost rflops, latency or dollars", cost in OFFLOAD_COSTS, "engine", "vram_gb", "reserve_gb")
     if grid_min is not None and grid_max is not None and grid_min >= grid_max:
         raise click.UsageError(f"--grid-min {grid_min:g} must be below --grid-max {grid_max:g}", ctx=ctx)
-    if kind == "deployable":
-        methods = considered(methods, include_oracle)
-    spec = fr.FrontierSpec(
-        task=task,
-        strategy=strategy,
+    spec = fr.FrontierSpec.of(
+        _selection(options, deployable_only=options["kind"] == "deployable"),
+        Pricing.from_options(options),
         cost=cost,
-        hardware=hardware,
-        variant=variant,
-        models=models,
-        methods=methods,
-        kind=kind,
         by=by,
         envelope=not per_group,
         bootstrap=bootstrap,
@@ -238,13 +228,6 @@ def frontier(
         smooth=smooth,
         grid_min=grid_min,
         grid_max=grid_max,
-        engine=engine,
-        vram_gb=vram_gb,
-        reserve_gb=reserve_gb,
-        gpus=gpus,
-        sources=sources,
-        batch=batch,
-        max_n=max_n,
     )
     wh = _reader_for(state, spec)
     df = fr.frontier(wh, spec)
@@ -255,8 +238,8 @@ def frontier(
             "majority-budget": "majority_votes (answer tables)",
             "adaptive-majority": "adaptive_votes (answer tables)",
             "adaptive-esc": "adaptive_votes (answer tables)",
-        }.get(strategy, "problems/trials")
-        click.echo(f"no frontier: no {task} rows in {source} for this selection", err=True)
+        }.get(spec.strategy, "problems/trials")
+        click.echo(f"no frontier: no {spec.task} rows in {source} for this selection", err=True)
     _note_oracle(df)
     if "config" in df.columns and (note := fr.pooled_sources_note(df["config"].drop_nulls().unique().to_list())):
         click.echo(f"note: {note}", err=True)
@@ -300,26 +283,12 @@ COMPARISONS = ("all", "flops-vs-eflops", "sparse-vs-dense", "offload", "gpus", "
 def compare(
     ctx: click.Context,
     comparison: str,
-    task: str,
-    strategy: str,
-    hardware: str,
-    variant: str,
-    models: tuple[str, ...],
-    methods: tuple[str, ...],
-    kind: str,
-    include_oracle: bool,
-    sources: tuple[str, ...],
-    gpus: int,
-    batch: int,
-    max_n: int | None,
     by: str,
     cost: str,
     levels: bool,
-    engine: str | None,
-    vram_gb: float | None,
-    reserve_gb: float,
     fmt: str,
     output: str | None,
+    **options: Any,
 ) -> None:
     """Headline comparisons of the paper.
 
@@ -337,24 +306,8 @@ def compare(
     """
     state = ctx.ensure_object(State)
     only_with(ctx, "with --cost rflops, latency or dollars", cost in OFFLOAD_COSTS, "engine", "vram_gb", "reserve_gb")
-    methods = considered(methods, include_oracle)
-    spec = fr.FrontierSpec(
-        task=task,
-        strategy=strategy,
-        cost=cost,
-        hardware=hardware,
-        variant=variant,
-        models=models,
-        methods=methods,
-        kind=kind,
-        by=by,
-        engine=engine,
-        vram_gb=vram_gb,
-        reserve_gb=reserve_gb,
-        gpus=gpus,
-        sources=sources,
-        batch=batch,
-        max_n=max_n,
+    spec = fr.FrontierSpec.of(
+        _selection(options, deployable_only=True), Pricing.from_options(options), cost=cost, by=by
     )
     wh = _reader_for(state, spec)
     frames = {}
@@ -373,9 +326,9 @@ def compare(
             )
     if comparison == "offload" or (comparison == "all" and cost in OFFLOAD_COSTS):
         frames["offload"] = compare_offload.arms(wh, spec) if levels else compare_offload.dominated(wh, spec)
-    if comparison == "gpus" or (comparison == "all" and gpus > 1):
+    if comparison == "gpus" or (comparison == "all" and spec.gpus > 1):
         frames["gpus"] = compare_gpus.arms(wh, spec) if levels else compare_gpus.summary(wh, spec)
-    if comparison == "adaptive" or (comparison == "all" and strategy in fr.ADAPTIVE):
+    if comparison == "adaptive" or (comparison == "all" and spec.strategy in fr.ADAPTIVE):
         frames["adaptive"] = compare_adaptive.summary(wh, spec)
     for df in frames.values():
         _note_oracle(df)
