@@ -33,7 +33,7 @@ from typing import Any
 
 import polars as pl
 
-from kinetics_sql import costmodel, limits, sqlfiles
+from kinetics_sql import costmodel, limits, pointcache, sqlfiles
 from kinetics_sql import frontier as fr
 from kinetics_sql.errors import KineticsError
 from kinetics_sql.facts.methods import DEPLOYABLE_METHODS, ORACLE_LABEL, considered
@@ -284,10 +284,8 @@ def arm_table(wh: Warehouse, req: Request) -> tuple[pl.DataFrame, costmodel.Coef
                 "models": list(req.models),
                 "methods": list(req.methods),
             }
-            if strategy in fr.ADAPTIVE:  # priced per trial from adaptive_votes' weights
-                wh.execute(sqlfiles.load("recommend/adaptive_points"), params)
-            else:
-                wh.execute(sqlfiles.load("recommend/points"), params)
+            # adaptive strategies are priced per trial from adaptive_votes' weights
+            pointcache.fill(wh, "recommend/adaptive_points" if strategy in fr.ADAPTIVE else "recommend/points", params)
             added = int(wh.named("recommend/count").item()) - before
             found += added
             if not added:

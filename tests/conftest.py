@@ -3,6 +3,7 @@ test session (across pytest-xdist workers) from the bundled data."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,6 +12,18 @@ from click.testing import CliRunner
 from warehouses import MEASUREMENTS, build_once, ingest
 
 from kinetics_sql import Warehouse
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _point_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """recommend's cache of priced points (kinetics_sql.pointcache) in a folder of this session, not the user's."""
+    saved = os.environ.get("KINETICS_SQL_CACHE")
+    os.environ["KINETICS_SQL_CACHE"] = str(tmp_path_factory.mktemp("point-cache"))
+    yield
+    if saved is None:
+        del os.environ["KINETICS_SQL_CACHE"]
+    else:
+        os.environ["KINETICS_SQL_CACHE"] = saved
 
 
 @pytest.fixture(scope="session")
