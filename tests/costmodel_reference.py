@@ -16,6 +16,9 @@ from dataclasses import dataclass
 METHODS = ("dense", "topk", "blocktopk", "window")
 VARIANTS = ("exact", "published")
 PASSES = ("forward", "per_token")
+# model_cost's columns (queries/macros/010_arch.sql), which model_cost_tp repeats
+MODEL_COST_COLUMNS = ["model", "hardware", "method", "lin", "lout", "n", "budget", "block_size", "variant", "params",
+                      "i", "compute_flops", "kv_reads", "eflops", "eflops_tera", "seconds"]  # fmt: skip
 
 
 class CostModelError(ValueError):

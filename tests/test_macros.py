@@ -730,25 +730,7 @@ def test_model_cost_table_macro(con: duckdb.DuckDBPyConnection, cases: list[dict
 def test_model_cost_one_line_query(con: duckdb.DuckDBPyConnection) -> None:
     rows = con.sql("SELECT * FROM model_cost('Qwen3-8B', 'b200', 'dense', 155, 16384, 8)").pl()
     assert rows.height == 1
-    assert rows.columns == [
-        "model",
-        "hardware",
-        "method",
-        "lin",
-        "lout",
-        "n",
-        "budget",
-        "block_size",
-        "variant",
-        "params",
-        "i",
-        "compute_flops",
-        "kv_reads",
-        "eflops",
-        "eflops_tera",
-        "seconds",
-        "kinetics_seconds",
-    ]
+    assert rows.columns == [*ref.MODEL_COST_COLUMNS, "kinetics_seconds"]
     arch = ref.QWEN3["Qwen3-8B"]
     want = ref.eflops("dense", 8.19e9, arch.hq, arch.hkv, arch.d, 155, 16384, 8, 562.5)
     comp = ref.compute_flops("dense", 8.19e9, arch.hq, arch.d, 155, 16384, 8, 0, 0, "exact")

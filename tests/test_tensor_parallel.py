@@ -247,24 +247,7 @@ def test_model_cost_tp_one_gpu_is_model_cost(con: duckdb.DuckDBPyConnection) -> 
     """Every model without sliding-window or SSM layers (model_cost prices those by their architecture, the tensor-
     parallel macro as full attention), every hardware profile, every method: model_cost_tp(gpus := 1) repeats
     model_cost."""
-    cols = [
-        "model",
-        "hardware",
-        "method",
-        "lin",
-        "lout",
-        "n",
-        "budget",
-        "block_size",
-        "variant",
-        "params",
-        "i",
-        "compute_flops",
-        "kv_reads",
-        "eflops",
-        "eflops_tera",
-        "seconds",
-    ]
+    cols = ref.MODEL_COST_COLUMNS
     differ = " OR ".join(f"a.{c} IS DISTINCT FROM b.{c}" for c in cols)
     row = con.execute(
         f"""
