@@ -8,6 +8,7 @@ import polars as pl
 from kinetics_sql import fit as fitlib
 from kinetics_sql.commands.context import State, pass_state
 from kinetics_sql.commands.output import emit, output_options, select_columns
+from kinetics_sql.commands.params import choice_option
 
 
 @click.command("fit")
@@ -17,12 +18,11 @@ from kinetics_sql.commands.output import emit, output_options, select_columns
     required=True,
     help="Case-insensitive substring of the recorded device name ('H100' finds 'NVIDIA H100 80GB HBM3').",
 )
-@click.option(
+@choice_option(
     "--form",
-    type=click.Choice(tuple(fitlib.FORMS)),
-    default="plain",
-    show_default=True,
-    help="plain: T = a*compute + b*hbm_bytes + c*link_bytes + t0; split: prefill and decode terms, "
+    tuple(fitlib.FORMS),
+    "plain",
+    "plain: T = a*compute + b*hbm_bytes + c*link_bytes + t0; split: prefill and decode terms, "
     "a link coefficient each, per-step overheads; attn: split with KV-cache bytes at their own efficiency, "
     "a cost per sequence and step, and datasheet floors on the FLOP and byte coefficients.",
 )
@@ -34,12 +34,11 @@ from kinetics_sql.commands.output import emit, output_options, select_columns
     default=None,
     help="Hold out every run generating at least this many tokens instead (train on short runs, test on long).",
 )
-@click.option(
+@choice_option(
     "--weighting",
-    type=click.Choice(fitlib.WEIGHTINGS),
-    default="relative",
-    show_default=True,
-    help="relative: least squares on T-relative residuals (what MAPE measures); absolute: plain residuals.",
+    fitlib.WEIGHTINGS,
+    "relative",
+    "relative: least squares on T-relative residuals (what MAPE measures); absolute: plain residuals.",
 )
 @click.option("--hardware", default=None, help="Hardware profile the device is (default: guessed from its name).")
 @click.option("--model", "models", multiple=True, help="Only these models (repeatable; default all catalog models).")
@@ -179,9 +178,7 @@ def fit_command(
         wanted = select_columns(pl.DataFrame([row]), list(ctx.meta.get("output_columns", []))).columns
         ctx.meta["output_columns"] = []
         units = [UNITS.get(k, "") for k in wanted]
-        emit(
-            pl.DataFrame({"field": wanted, "value": [_cell(row[k]) for k in wanted], "unit": units}), fmt, output
-        )
+        emit(pl.DataFrame({"field": wanted, "value": [_cell(row[k]) for k in wanted], "unit": units}), fmt, output)
         return
     emit(pl.DataFrame([row]), fmt, output)
 

@@ -18,7 +18,7 @@ from kinetics_sql import compare_adaptive, compare_gpus, compare_offload, limits
 from kinetics_sql import frontier as fr
 from kinetics_sql.commands.context import State, pass_state
 from kinetics_sql.commands.output import emit, output_options, render_table, write_file
-from kinetics_sql.commands.params import GPUS, Finite, only_with, pricing_options
+from kinetics_sql.commands.params import GPUS, Finite, choice_option, only_with, pricing_options
 from kinetics_sql.costmodel import OFFLOAD_COSTS
 from kinetics_sql.facts.methods import METHODS, ORACLE_LABEL, considered
 from kinetics_sql.spec import Pricing, Selection
@@ -58,12 +58,11 @@ def selection_options(func: F) -> F:
     """Which data and cost model a frontier is drawn from (shared by frontier and compare)."""
     options = [
         click.option("--task", default="aime24", show_default=True, help="Task (problems.task)."),
-        click.option(
+        choice_option(
             "--strategy",
-            type=click.Choice(fr.STRATEGIES),
-            default="best-of-n",
-            show_default=True,
-            help="best-of-n: N = 1, 2, 4, ... samples (coverage); long-cot: traces cut at generation budgets "
+            fr.STRATEGIES,
+            "best-of-n",
+            "best-of-n: N = 1, 2, 4, ... samples (coverage); long-cot: traces cut at generation budgets "
             "(table trial_budgets; for answer tables from lengths: correct and within the budget, a lower bound); "
             "majority: N samples vote, the plurality answer must be gold (table majority_votes); majority-budget: "
             "the same with each sample capped at a generation budget (configurations '... cap B'); "
@@ -91,12 +90,11 @@ def selection_options(func: F) -> F:
             help="Hardware profile: i = 2 * peak / HBM bytes/s for eFLOPs; seconds = cost / peak (eFLOPs: / (2 * peak),"
             " the paper's B200 seconds; never the KV bytes twice).",
         ),
-        click.option(
+        choice_option(
             "--variant",
-            type=click.Choice(fr.VARIANTS),
-            default="exact",
-            show_default=True,
-            help="Sparse KV term: exact, or published (what the Kinetics tables used).",
+            fr.VARIANTS,
+            "exact",
+            "Sparse KV term: exact, or published (what the Kinetics tables used).",
         ),
         click.option("--model", "models", multiple=True, help="Only these models (repeatable)."),
         click.option(
@@ -106,12 +104,11 @@ def selection_options(func: F) -> F:
             multiple=True,
             help="Only these attention methods (repeatable).",
         ),
-        click.option(
+        choice_option(
             "--kind",
-            type=click.Choice(fr.KINDS),
-            default="oracle",
-            show_default=True,
-            help="oracle: best arm per problem (the paper's); deployable: one arm for every problem.",
+            fr.KINDS,
+            "oracle",
+            "oracle: best arm per problem (the paper's); deployable: one arm for every problem.",
         ),
         click.option(
             "--include-oracle",
@@ -136,20 +133,18 @@ def selection_options(func: F) -> F:
 
 @click.command()
 @selection_options
-@click.option(
+@choice_option(
     "--cost",
-    type=click.Choice(fr.COSTS),
-    default="eflops",
-    show_default=True,
-    help="Cost model. dollars: USD per 1,000 problems, one problem at a time (latency regime); dollars-throughput: "
+    fr.COSTS,
+    "eflops",
+    "Cost model. dollars: USD per 1,000 problems, one problem at a time (latency regime); dollars-throughput: "
     "as many problems at once as the VRAM holds; both at the profile's price per GPU-hour.",
 )
-@click.option(
+@choice_option(
     "--by",
-    type=click.Choice(fr.BYS),
-    default="none",
-    show_default=True,
-    help="Group arms; the result is the envelope over groups, each breakpoint labelled with its winner.",
+    fr.BYS,
+    "none",
+    "Group arms; the result is the envelope over groups, each breakpoint labelled with its winner.",
 )
 @click.option("--per-group", is_flag=True, help="One frontier per group (column 'group') instead of their envelope.")
 @click.option(
@@ -261,20 +256,18 @@ COMPARISONS = ("all", "flops-vs-eflops", "sparse-vs-dense", "offload", "gpus", "
 @click.command()
 @click.argument("comparison", type=click.Choice(COMPARISONS), default="all")
 @selection_options
-@click.option(
+@choice_option(
     "--by",
-    type=click.Choice(fr.BYS),
-    default="model",
-    show_default=True,
-    help="flops-vs-eflops: what is chosen (model: the paper's optimal model; arm with --kind deployable: "
+    fr.BYS,
+    "model",
+    "flops-vs-eflops: what is chosen (model: the paper's optimal model; arm with --kind deployable: "
     "one configuration and setting).",
 )
-@click.option(
+@choice_option(
     "--cost",
-    type=click.Choice(fr.COSTS),
-    default="eflops",
-    show_default=True,
-    help="sparse-vs-dense: the cost model of the comparison.",
+    fr.COSTS,
+    "eflops",
+    "sparse-vs-dense: the cost model of the comparison.",
 )
 @click.option("--levels", is_flag=True, help="flops-vs-eflops: one row per accuracy level instead of the summary.")
 @offload_options

@@ -4,7 +4,7 @@ with another one. Both are usage errors (exit 2, after the usage line), raised b
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 import click
@@ -74,6 +74,12 @@ TOKENS = Tokens()
 
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+def choice_option(flag: str, choices: Sequence[str], default: str, text: str) -> Callable[[F], F]:
+    """An option taking one of ``choices`` (``default`` shown in --help): the one way such an option is declared."""
+    return click.option(flag, type=click.Choice(choices), default=default, show_default=True, help=text)
+
 
 # Declared once, for every command that prices (frontier, compare, recommend, cost): tensor parallelism and the pricing
 # context of the seconds-based costs (kinetics_sql.costmodel.pricing_context, queries/pricing/).

@@ -11,7 +11,7 @@ from kinetics_sql import limits
 from kinetics_sql import recommend as rec
 from kinetics_sql.commands.context import State
 from kinetics_sql.commands.output import resolve_format, write_file
-from kinetics_sql.commands.params import GPUS, Finite, only_with, pricing_options
+from kinetics_sql.commands.params import GPUS, Finite, choice_option, only_with, pricing_options
 
 
 @click.command()
@@ -42,9 +42,7 @@ from kinetics_sql.commands.params import GPUS, Finite, only_with, pricing_option
     help="Also consider oracle top-k (an upper bound for sparse attention that no engine runs: it scores every key "
     "to pick its top k). Default without --method: dense, blocktopk and window.",
 )
-@click.option(
-    "--budget-s", type=Finite(), default=None, help="Budget: predicted seconds per problem (latency regime)."
-)
+@click.option("--budget-s", type=Finite(), default=None, help="Budget: predicted seconds per problem (latency regime).")
 @click.option("--budget-dollars", type=Finite(), default=None, help="Budget: USD per 1,000 problems (in --regime).")
 @click.option(
     "--target-accuracy",
@@ -52,20 +50,18 @@ from kinetics_sql.commands.params import GPUS, Finite, only_with, pricing_option
     default=None,
     help="Budget: the cheapest configuration reaching this accuracy, in (0, 1].",
 )
-@click.option(
+@choice_option(
     "--regime",
-    type=click.Choice(rec.REGIMES),
-    default="throughput",
-    show_default=True,
-    help="Dollars of --budget-dollars / --minimize dollars: latency (one problem at a time) or throughput "
+    rec.REGIMES,
+    "throughput",
+    "Dollars of --budget-dollars / --minimize dollars: latency (one problem at a time) or throughput "
     "(as many problems at once as the VRAM holds).",
 )
-@click.option(
+@choice_option(
     "--minimize",
-    type=click.Choice(rec.MINIMIZE),
-    default="seconds",
-    show_default=True,
-    help="With --target-accuracy: what to minimise: seconds per problem, dollars per 1,000 problems (in --regime), "
+    rec.MINIMIZE,
+    "seconds",
+    "With --target-accuracy: what to minimise: seconds per problem, dollars per 1,000 problems (in --regime), "
     "or dollars-per-solved (those dollars / accuracy: USD per 1,000 solved problems).",
 )
 @GPUS
