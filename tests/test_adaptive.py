@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from answer_rows import insert_answers
 from click.testing import CliRunner
 
 from kinetics_sql import adaptive
@@ -55,21 +56,7 @@ def simulate(answers: list[str | None], gold: str, rule: str, setting: int, batc
 
 
 def load(wh: Warehouse, problems: list[tuple[str, list[str | None], list[int]]]) -> None:
-    source = "analysis_aime2024_Qwen3-4B.jsonl"
-    wh.con.execute("DELETE FROM trials; DELETE FROM problems; DELETE FROM adaptive_votes; DELETE FROM majority_votes")
-    for pid, (gold, answers, tokens) in enumerate(problems):
-        wh.con.execute(
-            "INSERT INTO problems (source, task, model, method, problem_id, n_samples, n_correct, gold_answer)"
-            " VALUES (?, 'aime24', 'Qwen3-4B', 'dense', ?, ?, ?, ?)",
-            [source, str(pid), len(answers), sum(a == gold for a in answers), gold],
-        )
-        for i, (a, t) in enumerate(zip(answers, tokens, strict=True)):
-            wh.con.execute(
-                "INSERT INTO trials (source, task, model, method, problem_id, trial, gen_tokens, correct, answer)"
-                " VALUES (?, 'aime24', 'Qwen3-4B', 'dense', ?, ?, ?, ?, ?)",
-                [source, str(pid), i, t, a is not None and a == gold, a],
-            )
-    adaptive.build(wh, source)
+    adaptive.build(wh, insert_answers(wh, problems, answer_table=False))
 
 
 @pytest.fixture(scope="module")

@@ -15,6 +15,7 @@ from typing import Any
 
 import duckdb
 import pytest
+from answer_rows import insert_answers
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -192,23 +193,8 @@ def test_bundled_ingest_all_files_in_one_transaction(runner: CliRunner, db_path:
 
 
 def load_answers(wh: Warehouse, problems: list[tuple[str, list[str | None], list[int]]]) -> None:
-    """Trials rows of a made-up source: (gold, answers, token counts) per problem; then majority_votes. The rows say
-    they come from an answer table (answer_table, which ingest stores: queries/migrations/060_source_facts.sql)."""
-    source = "analysis_aime2024_Qwen3-4B.jsonl"
-    wh.con.execute("DELETE FROM trials; DELETE FROM problems; DELETE FROM majority_votes")
-    for pid, (gold, answers, tokens) in enumerate(problems):
-        wh.con.execute(
-            "INSERT INTO problems (source, task, model, method, problem_id, n_samples, n_correct, gold_answer,"
-            " answer_table) VALUES (?, 'aime24', 'Qwen3-4B', 'dense', ?, ?, ?, ?, true)",
-            [source, str(pid), len(answers), sum(a == gold for a in answers), gold],
-        )
-        for i, (a, t) in enumerate(zip(answers, tokens, strict=True)):
-            wh.con.execute(
-                "INSERT INTO trials (source, task, model, method, problem_id, trial, gen_tokens, correct, answer,"
-                " answer_table) VALUES (?, 'aime24', 'Qwen3-4B', 'dense', ?, ?, ?, ?, ?, true)",
-                [source, str(pid), i, t, a is not None and a == gold, a],
-            )
-    boinf.build_majority(wh, source)
+    """Made-up answer-table rows (tests/answer_rows.py), then majority_votes."""
+    boinf.build_majority(wh, insert_answers(wh, problems))
 
 
 @pytest.fixture(scope="module")
