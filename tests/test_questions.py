@@ -36,7 +36,7 @@ def same_arm(chosen: dict[str, Any], frontier: dict[str, dict[str, Any]], measur
     return row
 
 
-@pytest.mark.parametrize("strategy", ["majority", "majority-budget"])
+@pytest.mark.parametrize("strategy", ["majority", pytest.param("majority-budget", marks=pytest.mark.slow)])
 def test_majority_recommendation_is_the_most_accurate_majority_arm_within_the_budget(
     demo_db: str, strategy: str
 ) -> None:
@@ -51,6 +51,7 @@ def test_majority_recommendation_is_the_most_accurate_majority_arm_within_the_bu
     assert got["chosen"]["data"] == "Best-of-Infinity answer tables"
 
 
+@pytest.mark.slow
 def test_majority_recommendation_says_it_votes_without_a_verifier(demo_db: str) -> None:
     res = CliRunner().invoke(cli, ["--db", demo_db, "recommend", "--strategy", "majority", "--task", "aime24",
                                    "--hardware", "h100-sxm", "--budget-s", "600"])  # fmt: skip
