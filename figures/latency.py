@@ -266,7 +266,7 @@ def offload_frontier(
         [
             (
                 fr.provenance(wh, sqlfiles.load("fit/offload_arms"), {"points": spec}),
-                {"points": fr.points_table(wh, spec), "priced_by": spec.priced_by},
+                {"points": fr.points_table(wh, spec), **fr.plan_params(wh, spec), "priced_by": spec.priced_by},
             )
         ],
     )
@@ -386,7 +386,7 @@ def key_numbers(wh: Warehouse, task: str = "aime24", vram_gb: float = 24.0) -> l
             "sql": fr.provenance(wh, sqlfiles.load("fit/offload_arms"), {"points": spec})
             + "\n-- then, per model:\n"
             + sqlfiles.load("fit/offload_dominated"),
-            "params": {"points": fr.points_table(wh, spec), "priced_by": spec.priced_by},
+            "params": {"points": fr.points_table(wh, spec), **fr.plan_params(wh, spec), "priced_by": spec.priced_by},
             "command": (
                 f"kinetics-sql compare offload --cost latency --hardware {spec.hardware} {eng}--vram-gb {vram_gb:g}"
             ),

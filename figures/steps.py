@@ -43,7 +43,17 @@ def frontier_steps(wh: Warehouse, spec: fr.FrontierSpec, *, levels: int = LEVELS
     _frontier_sql, params = fr.query(wh, "frontier", spec)  # materialises the points table it names
     sql = sqlfiles.load("report/frontier_steps")
     params = {**params, "levels": levels}
-    df = wh.df(sql, params).with_columns(
+    if spec.bootstrap and spec.kind == "oracle":  # the same band, replicate chunk by chunk (kinetics_sql.band)
+        from kinetics_sql.band import oracle_band
+
+        df = wh.df(sql, {**params, "bootstrap": 0})
+        lower, upper = oracle_band(
+            wh, params["points"], spec.by, spec.envelope, spec.bootstrap, spec.seed, df.select("group", "cost")
+        )
+        df = df.with_columns(lower=pl.Series(lower, dtype=pl.Float64), upper=pl.Series(upper, dtype=pl.Float64))
+    else:
+        df = wh.df(sql, params)
+    df = df.with_columns(
         pl.lit(spec.priced_by).alias("priced_by"),
         pl.lit(spec.gpus, dtype=pl.Int32).alias("gpus"),
         (pl.col("seconds") * spec.gpus).alias("gpu_seconds"),

@@ -20,14 +20,12 @@ PLAIN = (
     "models", "hardware", "measurements", "attention_bench", "coefficients", "ingest_log", "ingest_issues",
     "schema_version",
 )  # fmt: skip
-# Scratch tables a connection fills for one query (the offload plan of a frontier): not data, never exported.
-SCRATCH = ("offload_context", "offload_plan")
 
 
 def export_parquet(wh: Warehouse, out_dir: str | Path) -> dict[str, int]:
     """Write every data table under ``out_dir/<table>/`` (replacing what an earlier export wrote there); returns
-    rows written per table. A table of the warehouse that is neither data nor scratch is written plainly too, so a
-    table added later is never left out.
+    rows written per table. Any other table of the warehouse is written plainly too, so a table added later is never
+    left out.
 
     Everything is written into a hidden sibling folder first and moved into place only when every table is
     complete: a full disk or a file-size limit leaves ``out_dir`` as it was (and the warehouse, read-only here,
@@ -36,7 +34,7 @@ def export_parquet(wh: Warehouse, out_dir: str | Path) -> dict[str, int]:
     existing = set(wh.named("warehouse/tables")["table_name"])
     written: dict[str, int] = {}
     known = (*PARTITIONED, *PLAIN)
-    others = sorted(t for t in existing if t not in known and t not in SCRATCH)
+    others = sorted(t for t in existing if t not in known)
     out.parent.mkdir(parents=True, exist_ok=True)
     stage = Path(tempfile.mkdtemp(prefix=f".{out.name}.partial-", dir=out.parent))
     try:

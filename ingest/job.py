@@ -27,7 +27,7 @@ from kinetics_sql import sqlfiles
 from kinetics_sql.errors import InputError, KineticsError
 from kinetics_sql.ingest.context import IngestOptions, LoadContext
 from kinetics_sql.ingest.sources import Source
-from kinetics_sql.warehouse import Warehouse
+from kinetics_sql.warehouse import Warehouse, store_source_facts
 
 # Detection order matters: the generic trials format accepts almost anything, so it goes last.
 FORMATS: dict[str, str] = {
@@ -197,6 +197,7 @@ def ingest(
             entry = {"source": src.name, "path": str(src.path), "content_hash": digest, "format": chosen,
                      "rows": json.dumps(rows), "options": opts_json}  # fmt: skip
             con.execute(sqlfiles.load("ingest/log_insert"), entry)
+            store_source_facts(con, [(src.name, chosen)])
             ctx.warnings.extend(pooling_warnings(wh, src.name))
             results.append(IngestResult(src.name, chosen, rows, False, time.perf_counter() - t0, ctx.warnings))
     return results

@@ -41,6 +41,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from kinetics_sql.errors import KineticsError
+
 if TYPE_CHECKING:  # numpy and pyarrow load when an ingest builds the table, not when the CLI starts
     import numpy as np
 
@@ -215,7 +217,7 @@ def build(wh: Warehouse, source: str, replicates: int = REPLICATES, seed: int = 
     for i, p in enumerate(rows):
         trials = p["trials"]
         if list(trials) != list(range(len(trials))):  # the weights are indexed by trial number
-            raise ValueError(f"{source} problem {p['problem_id']}: trials are not numbered 0..{len(trials) - 1}")
+            raise KineticsError(f"{source} problem {p['problem_id']}: trials are not numbered 0..{len(trials) - 1}")
         cls = classes(p["answers"], p["correct"])
         lengths = np.asarray(p["lengths"], dtype=np.int64)
         rng = np.random.default_rng([seed, i])

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from kinetics_sql.errors import KineticsError
-from kinetics_sql.limits import INT32_MAX  # the catalog's sizes are INTEGER columns
+from kinetics_sql.facts.sizes import INT32_MAX  # the catalog's sizes are INTEGER columns
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -9,21 +10,12 @@ from typing import Any
 import click
 
 from kinetics_sql import __version__, limits
-from kinetics_sql.commands import (
-    catalog_cmds,
-    cost_cmd,
-    fit_cmd,
-    frontier_cmds,
-    ingest_cmd,
-    recommend_cmd,
-    warehouse_cmds,
-)
+from kinetics_sql.commands import index
 from kinetics_sql.commands.context import DEFAULT_WAIT_S, CommandGroup, State
+from kinetics_sql.defaults import default_path
 from kinetics_sql.errors import KineticsError
-from kinetics_sql.warehouse import default_path
 
-# Every command family, in the order `--help` lists them.
-COMMAND_MODULES = (warehouse_cmds, catalog_cmds, cost_cmd, ingest_cmd, frontier_cmds, fit_cmd, recommend_cmd)
+_INDEX = {name: module for name, module, _ in index.COMMANDS}
 
 
 class Group(CommandGroup):
@@ -59,6 +51,25 @@ class Group(CommandGroup):
             click.echo(f"Error: {exc}", err=True)
             sys.exit(1)
         sys.exit(status if isinstance(status, int) else 0)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(_INDEX)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        """The command ``cmd_name``, its module imported now (kinetics_sql.commands.index names them all)."""
+        module = _INDEX.get(cmd_name)
+        if module is None:
+            return None
+        commands = importlib.import_module(f"kinetics_sql.commands.{module}").COMMANDS
+        return next((c for c in commands if c.name == cmd_name), None)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The command list of ``--help`` from the index: no command module is imported to print it."""
+        rows = sorted((name, short) for name, _, short in index.COMMANDS)
+        limit = formatter.width - 6 - max(len(name) for name, _ in rows)
+        with formatter.section("Commands"):
+            # a stand-in command of that help text: click's own shortening, and nothing imported
+            formatter.write_dl([(n, click.Command(n, help=short).get_short_help_str(limit)) for n, short in rows])
 
     def invoke(self, ctx: click.Context) -> Any:
         """Turns KineticsError into a clean `Error: ...` message; returns None (see main)."""
@@ -122,11 +133,6 @@ def cli(ctx: click.Context, db: str, wait_s: float, memory_limit: str | None, te
     state = State(db, wait_s, resources)
     ctx.obj = state
     ctx.call_on_close(state.close)
-
-
-for _module in COMMAND_MODULES:
-    for _command in _module.COMMANDS:
-        cli.add_command(_command)
 
 
 def main() -> None:

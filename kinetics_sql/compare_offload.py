@@ -28,8 +28,8 @@ def arms(wh: Warehouse, spec: fr.FrontierSpec) -> pl.DataFrame:
     """Every arm with its mean accuracy and cost, offload depth, and the cheapest arm of another model
     that Pareto-dominates it; ``priced_by`` names the coefficients."""
     spec = _validated(wh, spec)
-    table = fr.points_table(wh, spec)  # writes the offload plan of this selection, then prices the points
-    df = wh.named("fit/offload_arms", {"points": table})
+    table = fr.points_table(wh, spec)
+    df = wh.named("fit/offload_arms", {"points": table, **fr.plan_params(wh, spec)})
     return df.with_columns(pl.lit(spec.priced_by).alias("priced_by"))
 
 

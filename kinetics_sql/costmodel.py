@@ -2,9 +2,8 @@
 
 A :class:`Coefficients` is a plain value: a stored fit of ``kinetics-sql fit`` (its fit id), an unstored
 :class:`~kinetics_sql.fit.FitResult`, or the hardware profile's datasheet (a = 1/peak, b = 1/HBM,
-c = 1/link). It travels inside a :class:`~kinetics_sql.frontier.FrontierSpec`; the frontier writes the
-offload plan for its own selection with :func:`write_plan` right before it prices the points, so no
-caller has to prepare anything first.
+c = 1/link). It travels inside a :class:`~kinetics_sql.frontier.FrontierSpec`; :func:`pricing_context` turns it
+(with the VRAM limit and GPU count) into the one argument every pricing macro takes (queries/pricing/).
 
 >>> from kinetics_sql import Warehouse
 >>> wh = Warehouse(":memory:")
@@ -15,20 +14,21 @@ caller has to prepare anything first.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
-from kinetics_sql import fit as fitlib
-from kinetics_sql import limits, sqlfiles
+from kinetics_sql import limits
+from kinetics_sql.defaults import DEFAULT_RESERVE_GB
 from kinetics_sql.errors import KineticsError
 from kinetics_sql.warehouse import Warehouse
 
+if TYPE_CHECKING:
+    from kinetics_sql import fit as fitlib
+
 # The cost models priced by coefficients and an offload plan (the others, flops and eflops, need neither).
 OFFLOAD_COSTS = ("rflops", "latency", "dollars", "dollars-throughput")  # dollars: queries/pricing, kinetics_sql.pricing
-DEFAULT_RESERVE_GB = 1.0
 # Terms of the split form beyond a, b, c, t0 (kinetics_sql.fit.coef_struct); 0 in the plain form.
 SPLIT_TERMS = (
     "prefill_a",
@@ -123,6 +123,8 @@ def resolve(wh: Warehouse, *, hardware: str, engine: str | None = None, form: st
     """The newest stored fit of ``engine`` on ``hardware``, or (without an engine) the datasheet."""
     hw = _profile(wh, wh.resolve_hardware(hardware))
     if engine:
+        from kinetics_sql import fit as fitlib  # numpy: only where a fit is read
+
         row = fitlib.latest(wh, engine, str(hw["name"]), form)
         r2 = row["r2_holdout"]
         label = f"fit {row['fit_id']} ({row['engine']}, {row['form']}" + (
@@ -155,57 +157,39 @@ def vram_bytes(wh: Warehouse, hardware: str, vram_gb: float | None) -> float | N
     return None if v is None else float(v)
 
 
-def write_plan(
+def pricing_context(
     wh: Warehouse,
     coefficients: Coefficients,
     *,
-    task: str,
-    strategy: str,
     vram_gb: float | None,
     reserve_gb: float = DEFAULT_RESERVE_GB,
     gpus: int = 1,
-    sources: Sequence[str] = (),
-) -> None:
-    """Write the coefficients and, per model and setting, the offload depth that fits the VRAM into the
-    connection's scratch tables ``offload_context`` and ``offload_plan`` (queries/fit/offload.sql), which
-    ``offload_cost`` reads while the frontier materialises its points. Replaces what was there.
+) -> dict[str, Any]:
+    """The pricing context (queries/pricing/context.sql): the coefficients, VRAM limit, reserve and GPU count that
+    every pricing macro takes as its ``cx`` argument, as a bind parameter (``pricing_context($pricing)`` in SQL).
 
     ``gpus`` > 1: tensor parallelism, every GPU with the profile's (or ``vram_gb``) memory; see
     :func:`net_terms` for what prices the interconnect."""
     if reserve_gb < 0:
         raise KineticsError("--reserve-gb must be >= 0")
-    net = net_terms(wh, coefficients, gpus)
-    wh.execute(sqlfiles.load("fit/offload"))
     params = coefficients.as_params()
-    for name in ("hardware", "label", "fit_id", "a_eff"):
-        params.pop(name)
-    with wh.transaction():
-        wh.execute(sqlfiles.load("fit/offload_clear"))
-        wh.execute(
-            sqlfiles.load("fit/offload_context"),
-            {
-                **{k: v for k, v in params.items() if k in SPLIT_TERMS},
-                "task": task,
-                "strategy": strategy,
-                "engine": coefficients.engine,
-                "hardware": coefficients.hardware,
-                "coefficients": coefficients.label,
-                "form": coefficients.form,
-                "a": coefficients.a,
-                "b": coefficients.b,
-                "c": coefficients.c,
-                "t0": coefficients.t0,
-                "a_eff": coefficients.a_eff,
-                "vram_bytes": vram_bytes(wh, coefficients.hardware, vram_gb),
-                "reserve_bytes": reserve_gb * 1e9,
-                "prefill_batch": coefficients.prefill_batch,
-                "gpus": float(gpus),
-                **net,
-            },
-        )
-        wh.execute(
-            sqlfiles.load("fit/offload_plan"), {"task": task, "strategy": strategy, "sources": list(sources)}
-        )
+    return {
+        **{k: float(params[k]) for k in SPLIT_TERMS},
+        "hardware": coefficients.hardware,
+        "coefficients": coefficients.label,
+        "engine": coefficients.engine,
+        "form": coefficients.form,
+        "a": coefficients.a,
+        "b": coefficients.b,
+        "c": coefficients.c,
+        "t0": coefficients.t0,
+        "a_eff": coefficients.a_eff,
+        "vram_bytes": vram_bytes(wh, coefficients.hardware, vram_gb),
+        "reserve_bytes": reserve_gb * 1e9,
+        "prefill_batch": coefficients.prefill_batch,
+        "gpus": float(gpus),
+        **net_terms(wh, coefficients, gpus),
+    }
 
 
 def net_terms(wh: Warehouse, coefficients: Coefficients, gpus: int) -> dict[str, float]:
@@ -240,6 +224,6 @@ def plan(
     reserve_gb: float = DEFAULT_RESERVE_GB,
     gpus: int = 1,
 ) -> pl.DataFrame:
-    """The offload plan in readable units: per model and setting, offloaded layers k, waves, GB (per GPU)."""
-    write_plan(wh, coefficients, task=task, strategy=strategy, vram_gb=vram_gb, reserve_gb=reserve_gb, gpus=gpus)
-    return wh.named("fit/offload_plan_show")
+    """The VRAM plan in readable units: per model and setting, offloaded layers k, waves, GB (per GPU)."""
+    cx = pricing_context(wh, coefficients, vram_gb=vram_gb, reserve_gb=reserve_gb, gpus=gpus)
+    return wh.named("fit/offload_plan_show", {"pricing": cx, "task": task, "strategy": strategy})

@@ -7,8 +7,8 @@ the warehouse creates on its connection when it opens.
 
 Everything a frontier depends on is in its spec, the offload-aware cost models included: ``engine``
 (whose stored fit prices ``--cost rflops|latency``; none: the datasheet), ``vram_gb`` and ``reserve_gb``
-(the memory plan), or explicit ``coefficients``. The frontier writes its own offload plan before it
-prices the points; the result's ``priced_by`` column names the coefficients (and fit id) used.
+(the memory plan), or explicit ``coefficients``, passed to the pricing macros as one argument, which
+price the points (queries/pricing/); the result's ``priced_by`` column names the coefficients (and fit id) used.
 
 >>> from kinetics_sql import Warehouse
 >>> wh = Warehouse(":memory:")
@@ -227,7 +227,7 @@ def points_table(wh: Warehouse, spec: FrontierSpec) -> str:
 
     Named fp_<hash of the selection, its cost model (coefficients, VRAM plan) and the data's content
     hash>, so a repeated selection on unchanged data reuses it (a compare needs several frontiers
-    over the same points). For --cost rflops|latency the offload plan is written first.
+    over the same points). Seconds-based costs are priced under the spec's pricing context (its argument).
     """
     params = points_params(spec)
     pricing = [spec.coefficients.as_params() if spec.coefficients else None, spec.vram_gb, spec.reserve_gb]
@@ -236,21 +236,25 @@ def points_table(wh: Warehouse, spec: FrontierSpec) -> str:
     name = f"fp_{key}"
     if wh.named("frontier/temp_table_exists", {"name": name}).item():
         return name
-    if spec.cost in OFFLOAD_COSTS:
-        if spec.coefficients is None:
-            raise KineticsError("an offload-aware cost needs a validated spec (its coefficients)")
-        costmodel.write_plan(
-            wh,
-            spec.coefficients,
-            task=spec.task,
-            strategy=spec.strategy,
-            vram_gb=spec.vram_gb,
-            reserve_gb=spec.reserve_gb,
-            gpus=spec.gpus,
-            sources=spec.sources,
-        )
-    wh.execute(_materialize_sql(name, spec.cost, spec.strategy), params)
+    wh.execute(_materialize_sql(name, spec.cost, spec.strategy), {**params, "pricing": pricing_context(wh, spec)})
     return name
+
+
+def pricing_context(wh: Warehouse, spec: FrontierSpec) -> dict[str, Any] | None:
+    """The pricing context (queries/pricing/context.sql) of a validated spec's seconds-based cost; None for flops
+    and eflops, which need none."""
+    if spec.cost not in OFFLOAD_COSTS:
+        return None
+    if spec.coefficients is None:
+        raise KineticsError("a seconds-based cost needs a validated spec (its coefficients)")
+    return costmodel.pricing_context(wh, spec.coefficients, vram_gb=spec.vram_gb, reserve_gb=spec.reserve_gb,
+                                     gpus=spec.gpus)  # fmt: skip
+
+
+def plan_params(wh: Warehouse, spec: FrontierSpec) -> dict[str, Any]:
+    """Bind parameters of a query over the spec's VRAM plan (pricing_plan($pricing, $task, $strategy, $sources))."""
+    return {"pricing": pricing_context(wh, spec), "task": spec.task, "strategy": spec.strategy,
+            "sources": list(spec.sources)}  # fmt: skip
 
 
 def _curve_params(spec: FrontierSpec) -> dict[str, Any]:
@@ -281,10 +285,10 @@ def query(wh: Warehouse, name: str, spec: FrontierSpec) -> tuple[str, dict[str, 
     """
     if name == "points":
         sql = sqlfiles.render("frontier/points", frontier_points=points_macro(spec.cost, spec.strategy))
-        return sql, points_params(spec)
+        return sql, {**points_params(spec), "pricing": pricing_context(wh, spec)}
     params: dict[str, Any] = dict(_tables(wh, name, spec))
     if name in ("frontier", "grid"):
-        params.update(_curve_params(spec))
+        params.update(_curve_params(spec), pricing=pricing_context(wh, spec))
         if name == "grid":
             del params["bootstrap"], params["seed"]
             params.update(grid=spec.grid, smooth=spec.smooth, grid_min=spec.grid_min, grid_max=spec.grid_max)
@@ -314,8 +318,6 @@ def query_provenance(wh: Warehouse, name: str, spec: FrontierSpec) -> tuple[str,
 
 
 def _run(wh: Warehouse, name: str, spec: FrontierSpec) -> pl.DataFrame:
-    if name == "points" and spec.cost in OFFLOAD_COSTS:
-        points_table(wh, spec)  # writes the offload plan that the points query prices with
     sql, params = query(wh, name, spec)
     return wh.df(sql, params)
 
@@ -335,6 +337,15 @@ def frontier(wh: Warehouse, spec: FrontierSpec) -> pl.DataFrame:
     if spec.grid is not None:
         df = _run(wh, "grid", spec)
         cols = [*FRONTIER_COLUMNS[:4], "accuracy_exact", *FRONTIER_COLUMNS[4:]]
+    elif spec.bootstrap and spec.kind == "oracle":  # the band replicate chunk by chunk, in bounded memory
+        from kinetics_sql.band import oracle_band
+
+        df = _run(wh, "frontier", replace(spec, bootstrap=0))
+        lower, upper = oracle_band(
+            wh, points_table(wh, spec), spec.by, spec.envelope, spec.bootstrap, spec.seed, df.select("group", "cost")
+        )
+        df = df.with_columns(lower=pl.Series(lower, dtype=pl.Float64), upper=pl.Series(upper, dtype=pl.Float64))
+        cols = [*FRONTIER_COLUMNS, "lower", "upper"]
     else:
         df = _run(wh, "frontier", spec)
         cols = list(FRONTIER_COLUMNS)
@@ -388,7 +399,7 @@ KINETICS = "Kinetics tables or your trials"
 
 
 def data_source(config: str) -> str:
-    """Where a configuration's samples come from, by its label (queries/frontier/arms.sql, frontier_label: the
+    """Where a configuration's samples come from, by its label (queries/selection/labels.sql, frontier_label: the
     answer tables' configurations are labelled `boinf`, their generation settings differ from Kinetics')."""
     return BOINF if " boinf" in f"{config} " else KINETICS
 

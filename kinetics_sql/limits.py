@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from kinetics_sql.errors import KineticsError
+from kinetics_sql.facts.sizes import INT32_MAX
 
-INT32_MAX = 2**31 - 1
 TOKENS_MAX = 2**53  # beyond it a count is not exact as a DOUBLE in the cost macros
 ESCAPE = "--allow-implausible"
 

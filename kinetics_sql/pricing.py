@@ -1,6 +1,7 @@
 """Dollars: what a printed dollar cost is (regime, price, its source, the coefficients behind the seconds).
 
-The SQL is in ``queries/pricing/macros.sql`` (created with the offload macros) and the macros
+The SQL is the pricing layer ``queries/pricing/`` (one file per concern: context, plan, terms, seconds, costs,
+datasheet, points) and the macros
 ``usd_per_1000`` and ``hardware_price`` (``queries/macros/020_price.sql``).
 """
 

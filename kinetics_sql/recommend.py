@@ -12,8 +12,9 @@ its cost the predicted seconds per problem in two regimes:
 
 and dollars per 1,000 problems = GPU-seconds x gpus x price per GPU-hour / 3600 in each regime.
 
-The SQL is in ``queries/recommend/`` (points, arms, pick, band, alternatives) over the offload plan of
-:mod:`kinetics_sql.costmodel` and the macros of ``queries/pricing/macros.sql``.
+The SQL is in ``queries/recommend/`` (points, arms, pick, band, alternatives) over the pricing layer
+``queries/pricing/`` (pricing_points: the rows the frontier prices too) under the request's pricing context
+(:func:`kinetics_sql.costmodel.pricing_context`).
 
 >>> from kinetics_sql import Warehouse
 >>> wh = Warehouse(":memory:")
@@ -25,7 +26,6 @@ kinetics_sql.errors.KineticsError: no trials for task aime24 (best-of-n reads pr
 
 from __future__ import annotations
 
-import json
 import math
 import shlex
 from dataclasses import dataclass, field, replace
@@ -40,6 +40,7 @@ from kinetics_sql.facts.methods import DEPLOYABLE_METHODS, ORACLE_LABEL, conside
 from kinetics_sql.warehouse import Warehouse, insert_arrow
 
 REGIMES = ("latency", "throughput")
+DEFAULT_PROMPT_TOKENS = 0  # pricing_default_prompt_tokens() in queries/pricing/context.sql (tests check they agree)
 VOTE_STRATEGIES = ("majority", "majority-budget")  # priced from the frontier's points (no verifier: votes)
 MEASURE_TITLES = {
     "latency_s": "predicted seconds per problem (latency regime)",
@@ -256,57 +257,60 @@ def _price(wh: Warehouse, hardware: str) -> tuple[float | None, str | None]:
 
 def arm_table(wh: Warehouse, req: Request) -> tuple[pl.DataFrame, costmodel.Coefficients, list[str]]:
     """Fill recommend_points and recommend_arms for a validated request; returns the arms, the
-    coefficients that price the seconds, and notes on selections that had no data."""
+    coefficients that price the seconds, and notes on selections that had no data or a default prompt length."""
     coefficients = costmodel.resolve(wh, hardware=req.hardware, engine=req.engine)
+    cx = costmodel.pricing_context(wh, coefficients, vram_gb=req.vram_gb, reserve_gb=req.reserve_gb, gpus=req.gpus)
+    price, _ = _price(wh, req.hardware)
     wh.execute(sqlfiles.load("recommend/tables"))
     notes: list[str] = []
     for task in req.tasks:
         found = 0
         for strategy in req.strategies:
             if strategy in VOTE_STRATEGIES:
-                added = _vote_points(wh, req, coefficients, task, strategy)
+                added = _vote_points(wh, req, coefficients, task, strategy, price)
                 found += added
                 if not added:
                     notes.append(f"no {strategy} data for task {task}: {_what_to_ingest(strategy)}")
                 continue
-            costmodel.write_plan(
-                wh,
-                coefficients,
-                task=task,
-                strategy=strategy,
-                vram_gb=req.vram_gb,
-                reserve_gb=req.reserve_gb,
-                gpus=req.gpus,
-            )
             before = int(wh.named("recommend/count").item())
+            params = {
+                "pricing": cx,
+                "has_price": price is not None,
+                "task": task,
+                "strategy": strategy,
+                "variant": req.variant,
+                "models": list(req.models),
+                "methods": list(req.methods),
+            }
             if strategy in fr.ADAPTIVE:  # priced per trial from adaptive_votes' weights
-                wh.execute(
-                    sqlfiles.load("recommend/adaptive_points"),
-                    {"task": task, "strategy": strategy, "models": list(req.models), "methods": list(req.methods),
-                     "variant": req.variant},
-                )  # fmt: skip
+                wh.execute(sqlfiles.load("recommend/adaptive_points"), params)
             else:
-                _features(wh, req, task, strategy)
-                wh.execute(sqlfiles.load("recommend/block_kv"), {"strategy": strategy})
-                wh.execute(sqlfiles.load("recommend/points"), {"task": task, "strategy": strategy})
+                wh.execute(sqlfiles.load("recommend/points"), params)
             added = int(wh.named("recommend/count").item()) - before
             found += added
             if not added:
                 notes.append(f"no {strategy} data for task {task}: {_what_to_ingest(strategy)}")
         if not found:
             raise KineticsError(f"no trials for task {task} {_selection(req)}" + _what_to_ingest_all(req))
-    price, _ = _price(wh, req.hardware)
-    wh.execute(sqlfiles.load("recommend/arms"), {"price": price, "gpus": req.gpus})
+    wh.execute(sqlfiles.load("recommend/arms"))
     arms = wh.named("recommend/arms_show")
     if arms.is_empty():
         raise KineticsError(
             f"no configuration has data on every problem of {', '.join(req.tasks)}: recommend one task at a time"
         )
+    defaulted = arms.filter(pl.col("lin_defaulted") > 0)
+    if defaulted.height:
+        configs = sorted(set(defaulted["config"].to_list()))
+        notes.append(
+            f"{len(configs)} configuration(s) have no recorded prompt length (answer tables: "
+            f"{', '.join(configs[:3])}{', ...' if len(configs) > 3 else ''}): priced with a prompt of "
+            f"{DEFAULT_PROMPT_TOKENS} tokens, i.e. generation only (queries/pricing/context.sql)"
+        )
     return arms, coefficients, notes
 
 
 def _vote_points(
-    wh: Warehouse, req: Request, coefficients: costmodel.Coefficients, task: str, strategy: str
+    wh: Warehouse, req: Request, coefficients: costmodel.Coefficients, task: str, strategy: str, price: float | None
 ) -> int:
     """Fill recommend_points for a voting strategy (majority, majority-budget) from the frontier's own points
     (``frontier --strategy majority --cost latency`` and ``--cost dollars-throughput``: the same accuracies and
@@ -370,24 +374,11 @@ def _vote_points(
             pl.col("trials").cast(pl.Int64),
         )
     )
+    if price is not None:  # usd_per_1000 (queries/macros/020_price.sql) at price x gpus, as pricing_cost
+        usd = [((1000.0 * pl.col(c)) * 1.0 * (price * float(req.gpus)) / 3600.0).alias(u)
+               for c, u in (("latency_s", "usd_latency"), ("throughput_s", "usd_throughput"))]  # fmt: skip
+        rows = rows.with_columns(usd)
     return insert_arrow(wh.con, "recommend_points", rows.to_arrow())
-
-
-def _features(wh: Warehouse, req: Request, task: str, strategy: str) -> None:
-    """Sum the trials of ``task`` under ``strategy`` for pricing (queries/recommend/trials.sql, features.sql) after
-    the plan is written, unless the connection holds the sums of this selection over the same data already: the
-    explorer prices every hardware profile and VRAM limit from one pass over the trials."""
-    data = wh.con.execute(sqlfiles.load("frontier/fingerprint")).fetchone()
-    selection = [task, strategy, req.variant, list(req.models), list(req.methods), req.gpus, list(data or ())]
-    key = json.dumps(selection, default=str)
-    held = wh.named("frontier/temp_table_exists", {"name": "recommend_features_key"}).item()
-    if held and wh.named("recommend/features_key").item() == key:
-        return
-    params = {"task": task, "strategy": strategy, "models": list(req.models), "methods": list(req.methods)}
-    wh.execute(sqlfiles.load("recommend/trials"), params)
-    wh.execute(sqlfiles.load("recommend/features"), {**params, "variant": req.variant})
-    wh.execute(sqlfiles.load("recommend/block_kv_table"))
-    wh.execute(sqlfiles.load("recommend/features_key_set"), {"key": key})
 
 
 def _selection(req: Request) -> str:

@@ -9,7 +9,8 @@ from importlib.resources.abc import Traversable
 from kinetics_sql.errors import KineticsError
 
 
-def _root() -> Traversable:
+def root() -> Traversable:
+    """The folder of the package's SQL files (queries/)."""
     return resources.files("kinetics_sql.queries")
 
 
@@ -17,7 +18,7 @@ def _root() -> Traversable:
 def load(name: str) -> str:
     """Text of ``queries/<name>.sql``; ``name`` may include a folder, e.g. ``frontier/oracle``."""
     parts = name.removesuffix(".sql").split("/")
-    path = _root()
+    path = root()
     for part in parts[:-1]:
         path = path.joinpath(part)
     path = path.joinpath(parts[-1] + ".sql")
@@ -29,7 +30,7 @@ def load(name: str) -> str:
 
 def listing(folder: str) -> list[str]:
     """Names (without .sql) of the files in ``queries/<folder>``, sorted."""
-    d = _root().joinpath(folder)
+    d = root().joinpath(folder)
     return sorted(p.name[:-4] for p in d.iterdir() if p.name.endswith(".sql"))
 
 
@@ -52,4 +53,23 @@ def render(name: str, **identifiers: str) -> str:
         if placeholder not in sql:
             raise KineticsError(f"queries/{name}.sql has no placeholder {placeholder}")
         sql = sql.replace(placeholder, quote_ident(ident))
+    return sql
+
+
+def quote_literal(value: str) -> str:
+    """``value`` as a single-quoted SQL string literal (embedded quotes doubled): for the few statements that take no
+    bind parameter (EXPORT DATABASE, IMPORT DATABASE paths)."""
+    if "\x00" in value:
+        raise KineticsError(f"not a valid SQL string: {value!r}")
+    return "'" + value.replace("'", "''") + "'"
+
+
+def render_literals(name: str, **literals: str) -> str:
+    """``queries/<name>.sql`` with each ``{key}`` placeholder replaced by the string literal ``literals[key]``."""
+    sql = load(name)
+    for key, value in literals.items():
+        placeholder = "{" + key + "}"
+        if placeholder not in sql:
+            raise KineticsError(f"queries/{name}.sql has no placeholder {placeholder}")
+        sql = sql.replace(placeholder, quote_literal(value))
     return sql

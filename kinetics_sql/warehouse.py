@@ -10,16 +10,19 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 import polars as pl
-import pyarrow as pa
 
-from kinetics_sql import catalog, limits, sqlfiles
+from kinetics_sql import catalog, limits, sqldeps, sqlfiles
+from kinetics_sql.defaults import default_path
 from kinetics_sql.errors import KineticsError
+from kinetics_sql.facts import kinetics_names
 
-DEFAULT_DB = Path("warehouse") / "kinetics.duckdb"
+if TYPE_CHECKING:
+    import pyarrow as pa
+
 # frontier_points comes in three instances, rendered from one text (queries/frontier/points_macro.sql, and
 # strategies.sql for the strategies over answer tables): for every cost model and strategy; for the datasheet cost
 # models alone; for those and best-of-N alone. DuckDB binds and plans every part of a macro at every query even
@@ -32,12 +35,16 @@ POINTS_MACROS: dict[str, dict[str, str]] = {
         "strategy_points": "strategy_points",
         "frontier_cost": "frontier_cost",
         "offload_points": "frontier_offload_points",
+        "plan": "pricing_plan",
+        "trial_terms": "pricing_trial_terms",
     },
     "datasheet": {
         "frontier_points": "frontier_points_datasheet",
         "strategy_points": "strategy_points_datasheet",
         "frontier_cost": "frontier_cost_datasheet",
         "offload_points": "frontier_offload_points_none",
+        "plan": "frontier_plan_none",
+        "trial_terms": "frontier_no_terms",
     },
     "best-of-n datasheet": {
         "frontier_points": "frontier_points_bon_datasheet",
@@ -53,30 +60,66 @@ def points_macro(cost: str, strategy: str) -> str:
     return POINTS_MACROS[key]["frontier_points"]
 
 
-def _names(names: dict[str, str], *keys: str) -> dict[str, str]:
-    return {k: names[k] for k in keys}
+def templates() -> dict[str, frozenset[str]]:
+    """Per {placeholder} of a templated SQL file, every macro name POINTS_MACROS fills it with."""
+    out: dict[str, set[str]] = {}
+    for names in POINTS_MACROS.values():
+        for key, value in names.items():
+            out.setdefault(key, set()).add(value)
+    return {k: frozenset(v) for k, v in out.items()}
 
 
-# TEMP macros (and the offload scratch tables) every connection gets, in dependency order: (file, names to fill in).
-CONNECTION_MACROS: tuple[tuple[str, dict[str, str]], ...] = (
-    ("fit/macros", {}),
-    ("fit/offload", {}),
-    ("pricing/macros", {}),
-    ("frontier/arms", {}),
-    ("frontier/parts", {}),
-    ("frontier/offload_points", {}),
-    *(("frontier/strategies", _names(n, "strategy_points", "frontier_cost")) for n in POINTS_MACROS.values()
-      if "frontier_cost" in n),
-    *(("frontier/points_macro", _names(n, "frontier_points", "strategy_points", "offload_points"))
-      for n in POINTS_MACROS.values()),
-    ("frontier/macros", {}),
-)
+@functools.cache
+def macro_files() -> tuple[tuple[str, dict[str, str]], ...]:
+    """Every TEMP macro file, in the order their ``-- requires:`` headers give (kinetics_sql.sqldeps), each templated
+    file once per POINTS_MACROS instance that fills all its placeholders: (file, names to fill in)."""
+    files = sqldeps.macro_files()
+    out: list[tuple[str, dict[str, str]]] = []
+    for name in sqldeps.creation_order([n for n, f in files.items() if f.defines], files):
+        keys = files[name].placeholders
+        if not keys:
+            out.append((name, {}))
+            continue
+        out += [(name, {k: names[k] for k in sorted(keys)}) for names in POINTS_MACROS.values() if keys <= names.keys()]
+    return tuple(out)
+
+
+def connection_macros() -> tuple[tuple[str, dict[str, str]], ...]:
+    """The macro files a connection opened with every macro gets (all but ON_DEMAND_MACROS), in creation order."""
+    on_demand = set(ON_DEMAND_MACROS.values())
+    return tuple((n, names) for n, names in macro_files() if n not in on_demand)
+
+
+@functools.cache
+def macro_index() -> dict[str, str]:
+    """Macro name -> the file that defines it (templated files: every name POINTS_MACROS gives them)."""
+    files = sqldeps.macro_files()
+    out: dict[str, str] = {}
+    for name, names in macro_files():
+        for macro in files[name].defines:
+            out[(names[macro[1:-1]] if macro.startswith("{") else macro).lower()] = name
+    return out
+
+
+def needed_files(query: str) -> set[str]:
+    """The macro files a query needs: those defining a macro it names, and every file they require."""
+    index = macro_index()
+    files = sqldeps.macro_files()
+    todo = [index[w] for w in set(_WORD.findall(query.lower())) if w in index]
+    seen: set[str] = set()
+    while todo:
+        name = todo.pop()
+        if name not in seen:
+            seen.add(name)
+            todo += [r for r in files[name].requires if r in files and files[r].defines]
+    return seen
+
+
 # TEMP macros created on a connection the first time a query names them (Warehouse.arrow / execute): creating
 # frontier_tasks binds frontier_points_datasheet (~0.3 s), which most commands never call.
 ON_DEMAND_MACROS: dict[str, str] = {"frontier_tasks": "frontier/tasks"}
 _MIGRATION = re.compile(r"^(\d{3})_[a-z0-9_]+$")
-# sql-fragment: a read-only warehouse gets queries/macros as TEMP macros (the keyword rewritten on load)
-_PERSISTENT_MACRO = re.compile(r"CREATE\s+OR\s+REPLACE\s+MACRO", re.IGNORECASE)  # sql-fragment: see above
+_WORD = re.compile(r"\w+")
 _LOCKED = ("Could not set lock", "Conflicting lock")
 
 
@@ -156,11 +199,6 @@ def _builtin_names() -> tuple[dict[str, str], dict[str, str]]:
     )
 
 
-def default_path() -> str:
-    """``$KINETICS_SQL_DB`` or ``warehouse/kinetics.duckdb`` under the working directory."""
-    return os.environ.get("KINETICS_SQL_DB") or str(DEFAULT_DB)
-
-
 def insert_arrow(con: duckdb.DuckDBPyConnection, table: str, rows: pa.Table, *, replace: bool = False) -> int:
     """Insert an Arrow table into ``table``, matching columns by name (``INSERT ... BY NAME``); returns the row
     count. Columns of ``table`` that ``rows`` lacks get their defaults (or NULL). ``replace``: rows whose primary
@@ -175,10 +213,81 @@ def insert_arrow(con: duckdb.DuckDBPyConnection, table: str, rows: pa.Table, *, 
     return int(rows.num_rows)
 
 
+def store_source_facts(con: duckdb.DuckDBPyConnection, sources: Sequence[tuple[str, str | None]]) -> None:
+    """Store the file-name facts (local window, run index, answer table) of ``sources`` (name, ingest format) on
+    their rows: the one place the Kinetics file-name grammar reaches the warehouse (SQL reads the columns)."""
+    if not sources:
+        return
+    import pyarrow as pa
+
+    rows = pa.Table.from_pylist(
+        [{"source": name, **kinetics_names.source_facts(name, fmt)} for name, fmt in sources],
+        schema=pa.schema(
+            [("source", pa.string()), ("local_window", pa.int32()), ("run_index", pa.int32()),
+             ("answer_table", pa.bool_())]
+        ),
+    )
+    con.register("source_facts_rows", rows)
+    try:
+        for table in kinetics_names.FACT_TABLES:
+            con.execute(sqlfiles.render("ingest/source_facts", table=table))
+    finally:
+        con.unregister("source_facts_rows")
+
+
+def _fill_source_facts(con: duckdb.DuckDBPyConnection) -> None:
+    store_source_facts(con, [(str(s), f) for s, f in con.execute(sqlfiles.load("ingest/sources_formats")).fetchall()])
+
+
+def _drop_stored_macros(con: duckdb.DuckDBPyConnection) -> None:
+    for name, kind in con.execute(sqlfiles.load("warehouse/stored_macros")).fetchall():
+        query = "warehouse/drop_table_macro" if kind == "table_macro" else "warehouse/drop_macro"
+        con.execute(sqlfiles.render(query, macro=str(name)))
+
+
+# Python steps of a migration, run right after its SQL in the same transaction (rows it must fill from Python).
+BACKFILLS: dict[str, Callable[[duckdb.DuckDBPyConnection], None]] = {
+    "060_source_facts": _fill_source_facts,
+    "061_macros_on_open": _drop_stored_macros,
+}
+
+
+def backup(wh: Warehouse, out_dir: str | os.PathLike[str]) -> None:
+    """DuckDB's EXPORT DATABASE of every table (schema and rows, Parquet) into ``out_dir`` (absent or empty). The file
+    stores no macro (they are created on open), so :func:`restore` (IMPORT DATABASE) gives back the same warehouse."""
+    out = Path(out_dir)
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        raise KineticsError(f"backup folder {out} exists and is not empty: give a new folder")
+    try:
+        wh.con.execute(sqlfiles.render_literals("warehouse/export_database", path=str(out)))
+    except duckdb.Error as exc:
+        raise KineticsError(f"cannot back up {wh.path} into {out}: {str(exc).splitlines()[0]}") from exc
+
+
+def restore(path: str, backup_dir: str | os.PathLike[str]) -> None:
+    """A new warehouse file ``path`` from a :func:`backup` folder (IMPORT DATABASE), then opened once read-write
+    (migrated to this version's schema if the backup is older; every macro created on open)."""
+    src = Path(backup_dir)
+    if not (src / "schema.sql").is_file():
+        raise KineticsError(f"{src} is not a backup folder (no schema.sql): write one with `export --backup DIR`")
+    if path == ":memory:" or Path(path).exists():
+        raise KineticsError(f"restore writes a new warehouse file: {path} exists (give --db NEW.duckdb)")
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(path)
+    try:
+        con.execute(sqlfiles.render_literals("warehouse/import_database", path=str(src)))
+    except duckdb.Error as exc:
+        con.close()
+        Path(path).unlink(missing_ok=True)
+        raise KineticsError(f"cannot restore {src} into {path}: {str(exc).splitlines()[0]}") from exc
+    con.close()
+    Warehouse(path).close()
+
+
 class Warehouse:
     """A kinetics-sql warehouse: one DuckDB database with the schema, catalog and macros.
 
-    Opening one creates or migrates its schema (idempotently) and (re)creates every macro.
+    Opening one creates or migrates its schema (idempotently) and creates every macro on the connection.
 
     >>> wh = Warehouse(":memory:")
     >>> wh.df("SELECT eflops_tera FROM model_cost('Qwen3-8B', 'b200', 'dense', 155, 1000, 1)").item() > 0
@@ -193,19 +302,24 @@ class Warehouse:
         wait_s: float = 0.0,
         on_wait: Callable[[str], None] | None = None,
         resources: limits.Resources | None = None,
+        lazy_macros: bool = False,
     ) -> None:
         """Open (read-write: create, migrate, seed the catalog) or, with ``read_only``, attach an existing
-        warehouse without writing to it (its cost macros become TEMP macros of this connection).
+        warehouse without writing to it. Either way the macros are TEMP macros of this connection.
 
         A file another process holds is retried for ``wait_s`` seconds (``on_wait`` gets one message
         when the wait begins), then refused with a clear error. ``read_only`` never creates a file or folder.
         ``resources``: DuckDB's memory limit and spill folder (default: half the machine, the system temp folder);
         a path that is not a DuckDB file (a folder, a CSV, a SQLite file) is refused before it is opened.
+        ``lazy_macros`` (the CLI): create only the macros a query run through :meth:`df`, :meth:`arrow`,
+        :meth:`named` or :meth:`execute` names, and the files they require, when it first runs; else every macro
+        on open.
         """
         self.path = str(path) if path is not None else default_path()
         self.read_only = read_only and self.path != ":memory:"
         self.missing = False  # set by callers that stand a built-in catalog in for a warehouse that does not exist
-        self._on_demand: set[str] = set()  # ON_DEMAND_MACROS created on this connection
+        self.lazy_macros = lazy_macros
+        self._created: set[str] = set()  # macro files created on this connection
         check_warehouse_path(self.path)
         if self.path != ":memory:":
             if self.read_only:
@@ -224,7 +338,8 @@ class Warehouse:
             else:
                 self.migrate()
                 self.seed_catalog()
-            self.create_macros(temp=self.read_only)
+            if not lazy_macros:
+                self.create_macros()
         except BaseException:
             self.con.close()
             raise
@@ -287,6 +402,8 @@ class Warehouse:
                 continue
             with self.transaction() as con:
                 con.execute(sqlfiles.load(f"migrations/{name}"))
+                if name in BACKFILLS:
+                    BACKFILLS[name](con)
                 con.execute(sqlfiles.load("warehouse/record_migration"), {"version": version, "name": name})
             applied.append(name)
         return applied
@@ -295,26 +412,26 @@ class Warehouse:
         row = self.con.execute(sqlfiles.load("warehouse/schema_version")).fetchone()
         return int(row[0]) if row and row[0] is not None else 0
 
-    def create_macros(self, *, temp: bool = False) -> None:
-        """The cost macros (queries/macros, in file order; ``temp``: on this connection only, for a read-only
-        warehouse), then the connection's TEMP macros of the analysis: latency features, offload costs and
-        their scratch tables, frontier building blocks."""
-        for name in sqlfiles.listing("macros"):
-            text = sqlfiles.load(f"macros/{name}")
-            temp_text = _PERSISTENT_MACRO.sub("CREATE OR REPLACE TEMP MACRO", text)  # sql-fragment: read-only
-            self.con.execute(temp_text if temp else text)
-        for name, names in CONNECTION_MACROS:
+    def create_macros(self) -> None:
+        """Every macro, as TEMP macros of this connection (none is stored in the file, so a backup of it is its
+        tables: EXPORT DATABASE / IMPORT DATABASE round-trip): the cost macros of queries/macros, then the analysis
+        (selection, pricing, frontier, fit features), each file after those its ``-- requires:`` header names."""
+        for name, names in connection_macros():
             self.con.execute(sqlfiles.render(name, **names))
+        self._created |= {name for name, _ in connection_macros()}
 
     def _create_on_demand(self, query: str) -> None:
-        """Create the ON_DEMAND_MACROS that ``query`` names and this connection lacks."""
-        for macro, name in ON_DEMAND_MACROS.items():
-            if macro not in self._on_demand and macro in query.lower():
+        """Create the macro files ``query`` needs (:func:`needed_files`) that this connection lacks, in order."""
+        wanted = needed_files(query) - self._created
+        if not wanted:
+            return
+        for name, names in macro_files():
+            if name in wanted:
                 try:
-                    self.con.execute(sqlfiles.load(name))
+                    self.con.execute(sqlfiles.render(name, **names))
                 except duckdb.Error as exc:
-                    raise KineticsError(f"cannot create {macro} (queries/{name}.sql): {exc}") from exc
-                self._on_demand.add(macro)
+                    raise KineticsError(f"cannot create the macros of queries/{name}.sql: {exc}") from exc
+        self._created |= wanted
 
     def _check_schema(self) -> None:
         """A read-only warehouse must already have every migration: it cannot be migrated here."""
@@ -350,6 +467,8 @@ class Warehouse:
 
     def _upsert(self, table: str, rows: list[dict[str, Any]]) -> None:
         if rows:
+            import pyarrow as pa
+
             insert_arrow(self.con, table, pa.Table.from_pylist(rows), replace=True)
 
     def _user_row(self, table: str, row: dict[str, Any], builtin: bool, builtins: dict[str, str]) -> bool:
@@ -408,20 +527,27 @@ class Warehouse:
 
     # -- queries ---------------------------------------------------------------------------
 
-    def arrow(self, query: str, params: Sequence[Any] | dict[str, Any] | None = None) -> pa.Table:
+    def _relation(self, query: str, params: Sequence[Any] | dict[str, Any] | None) -> duckdb.DuckDBPyRelation | None:
         self._create_on_demand(query)
+        self.con.complete()  # finish any half-fetched execute() result (fetchone) first
+        return self.con.sql(query, params=params)
+
+    def arrow(self, query: str, params: Sequence[Any] | dict[str, Any] | None = None) -> pa.Table:
+        import pyarrow as pa
+
         try:
-            self.con.complete()  # finish any half-fetched execute() result (fetchone) first
-            rel = self.con.sql(query, params=params)
-            if rel is None:
-                return pa.table({})
-            return rel.to_arrow_table()
+            rel = self._relation(query, params)
+            return pa.table({}) if rel is None else rel.to_arrow_table()
         except duckdb.Error as exc:
             raise KineticsError(str(exc)) from exc
 
     def df(self, query: str, params: Sequence[Any] | dict[str, Any] | None = None) -> pl.DataFrame:
-        """Run a query (with bind parameters) and return a polars DataFrame."""
-        return pl.from_arrow(self.arrow(query, params))  # type: ignore[return-value]
+        """Run a query (with bind parameters) and return a polars DataFrame (the Arrow C stream: no pyarrow)."""
+        try:
+            rel = self._relation(query, params)
+            return pl.DataFrame() if rel is None else pl.DataFrame(rel)
+        except duckdb.Error as exc:
+            raise KineticsError(str(exc)) from exc
 
     def named(self, name: str, params: Sequence[Any] | dict[str, Any] | None = None) -> pl.DataFrame:
         """Run ``queries/<name>.sql`` with bind parameters."""

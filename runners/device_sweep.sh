@@ -42,4 +42,15 @@ case $1 in
     python3 -m kinetics_sql.runners.torchdecode --offload 0 --attn live --model Qwen3-8B --kernels torch,fused \
       --method dense,blocktopk --budget 1024 --block-size 32 --synthetic-prefill --runs 4x32768x256,16x16384x256 \
       --out "$OUTDIR/torch-fused-h100.jsonl" 2>&1 ;;
+  fused-b)  # issue 22 on the H100, second round: 8x32K (the largest 32K batch pair that fits twice), sweep, fixed VRAM
+    python3 -m pytest --noconftest -q -m gpu tests/test_gpu.py -p no:cacheprovider 2>&1 | tail -15
+    TD="python3 -m kinetics_sql.runners.torchdecode --offload 0 --attn live --model Qwen3-8B --synthetic-prefill"
+    $TD --kernels torch,fused --method dense,blocktopk --budget 1024 --block-size 32 \
+      --runs 8x32768x256,4x32768x256,16x16384x256,4x16384x256 --out "$OUTDIR/torch-fused-h100.jsonl" 2>&1
+    python3 -m kinetics_sql.runners.profile_step --model Qwen3-8B --runs 4x32768,16x16384 --method dense,blocktopk \
+      --kernels torch,fused --budget 1024 --block-size 32 --out "$OUTDIR/profile-h100.json" 2>&1
+    F="$TD --kernels fused --method dense,blocktopk --out $OUTDIR/torch-fused-sweep-h100.jsonl"
+    $F --budget 1024 --block-size 32 --runs 12x32768x128,1x32768x128,1x65536x128,4x65536x128,16x8192x128,32x8192x128 2>&1
+    for bud in 512 2048; do $F --budget $bud --block-size 32 --runs 4x32768x128 2>&1; done
+    for bs in 16 64; do $F --budget 1024 --block-size $bs --runs 4x32768x128 2>&1; done ;;
 esac

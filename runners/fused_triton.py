@@ -136,7 +136,7 @@ def qk_rope_write(qkv: Any, q_norm: Any, k_norm: Any, cos: Any, sin: Any, pos_t:
     on = summ is not None
     _qk_rope_write[(b, hq + hkv)](
         qkv, q_norm, k_norm, cos, sin, pos_t, q_out, kc, vc, summ if on else kc, bsum if on else kc,
-        eps, t, summ.shape[2] if on else 1, HQ=hq, HKV=hkv, D=d, BS=block_size, SUMM_ON=on, num_warps=1,
+        eps, t, summ.shape[2] if summ is not None else 1, HQ=hq, HKV=hkv, D=d, BS=block_size, SUMM_ON=on, num_warps=1,
     )
     return q_out
 

@@ -22,7 +22,7 @@ from kinetics_sql.runners.records import device_name
 from kinetics_sql.runners.torchdecode import Qwen3Decoder, engine_version
 
 CATEGORIES = (  # first match wins; names are lower-cased
-    ("selection", ("_select_blocks", "topk", "sort", "radix", "bitonic")),
+    ("selection", ("_score_blocks", "_topk_blocks", "_select_blocks", "topk", "sort", "radix", "bitonic")),
     ("attention", ("_live_decode", "_combine")),
     ("gemm", ("gemm", "gemv", "nvjet", "cutlass", "xmma", "splitk", "sm90_")),
     ("fused norm/rope/act", ("_add_rmsnorm", "_qk_rope_write", "_silu_mul")),
@@ -55,7 +55,7 @@ def copy_bandwidth(nbytes: int = 4 << 30) -> float:
         times.append(a.elapsed_time(b) / 1000)
     del src, dst
     torch.cuda.empty_cache()
-    return 2 * nbytes / sorted(times)[len(times) // 2]
+    return 2 * nbytes / float(sorted(times)[len(times) // 2])
 
 
 def profile_one(model: Qwen3Decoder, b: int, ctx: int, method: str, kernels: str, steps: int) -> dict[str, Any]:
@@ -137,7 +137,8 @@ def main(argv: list[str] | None = None) -> None:
     b0, c0 = runs[0]
     model = Qwen3Decoder(spec, device="cuda", max_batch=b0, max_ctx=c0 + 2 * args.steps + 8, attn_impl="live",
                          budget=args.budget, block_size=args.block_size, kernels=kernels[0])
-    out = {"device": device_name(use_gpu=True), "engine_version": engine_version(), "copy_bytes_per_s": bw,
+    out: dict[str, Any] = {
+           "device": device_name(use_gpu=True), "engine_version": engine_version(), "copy_bytes_per_s": bw,
            "command": "python -m kinetics_sql.runners.profile_step " + " ".join(argv or []),
            "timestamp": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "profiles": []}
     for b, ctx in runs:

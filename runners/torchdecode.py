@@ -162,7 +162,7 @@ class Qwen3Decoder:
         self.summ: list[Any] = []
         self.bsum: list[Any] = []  # fused block top-k: float32 running key sum of each sequence's newest block
         self.max_batch, self.max_ctx = 0, 0
-        self._graphs: dict[tuple[int, int, str], Any] = {}
+        self._graphs: dict[tuple[int, int, str, str], Any] = {}  # (batch, span, method, kernels)
         self.last_token: Any = None
         self.alloc_cache(max_batch, max_ctx)
 
@@ -404,8 +404,9 @@ class Qwen3Decoder:
     def _step_fused(self, tok: Any, pos_t: Any) -> None:
         """step_static with the fused kernels (runners/fused_ops.py): per layer RMSNorm (with the residual
         add), one q/k/v GEMM, q/k norm + RoPE + cache write (+ the newest block's summary), for block top-k
-        one selection kernel, attention, the split merge, o GEMM, add + RMSNorm, one gate/up GEMM, silu*up,
-        down GEMM: 10 launches per layer (11 with block top-k) where the torch step has about 30 (40)."""
+        two selection kernels, attention, the split merge, o GEMM, add + RMSNorm, one gate/up GEMM, silu*up,
+        down GEMM: about 12 launches per layer with cuBLAS's split-K reductions (14 with block top-k), where
+        the torch step launches 44 (75); profiled in warehouse/profiles/profile-h200.json."""
         from kinetics_sql.runners import fused_ops as fo
 
         torch = self.torch
@@ -766,7 +767,7 @@ def main(argv: list[str] | None = None) -> None:
                     help="fill the prompt's KV cache with random values instead of running the prompt")
     ap.add_argument("--kernels", default="torch",
                     help="comma-separated: torch (torch ops, about 30 launches per layer) and/or fused (the Triton "
-                    "kernels of runners/fused_triton.py, 10-11 per layer; needs --attn live)")
+                    "kernels of runners/fused_triton.py, about 12 per layer; needs --attn live)")
     ap.add_argument("--out", required=True)
     args = ap.parse_args(argv)
     import torch

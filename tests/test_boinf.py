@@ -308,20 +308,29 @@ def test_strategies_in_the_frontier(mwh: Warehouse) -> None:
 
 def test_majority_and_length_caps_are_planned_under_offload_costs(mwh: Warehouse) -> None:
     """Offload-aware costs plan every N of majority_votes (here all 6 samples, not a power of 2) and every cap of long
-    CoT from lengths (queries/fit/offload_plan.sql): per problem and setting, the mean over samples of offload_cost."""
+    CoT from lengths (queries/pricing/plan.sql): per problem and setting, the mean over samples of each sample priced
+    alone (pricing_trial_cost under its plan row), at the default prompt length (answer tables record none)."""
     tokens = [3000, 9000, 1500, 5000, 700, 2500]
     load_answers(mwh, [("g", ["g", "g", "a", None, "g", "b"], tokens)])
-    mean = (
-        "SELECT avg(offload_cost('latency', 'Qwen3-4B', ?, 'dense', 0, least(t, ?), 0, 0, 'exact'))"
-        " FROM unnest(?) u(t)"
-    )
+    mean = """
+        SELECT avg(pricing_trial_cost('latency', 'dense', 0, lout, 0,
+                                      pricing_trial_terms('dense', 0, lout, 0, 0, 'exact', pl), 1, pl,
+                                      pricing_context($pricing)))
+        FROM (SELECT least(u.t, $cap) AS lout, p AS pl
+              FROM unnest($tokens::INTEGER[]) u(t),
+                   pricing_plan(pricing_context($pricing), 'aime24', $strategy, []::VARCHAR[]) p
+              WHERE p.model = 'Qwen3-4B' AND p.setting = $setting)
+    """
     for strategy in ("majority", "long-cot"):
         spec = fr.FrontierSpec(task="aime24", strategy=strategy, cost="latency", hardware="h100-sxm", vram_gb=24)
-        pts = fr.points(mwh, spec)  # writes the plan offload_cost reads
+        pts = fr.points(mwh, spec)
         assert (6 in set(pts["setting"])) if strategy == "majority" else ({1024, 16384} <= set(pts["setting"]))
+        cx = fr.pricing_context(mwh, spec.validated(mwh))
         for r in pts.iter_rows(named=True):
             cap = r["setting"] if strategy == "long-cot" else 1 << 30
-            ref = mwh.con.execute(mean, [r["setting"], cap, tokens]).fetchall()[0][0]
+            ref = mwh.con.execute(
+                mean, {"pricing": cx, "cap": cap, "tokens": tokens, "strategy": strategy, "setting": r["setting"]}
+            ).fetchall()[0][0]
             assert r["cost"] == pytest.approx(ref, rel=1e-12)
 
 

@@ -73,7 +73,7 @@ def test_qk_rope_write_kernel_matches_torch(ft: Any, pos: int) -> None:
     c = _qkv_case(torch.bfloat16, seed=pos)
     r = {k: v.clone() for k, v in c.items()}
     pos_t = torch.tensor([pos])
-    kw = {"eps": 1e-6, "hq": 4, "hkv": 2, "block_size": 8}
+    kw: dict[str, Any] = {"eps": 1e-6, "hq": 4, "hkv": 2, "block_size": 8}
     q_ref = fused_ops.qk_rope_write_ref(r["qkv"], r["q_norm"], r["k_norm"], r["cos"], r["sin"], pos_t, r["kc"][:2],
                                         r["vc"][:2], r["summ"][:2], r["bsum"][:2], **kw)
     q = ft.qk_rope_write(c["qkv"], c["q_norm"], c["k_norm"], c["cos"], c["sin"], pos_t, c["kc"][:2], c["vc"][:2],
@@ -183,3 +183,15 @@ def test_cli_records_the_kernels(tmp_path: Any) -> None:
     with pytest.raises(ValueError, match="--kernels fused needs --attn live"):
         torchdecode.main(["--model", "toy-qwen3", "--device", "cpu", "--offload", "0", "--attn", "span",
                           "--kernels", "fused", "--runs", "1x4x2", "--out", str(out)])
+
+
+def test_profile_categories_name_where_the_time_goes() -> None:
+    from kinetics_sql.runners.profile_step import category
+
+    assert category("_score_blocks") == category("_topk_blocks") == "selection"
+    assert category("void at::native::sbtopk::gatherTopK<float>") == "selection"
+    assert category("_live_decode") == category("_combine") == "attention"
+    assert category("nvjet_sm90_tst_192x16_64x8_2x1_v_bz_TNT") == "gemm"
+    assert category("void cublasLt::splitKreduce_kernel<32, 16>") == "gemm"
+    assert category("_qk_rope_write") == "fused norm/rope/act"
+    assert category("void at::native::vectorized_elementwise_kernel<8, CUDAFunctor_add>") == "torch elementwise/other"

@@ -176,7 +176,7 @@ def test_fused_stage_kernels_match_torch_on_gpu() -> None:
                  torch.randn(b, hkv, dd, device="cuda", generator=g)]
         refs = [x.clone() for x in bufs]
         pos_t = torch.tensor([pos], device="cuda")
-        kw = {"eps": 1e-6, "hq": hq, "hkv": hkv, "block_size": bs}
+        kw: dict[str, Any] = {"eps": 1e-6, "hq": hq, "hkv": hkv, "block_size": bs}
         q_ref = fused_ops.qk_rope_write_ref(qkv, qn, kn, cos, sin, pos_t, *refs, **kw)
         q = fused_triton.qk_rope_write(qkv, qn, kn, cos, sin, pos_t, *bufs, q_out=qkv.new_empty(b, hq, dd), **kw)
         assert A.rel_error(q, q_ref) < 1e-2, pos
@@ -200,7 +200,7 @@ def _tie_tolerant_same_selection(out: Any, ref: Any, scores: Any, nsel: int) -> 
                 continue
             for blk in a ^ r:
                 assert abs(float(scores[i, j, blk] - kth[i, j])) <= 2e-2 * max(1.0, abs(float(kth[i, j]))), (i, j)
-    return same / rows
+    return float(same / rows)
 
 
 @pytest.mark.parametrize(("pos", "bs", "nsel"), [(8191, 32, 32), (5000, 32, 32), (6000, 16, 64), (3000, 64, 8)])
@@ -227,9 +227,16 @@ def test_fused_selection_matches_reference_on_gpu(pos: int, bs: int, nsel: int) 
     assert (out == blk).any(dim=-1).all() and int(out.max()) <= blk
     lens = torch.full((b,), pos + 1, dtype=torch.int32, device="cuda")
     att = LiveAttention(b, 32, 8, 128, t, device="cuda", block_size=bs, nsel=nsel)
-    want = A.live_attention_reference(q.double(), k.double(), v.double(), lens, ref, bs)
+    # attention over the fused selection, against float64 over the same blocks (a tie swapped for its
+    # twin changes the attended keys, so the reference's own choice is compared only where it is the same)
+    want = A.live_attention_reference(q.double(), k.double(), v.double(), lens, out, bs)
+    same = torch.equal(out.sort(-1).values, ref.sort(-1).values)
+    want_ref = A.live_attention_reference(q.double(), k.double(), v.double(), lens, ref, bs)
     for fused in (False, True):
-        assert A.rel_error(att(q, k, v, lens, out, fused_combine=fused), want) < 2e-2
+        got = att(q, k, v, lens, out, fused_combine=fused)
+        assert A.rel_error(got, want) < 2e-2
+        if same:
+            assert A.rel_error(got, want_ref) < 2e-2
 
 
 def test_fused_decode_graph_generates_the_torch_steps_tokens_on_gpu(toy_state: dict) -> None:

@@ -15,7 +15,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 PKG = ROOT / "kinetics_sql"
 # Modules that import an optional engine at module level (they run on GPU machines only).
-ENGINE_MODULES = {"kinetics_sql.runners.blocksparse_triton", "kinetics_sql.runners.live_attention"}
+ENGINE_MODULES = {"kinetics_sql.runners.blocksparse_triton", "kinetics_sql.runners.live_attention",
+                  "kinetics_sql.runners.fused_triton"}  # need triton: imported only on a GPU (or its interpreter)
 
 
 def _modules() -> list[str]:

@@ -50,7 +50,9 @@ def test_small_frontiers_are_kept_whole_and_the_query_reproduces_the_rows(aime_w
     got = steps.frontier_steps(aime_wh, spec, levels=full.height)
     assert got.rows.equals(full)
     again = aime_wh.df(got.sql, got.params)
-    assert again.select("cost", "accuracy", "lower", "upper").equals(full.select("cost", "accuracy", "lower", "upper"))
+    assert again.select("cost", "accuracy").equals(full.select("cost", "accuracy"))
+    for col in ("lower", "upper"):  # the SQL band and the chunked one (kinetics_sql.band) sum in different orders
+        np.testing.assert_allclose(again[col].to_numpy(), full[col].to_numpy(), rtol=1e-12, atol=1e-12)
     assert got.sql in got.provenance and got.params["points"] in got.provenance
 
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from kinetics_sql.limits import Resources
-from kinetics_sql.warehouse import Warehouse, check_warehouse_path
+
+if TYPE_CHECKING:
+    from kinetics_sql.warehouse import Warehouse
 
 DEFAULT_WAIT_S = 30.0
 
@@ -37,7 +39,11 @@ class State:
         if self._wh is not None and self._wh.read_only:
             self.close()
         if self._wh is None:
-            self._wh = Warehouse(self.db, wait_s=self.wait_s, on_wait=_say, resources=self.resources)
+            from kinetics_sql.warehouse import Warehouse
+
+            self._wh = Warehouse(
+                self.db, wait_s=self.wait_s, on_wait=_say, resources=self.resources, lazy_macros=True
+            )
         return self._wh
 
     @property
@@ -45,14 +51,17 @@ class State:
         """The warehouse opened read-only; where no file exists, the built-in catalog in memory (errors then
         say that the warehouse does not exist; nothing is created)."""
         if self._wh is None:
+            from kinetics_sql.warehouse import Warehouse, check_warehouse_path
+
             check_warehouse_path(self.db)  # a folder, a CSV or a SQLite file is refused, not taken for "missing"
             if self.db != ":memory:" and not Path(self.db).is_file():
-                self._wh = Warehouse(":memory:", resources=self.resources)
+                self._wh = Warehouse(":memory:", resources=self.resources, lazy_macros=True)
                 self._wh.path = self.db
                 self._wh.missing = True
             else:
                 self._wh = Warehouse(
-                    self.db, read_only=True, wait_s=self.wait_s, on_wait=_say, resources=self.resources
+                    self.db, read_only=True, wait_s=self.wait_s, on_wait=_say, resources=self.resources,
+                    lazy_macros=True,
                 )
         return self._wh
 

@@ -1,13 +1,16 @@
-"""`cost`: FLOPs, KV reads, eFLOPs and seconds of one configuration on one hardware profile."""
+"""`cost`: FLOPs, KV reads, eFLOPs and seconds of one configuration on one hardware profile; with a seconds-based
+``--cost`` (rflops, latency, dollars, dollars-throughput), its seconds and dollars from the pricing layer
+(queries/pricing/), as the frontier and recommend price a problem with those trials."""
 
 from __future__ import annotations
 
 import click
 
-from kinetics_sql import limits, sqlfiles
+from kinetics_sql import costmodel, limits, sqlfiles
 from kinetics_sql.commands.context import State, pass_state
 from kinetics_sql.commands.output import emit, output_options
-from kinetics_sql.commands.params import TOKENS
+from kinetics_sql.commands.params import GPUS, TOKENS, pricing_options
+from kinetics_sql.costmodel import OFFLOAD_COSTS
 from kinetics_sql.errors import KineticsError
 from kinetics_sql.facts.methods import METHODS, check_params
 
@@ -30,19 +33,23 @@ from kinetics_sql.facts.methods import METHODS, check_params
     show_default=True,
     help="Parameter count: the Kinetics tables' (where defined) or the architecture's.",
 )
-@click.option(
-    "--gpus",
-    type=click.IntRange(min=1),
-    default=1,
-    show_default=True,
-    help="Tensor parallelism over this many GPUs: costs per GPU (wall time) with the interconnect's traffic, "
-    "gpu_seconds, and each GPU's weight and KV bytes.",
-)
+@GPUS
 @click.option(
     "--allow-implausible",
     is_flag=True,
     help="Cost prompt + generation lengths beyond the model's context length (models.max_position).",
 )
+@click.option(
+    "--cost",
+    "cost_model",
+    type=click.Choice(("flops", "eflops", *OFFLOAD_COSTS)),
+    default="eflops",
+    show_default=True,
+    help="eflops/flops: the datasheet counts above. rflops, latency, dollars, dollars-throughput: seconds and USD per "
+    "1,000 problems in both regimes from the pricing layer (the VRAM plan of --n trials at the longest --lout, "
+    "--engine's fit or the datasheet), the numbers frontier and recommend print for a problem with these trials.",
+)
+@pricing_options
 @output_options
 @pass_state
 def cost(
@@ -59,6 +66,10 @@ def cost(
     param_count: str,
     allow_implausible: bool,
     gpus: int,
+    cost_model: str,
+    engine: str | None,
+    vram_gb: float | None,
+    reserve_gb: float,
     fmt: str,
     output: str | None,
 ) -> None:
@@ -89,6 +100,22 @@ def cost(
         "variant": variant,
         "param_count": param_count,
     }
+    if cost_model in OFFLOAD_COSTS:
+        hw = str(params["hardware"])
+        coefficients = costmodel.resolve(wh, hardware=hw, engine=engine)
+        if gpus > 1:
+            costmodel.net_bandwidth(wh, hw)
+        cx = costmodel.pricing_context(wh, coefficients, vram_gb=vram_gb, reserve_gb=reserve_gb, gpus=gpus)
+        price = wh.named("recommend/price", {"name": hw})
+        has_price = bool(price.height) and price["price_per_hour"][0] is not None
+        if cost_model.startswith("dollars") and not has_price:
+            raise KineticsError(
+                f"hardware {hw} has no price: set one with `kinetics-sql hardware add {hw} --price-per-hour USD`"
+            )
+        del params["param_count"], params["hardware"]
+        priced = {**params, "cost": cost_model, "pricing": cx, "has_price": has_price}
+        emit(wh.df(sqlfiles.load("cost/priced"), priced), fmt, output)
+        return
     if gpus > 1:
         emit(wh.df(sqlfiles.load("tp/cost_one"), {**params, "gpus": gpus}), fmt, output)
         return

@@ -17,8 +17,8 @@ from kinetics_sql import compare_adaptive, compare_gpus, compare_offload, limits
 from kinetics_sql import frontier as fr
 from kinetics_sql.commands.context import State, pass_state
 from kinetics_sql.commands.output import emit, output_options, render_table, write_file
-from kinetics_sql.commands.params import Finite, only_with
-from kinetics_sql.costmodel import DEFAULT_RESERVE_GB, OFFLOAD_COSTS
+from kinetics_sql.commands.params import GPUS, Finite, only_with, pricing_options
+from kinetics_sql.costmodel import OFFLOAD_COSTS
 from kinetics_sql.facts.methods import METHODS, ORACLE_LABEL, considered
 from kinetics_sql.warehouse import Warehouse
 
@@ -40,33 +40,7 @@ def _note_oracle(df: Any) -> None:
         click.echo(f"rows with method topk: {ORACLE_LABEL}", err=True)
 
 
-def offload_options(func: F) -> F:
-    """``--engine``, ``--vram-gb`` and ``--reserve-gb`` for commands that take ``--cost rflops|latency``."""
-    options = [
-        click.option(
-            "--engine",
-            default=None,
-            help="rflops/latency: use the newest `kinetics-sql fit` of this engine on --hardware "
-            "(default: datasheet 1/peak, 1/HBM, 1/link).",
-        ),
-        click.option(
-            "--vram-gb",
-            type=Finite(0, limits.VRAM_GB_MAX),
-            default=None,
-            help="rflops/latency: VRAM limit in GB (default: the hardware profile's); each model and setting "
-            "offloads the fewest layers that fit weights + KV + reserve.",
-        ),
-        click.option(
-            "--reserve-gb",
-            type=Finite(0, limits.VRAM_GB_MAX, low_open=False),
-            default=DEFAULT_RESERVE_GB,
-            show_default=True,
-            help="rflops/latency: VRAM kept free for activations and the runtime.",
-        ),
-    ]
-    for option in reversed(options):
-        func = option(func)
-    return func
+offload_options = pricing_options  # frontier's and compare's name for them
 
 
 def selection_options(func: F) -> F:
@@ -134,14 +108,7 @@ def selection_options(func: F) -> F:
             help="--kind deployable and compare: also consider oracle top-k (an upper bound that no engine runs: it "
             "scores every key to pick its top k). Default without --method: dense, blocktopk and window.",
         ),
-        click.option(
-            "--gpus",
-            type=click.IntRange(min=1),
-            default=1,
-            show_default=True,
-            help="Tensor parallelism: every arm on this many GPUs of --hardware (costs per GPU, i.e. wall time, "
-            "with the interconnect's traffic; gpu_seconds = gpus * seconds is what a price per GPU-hour multiplies).",
-        ),
+        GPUS,
         click.option(
             "--source",
             "sources",

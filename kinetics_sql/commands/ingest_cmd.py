@@ -187,14 +187,36 @@ def ingest(
 
 
 @click.command()
-@click.option("--parquet", "out_dir", required=True, type=click.Path(file_okay=False), help="Output folder.")
+@click.option("--parquet", "out_dir", type=click.Path(file_okay=False), help="Parquet for other engines: a folder.")
+@click.option(
+    "--backup",
+    "backup_dir",
+    type=click.Path(file_okay=False),
+    help="The backup: DuckDB's EXPORT DATABASE of every table (schema and rows) into this new folder; "
+    "`kinetics-sql --db NEW.duckdb restore DIR` (IMPORT DATABASE) gives back the same warehouse.",
+)
 @pass_state
-def export(state: State, out_dir: str) -> None:
-    """Write every data table of the warehouse as Parquet for Spark, Trino or DuckDB over object storage: the
-    samples (trials, problems, majority_votes, trial_budgets, published_costs) Hive-partitioned by task and model,
-    the catalog, measurements, attention benchmarks, fits (coefficients) and logs as DIR/<table>/data.parquet."""
+def export(state: State, out_dir: str | None, backup_dir: str | None) -> None:
+    """Write every data table of the warehouse as Parquet for Spark, Trino or DuckDB over object storage (--parquet:
+    the samples (trials, problems, majority_votes, trial_budgets, published_costs) Hive-partitioned by task and model,
+    the catalog, measurements, attention benchmarks, fits (coefficients) and logs as DIR/<table>/data.parquet), or
+    back it up (--backup DIR: DuckDB's EXPORT DATABASE; a warehouse stores no macro, kinetics-sql creates them on
+    every open, so IMPORT DATABASE of the folder, `kinetics-sql --db NEW.duckdb restore DIR`, restores every table and
+    row)."""
+    if (out_dir is None) == (backup_dir is None):
+        raise click.UsageError("give exactly one of --parquet DIR and --backup DIR")
+    if backup_dir is not None:
+        from kinetics_sql.warehouse import backup
+
+        wh = state.reader
+        if wh.missing:
+            raise KineticsError(f"no warehouse at {wh.path} to back up")
+        backup(wh, backup_dir)
+        click.echo(f"backed up {wh.path} into {backup_dir} (restore: kinetics-sql --db NEW.duckdb restore DIR)")
+        return
     from kinetics_sql.ingest.export import export_parquet
 
+    assert out_dir is not None
     try:
         written = export_parquet(state.reader, out_dir)
     except OSError as exc:
@@ -203,4 +225,16 @@ def export(state: State, out_dir: str) -> None:
         click.echo(f"{table}: {rows} rows")
 
 
-COMMANDS = [ingest, export]
+@click.command()
+@click.argument("backup_dir", type=click.Path(exists=True, file_okay=False))
+@pass_state
+def restore(state: State, backup_dir: str) -> None:
+    """Restore a warehouse backed up with `kinetics-sql export --backup DIR` into the new file --db (DuckDB's IMPORT
+    DATABASE; then migrated to this version if older)."""
+    from kinetics_sql.warehouse import restore as restore_db
+
+    restore_db(state.db, backup_dir)
+    click.echo(f"restored {backup_dir} into {state.db}")
+
+
+COMMANDS = [ingest, export, restore]

@@ -4,11 +4,13 @@ with another one. Both are usage errors (exit 2, after the usage line), raised b
 from __future__ import annotations
 
 import math
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import click
 
 from kinetics_sql import limits
+from kinetics_sql.defaults import DEFAULT_RESERVE_GB
 
 
 class Finite(click.ParamType):
@@ -69,3 +71,47 @@ class Tokens(click.ParamType):
 
 
 TOKENS = Tokens()
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+# Declared once, for every command that prices (frontier, compare, recommend, cost): tensor parallelism and the pricing
+# context of the seconds-based costs (kinetics_sql.costmodel.pricing_context, queries/pricing/).
+GPUS = click.option(
+    "--gpus",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Tensor parallelism over this many GPUs of --hardware: costs per GPU (wall time) with the interconnect's "
+    "traffic and each GPU's memory plan; gpu_seconds = gpus * seconds, and dollars pay for all of them.",
+)
+
+
+def pricing_options(func: F) -> F:
+    """``--engine``, ``--vram-gb`` and ``--reserve-gb``: what prices the seconds-based costs (rflops, latency, dollars,
+    dollars-throughput)."""
+    options = [
+        click.option(
+            "--engine",
+            default=None,
+            help="Seconds-based costs: the newest `kinetics-sql fit` of this engine on --hardware "
+            "(default: the datasheet roofline, 1/peak, 1/HBM, 1/link).",
+        ),
+        click.option(
+            "--vram-gb",
+            type=Finite(0, limits.VRAM_GB_MAX),
+            default=None,
+            help="Seconds-based costs: VRAM limit in GB (default: the hardware profile's); each model and setting "
+            "offloads the fewest layers that fit weights + KV + reserve.",
+        ),
+        click.option(
+            "--reserve-gb",
+            type=Finite(0, limits.VRAM_GB_MAX, low_open=False),
+            default=DEFAULT_RESERVE_GB,
+            show_default=True,
+            help="Seconds-based costs: VRAM kept free for activations and the runtime.",
+        ),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func

@@ -11,8 +11,7 @@ from kinetics_sql import limits
 from kinetics_sql import recommend as rec
 from kinetics_sql.commands.context import State
 from kinetics_sql.commands.output import resolve_format, write_file
-from kinetics_sql.commands.params import Finite, only_with
-from kinetics_sql.costmodel import DEFAULT_RESERVE_GB
+from kinetics_sql.commands.params import GPUS, Finite, only_with, pricing_options
 
 
 @click.command()
@@ -22,22 +21,7 @@ from kinetics_sql.costmodel import DEFAULT_RESERVE_GB
     help="Hardware profile (`kinetics-sql hardware` lists them); a comma list (h100-sxm,rtx-4090) or `all` "
     "(every profile with a price) compares the profiles: one line each, the best first, then its recommendation.",
 )
-@click.option(
-    "--vram-gb", type=Finite(0, limits.VRAM_GB_MAX), default=None, help="VRAM limit in GB (default: the profile's)."
-)
-@click.option(
-    "--reserve-gb",
-    type=Finite(0, limits.VRAM_GB_MAX, low_open=False),
-    default=DEFAULT_RESERVE_GB,
-    show_default=True,
-    help="VRAM kept free for activations and the runtime.",
-)
-@click.option(
-    "--engine",
-    default=None,
-    help="Predict seconds with the newest `kinetics-sql fit` of this engine on --hardware "
-    "(default: the datasheet roofline, 1/peak, 1/HBM, 1/link).",
-)
+@pricing_options
 @click.option("--task", "tasks", multiple=True, help="Task(s); a configuration must cover all (default aime24).")
 @click.option(
     "--strategy",
@@ -84,14 +68,7 @@ from kinetics_sql.costmodel import DEFAULT_RESERVE_GB
     help="With --target-accuracy: what to minimise: seconds per problem, dollars per 1,000 problems (in --regime), "
     "or dollars-per-solved (those dollars / accuracy: USD per 1,000 solved problems).",
 )
-@click.option(
-    "--gpus",
-    type=click.IntRange(min=1),
-    default=1,
-    show_default=True,
-    help="Tensor parallelism: every configuration on this many GPUs of --hardware (per-GPU memory plan, wall "
-    "seconds with the interconnect's traffic); dollars pay for all of them.",
-)
+@GPUS
 @click.option(
     "--bootstrap",
     type=click.IntRange(1, limits.BOOTSTRAP_MAX),

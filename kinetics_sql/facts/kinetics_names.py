@@ -56,3 +56,17 @@ def parse(name: str) -> KineticsName | None:
         method, budget = "topk", (local or 0) + int(topk[1])
         run = int(topk[2]) if topk[2] else None
     return KineticsName(m["task"], m["model"], method, budget, block_size, local, run, bool(m["table"]))
+
+
+FACT_TABLES = ("problems", "trials", "trial_budgets", "published_costs")  # the tables that carry source_facts
+
+
+def source_facts(name: str, fmt: str | None) -> dict[str, int | bool | None]:
+    """The facts of a source's file name that the warehouse stores as columns (queries/migrations/060_source_facts.sql):
+    its local window, the index of a repeated run, and whether it is a Best-of-Infinity answer table (format boinf)."""
+    parsed = parse(name)
+    return {
+        "local_window": parsed.local if parsed else None,
+        "run_index": parsed.run if parsed else None,
+        "answer_table": fmt == "boinf",
+    }

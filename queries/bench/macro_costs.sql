@@ -1,3 +1,4 @@
+-- requires: macros/001_cost
 -- bench macros: expected eFLOPs (published variant, i = 562.5) of every (configuration, problem, N) of the
 -- published tables, averaged over each problem's trial lengths, through the eflops macro.
 SELECT pc.source, pc.problem_id, pc.n,

@@ -1,3 +1,4 @@
+-- requires: macros/003_catalog
 -- Cost of one configuration for each requested trial length, plus their mean when there are
 -- several (row 'mean', lout NULL: the mean cost over the lengths, not the cost of the mean length).
 -- seconds: the datasheet roofline (compute / peak + KV bytes / HBM); kinetics_seconds: the paper's eFLOPs time

@@ -1,3 +1,4 @@
+-- requires: fit/macros, macros/010_arch, macros/040_tensor_parallel
 -- Regression features of every measurement of one engine on one device (see fit/macros.sql).
 -- $engine: engine name (case-insensitive); $device: case-insensitive substring of the device name;
 -- $sources: substrings of measurements.source (the ingested file) to keep, or [] for all.

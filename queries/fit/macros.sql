@@ -1,3 +1,4 @@
+-- requires: macros/001_cost, macros/002_rflops, macros/040_tensor_parallel
 -- Regression features of the latency model (`kinetics-sql fit`), shared by the fit and by the
 -- latency / fitted-rFLOPs cost of frontiers, so that a prediction uses exactly what was fitted.
 -- Created TEMP on the connection by kinetics_sql.fit.install_macros. All results DOUBLE.

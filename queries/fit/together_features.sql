@@ -1,3 +1,4 @@
+-- requires: fit/macros, macros/010_arch
 -- Regression features (fit/features.sql's columns) of best-of-N runs decoded together (runners/vllmrun.py
 -- `--together`: extra.schedule = 'together', extra.lengths = each sample's tokens), for predicting their wall time
 -- with a fit, no refit. $engine, $device, $sources as fit/features.sql. One GPU, nothing offloaded.

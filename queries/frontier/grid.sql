@@ -1,3 +1,4 @@
+-- requires: frontier/macros, pricing/context, pricing/costs
 -- The notebooks' rendering of a frontier: sampled on $grid log-spaced costs between $grid_min and
 -- $grid_max (default: the first and last breakpoint), then a centred moving average of width $smooth
 -- (shorter at the ends). accuracy_exact is the exact frontier at the grid cost.
@@ -20,7 +21,7 @@ sampled AS (
     ASOF LEFT JOIN curve c ON c.lane = l.lane AND c.cost <= g.cost
 )
 SELECT CASE WHEN $envelope THEN NULL ELSE s.lane END AS "group",
-       s.cost, frontier_tera($cost, s.cost) AS cost_tera, frontier_seconds($cost, s.cost, h.peak_flops) AS seconds,
+       s.cost, frontier_tera($cost, s.cost) AS cost_tera, frontier_seconds($cost, s.cost, h.peak_flops, cx := pricing_context($pricing)) AS seconds,
        avg(s.accuracy_exact) OVER (PARTITION BY s.lane ORDER BY s.k
                                    ROWS BETWEEN ($smooth - 1) // 2 PRECEDING AND ($smooth - 1) // 2 FOLLOWING) AS accuracy,
        s.accuracy_exact, s.model, s.method, s.budget, s.block_size, s.config, s.setting

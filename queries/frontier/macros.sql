@@ -22,19 +22,51 @@
 -- breakpoint labelled with the arm that set it), false one frontier per group. bootstrap B > 0 adds
 -- lower/upper, the 2.5% and 97.5% quantiles of B frontiers on problems resampled with replacement
 -- (replicate 0 is the data itself; draws are hash(seed, replicate, draw), so reproducible).
+-- The points of a table with their group (p_by): what frontier_curve and its band (kinetics_sql.frontier.oracle_band)
+-- share.
+CREATE OR REPLACE TEMP MACRO frontier_grouped(p_points, p_by) AS TABLE
+SELECT *,
+       CASE p_by
+           WHEN 'none' THEN 'all'
+           WHEN 'model' THEN model
+           WHEN 'method' THEN method
+           WHEN 'config' THEN config
+           WHEN 'model_method' THEN model || ' ' || method
+           WHEN 'arm' THEN config || ' @' || setting::VARCHAR
+           ELSE error('unknown grouping ''' || p_by || ''' (expected none, model, method, config, model_method or arm)')
+       END AS grp
+FROM query_table(p_points);
+
+-- Bootstrap replicates 1..p_bootstrap of the problems of a points table: each drawn problem's weight (its
+-- multiplicity among q draws with replacement; draws are hash(seed, replicate, draw), so reproducible).
+CREATE OR REPLACE TEMP MACRO frontier_replicates(p_points, p_bootstrap, p_seed) AS TABLE
+WITH probs AS (
+    SELECT problem_id, (row_number() OVER (ORDER BY problem_id) - 1)::UBIGINT AS idx, count(*) OVER () AS q
+    FROM (SELECT DISTINCT problem_id FROM query_table(p_points))
+),
+nq AS (SELECT any_value(q)::BIGINT AS q FROM probs)
+SELECT r.rep, p.problem_id, count(*)::DOUBLE AS w
+FROM nq, range(1, p_bootstrap + 1) r(rep), range(0, nq.q) d(draw)
+JOIN probs p ON p.idx = hash(p_seed, r.rep, d.draw) % nq.q::UBIGINT
+GROUP BY ALL;
+
+-- The oracle's events: per group and problem, each arm (in cost order) that raises the problem's best accuracy, and
+-- by how much (gain). A group's oracle frontier is the running sum of its gains over cost, over the problems.
+CREATE OR REPLACE TEMP MACRO frontier_oracle_events(p_points, p_by) AS TABLE
+WITH ranked AS (
+    SELECT *, max(accuracy) OVER (PARTITION BY grp, problem_id ORDER BY cost, accuracy DESC, config, setting
+                                  ROWS UNBOUNDED PRECEDING) AS best
+    FROM frontier_grouped(p_points, p_by)
+)
+SELECT * FROM (
+    SELECT *, best - coalesce(lag(best) OVER (PARTITION BY grp, problem_id
+                                              ORDER BY cost, accuracy DESC, config, setting), 0.0) AS gain
+    FROM ranked)
+WHERE gain > 0;
+
 CREATE OR REPLACE TEMP MACRO frontier_curve(p_points, p_kind, p_by, p_envelope, p_bootstrap, p_seed) AS TABLE
 WITH pts AS (
-    SELECT *,
-           CASE p_by
-               WHEN 'none' THEN 'all'
-               WHEN 'model' THEN model
-               WHEN 'method' THEN method
-               WHEN 'config' THEN config
-               WHEN 'model_method' THEN model || ' ' || method
-               WHEN 'arm' THEN config || ' @' || setting::VARCHAR
-               ELSE error('unknown grouping ''' || p_by || ''' (expected none, model, method, config, model_method or arm)')
-           END AS grp
-    FROM query_table(p_points)
+    SELECT * FROM frontier_grouped(p_points, p_by)
     WHERE CASE WHEN p_kind IN ('oracle', 'deployable') THEN true
                ELSE error('unknown frontier kind ''' || p_kind || ''' (expected oracle or deployable)') END
 ),
@@ -46,24 +78,10 @@ nq AS (SELECT any_value(q)::BIGINT AS q FROM probs),
 reps AS (   -- problem weights per replicate: 1 each in replicate 0, multiplicities of q draws in the others
     SELECT 0 AS rep, problem_id, 1.0 AS w FROM probs
     UNION ALL
-    SELECT r.rep, p.problem_id, count(*)::DOUBLE AS w
-    FROM nq, range(1, p_bootstrap + 1) r(rep), range(0, nq.q) d(draw)
-    JOIN probs p ON p.idx = hash(p_seed, r.rep, d.draw) % nq.q::UBIGINT
-    GROUP BY ALL
+    SELECT rep, problem_id, w FROM frontier_replicates(p_points, p_bootstrap, p_seed)
 ),
 -- oracle: per group and problem the running max of accuracy over arms in cost order; its increments
-ranked AS (
-    SELECT *, max(accuracy) OVER (PARTITION BY grp, problem_id ORDER BY cost, accuracy DESC, config, setting
-                                  ROWS UNBOUNDED PRECEDING) AS best
-    FROM pts WHERE p_kind = 'oracle'
-),
-events AS (
-    SELECT * FROM (
-        SELECT *, best - coalesce(lag(best) OVER (PARTITION BY grp, problem_id
-                                                  ORDER BY cost, accuracy DESC, config, setting), 0.0) AS gain
-        FROM ranked)
-    WHERE gain > 0
-),
+events AS (SELECT * FROM frontier_oracle_events(p_points, p_by) WHERE p_kind = 'oracle'),
 event_arms AS (   -- the arm that moved the group's frontier most at this cost
     SELECT grp, cost,
            arg_max({'model': model, 'method': method, 'budget': budget, 'block_size': block_size,

@@ -1,3 +1,5 @@
+-- requires: frontier/offload_points, frontier/parts, frontier/strategies, pricing/context, pricing/costs
+-- requires: pricing/datasheet, pricing/terms, selection/catalog, selection/trials
 -- frontier_points, one text for three macros (kinetics_sql.warehouse.POINTS_MACROS renders it, {frontier_points},
 -- {strategy_points} and {offload_points} replaced by quoted names), each binding only what it can need:
 --   "frontier_points"                every cost model and strategy
@@ -6,23 +8,27 @@
 --                                    row even where not taken: ~2 s at every query)
 --   "frontier_points_bon_datasheet"  flops and eflops, best-of-N: neither, nor the strategies over answer tables
 -- What a selection reads (its best-of-N coverage, trials and traces): queries/frontier/parts.sql. The offload-aware
--- costs (rflops, latency, dollars) are priced from the trials' sums: queries/frontier/offload_points.sql.
+-- costs (rflops, latency, dollars) are priced by queries/pricing/points.sql (queries/frontier/offload_points.sql).
 --
 --   frontier_points(task, strategy, cost, hardware, variant, models, methods, p_gpus := 1, p_sources := [],
---                   p_batch := 1, p_max_n := 0)   (the last two: the adaptive strategies' batch and cap, 0: all samples)
+--                   p_batch := 1, p_max_n := 0, p_pricing := NULL)   (p_batch, p_max_n: the adaptive strategies'
+--                   batch and cap, 0: all samples)
 --       one row per configuration x setting x problem: accuracy and expected cost (on p_gpus GPUs in
---       tensor parallel: one GPU's cost, queries/macros/040_tensor_parallel.sql)
+--       tensor parallel: one GPU's cost, queries/macros/040_tensor_parallel.sql); p_pricing, the pricing context
+--       (queries/pricing/context.sql) of the seconds-based costs (rflops, latency, dollars, dollars-throughput)
 -- Spec: docs/cost-model.md, "Expected cost of a problem". The datasheet costs (flops, eflops) are
 -- affine in n but for block top-k's summary reads (arms.sql: frontier_cost_nonaffine): cost(N) = c0 + N (c1 - c0)
 -- + r(N) from each trial's affine part at n = 0 and n = 1 and that term r at N, so a trial is priced twice (and
 -- block top-k's summary term once per N), not once per setting.
 CREATE OR REPLACE TEMP MACRO {frontier_points}(p_task, p_strategy, p_cost, p_hardware, p_variant, p_models, p_methods,
-                                               p_gpus := 1, p_sources := []::VARCHAR[], p_batch := 1, p_max_n := 0) AS TABLE
+                                               p_gpus := 1, p_sources := []::VARCHAR[], p_batch := 1, p_max_n := 0,
+                                               p_pricing := NULL) AS TABLE
 WITH hw AS (SELECT * FROM frontier_hardware(p_hardware)),
 mdl AS (SELECT * FROM frontier_models()),
 -- best-of-N --------------------------------------------------------------------------------------
 bon_accuracy AS (SELECT * FROM frontier_bon_accuracy(p_task, p_models, p_methods, p_sources) WHERE p_strategy = 'best-of-n'),
-bon_trials AS (SELECT * FROM frontier_trials(p_task, p_strategy, p_models, p_methods, p_sources) WHERE p_strategy = 'best-of-n'),
+bon_trials AS (SELECT * REPLACE (coalesce(lin, pricing_default_prompt_tokens()) AS lin)
+               FROM frontier_trials(p_task, p_strategy, p_models, p_methods, p_sources) WHERE p_strategy = 'best-of-n'),
 -- expected cost per (configuration, problem, N): the mean over the problem's trials. Datasheet costs: per trial at
 -- n = 0 and n = 1 (affine part) and, for block top-k alone, the non-affine term at every N; every other cost per N.
 bon_affine AS (
@@ -78,13 +84,15 @@ lc AS (   -- datasheet costs by exact sums (no ordered aggregate buffering every
     GROUP BY r.model, r.method, r.budget, r.block_size, r.config, r.setting, r.problem_id
 )
 SELECT model, method, budget, block_size, config, setting, problem_id, accuracy, cost,
-       frontier_seconds(p_cost, cost, (SELECT peak_flops FROM hw)) AS seconds, trials, p_gpus::INTEGER AS gpus
+       frontier_seconds(p_cost, cost, (SELECT peak_flops FROM hw), cx := pricing_context(p_pricing)) AS seconds, trials, p_gpus::INTEGER AS gpus
 FROM (SELECT * FROM bon UNION ALL SELECT * FROM lc
       -- rflops, latency, dollars: queries/frontier/offload_points.sql
-      UNION ALL SELECT * FROM {offload_points}(p_task, p_strategy, p_cost, p_variant, p_models, p_methods, p_sources)
+      UNION ALL SELECT * FROM {offload_points}(p_task, p_strategy, p_cost, p_variant, p_models, p_methods, p_sources,
+                                               pricing_context(p_pricing))
       -- majority, majority-budget and long-cot from lengths: queries/frontier/strategies.sql
       UNION ALL SELECT * FROM {strategy_points}(p_task, p_strategy, p_cost, p_hardware, p_variant, p_models, p_methods,
-                                                p_gpus, p_sources, p_batch := p_batch, p_max_n := p_max_n))
+                                                p_gpus, p_sources, p_batch := p_batch, p_max_n := p_max_n,
+                                                p_pricing := pricing_context(p_pricing)))
 WHERE CASE WHEN p_strategy IN ('best-of-n', 'long-cot', 'majority', 'majority-budget', 'adaptive-majority', 'adaptive-esc')
            THEN true
            ELSE error('unknown strategy ''' || p_strategy || ''' (expected best-of-n, long-cot, majority, majority-budget, '

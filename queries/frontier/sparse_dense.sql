@@ -1,3 +1,4 @@
+-- requires: frontier/macros
 -- Sparse vs dense attention per model and over all models (macros.sql: frontier_sparse_vs_dense). cost_ratio_at_dense_best
 -- is empty where the sparse frontier never reaches the dense frontier's best accuracy; note says so.
 SELECT model, method, levels, dense_best_accuracy, cost_ratio_at_dense_best, max_cost_ratio, median_cost_ratio,

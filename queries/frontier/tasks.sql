@@ -1,3 +1,4 @@
+-- requires: frontier/points_macro
 -- Frontiers across tasks (created TEMP after frontier/points_macro.sql, whose frontier_points_datasheet it calls per
 -- task): the datasheet cost models (flops, eflops); an offload-aware cost is planned per task (kinetics_sql.costmodel).
 --

@@ -1,12 +1,16 @@
+-- requires: selection/labels
 -- Configurations of source $source that other sources also hold (same task, model, method, budget, block
 -- size and frontier label): their samples pool in one frontier configuration unless --source selects one.
 WITH rows AS (
-    SELECT 'problems' AS tbl, source, task, model, method, budget, block_size FROM problems
+    SELECT 'problems' AS tbl, source, task, model, method, budget, block_size, local_window, run_index, answer_table
+    FROM problems
     UNION ALL
-    SELECT 'trial_budgets', source, task, model, method, budget, block_size FROM trial_budgets
+    SELECT 'trial_budgets', source, task, model, method, budget, block_size, local_window, run_index, answer_table
+    FROM trial_budgets
 ),
 configs AS (
-    SELECT DISTINCT tbl, source, task, model || ' ' || frontier_label(method, budget, block_size, source) AS config
+    SELECT DISTINCT tbl, source, task,
+           model || ' ' || frontier_label(method, budget, block_size, local_window, run_index, answer_table) AS config
     FROM rows
 )
 SELECT n.tbl, n.task, n.config, list(DISTINCT o.source ORDER BY o.source) AS others

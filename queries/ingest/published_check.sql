@@ -1,3 +1,4 @@
+-- requires: macros/001_cost
 -- Recompute a source's published costs from its ingested token counts with our macros
 -- (variant 'published', the Kinetics parameter counts, i = 562.5) and return every problem
 -- whose published total disagrees by more than $tolerance relative.

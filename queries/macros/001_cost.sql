@@ -4,7 +4,7 @@
 
 -- Guard: the method and variant must be known; an unknown (or NULL) one raises, never NULL.
 -- (`x NOT IN (...)` is NULL for a NULL x, so NULL must be tested explicitly.)
-CREATE OR REPLACE MACRO kinetics_check(method, variant, budget, block_size) AS
+CREATE OR REPLACE TEMP MACRO kinetics_check(method, variant, budget, block_size) AS
     CASE
         WHEN method IS NULL OR method NOT IN ('dense', 'topk', 'blocktopk', 'window')
             THEN error('unknown attention method ''' || coalesce(method, 'NULL') || ''' (expected dense, topk, blocktopk or window)')
@@ -20,7 +20,7 @@ CREATE OR REPLACE MACRO kinetics_check(method, variant, budget, block_size) AS
 -- S: attended KV tokens summed over the lout decode steps of one trial with budget b.
 --   exact:     x = min(lout, max(0, b - lin)); S = lin*x + x^2/2 + b*(lout - x)
 --   published: S = b*lout + 0.5*max(0, b - lin)^2   (the sign the Kinetics tables used)
-CREATE OR REPLACE MACRO kv_token_steps(lin, lout, budget, variant := 'exact') AS
+CREATE OR REPLACE TEMP MACRO kv_token_steps(lin, lout, budget, variant := 'exact') AS
     CASE variant
         WHEN 'published' THEN
             budget::DOUBLE * lout::DOUBLE + 0.5 * pow(greatest(0.0, budget::DOUBLE - lin::DOUBLE), 2)
@@ -33,7 +33,7 @@ CREATE OR REPLACE MACRO kv_token_steps(lin, lout, budget, variant := 'exact') AS
     END;
 
 -- Compute FLOPs of n trials of lout tokens after a prompt of lin tokens (d = head_dim * layers).
-CREATE OR REPLACE MACRO compute_flops(method, p, hq, d, lin, lout, n, budget := 0, block_size := 0, variant := 'exact') AS
+CREATE OR REPLACE TEMP MACRO compute_flops(method, p, hq, d, lin, lout, n, budget := 0, block_size := 0, variant := 'exact') AS
     CASE WHEN kinetics_check(method, variant, budget, block_size) THEN
         n::DOUBLE * (
             2.0 * p::DOUBLE * lout::DOUBLE
@@ -49,12 +49,12 @@ CREATE OR REPLACE MACRO compute_flops(method, p, hq, d, lin, lout, n, budget := 
 
 -- Block top-k's block-summary reads: one summary per block of the whole cache (shared prompt + n trials) at each
 -- of the lout steps. The one term of kv_reads that is not linear in n (frontier_points prices N through it).
-CREATE OR REPLACE MACRO block_summary_reads(hkv, d, lin, lout, n, block_size) AS
+CREATE OR REPLACE TEMP MACRO block_summary_reads(hkv, d, lin, lout, n, block_size) AS
     floor((2.0 * lin::DOUBLE + n::DOUBLE * lout::DOUBLE) / block_size::DOUBLE) * lout::DOUBLE * hkv::DOUBLE * d::DOUBLE;
 
 -- KV-cache element reads. Dense shares the prompt KV across the n trials; block top-k reads one
 -- summary per block of the whole (shared prompt + n trials) cache.
-CREATE OR REPLACE MACRO kv_reads(method, hkv, d, lin, lout, n, budget := 0, block_size := 0, variant := 'exact') AS
+CREATE OR REPLACE TEMP MACRO kv_reads(method, hkv, d, lin, lout, n, budget := 0, block_size := 0, variant := 'exact') AS
     CASE WHEN kinetics_check(method, variant, budget, block_size) THEN
         CASE method
             WHEN 'dense' THEN
@@ -67,6 +67,6 @@ CREATE OR REPLACE MACRO kv_reads(method, hkv, d, lin, lout, n, budget := 0, bloc
     END;
 
 -- eFLOPs = compute + i * KV reads (i: FLOPs per KV element, 2 * peak / HBM bytes/s).
-CREATE OR REPLACE MACRO eflops(method, p, hq, hkv, d, lin, lout, n, i, budget := 0, block_size := 0, variant := 'exact') AS
+CREATE OR REPLACE TEMP MACRO eflops(method, p, hq, hkv, d, lin, lout, n, i, budget := 0, block_size := 0, variant := 'exact') AS
     compute_flops(method, p, hq, d, lin, lout, n, budget := budget, block_size := block_size, variant := variant)
     + i::DOUBLE * kv_reads(method, hkv, d, lin, lout, n, budget := budget, block_size := block_size, variant := variant);

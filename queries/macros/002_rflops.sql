@@ -1,3 +1,4 @@
+-- requires: macros/001_cost
 -- Kinetics++ rFLOPs: one GPU, small batch, k of the model's layers offloaded to the host.
 --
 --   rflops = compute + i_gpu * (param_reads + kv_reads) + i_link * offload_bytes
@@ -8,19 +9,19 @@
 --                 batches the prompt and decodes the n trials together (llama.cpp, vLLM);
 --     'per_token' (Kinetics++ as published): lin + n * lout.
 
-CREATE OR REPLACE MACRO param_reads(p, lout) AS 2.0 * p::DOUBLE * lout::DOUBLE;
+CREATE OR REPLACE TEMP MACRO param_reads(p, lout) AS 2.0 * p::DOUBLE * lout::DOUBLE;
 
-CREATE OR REPLACE MACRO forward_passes(lin, lout, n, prefill_batch := 512, passes := 'forward') AS
+CREATE OR REPLACE TEMP MACRO forward_passes(lin, lout, n, prefill_batch := 512, passes := 'forward') AS
     CASE passes
         WHEN 'forward' THEN ceil(lin::DOUBLE / prefill_batch::DOUBLE) + lout::DOUBLE
         WHEN 'per_token' THEN lin::DOUBLE + n::DOUBLE * lout::DOUBLE
         ELSE error('unknown pass count ''' || coalesce(passes, 'NULL') || ''' (expected forward or per_token)')
     END;
 
-CREATE OR REPLACE MACRO offload_bytes(layer_bytes, k, lin, lout, n, prefill_batch := 512, passes := 'forward') AS
+CREATE OR REPLACE TEMP MACRO offload_bytes(layer_bytes, k, lin, lout, n, prefill_batch := 512, passes := 'forward') AS
     layer_bytes::DOUBLE * k::DOUBLE * forward_passes(lin, lout, n, prefill_batch := prefill_batch, passes := passes);
 
-CREATE OR REPLACE MACRO rflops(method, p, hq, hkv, d, lin, lout, n, i_gpu, i_link, layer_bytes, k,
+CREATE OR REPLACE TEMP MACRO rflops(method, p, hq, hkv, d, lin, lout, n, i_gpu, i_link, layer_bytes, k,
                                budget := 0, block_size := 0, variant := 'exact',
                                prefill_batch := 512, passes := 'forward') AS
     compute_flops(method, p, hq, d, lin, lout, n, budget := budget, block_size := block_size, variant := variant)

@@ -1,3 +1,4 @@
+-- requires: macros/001_cost, macros/003_catalog
 -- Architectures beyond a dense transformer (README "Mixture of experts, sliding windows, hybrid SSMs").
 -- Same units as the Kinetics macros (001_cost.sql): FLOPs; KV reads in elements, 4 * hkv * head_dim per
 -- attended token, layer and step (dense: 2 * (2*lin + n*lout) * lout * hkv * D = 4 * S * hkv * D).
@@ -5,37 +6,37 @@
 
 -- Expected distinct experts that `batch` tokens touch in one MoE layer when each picks k of the E
 -- experts uniformly at random: E * (1 - (1 - k/E)^batch). k at batch 1; grows towards E with the batch.
-CREATE OR REPLACE MACRO moe_experts_touched(experts, k, batch) AS
+CREATE OR REPLACE TEMP MACRO moe_experts_touched(experts, k, batch) AS
     CASE WHEN experts::DOUBLE <= 0 THEN 0.0
          ELSE experts::DOUBLE * (1.0 - pow(1.0 - k::DOUBLE / experts::DOUBLE, batch::DOUBLE)) END;
 
 -- Parameters one decode step of a batch reads: everything but the routed experts, plus the experts touched.
-CREATE OR REPLACE MACRO moe_step_params(params, expert_params, moe_layers, experts, k, batch) AS
+CREATE OR REPLACE TEMP MACRO moe_step_params(params, expert_params, moe_layers, experts, k, batch) AS
     params::DOUBLE - moe_layers::DOUBLE * experts::DOUBLE * expert_params::DOUBLE
     + moe_layers::DOUBLE * expert_params::DOUBLE * moe_experts_touched(experts, k, batch);
 
 -- Parameter reads of lout decode steps of a batch (param_reads' convention, 2 * p * lout); batch 1: active params.
-CREATE OR REPLACE MACRO moe_param_reads(params, expert_params, moe_layers, experts, k, batch, lout) AS
+CREATE OR REPLACE TEMP MACRO moe_param_reads(params, expert_params, moe_layers, experts, k, batch, lout) AS
     2.0 * moe_step_params(params, expert_params, moe_layers, experts, k, batch) * lout::DOUBLE;
 
 -- Attended KV tokens summed over lout steps of a sliding-window layer: each step reads the last
 -- `win` tokens plus `sinks` sink tokens, at most the whole context (Kinetics' exact S with b = win + sinks).
-CREATE OR REPLACE MACRO window_token_steps(lin, lout, win, sinks := 0) AS
+CREATE OR REPLACE TEMP MACRO window_token_steps(lin, lout, win, sinks := 0) AS
     kv_token_steps(lin, lout, win::DOUBLE + sinks::DOUBLE, 'exact');
 
 -- SSM (Mamba-2) state of every SSM layer, read and written back once per decode step of each trial.
-CREATE OR REPLACE MACRO ssm_state_reads(ssm_layers, ssm_state, lout, n) AS
+CREATE OR REPLACE TEMP MACRO ssm_state_reads(ssm_layers, ssm_state, lout, n) AS
     2.0 * n::DOUBLE * lout::DOUBLE * ssm_layers::DOUBLE * ssm_state::DOUBLE;
 
 -- What windowed and SSM layers add to Kinetics' compute and reads (zero for a dense model; the frontier adds
 -- them to its per-GPU costs): windowed attention compute and KV reads, SSM state update FLOPs and state reads.
-CREATE OR REPLACE MACRO arch_extra_compute(hq, d_window, win, sinks, ssm_layers, ssm_state, lin, lout, n) AS
+CREATE OR REPLACE TEMP MACRO arch_extra_compute(hq, d_window, win, sinks, ssm_layers, ssm_state, lin, lout, n) AS
     CASE WHEN d_window::DOUBLE > 0
          THEN n::DOUBLE * 4.0 * window_token_steps(lin, lout, win, sinks := sinks) * hq::DOUBLE * d_window::DOUBLE
          ELSE 0.0 END
     + 4.0 * n::DOUBLE * lout::DOUBLE * ssm_layers::DOUBLE * ssm_state::DOUBLE;
 
-CREATE OR REPLACE MACRO arch_extra_reads(hkv, d_window, win, sinks, ssm_layers, ssm_state, lin, lout, n) AS
+CREATE OR REPLACE TEMP MACRO arch_extra_reads(hkv, d_window, win, sinks, ssm_layers, ssm_state, lin, lout, n) AS
     CASE WHEN d_window::DOUBLE > 0
          THEN n::DOUBLE * 4.0 * window_token_steps(lin, lout, win, sinks := sinks) * hkv::DOUBLE * d_window::DOUBLE
          ELSE 0.0 END
@@ -44,7 +45,7 @@ CREATE OR REPLACE MACRO arch_extra_reads(hkv, d_window, win, sinks, ssm_layers, 
 -- Compute of n trials: 2 * active params per token, attention of the full layers (d_full = head_dim *
 -- full-attention layers) as Kinetics, of the windowed layers (d_window = head_dim * window layers) over
 -- their window, and 4 FLOPs per SSM state element per step (decay-and-update, read-out).
-CREATE OR REPLACE MACRO arch_compute_flops(method, p_active, hq, d_full, d_window, win, sinks, ssm_layers, ssm_state,
+CREATE OR REPLACE TEMP MACRO arch_compute_flops(method, p_active, hq, d_full, d_window, win, sinks, ssm_layers, ssm_state,
                                            lin, lout, n, budget := 0, block_size := 0, variant := 'exact') AS
     compute_flops(method, p_active, hq, d_full, lin, lout, n, budget := budget, block_size := block_size, variant := variant)
     + CASE WHEN d_window::DOUBLE > 0
@@ -54,7 +55,7 @@ CREATE OR REPLACE MACRO arch_compute_flops(method, p_active, hq, d_full, d_windo
 
 -- KV reads: full layers as Kinetics (the prompt's KV shared by the n trials), windowed layers per trial
 -- (as Kinetics' window method); SSM layers keep no KV cache.
-CREATE OR REPLACE MACRO arch_kv_reads(method, hkv, d_full, d_window, win, sinks, lin, lout, n,
+CREATE OR REPLACE TEMP MACRO arch_kv_reads(method, hkv, d_full, d_window, win, sinks, lin, lout, n,
                                       budget := 0, block_size := 0, variant := 'exact') AS
     kv_reads(method, hkv, d_full, lin, lout, n, budget := budget, block_size := block_size, variant := variant)
     + CASE WHEN d_window::DOUBLE > 0
@@ -62,7 +63,7 @@ CREATE OR REPLACE MACRO arch_kv_reads(method, hkv, d_full, d_window, win, sinks,
            ELSE 0.0 END;
 
 -- eFLOPs (large-batch serving, parameter reads amortised): compute + i * (KV reads + SSM state reads).
-CREATE OR REPLACE MACRO arch_eflops(method, p_active, hq, hkv, d_full, d_window, win, sinks, ssm_layers, ssm_state,
+CREATE OR REPLACE TEMP MACRO arch_eflops(method, p_active, hq, hkv, d_full, d_window, win, sinks, ssm_layers, ssm_state,
                                     lin, lout, n, i, budget := 0, block_size := 0, variant := 'exact') AS
     arch_compute_flops(method, p_active, hq, d_full, d_window, win, sinks, ssm_layers, ssm_state, lin, lout, n,
                        budget := budget, block_size := block_size, variant := variant)
@@ -74,7 +75,7 @@ CREATE OR REPLACE MACRO arch_eflops(method, p_active, hq, hkv, d_full, d_window,
 --   batch: sequences decoded together (MoE parameter reads grow with it); default n.
 --   rflops_batch: compute + i_gpu * (param reads + KV reads + SSM reads), i_gpu = peak / HBM (one GPU,
 --   nothing offloaded): the small-batch view where parameter reads count.
-CREATE OR REPLACE MACRO model_arch_cost(model_name, hardware_name, lin, lout, n, batch := NULL, method := 'dense',
+CREATE OR REPLACE TEMP MACRO model_arch_cost(model_name, hardware_name, lin, lout, n, batch := NULL, method := 'dense',
                                         budget := 0, block_size := 0, variant := 'exact', param_count := 'kinetics') AS TABLE
     WITH cfg AS (
         SELECT m.name AS model, h.name AS hardware, m.params, m.expert_params, m.moe_layers, m.experts, m.experts_per_token,

@@ -1,3 +1,4 @@
+-- requires: macros/001_cost, macros/002_rflops, macros/003_catalog
 -- Tensor parallelism over `gpus` = T GPUs (Megatron-style, what vLLM's tensor_parallel_size does).
 --
 -- Each GPU holds 1/T of every matrix (its query heads, its KV heads, 1/T of the MLP columns, a vocabulary
@@ -18,7 +19,7 @@
 
 -- Guard: T a whole number >= 1 that divides the query heads, and divides the KV heads or is a multiple
 -- of them (vLLM's rule). hq may be NULL (KV-only macros).
-CREATE OR REPLACE MACRO tp_check(hq, hkv, gpus) AS
+CREATE OR REPLACE TEMP MACRO tp_check(hq, hkv, gpus) AS
     CASE
         WHEN gpus IS NULL OR gpus::DOUBLE < 1 OR gpus::DOUBLE <> floor(gpus::DOUBLE)
             THEN error('gpus must be a whole number >= 1, got ' || coalesce(gpus::VARCHAR, 'NULL'))
@@ -32,41 +33,41 @@ CREATE OR REPLACE MACRO tp_check(hq, hkv, gpus) AS
     END;
 
 -- KV heads one GPU holds: hkv / T, or 1 (replicated) once T > hkv.
-CREATE OR REPLACE MACRO tp_kv_heads(hkv, gpus) AS greatest(1.0, hkv::DOUBLE / gpus::DOUBLE);
+CREATE OR REPLACE TEMP MACRO tp_kv_heads(hkv, gpus) AS greatest(1.0, hkv::DOUBLE / gpus::DOUBLE);
 
 -- Parameters one GPU holds: the sharded ones / T plus the replicated ones (norms).
-CREATE OR REPLACE MACRO tp_params(p, replicated, gpus) AS   -- one GPU: p itself, bit for bit ((p - r) + r may round)
+CREATE OR REPLACE TEMP MACRO tp_params(p, replicated, gpus) AS   -- one GPU: p itself, bit for bit ((p - r) + r may round)
     CASE WHEN gpus = 1 THEN p::DOUBLE ELSE (p::DOUBLE - replicated::DOUBLE) / gpus::DOUBLE + replicated::DOUBLE END;
 
 -- Parameters every GPU keeps whole: two RMSNorms per layer (+ Qwen3's per-head q/k norms) and the final norm.
-CREATE OR REPLACE MACRO tp_replicated_params(layers, hidden, head_dim, qk_norm) AS
+CREATE OR REPLACE TEMP MACRO tp_replicated_params(layers, hidden, head_dim, qk_norm) AS
     layers::DOUBLE * (2.0 * hidden::DOUBLE + CASE WHEN qk_norm THEN 2.0 * head_dim::DOUBLE ELSE 0.0 END)
     + hidden::DOUBLE;
 
 -- Bytes one GPU sends plus receives over the interconnect for `tokens` tokens (0 for T = 1).
-CREATE OR REPLACE MACRO tp_comm_bytes(hidden, vocab, layers, tokens, gpus) AS
+CREATE OR REPLACE TEMP MACRO tp_comm_bytes(hidden, vocab, layers, tokens, gpus) AS
     (gpus::DOUBLE - 1.0) / gpus::DOUBLE * 2.0 * tokens::DOUBLE
     * (4.0 * (2.0 * layers::DOUBLE + 1.0) * hidden::DOUBLE + vocab::DOUBLE);
 
 -- Tokens whose activations cross the interconnect: the prompt once, then n tokens per decode step.
-CREATE OR REPLACE MACRO tp_tokens(lin, lout, n) AS lin::DOUBLE + n::DOUBLE * lout::DOUBLE;
+CREATE OR REPLACE TEMP MACRO tp_tokens(lin, lout, n) AS lin::DOUBLE + n::DOUBLE * lout::DOUBLE;
 
 -- Per-GPU compute FLOPs and KV element reads.
-CREATE OR REPLACE MACRO tp_compute_flops(method, p, hq, hkv, d, lin, lout, n, gpus, budget := 0, block_size := 0,
+CREATE OR REPLACE TEMP MACRO tp_compute_flops(method, p, hq, hkv, d, lin, lout, n, gpus, budget := 0, block_size := 0,
                                          variant := 'exact') AS
     CASE WHEN tp_check(hq, hkv, gpus) THEN
         compute_flops(method, p, hq, d, lin, lout, n, budget := budget, block_size := block_size, variant := variant)
         / gpus::DOUBLE
     END;
 
-CREATE OR REPLACE MACRO tp_kv_reads(method, hkv, d, lin, lout, n, gpus, budget := 0, block_size := 0, variant := 'exact') AS
+CREATE OR REPLACE TEMP MACRO tp_kv_reads(method, hkv, d, lin, lout, n, gpus, budget := 0, block_size := 0, variant := 'exact') AS
     CASE WHEN tp_check(NULL, hkv, gpus) THEN
         kv_reads(method, tp_kv_heads(hkv, gpus), d, lin, lout, n, budget := budget, block_size := block_size,
                  variant := variant)
     END;
 
 -- i_net * comm bytes, 0 on one GPU (where i_net may be unknown); i_net = peak / interconnect bytes/s.
-CREATE OR REPLACE MACRO tp_comm_flops(i_net, hidden, vocab, layers, tokens, gpus) AS
+CREATE OR REPLACE TEMP MACRO tp_comm_flops(i_net, hidden, vocab, layers, tokens, gpus) AS
     CASE WHEN gpus::DOUBLE = 1 THEN 0.0
          ELSE coalesce(i_net::DOUBLE, error('tensor parallelism over ' || gpus::BIGINT::VARCHAR
                                            || ' GPUs needs the interconnect (i_net = peak / interconnect bytes/s)'))
@@ -74,7 +75,7 @@ CREATE OR REPLACE MACRO tp_comm_flops(i_net, hidden, vocab, layers, tokens, gpus
     END;
 
 -- eFLOPs on the critical path of T GPUs: compute / T + i * per-GPU KV reads + i_net * per-GPU comm bytes.
-CREATE OR REPLACE MACRO tp_eflops(method, p, hq, hkv, d, lin, lout, n, i, i_net, hidden, vocab, layers, gpus,
+CREATE OR REPLACE TEMP MACRO tp_eflops(method, p, hq, hkv, d, lin, lout, n, i, i_net, hidden, vocab, layers, gpus,
                                   budget := 0, block_size := 0, variant := 'exact') AS
     tp_compute_flops(method, p, hq, hkv, d, lin, lout, n, gpus, budget := budget, block_size := block_size,
                      variant := variant)
@@ -84,7 +85,7 @@ CREATE OR REPLACE MACRO tp_eflops(method, p, hq, hkv, d, lin, lout, n, i, i_net,
 
 -- rFLOPs (Kinetics++) on T GPUs: per-GPU weight reads of (p - replicated) / T + replicated parameters,
 -- k offloaded layers of which each GPU streams its 1/T shard over its own link.
-CREATE OR REPLACE MACRO tp_rflops(method, p, hq, hkv, d, lin, lout, n, i_gpu, i_link, i_net, layer_bytes, k,
+CREATE OR REPLACE TEMP MACRO tp_rflops(method, p, hq, hkv, d, lin, lout, n, i_gpu, i_link, i_net, layer_bytes, k,
                                   hidden, vocab, layers, gpus, replicated := 0,
                                   budget := 0, block_size := 0, variant := 'exact',
                                   prefill_batch := 512, passes := 'forward') AS
@@ -98,7 +99,7 @@ CREATE OR REPLACE MACRO tp_rflops(method, p, hq, hkv, d, lin, lout, n, i_gpu, i_
     + tp_comm_flops(i_net, hidden, vocab, layers, tp_tokens(lin, lout, n), gpus);
 
 -- i_net of a hardware profile: peak FLOP/s per interconnect byte/s, or an error saying how to set it.
-CREATE OR REPLACE MACRO hardware_net_intensity(hardware_name) AS (
+CREATE OR REPLACE TEMP MACRO hardware_net_intensity(hardware_name) AS (
     SELECT coalesce(hni_.peak_flops / hni_.interconnect_bytes_per_s,
                     error('hardware ''' || hni_.name || ''' has no interconnect bandwidth: set it with '
                           || '`kinetics-sql hardware add ' || hni_.name || ' ... --interconnect BYTES_PER_S`'))
@@ -108,7 +109,7 @@ CREATE OR REPLACE MACRO hardware_net_intensity(hardware_name) AS (
 -- One row: the cost of a configuration on `gpus` GPUs of a hardware profile, per GPU (critical path).
 --   SELECT * FROM model_cost_tp('Qwen3-32B', 'h200', 'dense', 155, 16384, 8, gpus := 2);
 -- compute_flops, kv_reads, eflops, eflops_tera and seconds equal model_cost's with gpus := 1.
-CREATE OR REPLACE MACRO model_cost_tp(model_name, hardware_name, method, lin, lout, n, gpus := 1,
+CREATE OR REPLACE TEMP MACRO model_cost_tp(model_name, hardware_name, method, lin, lout, n, gpus := 1,
                                       budget := 0, block_size := 0, variant := 'exact', param_count := 'kinetics') AS TABLE
     WITH cfg AS (
         SELECT m.name AS model, h.name AS hardware,
@@ -150,7 +151,7 @@ CREATE OR REPLACE MACRO model_cost_tp(model_name, hardware_name, method, lin, lo
 
 -- Memory on each of `gpus` GPUs for n trials of lout tokens after lin: bf16 weights (architecture count)
 -- and the KV cache of lin + n * lout tokens (the prompt's KV shared), plus a reserve.
-CREATE OR REPLACE MACRO tp_vram_needed(model_name, gpus, lin, lout, n, reserve_bytes := 1e9) AS (
+CREATE OR REPLACE TEMP MACRO tp_vram_needed(model_name, gpus, lin, lout, n, reserve_bytes := 1e9) AS (
     SELECT CASE WHEN tp_check(tvn_.hq, tvn_.hkv, gpus) THEN
                2.0 * tp_params(tvn_.params, tp_replicated_params(tvn_.layers, tvn_.hidden, tvn_.head_dim, tvn_.qk_norm), gpus)
                + tvn_.kv_bytes_per_token::DOUBLE * tp_kv_heads(tvn_.hkv, gpus) / tvn_.hkv::DOUBLE * tp_tokens(lin, lout, n)
@@ -160,7 +161,7 @@ CREATE OR REPLACE MACRO tp_vram_needed(model_name, gpus, lin, lout, n, reserve_b
 );
 
 -- The largest n whose KV cache fits beside the weights on each GPU (0 when not even one trial fits).
-CREATE OR REPLACE MACRO tp_max_n(model_name, hardware_name, gpus, lin, lout, reserve_bytes := 1e9) AS (
+CREATE OR REPLACE TEMP MACRO tp_max_n(model_name, hardware_name, gpus, lin, lout, reserve_bytes := 1e9) AS (
     SELECT greatest(0, floor(((tmh_.vram_bytes - tp_vram_needed(model_name, gpus, lin, 0, 0, reserve_bytes := reserve_bytes))
                               / (tmm_.kv_bytes_per_token::DOUBLE * tp_kv_heads(tmm_.hkv, gpus) / tmm_.hkv::DOUBLE))
                              / lout::DOUBLE))::BIGINT
@@ -171,7 +172,7 @@ CREATE OR REPLACE MACRO tp_max_n(model_name, hardware_name, gpus, lin, lout, res
 -- The memory plan across T GPUs: for generation budgets 1K-32K tokens (powers of two) and N = 1 ... 1024,
 -- what each GPU needs and whether it fits its VRAM; max_n is the most trials that fit at that budget.
 --   SELECT gen_tokens, max_n FROM tp_memory_plan('Qwen3-32B', 'h200', 2, 155) WHERE n = 1;
-CREATE OR REPLACE MACRO tp_memory_plan(model_name, hardware_name, gpus, lin, reserve_bytes := 1e9) AS TABLE
+CREATE OR REPLACE TEMP MACRO tp_memory_plan(model_name, hardware_name, gpus, lin, reserve_bytes := 1e9) AS TABLE
     WITH grid AS (
         SELECT (2 ** g)::INTEGER AS gen_tokens, (2 ** e)::INTEGER AS n,
                tp_vram_needed(model_name, gpus, lin, 2 ** g, 2 ** e, reserve_bytes := reserve_bytes) AS vram_needed_per_gpu,

@@ -1,3 +1,4 @@
+-- requires: frontier/macros, pricing/context, pricing/costs
 -- A frontier as a chart draws it (kinetics_sql.figures.steps): the rows of queries/frontier/frontier.sql, thinned
 -- where a lane (the envelope, or one group) has more than $levels breakpoints. At scale an oracle frontier has a
 -- breakpoint for nearly every problem and arm (10^5 rows at 2,000 problems), far more than a chart resolves. A
@@ -5,7 +6,7 @@
 -- last breakpoint. Every kept row is a breakpoint of the frontier, exact; the step through the kept rows is never
 -- above the frontier and less than 1 / $levels below it at any cost. A lane of at most $levels rows is kept whole.
 WITH f AS (
-    SELECT f."group", f.cost, f.cost / 1e12 AS cost_tera, frontier_seconds($cost, f.cost, h.peak_flops) AS seconds,
+    SELECT f."group", f.cost, f.cost / 1e12 AS cost_tera, frontier_seconds($cost, f.cost, h.peak_flops, cx := pricing_context($pricing)) AS seconds,
            f.accuracy, f.model, f.method, f.budget, f.block_size, f.config, f.setting, f.lower, f.upper,
            CASE WHEN $envelope THEN 'envelope' ELSE f."group" END AS lane
     FROM frontier_curve($points, $kind, $by, $envelope, $bootstrap, $seed) f

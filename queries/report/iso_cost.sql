@@ -1,3 +1,4 @@
+-- requires: macros/003_catalog
 -- Figures 4b/4c: iso-cost lines over model size x generation length (dense attention, one trial,
 -- $lin prompt tokens, i of $hardware): for each level, the generation length at which each model's
 -- cost reaches it (first point of a 16-token grid at or above the level).

@@ -1,3 +1,4 @@
+-- requires: frontier/macros
 -- Where each model becomes the optimal choice on the envelope across models (oracle frontiers):
 -- the least cost and accuracy at which it first wins, under FLOPs and under eFLOPs ($flops_points and
 -- $eflops_points: frontier_points tables of one selection, see ../frontier/materialize.sql).

@@ -1,3 +1,4 @@
+-- requires: selection/trials
 -- Tasks a frontier can be drawn for and the sources of each: problems (best-of-n and the answer-table strategies),
 -- adaptive_votes (the adaptive strategies) or,
 -- for long-cot, trial_budgets and the sources long CoT is read from by length (frontier_length_caps: trials with

@@ -1,3 +1,4 @@
+-- requires: selection/labels, selection/trials
 -- Per configuration and setting of an adaptive strategy (the selection of queries/frontier/strategies.sql): the mean
 -- over problems of the accuracy and of the samples drawn, with their standard errors (independent estimates per
 -- problem: sqrt(sum se^2) / problems). kinetics_sql.frontier joins them to the frontier's arms; $batch, $max_n NULL:

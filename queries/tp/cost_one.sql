@@ -1,3 +1,4 @@
+-- requires: macros/040_tensor_parallel
 -- `kinetics-sql cost --gpus T` (T > 1): one configuration on T GPUs in tensor parallel, per GPU (model_cost_tp in
 -- queries/macros/040_tensor_parallel.sql), for each requested trial length, plus their mean when there are several
 -- (row 'mean', lout NULL).

@@ -1,0 +1,127 @@
+-- requires: macros/040_tensor_parallel, pricing/context, selection/trials
+-- The VRAM plan: per model and setting (N of best-of-N, or a generation budget), the smallest offload depth k that
+-- fits: bf16 weights - k layers + KV(prompt + n * generation length) + reserve <= VRAM. When the KV of n trials does
+-- not fit beside the non-layer weights even with every layer offloaded, the trials run in `waves` sequential batches
+-- of wave_n (the fewest that fit). Bytes are one GPU's of cx.gpus (tensor parallel).
+
+-- A model (a `models` row) on each of `gpus` GPUs: 1/T of the sharded weights, its KV heads.
+CREATE OR REPLACE TEMP MACRO pricing_shape(m, gpus) AS
+    CASE WHEN tp_check(m.hq, m.hkv, gpus) THEN
+        {'model': m.name, 'params': m.params::DOUBLE, 'hq': m.hq::INTEGER, 'hkv': m.hkv::INTEGER,
+         'd_dim': (m.head_dim * m.layers)::DOUBLE, 'layers': m.layers::INTEGER,
+         'weight_bytes': 2.0 * tp_params(m.params, tp_replicated_params(m.layers, m.hidden, m.head_dim, m.qk_norm), gpus),
+         'layer_bytes': 2.0 * m.layer_params / gpus,
+         'kv_tok': m.kv_bytes_per_token::DOUBLE * (tp_kv_heads(m.hkv, gpus) / m.hkv),
+         'embed_bytes': CASE WHEN m.tied_embeddings THEN 0.0 ELSE 2.0 * m.vocab * m.hidden / gpus END,
+         'hidden': m.hidden::DOUBLE, 'vocab': m.vocab::DOUBLE, 'gpus': gpus::DOUBLE}
+    END;
+
+-- The plan of a list of settings (p_settings: STRUCTs of strategy, model, setting, n, lin_max, gen_len: n trials
+-- sharing a prompt of lin_max tokens, each gen_len long) under the context cx. One row per setting: the fewest
+-- sequential waves whose KV fits beside the non-layer weights (every layer offloaded), then the fewest layers k
+-- offloaded; bytes one GPU's.
+CREATE OR REPLACE TEMP MACRO pricing_plan_for(cx, p_settings) AS TABLE
+WITH settings AS (SELECT unnest(p_settings, recursive := true)),
+shapes AS (
+    SELECT s.*, pricing_shape(m, coalesce(cx['gpus'], 1.0)) AS sh
+    FROM settings s JOIN models m ON m.name = s.model
+),
+waves AS (   -- the fewest sequential waves whose KV fits beside the non-layer weights
+    SELECT x.*, w.waves, ceil(x.n / w.waves)::INTEGER AS wave_n,
+           (x.lin_max + ceil(x.n / w.waves) * x.gen_len) * x.sh.kv_tok AS kv_bytes,
+           cx['vram_bytes'] IS NULL
+           OR x.sh.weight_bytes - x.sh.layers * x.sh.layer_bytes + (x.lin_max + ceil(x.n / w.waves) * x.gen_len) * x.sh.kv_tok
+              + cx['reserve_bytes'] <= cx['vram_bytes'] AS fits
+    FROM shapes x, (SELECT (2 ** e)::INTEGER AS waves FROM range(0, 11) r(e)) w
+    WHERE w.waves <= x.n
+),
+pick AS (
+    SELECT strategy, model, setting, coalesce(min(waves) FILTER (WHERE fits), max(waves)) AS waves
+    FROM waves GROUP BY ALL
+),
+planned AS (
+    SELECT w.*,
+           CASE WHEN cx['vram_bytes'] IS NULL THEN 0
+                ELSE least(w.sh.layers, greatest(0, ceil((w.sh.weight_bytes + w.kv_bytes + cx['reserve_bytes']
+                                                          - cx['vram_bytes']) / w.sh.layer_bytes)))::INTEGER END AS k
+    FROM waves w JOIN pick USING (strategy, model, setting, waves)
+)
+SELECT strategy, model, setting::INTEGER AS setting, sh.params AS params, sh.hq AS hq, sh.hkv AS hkv,
+       sh.d_dim AS d_dim, sh.layers AS layers, n::INTEGER AS n_trials, waves::INTEGER AS waves, wave_n, k AS k_layers,
+       (lin_max + wave_n * gen_len)::DOUBLE AS ctx_tokens, sh.weight_bytes AS weight_bytes,
+       sh.layer_bytes::DOUBLE AS layer_bytes, kv_bytes::DOUBLE AS kv_bytes,
+       sh.weight_bytes - k * sh.layer_bytes AS resident_bytes,                               -- weight bytes on the GPU
+       greatest(0.0, sh.weight_bytes - k * sh.layer_bytes - sh.embed_bytes) AS read_bytes,   -- read per decode step
+       (k * sh.layer_bytes)::DOUBLE AS offload_bytes,
+       sh.weight_bytes - k * sh.layer_bytes + kv_bytes + cx['reserve_bytes'] AS vram_needed, fits,
+       sh.hidden AS hidden, sh.vocab AS vocab, sh.gpus AS gpus
+FROM planned;
+
+-- The plan of a selection: p_task and p_strategy over the sources matching the LIKE patterns p_sources (all when
+-- empty), on cx's hardware and VRAM. best-of-n: settings N = 1, 2, 4, ... 1024 and every problem's sample count
+-- (N = all); majority, majority-budget: the N of majority_votes; adaptive-majority, adaptive-esc: the batch sizes of
+-- adaptive_votes (the batch is what runs at once); the KV holds the longest prompt plus N times the longest trace of that model on the task
+-- (majority-budget's capped samples too: the plan is per N). long-cot: settings are the generation budgets
+-- (trial_budgets', and the caps of answer tables cut by length, frontier_length_caps), n = 1.
+CREATE OR REPLACE TEMP MACRO pricing_plan(cx, p_task, p_strategy, p_sources) AS TABLE
+WITH lens AS (
+    SELECT t.model, max(coalesce(t.prompt_tokens, p.prompt_tokens, pricing_default_prompt_tokens())) AS lin_max,
+           max(t.gen_tokens) AS gen_max
+    FROM trials t
+    LEFT JOIN problems p ON p.source = t.source AND p.task = t.task AND p.problem_id = t.problem_id
+    WHERE t.task = p_task AND (len(p_sources) = 0 OR len(list_filter(p_sources, lambda s: t.source LIKE s)) > 0)
+    GROUP BY t.model
+),
+lc_lin AS (
+    SELECT model, max(prompt_tokens) AS lin_max FROM problems
+    WHERE task = p_task AND (len(p_sources) = 0 OR len(list_filter(p_sources, lambda s: source LIKE s)) > 0)
+    GROUP BY model
+),
+settings AS (
+    SELECT 'best-of-n' AS strategy, model, (2 ** e)::INTEGER AS setting, (2 ** e)::INTEGER AS n,
+           lin_max::DOUBLE AS lin_max, gen_max::DOUBLE AS gen_len
+    FROM lens, range(0, 11) r(e)
+    WHERE p_strategy = 'best-of-n'
+    UNION   -- N = all samples of a problem (frontier_bon_accuracy's n_all; every problem's count, a superset)
+    SELECT DISTINCT 'best-of-n', l.model, p.n_samples, p.n_samples, l.lin_max::DOUBLE, l.gen_max::DOUBLE
+    FROM lens l
+    JOIN (SELECT model, sum(n_samples)::INTEGER AS n_samples FROM problems
+          WHERE task = p_task AND (len(p_sources) = 0 OR len(list_filter(p_sources, lambda s: source LIKE s)) > 0)
+          GROUP BY model, method, budget, block_size, local_window, run_index, answer_table, problem_id) p  -- a config
+      ON p.model = l.model
+    WHERE p_strategy = 'best-of-n'
+    UNION ALL
+    SELECT p_strategy::VARCHAR, l.model, v.n, v.n, l.lin_max::DOUBLE, l.gen_max::DOUBLE
+    FROM lens l
+    JOIN (SELECT DISTINCT p.model, v.n
+          FROM majority_votes v JOIN problems p ON p.source = v.source AND p.problem_id = v.problem_id
+          WHERE p.task = p_task
+            AND (len(p_sources) = 0 OR len(list_filter(p_sources, lambda s: p.source LIKE s)) > 0)) v
+      ON v.model = l.model
+    WHERE p_strategy IN ('majority', 'majority-budget')
+    UNION ALL   -- the adaptive strategies: a batch of b samples at a time (the batch is what runs at once)
+    SELECT p_strategy::VARCHAR, l.model, v.batch, v.batch, l.lin_max::DOUBLE, l.gen_max::DOUBLE
+    FROM lens l
+    JOIN (SELECT DISTINCT p.model, v.batch
+          FROM adaptive_votes v JOIN problems p ON p.source = v.source AND p.problem_id = v.problem_id
+          WHERE p.task = p_task
+            AND (len(p_sources) = 0 OR len(list_filter(p_sources, lambda s: p.source LIKE s)) > 0)) v
+      ON v.model = l.model
+    WHERE p_strategy IN ('adaptive-majority', 'adaptive-esc')
+    UNION ALL
+    SELECT DISTINCT 'long-cot', tb.model, tb.gen_budget, 1,
+           coalesce(l.lin_max, pricing_default_prompt_tokens())::DOUBLE, tb.gen_budget::DOUBLE
+    FROM trial_budgets tb LEFT JOIN lc_lin l ON l.model = tb.model
+    WHERE p_strategy = 'long-cot' AND tb.task = p_task
+      AND (len(p_sources) = 0 OR len(list_filter(p_sources, lambda s: tb.source LIKE s)) > 0)
+    UNION   -- answer tables cut by length (frontier_length_caps); a budget also in trial_budgets is the same row
+    SELECT 'long-cot', c.model, c.cap, 1, coalesce(l.lin_max, pricing_default_prompt_tokens())::DOUBLE, c.cap::DOUBLE
+    FROM frontier_length_caps(p_task) c LEFT JOIN lc_lin l ON l.model = c.model
+    WHERE p_strategy = 'long-cot' AND (len(p_sources) = 0 OR len(list_filter(p_sources, lambda s: c.source LIKE s)) > 0)
+),
+listed AS (
+    SELECT list({'strategy': strategy, 'model': model, 'setting': setting::INTEGER, 'n': n::INTEGER,
+                 'lin_max': lin_max::DOUBLE, 'gen_len': gen_len::DOUBLE}) AS settings
+    FROM settings
+)
+SELECT * FROM pricing_plan_for(cx, coalesce((SELECT settings FROM listed), []));
