@@ -13,7 +13,7 @@ uniformly; no vote at all is wrong. Sampling stops at ``max_n`` samples (None: a
   same answer (a sample without an answer breaks the window); the decision is the plurality of all
   samples drawn.
 
-Why Python, not SQL like majority_build.sql: a stopping rule is a first-passage time over each random
+Why Python, not SQL (as majority_classes.sql): a stopping rule is a first-passage time over each random
 order's running per-answer counts, for every (rule, setting, batch, max_n); in SQL that is R x M x classes
 rows of running counts per problem (some problems have 50 answer classes) before any stop is found,
 where numpy walks the R orders in step, M vector steps per problem.

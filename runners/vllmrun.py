@@ -115,7 +115,7 @@ if os.environ.get(ROUTE_CAPTURE_ENV) == "1":  # a spawned engine process imports
 
 def _moe_runners(model: Any) -> list[tuple[int, Any]]:
     """(layer index, MoE runner module) of every MoE layer: modules holding a router and a gate."""
-    out = []
+    out: list[tuple[int, Any]] = []
     for name, mod in model.named_modules():
         if hasattr(mod, "router") and hasattr(mod, "gate") and hasattr(mod.router, "top_k"):
             parts = [int(x) for x in name.split(".") if x.isdigit()]

@@ -201,11 +201,15 @@ def test_model_arch_cost_per_layer_for_every_builtin(con: duckdb.DuckDBPyConnect
     assert math.isclose(got[1], kv, rel_tol=REL)
     assert math.isclose(got[2], ssm, rel_tol=REL, abs_tol=1e-6)
     assert math.isclose(got[3], compute + 562.5 * (kv + ssm), rel_tol=REL)
-    if not (spec.experts or spec.window_layers or spec.ssm_layers):  # dense: exactly Kinetics' model_cost
-        dense = con.execute(
-            "SELECT eflops FROM model_cost(?, 'b200', 'dense', ?, ?, ?)", [model, lin, lout, n]
-        ).fetchall()[0]
-        assert got[3] == dense[0]
+    # `cost` (model_cost) prices the architecture as the frontier does (issue 20: MoE compute of the active
+    # parameters, windowed layers their window, SSM layers their state); a dense model: exactly Kinetics'
+    row = con.execute(
+        "SELECT params, compute_flops, kv_reads, eflops FROM model_cost(?, 'b200', 'dense', ?, ?, ?)",
+        [model, lin, lout, n],
+    ).fetchall()[0]
+    assert math.isclose(row[0], p, rel_tol=REL)
+    assert math.isclose(row[1], got[0], rel_tol=REL) and math.isclose(row[2], got[1] + got[2], rel_tol=REL)
+    assert math.isclose(row[3], got[3], rel_tol=REL)
 
 
 def test_catalog_architecture_facts() -> None:

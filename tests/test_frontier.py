@@ -67,7 +67,9 @@ def test_published_variant_reproduces_published_costs(aime_wh: Warehouse) -> Non
         SELECT count(*) AS n, max(abs(f.cost / 1e12 - pc.total_cost) / pc.total_cost) AS cost_err,
                max(abs(f.accuracy - pc.coverage)) AS coverage_err
         FROM frontier_points('aime24', 'best-of-n', 'eflops', 'b200', 'published', []::VARCHAR[], []::VARCHAR[]) f
-        JOIN (SELECT *, model || ' ' || frontier_label(method, budget, block_size, source) AS config
+        JOIN (SELECT *,
+                     model || ' ' || frontier_label(method, budget, block_size, local_window, run_index, answer_table)
+                         AS config
               FROM published_costs WHERE source NOT IN (SELECT source FROM ingest_issues)) pc
           ON pc.config = f.config AND pc.problem_id = f.problem_id AND pc.n = f.setting
         """

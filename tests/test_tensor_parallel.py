@@ -244,7 +244,9 @@ def test_model_cost_tp_matches_reference(con: duckdb.DuckDBPyConnection, cases: 
 
 
 def test_model_cost_tp_one_gpu_is_model_cost(con: duckdb.DuckDBPyConnection) -> None:
-    """Every model, every hardware profile, every method: model_cost_tp(gpus := 1) repeats model_cost."""
+    """Every model without sliding-window or SSM layers (model_cost prices those by their architecture, the tensor-
+    parallel macro as full attention), every hardware profile, every method: model_cost_tp(gpus := 1) repeats
+    model_cost."""
     cols = [
         "model",
         "hardware",
@@ -268,7 +270,8 @@ def test_model_cost_tp_one_gpu_is_model_cost(con: duckdb.DuckDBPyConnection) -> 
         f"""
         WITH cfg AS (
             SELECT m.name AS model_name, h.name AS hardware_name, x.*
-            FROM models m, hardware h,
+            FROM (SELECT * FROM models WHERE coalesce(window_layers, 0) = 0 AND coalesce(ssm_layers, 0) = 0) m,
+                 hardware h,
                  (VALUES ('dense', 0, 0), ('topk', 512, 0), ('blocktopk', 1024, 32), ('window', 256, 0))
                  x(m_method, m_budget, m_block)
         )
@@ -281,7 +284,10 @@ def test_model_cost_tp_one_gpu_is_model_cost(con: duckdb.DuckDBPyConnection) -> 
         WHERE a.model = b.model AND a.hardware = b.hardware AND a.method = b.method
         """
     ).fetchone()
-    models, profiles = con.execute("SELECT (SELECT count(*) FROM models), (SELECT count(*) FROM hardware)").fetchall()[
+    models, profiles = con.execute(
+        "SELECT (SELECT count(*) FROM models WHERE coalesce(window_layers, 0) = 0 AND coalesce(ssm_layers, 0) = 0),"
+        " (SELECT count(*) FROM hardware)"
+    ).fetchall()[
         0
     ]
     assert row == (0, models * profiles * 4, 0)

@@ -6,7 +6,7 @@
 -- model, method, budget, block_size, config, setting, problem_id, accuracy, cost, trials.
 --
 --   majority         self-consistency: N samples vote, the plurality answer (ties uniform) must be gold;
---                    accuracy from majority_votes (exact or unbiased, queries/strategies/majority_build.sql),
+--                    accuracy from majority_votes (exact: kinetics_sql/majority.py),
 --                    setting = N; uncapped samples.
 --   majority-budget  the same with every sample capped at a generation budget B (a sample that needs more
 --                    than B tokens has no answer): configurations "<model> dense cap B" (and uncapped), setting = N.

@@ -45,44 +45,17 @@ CREATE OR REPLACE TEMP MACRO roofline_seconds(compute, bytes, peak_flops, hbm_by
 CREATE OR REPLACE TEMP MACRO kinetics_seconds(eflops, i, hbm_bytes_per_s) AS
     eflops::DOUBLE / (i::DOUBLE * hbm_bytes_per_s::DOUBLE);
 
--- One row: the cost of a configuration on a hardware profile (seconds: the roofline; kinetics_seconds: the paper's).
---   SELECT * FROM model_cost('Qwen3-8B', 'b200', 'dense', 155, 16384, 8);
-CREATE OR REPLACE TEMP MACRO model_cost(model_name, hardware_name, method, lin, lout, n,
-                                   budget := 0, block_size := 0, variant := 'exact', param_count := 'kinetics') AS TABLE
-    WITH cfg AS (
-        SELECT m.name AS model, h.name AS hardware,
-               pick_params(m.params_kinetics, m.params, param_count) AS p,
-               m.hq AS hq, m.hkv AS hkv, (m.head_dim * m.layers)::DOUBLE AS d,
-               2.0 * h.peak_flops / h.hbm_bytes_per_s AS i,
-               h.peak_flops AS peak_flops, h.hbm_bytes_per_s AS hbm
-        FROM models m, hardware h
-        WHERE m.name = known_model(model_name) AND h.name = known_hardware(hardware_name)
-    ), c AS (
-        SELECT cfg.*,
-               compute_flops(method, p, hq, d, lin, lout, n, budget := budget, block_size := block_size, variant := variant) AS compute_flops,
-               kv_reads(method, hkv, d, lin, lout, n, budget := budget, block_size := block_size, variant := variant) AS kv_reads
-        FROM cfg
-    )
-    SELECT model, hardware, method AS method, lin AS lin, lout AS lout, n AS n,
-           CASE WHEN method = 'dense' THEN NULL ELSE budget END AS budget,
-           CASE WHEN method = 'blocktopk' THEN block_size ELSE NULL END AS block_size,
-           variant AS variant, p AS params, i,
-           compute_flops, kv_reads,
-           compute_flops + i * kv_reads AS eflops,
-           (compute_flops + i * kv_reads) / 1e12 AS eflops_tera,
-           roofline_seconds(compute_flops, kv_reads, peak_flops, hbm) AS seconds,
-           kinetics_seconds(compute_flops + i * kv_reads, i, hbm) AS kinetics_seconds
-    FROM c;
+-- model_cost (one configuration's costs, architecture-aware): queries/macros/010_arch.sql.
 
 -- Scalar forms for use inside larger queries (e.g. over the trials table).
 CREATE OR REPLACE TEMP MACRO model_flops(model_name, method, lin, lout, n, budget := 0, block_size := 0, variant := 'exact', param_count := 'kinetics') AS (
-    SELECT compute_flops(method, pick_params(m.params_kinetics, m.params, param_count), m.hq, m.head_dim * m.layers, lin, lout, n,
+    SELECT compute_flops(method, pick_params(m.params_kinetics, coalesce(m.active_params, m.params), param_count), m.hq, m.head_dim * m.layers, lin, lout, n,
                          budget := budget, block_size := block_size, variant := variant)
     FROM models m WHERE m.name = known_model(model_name)
 );
 
 CREATE OR REPLACE TEMP MACRO model_eflops(model_name, hardware_name, method, lin, lout, n, budget := 0, block_size := 0, variant := 'exact', param_count := 'kinetics') AS (
-    SELECT eflops(method, pick_params(m.params_kinetics, m.params, param_count), m.hq, m.hkv, m.head_dim * m.layers, lin, lout, n,
+    SELECT eflops(method, pick_params(m.params_kinetics, coalesce(m.active_params, m.params), param_count), m.hq, m.hkv, m.head_dim * m.layers, lin, lout, n,
                   2.0 * h.peak_flops / h.hbm_bytes_per_s,
                   budget := budget, block_size := block_size, variant := variant)
     FROM models m, hardware h WHERE m.name = known_model(model_name) AND h.name = known_hardware(hardware_name)
@@ -91,7 +64,7 @@ CREATE OR REPLACE TEMP MACRO model_eflops(model_name, hardware_name, method, lin
 -- Seconds at the roofline (compute / peak + KV bytes / HBM), as model_cost's seconds.
 CREATE OR REPLACE TEMP MACRO model_seconds(model_name, hardware_name, method, lin, lout, n, budget := 0, block_size := 0, variant := 'exact', param_count := 'kinetics') AS (
     SELECT roofline_seconds(
-               compute_flops(method, pick_params(m.params_kinetics, m.params, param_count), m.hq, m.head_dim * m.layers,
+               compute_flops(method, pick_params(m.params_kinetics, coalesce(m.active_params, m.params), param_count), m.hq, m.head_dim * m.layers,
                              lin, lout, n, budget := budget, block_size := block_size, variant := variant),
                kv_reads(method, m.hkv, m.head_dim * m.layers, lin, lout, n, budget := budget, block_size := block_size,
                         variant := variant),

@@ -108,3 +108,41 @@ CREATE OR REPLACE TEMP MACRO model_arch_cost(model_name, hardware_name, lin, lou
            kinetics_seconds(compute_flops + i * (kv_reads + ssm_reads), i, hbm) AS kinetics_seconds,
            compute_flops + i_gpu * (param_reads + kv_reads + ssm_reads) AS rflops_batch
     FROM c;
+
+-- One row: the cost of a configuration on a hardware profile (seconds: the roofline; kinetics_seconds: the paper's),
+-- with the architecture as the frontier prices it (frontier_models): compute counts the parameters a token uses
+-- (MoE: the active ones), windowed layers attend their window, SSM layers read their state (010_arch.sql). params:
+-- the parameters of compute per token. A dense model: Kinetics' formulas.
+--   SELECT * FROM model_cost('Qwen3-8B', 'b200', 'dense', 155, 16384, 8);
+CREATE OR REPLACE TEMP MACRO model_cost(model_name, hardware_name, method, lin, lout, n,
+                                   budget := 0, block_size := 0, variant := 'exact', param_count := 'kinetics') AS TABLE
+    WITH cfg AS (
+        SELECT m.name AS model, h.name AS hardware,
+               pick_params(m.params_kinetics, coalesce(m.active_params, m.params), param_count) AS p,
+               m.hq AS hq, m.hkv AS hkv, (m.head_dim * coalesce(m.attention_layers, m.layers))::DOUBLE AS d,
+               (m.head_dim * coalesce(m.window_layers, 0))::DOUBLE AS d_window, coalesce(m.sliding_window, 0) AS win,
+               coalesce(m.sink_tokens, 0) AS sinks, coalesce(m.ssm_layers, 0) AS ssm_layers,
+               coalesce(m.ssm_state_elements, 0.0) AS ssm_state,
+               2.0 * h.peak_flops / h.hbm_bytes_per_s AS i,
+               h.peak_flops AS peak_flops, h.hbm_bytes_per_s AS hbm
+        FROM models m, hardware h
+        WHERE m.name = known_model(model_name) AND h.name = known_hardware(hardware_name)
+    ), c AS (
+        SELECT cfg.*,
+               arch_compute_flops(method, p, hq, d, d_window, win, sinks, ssm_layers, ssm_state, lin, lout, n,
+                                  budget := budget, block_size := block_size, variant := variant) AS compute_flops,
+               arch_kv_reads(method, hkv, d, d_window, win, sinks, lin, lout, n,
+                             budget := budget, block_size := block_size, variant := variant)
+               + ssm_state_reads(ssm_layers, ssm_state, lout, n) AS kv_reads
+        FROM cfg
+    )
+    SELECT model, hardware, method AS method, lin AS lin, lout AS lout, n AS n,
+           CASE WHEN method = 'dense' THEN NULL ELSE budget END AS budget,
+           CASE WHEN method = 'blocktopk' THEN block_size ELSE NULL END AS block_size,
+           variant AS variant, p AS params, i,
+           compute_flops, kv_reads,
+           compute_flops + i * kv_reads AS eflops,
+           (compute_flops + i * kv_reads) / 1e12 AS eflops_tera,
+           roofline_seconds(compute_flops, kv_reads, peak_flops, hbm) AS seconds,
+           kinetics_seconds(compute_flops + i * kv_reads, i, hbm) AS kinetics_seconds
+    FROM c;

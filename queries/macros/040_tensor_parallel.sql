@@ -108,12 +108,14 @@ CREATE OR REPLACE TEMP MACRO hardware_net_intensity(hardware_name) AS (
 
 -- One row: the cost of a configuration on `gpus` GPUs of a hardware profile, per GPU (critical path).
 --   SELECT * FROM model_cost_tp('Qwen3-32B', 'h200', 'dense', 155, 16384, 8, gpus := 2);
--- compute_flops, kv_reads, eflops, eflops_tera and seconds equal model_cost's with gpus := 1.
+-- compute_flops, kv_reads, eflops, eflops_tera and seconds equal model_cost's with gpus := 1 (compute of the active
+-- parameters, MoE included), except for models with sliding-window or SSM layers, which model_cost prices by their
+-- architecture and this macro as full attention on every layer.
 CREATE OR REPLACE TEMP MACRO model_cost_tp(model_name, hardware_name, method, lin, lout, n, gpus := 1,
                                       budget := 0, block_size := 0, variant := 'exact', param_count := 'kinetics') AS TABLE
     WITH cfg AS (
         SELECT m.name AS model, h.name AS hardware,
-               pick_params(m.params_kinetics, m.params, param_count) AS p,
+               pick_params(m.params_kinetics, coalesce(m.active_params, m.params), param_count) AS p,
                m.params AS p_arch, m.hq AS hq, m.hkv AS hkv, (m.head_dim * m.layers)::DOUBLE AS d,
                m.hidden AS hidden, m.vocab AS vocab, m.layers AS layers, m.kv_bytes_per_token AS kv_tok,
                tp_replicated_params(m.layers, m.hidden, m.head_dim, m.qk_norm) AS replicated,
