@@ -11,13 +11,12 @@ import frontier_fixtures as ff
 import numpy as np
 import polars as pl
 import pytest
-from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from traces import traces_db
 
 from kinetics_sql import Warehouse
 from kinetics_sql import frontier as fr
-from kinetics_sql.cli import cli
 from kinetics_sql.figures import paper
 
 MODELS = ["Qwen3-0.6B", "Qwen3-4B", "Qwen3-8B"]
@@ -197,10 +196,7 @@ def test_long_cot_without_prompt_tokens_is_a_clear_error(mem: Warehouse) -> None
 
 def test_long_cot_on_ingested_traces(tmp_path: Path) -> None:
     """The raw trace loader's trial_budgets (tests/fixtures/kinetics/*.jsonl) drive a long-CoT frontier."""
-    db = str(tmp_path / "traces.duckdb")
-    files = sorted(str(p) for p in (Path(__file__).parent / "fixtures" / "kinetics").glob("*.jsonl"))
-    result = CliRunner().invoke(cli, ["--db", db, "ingest", *files], catch_exceptions=False)
-    assert result.exit_code == 0, result.output
+    db = traces_db(tmp_path)
     with Warehouse(db) as wh:
         spec = fr.FrontierSpec(strategy="long-cot")
         pts = fr.points(wh, spec)

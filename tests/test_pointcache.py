@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from traces import TRACES, traces_db
 
 from kinetics_sql import Warehouse
 from kinetics_sql import recommend as rec
 from kinetics_sql.cli import cli
 
-TRACES = sorted(str(p) for p in (Path(__file__).parent / "fixtures" / "kinetics").glob("*.jsonl"))
 REQ = rec.Request(hardware="h100-sxm", strategies=("long-cot",), budget_s=1e9, bootstrap=50)
 
 
@@ -23,8 +23,7 @@ def _recommend(db: str, req: rec.Request = REQ) -> rec.Recommendation:
 def test_points_are_kept_until_the_warehouse_changes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     cache = tmp_path / "cache"
     monkeypatch.setenv("KINETICS_SQL_CACHE", str(cache))
-    db = str(tmp_path / "traces.duckdb")
-    assert CliRunner().invoke(cli, ["--db", db, "ingest", TRACES[0]], catch_exceptions=False).exit_code == 0
+    db = traces_db(tmp_path, TRACES[0])
     first = _recommend(db)
     kept = list(cache.glob("points-*.parquet"))
     assert len(kept) == 1
@@ -45,8 +44,7 @@ def test_points_are_kept_until_the_warehouse_changes(tmp_path: Path, monkeypatch
 
 
 def test_off_keeps_nothing_and_a_broken_file_is_priced_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    db = str(tmp_path / "traces.duckdb")
-    assert CliRunner().invoke(cli, ["--db", db, "ingest", *TRACES], catch_exceptions=False).exit_code == 0
+    db = traces_db(tmp_path)
     monkeypatch.setenv("KINETICS_SQL_CACHE", "off")
     expected = _recommend(db).chosen
     cache = tmp_path / "cache"

@@ -10,6 +10,7 @@ import frontier_fixtures as ff
 import polars as pl
 import pytest
 from click.testing import CliRunner
+from traces import traces_db
 
 from kinetics_sql import Warehouse
 from kinetics_sql import frontier as fr
@@ -158,10 +159,7 @@ def test_cli_prints_the_configuration_both_regimes_and_a_command_that_reproduces
 
 def test_long_cot_on_ingested_traces(tmp_path: Path) -> None:
     """Raw traces (tests/fixtures/kinetics/*.jsonl) give long-CoT arms: a generation budget for every problem."""
-    db = str(tmp_path / "traces.duckdb")
-    files = sorted(str(p) for p in (Path(__file__).parent / "fixtures" / "kinetics").glob("*.jsonl"))
-    result = CliRunner().invoke(cli, ["--db", db, "ingest", *files], catch_exceptions=False)
-    assert result.exit_code == 0, result.output
+    db = traces_db(tmp_path)
     with Warehouse(db) as wh:
         req = rec.Request(hardware="h100-sxm", strategies=("long-cot",), budget_s=1e9, bootstrap=50)
         r = rec.recommend(wh, req)
