@@ -4,12 +4,12 @@ with T > 1 one GPU's cost (its share of the work, its memory plan, the interconn
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
 import polars as pl
 import pytest
+import test_fit_offload as fit_offload
 import tp_reference as tp
 from click.testing import CliRunner
 from costmodel_reference import QWEN3
@@ -24,12 +24,7 @@ from kinetics_sql.errors import KineticsError
 H100 = (9.89e14, 3.35e12, 45e9)  # peak FLOP/s, HBM bytes/s, link bytes/s of the h100-sxm profile
 
 
-@pytest.fixture
-def twh() -> Iterator[Warehouse]:
-    w = Warehouse(":memory:")
-    add_trials(w)
-    yield w
-    w.close()
+twh = fit_offload.twh  # fixture: the in-memory warehouse of test_fit_offload's trials
 
 
 @pytest.mark.parametrize("cost", ["flops", "eflops"])
