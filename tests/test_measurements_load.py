@@ -63,10 +63,17 @@ def _by(wh: Any, engine: str, device: str, sql: str) -> Any:
                           [engine, f"%{device}%"]).fetchall()
 
 
-def test_committed_h100_measurements(wh: Any) -> None:
+@pytest.fixture
+def committed(wh: Any) -> Any:
+    """The in-memory warehouse with every committed measurement file (warehouse/measurements/*.jsonl) loaded."""
     with wh.transaction():
         for f in sorted(MEASUREMENTS.glob("*.jsonl")):
             M.load_measurements(wh, f, source=f.name)
+    return wh
+
+
+def test_committed_h100_measurements(committed: Any) -> None:
+    wh = committed
     llama = _by(wh, "llama.cpp", "H100", "SELECT model, count(DISTINCT n_gpu_layers), count(DISTINCT gen_tokens) "
                 "FROM m GROUP BY model ORDER BY model")
     assert {r[0] for r in llama} == {"Qwen3-1.7B", "Qwen3-4B", "Qwen3-8B", "Qwen3-14B"}
@@ -81,10 +88,8 @@ def test_committed_h100_measurements(wh: Any) -> None:
     assert dense >= 0.7
 
 
-def test_committed_h200_measurements(wh: Any) -> None:
-    with wh.transaction():
-        for f in sorted(MEASUREMENTS.glob("*.jsonl")):
-            M.load_measurements(wh, f, source=f.name)
+def test_committed_h200_measurements(committed: Any) -> None:
+    wh = committed
     vllm = _by(wh, "vllm", "H200", "SELECT model, max(generation_tokens), min(kv_cache_tokens), bool_and(cuda_graphs) "
                "FROM m WHERE offload_requested_bytes = 0 GROUP BY model ORDER BY model")
     assert {r[0] for r in vllm} >= {"Qwen3-0.6B", "Qwen3-1.7B", "Qwen3-8B", "Qwen3-32B"}
