@@ -36,7 +36,7 @@ def same_arm(chosen: dict[str, Any], frontier: dict[str, dict[str, Any]], measur
     return row
 
 
-@pytest.mark.parametrize("strategy", ["majority", "majority-budget"])
+@pytest.mark.parametrize("strategy", ["majority", pytest.param("majority-budget", marks=pytest.mark.slow)])
 def test_majority_recommendation_is_the_most_accurate_majority_arm_within_the_budget(
     demo_db: str, strategy: str
 ) -> None:
@@ -51,6 +51,7 @@ def test_majority_recommendation_is_the_most_accurate_majority_arm_within_the_bu
     assert got["chosen"]["data"] == "Best-of-Infinity answer tables"
 
 
+@pytest.mark.slow
 def test_majority_recommendation_says_it_votes_without_a_verifier(demo_db: str) -> None:
     res = CliRunner().invoke(cli, ["--db", demo_db, "recommend", "--strategy", "majority", "--task", "aime24",
                                    "--hardware", "h100-sxm", "--budget-s", "600"])  # fmt: skip
@@ -95,6 +96,7 @@ def test_dollars_per_solved_across_hardware_is_the_cheapest_solved_problem(demo_
     assert [r["cost"] for r in rows] == sorted(r["cost"] for r in rows)  # best first
     best = got["best"]
     assert best["hardware"] == rows[0]["hardware"]
+    assert best["request"].endswith("--minimize dollars-per-solved --regime throughput")
     # on the best profile, no configuration reaching 0.5 solves a problem for less (the frontier's dollars)
     frontier = arms(demo_db, "best-of-n", "dollars-throughput", best["hardware"])
     chosen = same_arm(best["chosen"], frontier, "usd_throughput")
@@ -130,3 +132,16 @@ def test_a_comparison_across_sources_says_so(demo_db: str) -> None:
     assert "note: these configurations come from two sources" in res.stderr
     one = CliRunner().invoke(cli, [*args[:9], "--model", "Qwen3-8B", "--method", "dense", "--cost", "dollars"])
     assert one.exit_code == 0 and "two sources" not in one.stderr
+
+
+@pytest.mark.slow
+def test_dollars_per_solved_is_the_cheapest_solved_problem_on_every_profile(demo_db: str) -> None:
+    got = run_json(demo_db, "recommend", "--hardware", "all", "--task", "aime24", "--target-accuracy", "0.5",
+                   "--minimize", "dollars-per-solved")  # fmt: skip
+    for r in got["comparison"]:
+        if r["config"] is None:
+            continue
+        frontier = arms(demo_db, "best-of-n", "dollars-throughput", r["hardware"])
+        same_arm(r, frontier, "usd_throughput")
+        cheapest = min(a["cost"] / a["accuracy"] for a in frontier.values() if a["accuracy"] >= 0.5 - 1e-12)
+        assert r["usd_per_solved_throughput"] == pytest.approx(cheapest, rel=1e-9), r["hardware"]
