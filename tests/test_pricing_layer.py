@@ -202,9 +202,25 @@ def test_a_recommend_answer_replays_within_its_budget(tiny_db: str, tiny_wh: War
     for draw in itertools.combinations(LOUTS, n):
         params = {"model": MODEL, "method": method, "lin": LIN, "louts": list(draw), "n": n,
                   "budget": budget_tok or 0, "block_size": block or 0, "variant": "exact", "cost": "latency",
-                  "pricing": cx, "has_price": False}  # fmt: skip
+                  "pricing": cx, "has_price": False, "together": False}  # fmt: skip
         rows = tiny_wh.df(sqlfiles.load("cost/priced"), params)
         walls.append(rows.filter(pl.col("row") == "mean")["latency_s"].item())
         assert walls[-1] > rows.filter(pl.col("lout") < max(draw))["latency_s"].max()  # the longest sets the pace
     assert sum(walls) / len(walls) == pytest.approx(got.chosen["latency_s"], rel=1e-9)
     assert sum(walls) / len(walls) <= budget
+
+
+def test_cost_together_prices_the_samples_as_one_batch_until_the_longest_ends(tiny_db: str) -> None:
+    args = ["--db", tiny_db, "cost", "--model", MODEL, "--hardware", "h100-sxm", "--lin", str(LIN), "--cost", "latency",
+            "-f", "csv", *[a for lout in LOUTS for a in ("--lout", str(lout))]]  # fmt: skip
+    run = CliRunner().invoke
+    together = pl.read_csv(io.StringIO(run(cli, [*args, "--together"], catch_exceptions=False).output))
+    row = together.filter(pl.col("row") == "together").row(0, named=True)
+    assert row["n"] == len(LOUTS) and row["lout"] is None
+    mean = pl.read_csv(io.StringIO(run(cli, [*args, "--n", str(len(LOUTS))], catch_exceptions=False).output))
+    assert row["latency_s"] == mean.filter(pl.col("row") == "mean")["latency_s"].item()  # one problem, these samples
+    longest = pl.read_csv(io.StringIO(run(cli, [*args[:-16], "--lout", str(max(LOUTS))]).output))["latency_s"].item()
+    copies = together.filter(pl.col("lout") == max(LOUTS))["latency_s"].item()  # 8 samples all of the longest
+    assert longest < row["latency_s"] < copies
+    bad = run(cli, [*args, "--together", "--n", "3"])
+    assert bad.exit_code == 2 and "--n must be 8" in bad.output

@@ -15,10 +15,12 @@ plan AS (
 ),
 groups AS (   -- each trial length alone (row 'trial'), and all together (row 'mean', lout NULL: the expected cost
               -- over the lengths, as Kinetics averages them; latency regime: a problem with these samples, each
-              -- wave of --n waiting for its longest, pricing_latency_steps)
+              -- wave of --n waiting for its longest, pricing_latency_steps; $together, --n = the lengths: row
+              -- 'together', those samples decoded as one batch until the longest ends)
     SELECT i, 'trial' AS row_, lout AS lout_label, lout FROM louts
     UNION ALL
-    SELECT 1000000, 'mean', NULL, lout FROM louts WHERE (SELECT count(*) FROM louts) > 1
+    SELECT 1000000, CASE WHEN $together THEN 'together' ELSE 'mean' END, NULL, lout FROM louts
+    WHERE (SELECT count(*) FROM louts) > 1
 ),
 sums AS (
     SELECT g.i, g.row_, g.lout_label,
