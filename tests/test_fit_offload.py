@@ -118,12 +118,15 @@ def test_fitted_coefficients_drive_the_cost(twh: Warehouse) -> None:
     arch = catalog.builtin_model("Qwen3-14B")
     d = arch.head_dim * arch.layers
     expected = []
+    n, gens = p["wave_n"], sorted(GENS[0])
+    # the wave's samples decode together until the longest ends: weights, the prompt's KV and the offloaded layers
+    # are read for the expected longest of n drawn from the problem's samples; compute and own KV per sample
+    steps = sum(x * math.comb(j - 1, n - 1) for j, x in enumerate(gens, 1)) / math.comb(len(gens), n)
     for g in GENS[0]:
-        n = p["wave_n"]
         compute = n * (2 * arch.params * g + 2 * (2 * LIN + g) * g * arch.hq * d)
-        hbm = (2 * arch.params - p["offload_gb"] * 1e9 - 2 * arch.vocab * arch.hidden) * g
-        hbm += 2 * (2 * LIN + n * g) * g * arch.hkv * d
-        link = p["offload_gb"] * 1e9 * (1 + g)  # torch: the whole prompt in one forward pass
+        hbm = (2 * arch.params - p["offload_gb"] * 1e9 - 2 * arch.vocab * arch.hidden) * steps
+        hbm += 2 * 2 * LIN * steps * arch.hkv * d + 2 * n * g * g * arch.hkv * d
+        link = p["offload_gb"] * 1e9 * (1 + steps)  # torch: the whole prompt in one forward pass
         expected.append(p["waves"] * (truth.a * compute + truth.b * hbm + truth.c * link + truth.t0))
     assert row["cost"].item() == pytest.approx(sum(expected) / len(expected), rel=1e-9)
 

@@ -6,6 +6,7 @@ default prompt length, in recommend and the explorer, never dropped."""
 from __future__ import annotations
 
 import io
+import itertools
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -14,7 +15,7 @@ import polars as pl
 import pytest
 from click.testing import CliRunner
 
-from kinetics_sql import Warehouse, costmodel
+from kinetics_sql import Warehouse, costmodel, sqlfiles
 from kinetics_sql import frontier as fr
 from kinetics_sql import recommend as rec
 from kinetics_sql.cli import cli
@@ -158,3 +159,68 @@ def test_answer_tables_are_priced_with_the_default_prompt_length(boinf_db: str) 
         arm = (pl.col("config") == got.chosen["config"]) & (pl.col("setting") == got.chosen["setting"])
         chosen = front.filter(arm)
         assert chosen["cost"].item() == pytest.approx(got.chosen["latency_s"], rel=1e-12)
+
+
+MOE = "Qwen3-30B-A3B-Thinking-2507"
+
+
+def test_moe_steps_read_the_experts_their_batch_touches(tiny_wh: Warehouse) -> None:
+    """A MoE decode step reads the shared weights plus the experts a batch of that size touches (E (1 - (1 - k/E)^b)
+    per layer): the datasheet's batch-1 step of Qwen3-30B-A3B is ~1.9 ms on an H100, not the ~18 ms of every
+    expert; at batch 64 nearly every expert is read."""
+    m = tiny_wh.df(f"SELECT * FROM models WHERE name = '{MOE}'").row(0, named=True)
+    cx = costmodel.pricing_context(tiny_wh, costmodel.resolve(tiny_wh, hardware="h100-sxm"), vram_gb=None)
+    expert_bytes = 2.0 * m["moe_layers"] * m["expert_params"]
+    e, k = m["experts"], m["experts_per_token"]
+    for batch in (1, 4, 16, 64):
+        got = tiny_wh.df(
+            "SELECT pl.read_bytes AS full, pricing_read_bytes(pl, $b) AS step FROM pricing_plan_for("
+            "pricing_context($cx), [{'strategy': 'x', 'model': $m, 'setting': $b, 'n': $b, 'lin_max': 128.0, "
+            "'gen_len': 1024.0}]) pl",
+            {"cx": cx, "m": MOE, "b": batch},
+        ).row(0, named=True)
+        touched = e * (1.0 - (1.0 - k / e) ** batch)
+        assert got["step"] == pytest.approx(got["full"] - expert_bytes * (e - touched), rel=1e-12)
+    args = ["cost", "--cost", "latency", "--model", MOE, "--hardware", "h100-sxm", "--lin", "128", "--lout", "4096"]
+    out = pl.read_csv(io.StringIO(CliRunner().invoke(cli, ["--db", tiny_wh.path, *args, "-f", "csv"]).output))
+    step_ms = out["latency_s"].item() / 4096 * 1e3
+    assert 1.5 < step_ms < 2.5  # every expert read: 18.2 ms
+
+
+def test_a_recommend_answer_replays_within_its_budget(tiny_db: str, tiny_wh: Warehouse) -> None:
+    """recommend prices best-of-N in the latency regime as the N samples decoded together until the longest ends:
+    replaying its answer over every draw of N of the problem's samples (each draw priced by `cost`'s SQL as one
+    problem with exactly those samples) gives its predicted seconds, within the budget."""
+    budget = 40.0
+    got = rec.recommend(tiny_wh, rec.Request(hardware="h100-sxm", tasks=("tiny",), budget_s=budget, bootstrap=10,
+                                             include_oracle=True))  # fmt: skip
+    n, method = int(got.chosen["setting"]), got.chosen["method"]
+    assert n >= 2 and got.chosen["latency_s"] <= budget  # a schedule of several samples
+    budget_tok, block = next((b, k) for m, b, k in CONFIGS if m == method)
+    cx = costmodel.pricing_context(tiny_wh, costmodel.resolve(tiny_wh, hardware="h100-sxm"), vram_gb=None)
+    walls = []
+    for draw in itertools.combinations(LOUTS, n):
+        params = {"model": MODEL, "method": method, "lin": LIN, "louts": list(draw), "n": n,
+                  "budget": budget_tok or 0, "block_size": block or 0, "variant": "exact", "cost": "latency",
+                  "pricing": cx, "has_price": False, "together": False}  # fmt: skip
+        rows = tiny_wh.df(sqlfiles.load("cost/priced"), params)
+        walls.append(rows.filter(pl.col("row") == "mean")["latency_s"].item())
+        assert walls[-1] > rows.filter(pl.col("lout") < max(draw))["latency_s"].max()  # the longest sets the pace
+    assert sum(walls) / len(walls) == pytest.approx(got.chosen["latency_s"], rel=1e-9)
+    assert sum(walls) / len(walls) <= budget
+
+
+def test_cost_together_prices_the_samples_as_one_batch_until_the_longest_ends(tiny_db: str) -> None:
+    args = ["--db", tiny_db, "cost", "--model", MODEL, "--hardware", "h100-sxm", "--lin", str(LIN), "--cost", "latency",
+            "-f", "csv", *[a for lout in LOUTS for a in ("--lout", str(lout))]]  # fmt: skip
+    run = CliRunner().invoke
+    together = pl.read_csv(io.StringIO(run(cli, [*args, "--together"], catch_exceptions=False).output))
+    row = together.filter(pl.col("row") == "together").row(0, named=True)
+    assert row["n"] == len(LOUTS) and row["lout"] is None
+    mean = pl.read_csv(io.StringIO(run(cli, [*args, "--n", str(len(LOUTS))], catch_exceptions=False).output))
+    assert row["latency_s"] == mean.filter(pl.col("row") == "mean")["latency_s"].item()  # one problem, these samples
+    longest = pl.read_csv(io.StringIO(run(cli, [*args[:-16], "--lout", str(max(LOUTS))]).output))["latency_s"].item()
+    copies = together.filter(pl.col("lout") == max(LOUTS))["latency_s"].item()  # 8 samples all of the longest
+    assert longest < row["latency_s"] < copies
+    bad = run(cli, [*args, "--together", "--n", "3"])
+    assert bad.exit_code == 2 and "--n must be 8" in bad.output

@@ -49,6 +49,13 @@ from kinetics_sql.facts.methods import METHODS, check_params
     "1,000 problems in both regimes from the pricing layer (the VRAM plan of --n trials at the longest --lout, "
     "--engine's fit or the datasheet), the numbers frontier and recommend print for a problem with these trials.",
 )
+@click.option(
+    "--together",
+    is_flag=True,
+    help="Seconds-based costs: the --lout samples decoded together as one batch (--n = their count) until the longest "
+    "ends; the 'together' row is that wall time (each sample's compute and KV over its own length, weights read at "
+    "every step of the longest).",
+)
 @pricing_options
 @output_options
 @pass_state
@@ -70,6 +77,7 @@ def cost(
     engine: str | None,
     vram_gb: float | None,
     reserve_gb: float,
+    together: bool,
     fmt: str,
     output: str | None,
 ) -> None:
@@ -80,6 +88,16 @@ def cost(
     wrong = check_params(method, budget, block_size)  # the check ingest makes
     if wrong:
         raise click.UsageError(wrong)
+    if together:
+        if cost_model not in OFFLOAD_COSTS:
+            raise click.UsageError(f"--together prices seconds: give --cost {'|'.join(OFFLOAD_COSTS)}")
+        if len(lout) < 2:
+            raise click.UsageError("--together needs two or more --lout values (the samples decoded together)")
+        if n not in (1, len(lout)):
+            raise click.UsageError(
+                f"--together decodes the {len(lout)} --lout samples together: --n must be {len(lout)}"
+            )
+        n = len(lout)
     wh = state.reader
     name = wh.resolve_model(model)
     context = limits.context_length(wh, name)
@@ -113,7 +131,7 @@ def cost(
                 f"hardware {hw} has no price: set one with `kinetics-sql hardware add {hw} --price-per-hour USD`"
             )
         del params["param_count"], params["hardware"]
-        priced = {**params, "cost": cost_model, "pricing": cx, "has_price": has_price}
+        priced = {**params, "cost": cost_model, "pricing": cx, "has_price": has_price, "together": together}
         emit(wh.df(sqlfiles.load("cost/priced"), priced), fmt, output)
         return
     if gpus > 1:

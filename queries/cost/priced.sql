@@ -14,15 +14,19 @@ plan AS (
                             'lin_max': $lin::DOUBLE, 'gen_len': (SELECT max(lout) FROM louts)::DOUBLE}]) p
 ),
 groups AS (   -- each trial length alone (row 'trial'), and all together (row 'mean', lout NULL: the expected cost
-              -- over the lengths, as Kinetics averages them)
+              -- over the lengths, as Kinetics averages them; latency regime: a problem with these samples, each
+              -- wave of --n waiting for its longest, pricing_latency_steps; $together, --n = the lengths: row
+              -- 'together', those samples decoded as one batch until the longest ends)
     SELECT i, 'trial' AS row_, lout AS lout_label, lout FROM louts
     UNION ALL
-    SELECT 1000000, 'mean', NULL, lout FROM louts WHERE (SELECT count(*) FROM louts) > 1
+    SELECT 1000000, CASE WHEN $together THEN 'together' ELSE 'mean' END, NULL, lout FROM louts
+    WHERE (SELECT count(*) FROM louts) > 1
 ),
 sums AS (
     SELECT g.i, g.row_, g.lout_label,
            pricing_terms_sum(pricing_trial_terms($method, $lin, g.lout, $budget, $block_size, $variant, shape.sh), g.lout)
                AS s,
+           list(g.lout::DOUBLE ORDER BY g.lout) AS louts,
            frontier_exact_sum(pricing_block_reads($method, $lin, g.lout, $block_size, plan.pl.wave_n, plan.pl)) AS kv_latency,
            frontier_exact_sum(pricing_block_reads($method, $lin, g.lout, $block_size, plan.c * plan.pl.wave_n, plan.pl))
                AS kv_throughput
@@ -31,7 +35,8 @@ sums AS (
 ),
 priced AS (
     SELECT x.*, plan.pl, plan.c, cx.cx,
-           pricing_group_seconds($lin, x.s, x.kv_latency, 1, plan.pl, cx.cx) AS latency_sum,
+           pricing_group_seconds($lin, x.s, x.kv_latency, 1, plan.pl, cx.cx,
+                                 steps := pricing_latency_steps(x.louts, plan.pl)) AS latency_sum,
            pricing_group_seconds($lin, x.s, x.kv_throughput, plan.c, plan.pl, cx.cx) AS throughput_sum,
            plan.pl.waves * cx.cx.t0 * x.s.trials AS t0_sum
     FROM sums x, plan, cx

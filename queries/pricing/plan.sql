@@ -4,10 +4,16 @@
 -- not fit beside the non-layer weights even with every layer offloaded, the trials run in `waves` sequential batches
 -- of wave_n (the fewest that fit). Bytes are one GPU's of cx.gpus (tensor parallel).
 
--- A model (a `models` row) on each of `gpus` GPUs: 1/T of the sharded weights, its KV heads.
+-- A model (a `models` row) on each of `gpus` GPUs: 1/T of the sharded weights, its KV heads. params: the parameters a
+-- token computes with (MoE: the active ones; dense: every one); weight_bytes: every parameter's (what VRAM holds).
+-- MoE: experts, experts_per_token and expert_bytes (one routed expert of every MoE layer, bf16, one GPU's) let a
+-- decode step read only the experts its batch touches (pricing_read_bytes); 0 for a dense model.
 CREATE OR REPLACE TEMP MACRO pricing_shape(m, gpus) AS
     CASE WHEN tp_check(m.hq, m.hkv, gpus) THEN
-        {'model': m.name, 'params': m.params::DOUBLE, 'hq': m.hq::INTEGER, 'hkv': m.hkv::INTEGER,
+        {'model': m.name, 'params': coalesce(m.active_params, m.params)::DOUBLE, 'hq': m.hq::INTEGER,
+         'hkv': m.hkv::INTEGER,
+         'experts': coalesce(m.experts, 0)::DOUBLE, 'experts_per_token': coalesce(m.experts_per_token, 0)::DOUBLE,
+         'expert_bytes': 2.0 * coalesce(m.moe_layers, 0)::DOUBLE * coalesce(m.expert_params, 0)::DOUBLE / gpus,
          'd_dim': (m.head_dim * m.layers)::DOUBLE, 'layers': m.layers::INTEGER,
          'weight_bytes': 2.0 * tp_params(m.params, tp_replicated_params(m.layers, m.hidden, m.head_dim, m.qk_norm), gpus),
          'layer_bytes': 2.0 * m.layer_params / gpus,
@@ -54,7 +60,8 @@ SELECT strategy, model, setting::INTEGER AS setting, sh.params AS params, sh.hq 
        greatest(0.0, sh.weight_bytes - k * sh.layer_bytes - sh.embed_bytes) AS read_bytes,   -- read per decode step
        (k * sh.layer_bytes)::DOUBLE AS offload_bytes,
        sh.weight_bytes - k * sh.layer_bytes + kv_bytes + cx['reserve_bytes'] AS vram_needed, fits,
-       sh.hidden AS hidden, sh.vocab AS vocab, sh.gpus AS gpus
+       sh.hidden AS hidden, sh.vocab AS vocab, sh.gpus AS gpus,
+       sh.experts AS experts, sh.experts_per_token AS experts_per_token, sh.expert_bytes AS expert_bytes
 FROM planned;
 
 -- The plan of a selection: p_task and p_strategy over the sources matching the LIKE patterns p_sources (all when

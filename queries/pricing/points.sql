@@ -7,8 +7,9 @@
 -- pricing_terms_sum; long CoT also per budget), then priced per setting under the plan (pricing_plan) by
 -- pricing_group_seconds; block top-k's block-summary reads, not affine in the batch, are summed at each batch a plan
 -- needs. Best-of-N: one row per N (1, 2, 4, ... up to the samples drawn) with its unbiased coverage; long CoT: per
--- generation budget, the share of traces correct. A trial without a recorded prompt length is priced with
--- pricing_default_prompt_tokens() (lin_defaulted counts them).
+-- generation budget, the share of traces correct. Latency regime: a wave's samples run until its longest ends
+-- (pricing_latency_steps over the problem's sorted sample lengths; queries/pricing/seconds.sql). A trial without a
+-- recorded prompt length is priced with pricing_default_prompt_tokens() (lin_defaulted counts them).
 --
 -- Columns: model, method, budget, block_size, config, setting, problem_id, accuracy, trials, latency_seconds_sum,
 -- throughput_seconds_sum (GPU-seconds summed over the trials, in each regime), t0_sum (the per-wave constants among
@@ -34,7 +35,8 @@ sums AS (
     SELECT t.model, t.method, t.budget, t.block_size, t.config, t.setting, t.problem_id, t.lin,
            sum(t.correct) AS correct, count(*) FILTER (WHERE t.lin_defaulted) AS lin_defaulted,
            pricing_terms_sum(pricing_trial_terms(t.method, t.lin, t.lout, t.budget, t.block_size, p_variant, s.sh),
-                             t.lout) AS s
+                             t.lout) AS s,
+           list(t.lout::DOUBLE ORDER BY t.lout) AS louts   -- the latency regime's schedule: the expected longest
     FROM trials_ t JOIN shapes s ON s.model = t.model
     GROUP BY t.model, t.method, t.budget, t.block_size, t.config, t.setting, t.problem_id, t.lin
 ),
@@ -57,7 +59,8 @@ seconds AS (
     SELECT p.*,
            CASE WHEN p.pl IS NULL
                 THEN error('no VRAM plan for ' || p.model || ' at setting ' || coalesce(p.setting_::VARCHAR, 'NULL'))
-                ELSE pricing_group_seconds(p.lin, p.s, coalesce(bl.kv, 0.0), 1, p.pl, cx) END AS latency_sum,
+                ELSE pricing_group_seconds(p.lin, p.s, coalesce(bl.kv, 0.0), 1, p.pl, cx,
+                                           steps := pricing_latency_steps(p.louts, p.pl)) END AS latency_sum,
            pricing_group_seconds(p.lin, p.s, coalesce(bt.kv, 0.0), p.c, p.pl, cx) AS throughput_sum,
            p.pl.waves * cx['t0'] * p.s.trials AS t0_sum
     FROM priced p
