@@ -98,9 +98,7 @@ def main() -> None:
     ours, _ = median_time(exact, repeats=3)
     got = {
         (pid, n): acc
-        for pid, n, acc in wh.con.execute(
-            "SELECT problem_id, n, accuracy FROM majority_votes WHERE source = ? AND gen_budget IS NULL", [FILE]
-        ).fetchall()
+        for pid, n, acc in wh.named("bench/majority_exact", {"source": FILE}).rows()
     }
     mc = python_majority(problems, ns, 256)
     base, _ = median_time(lambda: python_majority(problems, ns, 256), repeats=1, warmup=0)
