@@ -216,15 +216,10 @@ def test_ingest_and_cost_share_one_method_check() -> None:
 
 
 def _commands() -> list[list[str]]:
-    """Every command of the CLI, groups' subcommands included."""
-    import click
+    """Every command of the CLI, groups' subcommands included (as --help lists them: the CLI loads commands lazily)."""
+    from kinetics_sql.clidoc import commands
 
-    out: list[list[str]] = []
-    for name, cmd in sorted(cli.commands.items()):
-        out.append([name])
-        if isinstance(cmd, click.Group):
-            out += [[name, sub] for sub in sorted(cmd.commands)]
-    return out
+    return [list(path) for path, _ in commands()]
 
 
 BAD_FILES = ("blank.csv", "nul.csv", "notgz.jsonl.gz", "cut.jsonl.gz", "noengine.jsonl", "vocab.json", "results.csv")
