@@ -3,6 +3,8 @@ runs and together runs with no refit. Synthetic records only."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 
 from kinetics_sql import Warehouse, synthetic_measurements
@@ -29,7 +31,7 @@ def _moe_records() -> list[dict]:
 
 
 @pytest.fixture(scope="module")
-def wh() -> Warehouse:
+def wh() -> Iterator[Warehouse]:
     w = Warehouse(":memory:")
     synthetic_measurements.load(w, _moe_records())
     w.execute("UPDATE measurements SET source = 'vllm-moe-test.jsonl'")
