@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache
 from importlib import resources
 from importlib.resources.abc import Traversable
@@ -47,12 +48,18 @@ def render(name: str, **identifiers: str) -> str:
     Only identifiers (table, column names) are put into the text, always through :func:`quote_ident`; values are
     bound as parameters by the caller.
     """
+    return _substitute(name, identifiers, quote_ident)
+
+
+def _substitute(name: str, values: dict[str, str], quote: Callable[[str], str]) -> str:
+    """``queries/<name>.sql`` with each ``{key}`` placeholder replaced by ``quote(values[key])``; a key with no
+    placeholder in the file is an error (a typo would otherwise leave the text unchanged)."""
     sql = load(name)
-    for key, ident in identifiers.items():
+    for key, value in values.items():
         placeholder = "{" + key + "}"
         if placeholder not in sql:
             raise KineticsError(f"queries/{name}.sql has no placeholder {placeholder}")
-        sql = sql.replace(placeholder, quote_ident(ident))
+        sql = sql.replace(placeholder, quote(value))
     return sql
 
 
@@ -66,10 +73,4 @@ def quote_literal(value: str) -> str:
 
 def render_literals(name: str, **literals: str) -> str:
     """``queries/<name>.sql`` with each ``{key}`` placeholder replaced by the string literal ``literals[key]``."""
-    sql = load(name)
-    for key, value in literals.items():
-        placeholder = "{" + key + "}"
-        if placeholder not in sql:
-            raise KineticsError(f"queries/{name}.sql has no placeholder {placeholder}")
-        sql = sql.replace(placeholder, quote_literal(value))
-    return sql
+    return _substitute(name, literals, quote_literal)
