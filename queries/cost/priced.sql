@@ -36,7 +36,8 @@ sums AS (
 priced AS (
     SELECT x.*, plan.pl, plan.c, cx.cx,
            pricing_group_seconds($lin, x.s, x.kv_latency, 1, plan.pl, cx.cx,
-                                 steps := pricing_latency_steps(x.louts, plan.pl)) AS latency_sum,
+                                 steps := pricing_latency_steps(x.louts, plan.pl),
+                                 reads := pricing_latency_reads(x.louts, plan.pl)) AS latency_sum,
            pricing_group_seconds($lin, x.s, x.kv_throughput, plan.c, plan.pl, cx.cx) AS throughput_sum,
            plan.pl.waves * cx.cx.t0 * x.s.trials AS t0_sum
     FROM sums x, plan, cx

@@ -8,7 +8,8 @@
 -- pricing_group_seconds; block top-k's block-summary reads, not affine in the batch, are summed at each batch a plan
 -- needs. Best-of-N: one row per N (1, 2, 4, ... up to the samples drawn) with its unbiased coverage; long CoT: per
 -- generation budget, the share of traces correct. Latency regime: a wave's samples run until its longest ends
--- (pricing_latency_steps over the problem's sorted sample lengths; queries/pricing/seconds.sql). A trial without a
+-- (pricing_latency_steps over the problem's sorted sample lengths; MoE weight reads at the live batch of each step,
+-- pricing_latency_reads; queries/pricing/seconds.sql). A trial without a
 -- recorded prompt length is priced with pricing_default_prompt_tokens() (lin_defaulted counts them).
 --
 -- Columns: model, method, budget, block_size, config, setting, problem_id, accuracy, trials, latency_seconds_sum,
@@ -60,7 +61,8 @@ seconds AS (
            CASE WHEN p.pl IS NULL
                 THEN error('no VRAM plan for ' || p.model || ' at setting ' || coalesce(p.setting_::VARCHAR, 'NULL'))
                 ELSE pricing_group_seconds(p.lin, p.s, coalesce(bl.kv, 0.0), 1, p.pl, cx,
-                                           steps := pricing_latency_steps(p.louts, p.pl)) END AS latency_sum,
+                                           steps := pricing_latency_steps(p.louts, p.pl),
+                                           reads := pricing_latency_reads(p.louts, p.pl)) END AS latency_sum,
            pricing_group_seconds(p.lin, p.s, coalesce(bt.kv, 0.0), p.c, p.pl, cx) AS throughput_sum,
            p.pl.waves * cx['t0'] * p.s.trials AS t0_sum
     FROM priced p

@@ -6,8 +6,9 @@
 --               samples of a wave decode together until the longest ends (the best-of-N schedule): each sample's
 --               compute and KV reads over its own length, the per-step terms (weight reads, step overheads, the
 --               prompt's KV) over the longest's steps, the expected longest of wave_n drawn from the problem's
---               samples (pricing_expected_longest). MoE weight reads are priced at the full wave's batch for all
---               those steps (the batch shrinks as samples end: an upper bound; exact for dense models).
+--               samples (pricing_expected_longest). The live batch shrinks as samples end: a MoE step reads the
+--               experts its live samples touch, the expectation over the draws (pricing_latency_reads); a dense
+--               step reads every weight whatever the batch, so its reads are read_bytes x the longest's steps.
 --   throughput: the GPU decodes as many problems at once as its memory holds (pricing_batch_problems: each the KV
 --               cache of its N trials at the plan's longest context, beside the weights the plan keeps on the GPU;
 --               at most 256 sequences in all, vLLM's default max_num_seqs; 1 when the plan already needs several
@@ -51,10 +52,11 @@ CREATE OR REPLACE TEMP MACRO pricing_read_bytes(pl, seqs) AS
 -- (queries/fit/macros.sql): compute is seqs times one sequence's; every other term is linear in lout or a constant of
 -- the prompt. On pl.gpus = T > 1 (tensor parallel) it is one GPU's: compute / T, its KV heads (in kv), its weight and
 -- offload bytes (the plan's; MoE: pricing_read_bytes, the experts the batch touches), plus the interconnect (net_c
--- per byte, net_step_s per collective); 0 on one GPU.
-CREATE OR REPLACE TEMP MACRO pricing_wave_seconds(lin, s, kv, seqs, pl, cx, steps) AS
+-- per byte, net_step_s per collective); 0 on one GPU. reads: the weight bytes of those steps when the batch is not
+-- seqs at every step (the latency regime's MoE, pricing_latency_reads); NULL: pricing_read_bytes(pl, seqs) * steps.
+CREATE OR REPLACE TEMP MACRO pricing_wave_seconds(lin, s, kv, seqs, pl, cx, steps, reads := NULL) AS
     cx.a * seqs::DOUBLE * s.compute / pl.gpus
-    + cx.b * (pricing_read_bytes(pl, seqs) * steps + kv)
+    + cx.b * (coalesce(reads, pricing_read_bytes(pl, seqs) * steps) + kv)
     + cx.c * pl.offload_bytes * CASE WHEN cx.form = 'split' THEN steps
                                      ELSE s.trials * forward_passes(lin, 0, seqs, prefill_batch := cx.prefill_batch)
                                           + steps END
@@ -75,14 +77,48 @@ CREATE OR REPLACE TEMP MACRO pricing_wave_seconds(lin, s, kv, seqs, pl, cx, step
 -- throughput, waves x one wave of `problems` x wave_n sequences / problems (problems = pricing_batch_problems; 1
 -- costs what it costs alone). block_kv: block top-k's summary reads summed over the trials at that batch.
 -- steps: the decode steps the per-step terms run, summed over the trials (NULL: s.lout, every trial its own steps, as
--- in the throughput regime); the latency regime passes pricing_latency_steps.
-CREATE OR REPLACE TEMP MACRO pricing_group_seconds(lin, s, block_kv, problems, pl, cx, steps := NULL) AS
+-- in the throughput regime); the latency regime passes pricing_latency_steps. reads: the weight bytes those steps
+-- read, summed over the trials (NULL: every step at the full batch; the latency regime passes pricing_latency_reads).
+CREATE OR REPLACE TEMP MACRO pricing_group_seconds(lin, s, block_kv, problems, pl, cx, steps := NULL, reads := NULL) AS
     pl.waves * pricing_wave_seconds(lin, s, CASE WHEN steps IS NULL THEN s.kv0 ELSE s.kv0 * steps / s.lout END
                                             + problems * pl.wave_n * s.kv_per_seq + block_kv,
-                                    problems * pl.wave_n, pl, cx, coalesce(steps, s.lout))
+                                    problems * pl.wave_n, pl, cx, coalesce(steps, s.lout), reads := reads)
     / problems;
 
 -- The latency regime's steps of a group of trials (louts: the problem's sample lengths, sorted ascending): every
 -- trial waits for the longest of its wave, wave_n drawn from the problem's samples.
 CREATE OR REPLACE TEMP MACRO pricing_latency_steps(louts, pl) AS
     len(louts)::DOUBLE * pricing_expected_longest(louts, pl.wave_n);
+
+-- P(exactly b of n drawn without replacement from m are among k marked ones): the hypergeometric probability.
+CREATE OR REPLACE TEMP MACRO pricing_hypergeometric(m, k, n, b) AS
+    CASE WHEN b < greatest(0, n - (m - k)) OR b > least(k, n) THEN 0.0
+         ELSE exp(lgamma(k + 1) - lgamma(b + 1) - lgamma(k - b + 1)
+                  + lgamma(m - k + 1) - lgamma(n - b + 1) - lgamma(m - k - n + b + 1)
+                  - lgamma(m + 1) + lgamma(n + 1) + lgamma(m - n + 1)) END;
+
+-- The expected weight bytes of one decode step while k of a problem's m samples are still running, n of the m decoded
+-- together (a wave of pl.wave_n): the live ones among the n drawn are hypergeometric, P(live = b) =
+-- pricing_hypergeometric(m, k, n, b), and a step of b live sequences reads pricing_read_bytes(pl, b). n >= m: the n
+-- sequences are the m samples in equal shares (n copies of one sample; each once when n = m), k * n / m live.
+CREATE OR REPLACE TEMP MACRO pricing_live_read_bytes(m, k, n, pl) AS
+    CASE WHEN n >= m THEN pricing_read_bytes(pl, k::DOUBLE * n / m)
+         ELSE list_sum(list_transform(range(greatest(1, n - (m - k)), least(k, n) + 1),
+                                      lambda b: pricing_hypergeometric(m, k, n, b) * pricing_read_bytes(pl, b))) END;
+
+-- The latency regime's weight reads of a group of trials (louts: the problem's m sample lengths, sorted ascending),
+-- summed over the trials as pricing_latency_steps' steps are: a wave of pl.wave_n drawn from the m runs until its
+-- longest ends, and steps L_(j-1)+1 .. L_(j) run the samples of length >= L_(j) among those drawn (k = m - j + 1 of
+-- the m have it): m * sum_j (L_(j) - L_(j-1)) * pricing_live_read_bytes(m, m - j + 1, wave_n, pl). Given lengths
+-- decoded together (wave_n = m): live = m - j + 1, the segments of the shrinking batch. NULL (the caller prices
+-- read_bytes at every step) for a dense model, whose step reads the same bytes at any live batch >= 1 (so the sum is
+-- read_bytes * E[longest], pricing_latency_steps), and for waves of one sequence (live = 1 at every step).
+CREATE OR REPLACE TEMP MACRO pricing_latency_reads(louts, pl) AS
+    CASE WHEN pl.experts > 0 AND pl.wave_n > 1 THEN
+        len(louts)::DOUBLE
+        * list_sum(list_transform(louts, lambda x, j:
+              CASE WHEN j = 1 THEN x * pricing_live_read_bytes(len(louts), len(louts), pl.wave_n, pl)
+                   WHEN x > louts[j - 1]
+                   THEN (x - louts[j - 1]) * pricing_live_read_bytes(len(louts), len(louts) - j + 1, pl.wave_n, pl)
+                   ELSE 0.0 END))
+    END;
