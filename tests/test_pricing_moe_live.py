@@ -97,9 +97,9 @@ def test_expected_moe_weight_reads_equal_every_draw_enumerated(wh: Warehouse, n:
     rb = _read_bytes(wh, plan)
     draws = list(itertools.combinations(LOUTS, n))
     want = len(LOUTS) * sum(_weight_reads(d, rb) for d in draws) / len(draws)
-    got = wh.df(
-        "SELECT pricing_latency_reads($louts::DOUBLE[], $pl) AS r", {"louts": sorted(LOUTS), "pl": plan}
-    )["r"].item()
+    got = wh.df("SELECT pricing_latency_reads($louts::DOUBLE[], $pl) AS r", {"louts": sorted(LOUTS), "pl": plan})[
+        "r"
+    ].item()
     if n == 1:
         assert got is None  # one sequence a wave: read_bytes(1) at every step, the plain formula
         got = len(LOUTS) * rb[1] * sum(LOUTS) / len(LOUTS)
@@ -119,7 +119,8 @@ def test_dense_weight_reads_stay_the_longest_steps(wh: Warehouse) -> None:
 
 def _priced(wh: Warehouse, model: str, louts: list[int], n: int, cx: dict, together: bool = False) -> pl.DataFrame:
     params = {"model": model, "method": "dense", "lin": LIN, "louts": louts, "n": n, "budget": 0, "block_size": 0,
-              "variant": "exact", "cost": "latency", "pricing": cx, "has_price": False, "together": together}  # fmt: skip
+              "variant": "exact", "cost": "latency", "pricing": cx, "has_price": False,
+              "together": together}  # fmt: skip
     return wh.df(sqlfiles.load("cost/priced"), params)
 
 
@@ -147,9 +148,7 @@ def test_cost_together_prices_moe_weight_reads_per_segment(wh: Warehouse) -> Non
 def test_no_prompt_means_no_per_step_prompt_kv(wh: Warehouse) -> None:
     """The premise of the test above: at a prompt of 0 tokens a trial's KV reads at batch 0 (kv0) are 0."""
     sh = wh.df(f"SELECT pricing_shape(m, 1.0) AS sh FROM models m WHERE m.name = '{MOE}'")["sh"].item()
-    got = wh.df(
-        "SELECT pricing_trial_terms('dense', 0, 3000, 0, 0, 'exact', $sh).kv0 AS kv0", {"sh": sh}
-    )["kv0"].item()
+    got = wh.df("SELECT pricing_trial_terms('dense', 0, 3000, 0, 0, 'exact', $sh).kv0 AS kv0", {"sh": sh})["kv0"].item()
     assert got == 0.0
 
 
@@ -172,4 +171,3 @@ def test_frontier_latency_is_the_mean_over_draws_decoded_together(wh: Warehouse)
         assert r["cost"] == mean, n  # frontier and cost: the same bits
     together = _priced(wh, MOE, LOUTS, len(LOUTS), cx, together=True).filter(pl.col("row") == "together")
     assert together["latency_s"].item() == front.filter(pl.col("setting") == 6)["cost"].item()
-
