@@ -19,6 +19,7 @@ MOE = "Qwen3-30B-A3B-Thinking-2507"
 DENSE = "Qwen3-8B"
 LIN = 0  # no prompt: no prompt KV read at every step (tested below), so the trial rows isolate each sample's KV reads
 LOUTS = [3000, 800, 5400, 3000, 1200, 7000]  # a tie: a segment of no steps
+READS = "SELECT pricing_latency_reads($louts::DOUBLE[], $pl, pricing_live_read_weights(len($louts), $pl)) AS r"
 
 
 @pytest.fixture(scope="module")
@@ -97,9 +98,7 @@ def test_expected_moe_weight_reads_equal_every_draw_enumerated(wh: Warehouse, n:
     rb = _read_bytes(wh, plan)
     draws = list(itertools.combinations(LOUTS, n))
     want = len(LOUTS) * sum(_weight_reads(d, rb) for d in draws) / len(draws)
-    got = wh.df("SELECT pricing_latency_reads($louts::DOUBLE[], $pl) AS r", {"louts": sorted(LOUTS), "pl": plan})[
-        "r"
-    ].item()
+    got = wh.df(READS, {"louts": sorted(LOUTS), "pl": plan})["r"].item()
     if n == 1:
         assert got is None  # one sequence a wave: read_bytes(1) at every step, the plain formula
         got = len(LOUTS) * rb[1] * sum(LOUTS) / len(LOUTS)
@@ -113,7 +112,7 @@ def test_dense_weight_reads_stay_the_longest_steps(wh: Warehouse) -> None:
     """A dense step reads every weight at any live batch: no live-batch sum (NULL: read_bytes x the longest's
     steps, the formula as before, bit for bit)."""
     plan = _plan(wh, DENSE, 4)
-    got = wh.df("SELECT pricing_latency_reads($louts::DOUBLE[], $pl) AS r", {"louts": sorted(LOUTS), "pl": plan})
+    got = wh.df(READS, {"louts": sorted(LOUTS), "pl": plan})
     assert plan["experts"] == 0 and got["r"].item() is None
 
 

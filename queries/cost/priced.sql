@@ -33,14 +33,17 @@ sums AS (
     FROM groups g, shape, plan
     GROUP BY g.i, g.row_, g.lout_label
 ),
+live AS (   -- MoE: a step's expected weight bytes per segment of the sorted lengths (pricing_latency_reads)
+    SELECT x.*, pricing_live_read_weights(len(x.louts), plan.pl) AS live_w FROM sums x, plan
+),
 priced AS (
     SELECT x.*, plan.pl, plan.c, cx.cx,
            pricing_group_seconds($lin, x.s, x.kv_latency, 1, plan.pl, cx.cx,
                                  steps := pricing_latency_steps(x.louts, plan.pl),
-                                 reads := pricing_latency_reads(x.louts, plan.pl)) AS latency_sum,
+                                 reads := pricing_latency_reads(x.louts, plan.pl, x.live_w)) AS latency_sum,
            pricing_group_seconds($lin, x.s, x.kv_throughput, plan.c, plan.pl, cx.cx) AS throughput_sum,
            plan.pl.waves * cx.cx.t0 * x.s.trials AS t0_sum
-    FROM sums x, plan, cx
+    FROM live x, plan, cx
 )
 SELECT $model AS model, cx.hardware AS hardware, cx.gpus::INTEGER AS gpus, $method AS method,
        CASE WHEN $method = 'dense' THEN NULL ELSE $budget END AS budget,

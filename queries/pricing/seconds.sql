@@ -104,21 +104,31 @@ CREATE OR REPLACE TEMP MACRO pricing_hypergeometric(m, k, n, b) AS
 CREATE OR REPLACE TEMP MACRO pricing_live_read_bytes(m, k, n, pl) AS
     CASE WHEN n >= m THEN pricing_read_bytes(pl, k::DOUBLE * n / m)
          ELSE list_sum(list_transform(range(greatest(1, n - (m - k)), least(k, n) + 1),
-                                      lambda b: pricing_hypergeometric(m, k, n, b) * pricing_read_bytes(pl, b))) END;
+                                      lambda b_: pricing_hypergeometric(m, k, n, b_) * pricing_read_bytes(pl, b_))) END;
 
--- The latency regime's weight reads of a group of trials (louts: the problem's m sample lengths, sorted ascending),
--- summed over the trials as pricing_latency_steps' steps are: a wave of pl.wave_n drawn from the m runs until its
--- longest ends, and steps L_(j-1)+1 .. L_(j) run the samples of length >= L_(j) among those drawn (k = m - j + 1 of
--- the m have it): m * sum_j (L_(j) - L_(j-1)) * pricing_live_read_bytes(m, m - j + 1, wave_n, pl). Given lengths
--- decoded together (wave_n = m): live = m - j + 1, the segments of the shrinking batch. NULL (the caller prices
--- read_bytes at every step) for a dense model, whose step reads the same bytes at any live batch >= 1 (so the sum is
--- read_bytes * E[longest], pricing_latency_steps), and for waves of one sequence (live = 1 at every step).
-CREATE OR REPLACE TEMP MACRO pricing_latency_reads(louts, pl) AS
-    CASE WHEN pl.experts > 0 AND pl.wave_n > 1 THEN
-        len(louts)::DOUBLE
-        * list_sum(list_transform(louts, lambda x, j:
-              CASE WHEN j = 1 THEN x * pricing_live_read_bytes(len(louts), len(louts), pl.wave_n, pl)
-                   WHEN x > louts[j - 1]
-                   THEN (x - louts[j - 1]) * pricing_live_read_bytes(len(louts), len(louts) - j + 1, pl.wave_n, pl)
-                   ELSE 0.0 END))
-    END;
+-- The expected weight bytes of a step in each segment j = 1 .. m of a problem's m sorted sample lengths (steps
+-- L_(j-1)+1 .. L_(j): k = m - j + 1 of the m run that long), under plan row pl: pricing_live_read_bytes(m, m - j + 1,
+-- wave_n, pl). It depends on the lengths' count, not their values: one list serves every problem with m samples.
+-- NULL where pricing_latency_reads needs none (dense; waves of one sequence).
+CREATE OR REPLACE TEMP MACRO pricing_live_read_weights(m, pl) AS
+    CASE WHEN pl.experts > 0 AND pl.wave_n > 1
+         THEN list_transform(range(1, m + 1), lambda j_: pricing_live_read_bytes(m, m - j_ + 1, pl.wave_n, pl)) END;
+
+-- The latency regime's weight reads of a group of trials (louts: the problem's m sample lengths, sorted ascending;
+-- w: pricing_live_read_weights(m, pl)), summed over the trials as pricing_latency_steps' steps are: a wave of
+-- pl.wave_n drawn from the m runs until its longest ends, and steps L_(j-1)+1 .. L_(j) run the samples of length
+-- >= L_(j) among those drawn (k = m - j + 1 of the m have it, hypergeometric):
+-- m * sum_j (L_(j) - L_(j-1)) * w[j]. Given lengths decoded together (wave_n = m): m - j + 1 live, the segments of
+-- the shrinking batch. NULL (the caller prices read_bytes at every step) for a dense model, whose step reads the same
+-- bytes at any live batch >= 1 (the sum is read_bytes * E[longest], pricing_latency_steps), and for waves of one
+-- sequence (live = 1 at every step).
+CREATE OR REPLACE TEMP MACRO pricing_latency_reads(louts, pl, w) AS
+    CASE WHEN pl.experts = 0 OR pl.wave_n = 1 THEN NULL
+         WHEN w IS NULL OR len(w) <> len(louts)
+         THEN error('pricing_latency_reads: no live-batch weights (pricing_live_read_weights) for '
+                    || len(louts) || ' samples')
+         ELSE len(louts)::DOUBLE
+              * list_sum(list_transform(louts, lambda l_, j_:
+                    CASE WHEN j_ = 1 THEN l_ * w[1]
+                         WHEN l_ > louts[j_ - 1] THEN (l_ - louts[j_ - 1]) * w[j_]
+                         ELSE 0.0 END)) END;
