@@ -170,3 +170,15 @@ def test_frontier_latency_is_the_mean_over_draws_decoded_together(wh: Warehouse)
         assert r["cost"] == mean, n  # frontier and cost: the same bits
     together = _priced(wh, MOE, LOUTS, len(LOUTS), cx, together=True).filter(pl.col("row") == "together")
     assert together["latency_s"].item() == front.filter(pl.col("setting") == 6)["cost"].item()
+
+
+def test_more_sequences_than_samples_run_the_samples_in_equal_shares(wh: Warehouse) -> None:
+    """`cost --n 4` with two --lout lengths (the 'mean' row: a problem with those samples, a wave of 4): the four
+    sequences are the two samples twice each, 4 live until the shorter ends, then 2; one --lout at --n 4 (a 'trial'
+    row) is 4 copies of it, 4 live throughout."""
+    plan = _plan(wh, MOE, 4)
+    rb = _read_bytes(wh, plan)
+    got = wh.df(READS, {"louts": [1200, 5400], "pl": plan})["r"].item()
+    assert got == pytest.approx(2 * (1200 * rb[4] + 4200 * rb[2]), rel=1e-12)
+    one = wh.df(READS, {"louts": [5400], "pl": plan})["r"].item()
+    assert one == pytest.approx(5400 * rb[4], rel=1e-12)
