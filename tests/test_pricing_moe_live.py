@@ -56,11 +56,12 @@ def _cx(wh: Warehouse) -> dict:
 
 
 def _plan(wh: Warehouse, model: str, n: int) -> dict:
-    return wh.df(
+    plan: dict = wh.df(
         "SELECT pl FROM pricing_plan_for(pricing_context($cx), [{'strategy': 'x', 'model': $m, 'setting': $n, "
         "'n': $n, 'lin_max': 0.0, 'gen_len': 7000.0}]) pl",
         {"cx": _cx(wh), "m": model, "n": n},
     )["pl"].item()
+    return plan
 
 
 def _read_bytes(wh: Warehouse, plan: dict) -> dict[int, float]:
