@@ -16,6 +16,7 @@ import pytest
 
 from kinetics_sql import Warehouse, costmodel, sqlfiles
 from kinetics_sql import frontier as fr
+from kinetics_sql import recommend as rec
 
 MOE = "Qwen3-30B-A3B-Thinking-2507"
 DENSE = "Qwen3-8B"
@@ -156,8 +157,8 @@ def test_no_prompt_means_no_per_step_prompt_kv(wh: Warehouse) -> None:
 
 def test_frontier_latency_is_the_mean_over_draws_decoded_together(wh: Warehouse) -> None:
     """The frontier's latency of best-of-N for the MoE model (the hypergeometric expectation) is the mean over every
-    draw of N of the problem's six samples of `cost`'s seconds for that draw decoded together; and at N = 6 it is
-    `cost --together` of the six, and `cost --n N` with all six lengths, to the bit."""
+    draw of N of the problem's six samples of `cost`'s seconds for that draw decoded together; it is `cost --n N`
+    with all six lengths and recommend's latency to the bit, and at N = 6 `cost --together` of the six."""
     cx = _cx(wh)
     front = fr.points(wh, fr.FrontierSpec(task="tinymoe", cost="latency", hardware="h100-sxm", models=(MOE,)))
     assert sorted(front["setting"].to_list()) == [1, 2, 4, 6]
@@ -173,6 +174,10 @@ def test_frontier_latency_is_the_mean_over_draws_decoded_together(wh: Warehouse)
         assert r["cost"] == mean, n  # frontier and cost: the same bits
     together = _priced(wh, MOE, LOUTS, len(LOUTS), cx, together=True).filter(pl.col("row") == "together")
     assert together["latency_s"].item() == front.filter(pl.col("setting") == 6)["cost"].item()
+    req = rec.Request(hardware="h100-sxm", tasks=("tinymoe",), models=(MOE,), budget_s=1e9).validated(wh)
+    rec.arm_table(wh, req)
+    points = wh.df("SELECT setting, latency_s FROM recommend_points").sort("setting")
+    assert points["latency_s"].to_list() == front.sort("setting")["cost"].to_list()  # recommend too, to the bit
 
 
 def test_more_sequences_than_samples_run_the_samples_in_equal_shares(wh: Warehouse) -> None:
