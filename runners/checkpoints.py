@@ -71,6 +71,8 @@ def resolve_spec(name: str) -> ModelSpec:
 
 def hf_config(spec: ModelSpec, dtype: str = "bfloat16") -> dict[str, Any]:
     """A complete Qwen3ForCausalLM config.json for the spec (Qwen3MoeForCausalLM for a qwen3_moe spec)."""
+    if spec.family == "gpt_oss":
+        return gptoss_hf_config(spec, dtype)
     if spec.experts:
         return moe_hf_config(spec, dtype)
     return {
@@ -102,12 +104,51 @@ def hf_config(spec: ModelSpec, dtype: str = "bfloat16") -> dict[str, Any]:
     }
 
 
-def moe_hf_config(spec: ModelSpec, dtype: str = "bfloat16") -> dict[str, Any]:
-    """A Qwen3MoeForCausalLM config.json from a qwen3_moe catalog spec (every layer MoE, no shared expert).
+def gptoss_hf_config(spec: ModelSpec, dtype: str = "bfloat16") -> dict[str, Any]:
+    """A GptOssForCausalLM config.json from a gpt_oss catalog spec: the catalog's shapes (experts, layer_types of
+    sliding and full attention, the 128-token window) with the published model's YaRN RoPE, SwiGLU clamp and token
+    ids, and no quantization_config, so vLLM keeps bf16 experts (the published checkpoint's are MXFP4: reading them
+    moves about a quarter of the bytes). vLLM draws the attention sinks with the other dummy weights."""
+    c = spec.config
+    return {
+        "architectures": ["GptOssForCausalLM"],
+        "model_type": "gpt_oss",
+        "attention_bias": bool(c.get("attention_bias", True)),
+        "attention_dropout": 0.0,
+        "eos_token_id": 200002,
+        "pad_token_id": 199999,
+        "experts_per_token": spec.experts_per_token,
+        "num_experts_per_tok": spec.experts_per_token,
+        "num_local_experts": spec.experts,
+        "head_dim": spec.head_dim,
+        "hidden_act": "silu",
+        "hidden_size": spec.hidden,
+        "initial_context_length": 4096,
+        "initializer_range": 0.02,
+        "intermediate_size": spec.intermediate,
+        "layer_types": c["layer_types"],
+        "max_position_embeddings": spec.max_position or 131072,
+        "num_attention_heads": spec.hq,
+        "num_hidden_layers": spec.layers,
+        "num_key_value_heads": spec.hkv,
+        "output_router_logits": False,
+        "rms_norm_eps": 1e-05,
+        "rope_scaling": {"beta_fast": 32.0, "beta_slow": 1.0, "factor": 32.0,
+                         "original_max_position_embeddings": 4096, "rope_type": "yarn", "truncate": False},
+        "rope_theta": 150000,
+        "router_aux_loss_coef": 0.9,
+        "sliding_window": int(c.get("sliding_window") or 128),
+        "swiglu_limit": 7.0,
+        "tie_word_embeddings": spec.tied_embeddings,
+        "torch_dtype": dtype,
+        "use_cache": True,
+        "vocab_size": spec.vocab,
+    }
 
-    Other MoE families (gpt-oss) are not built: their vLLM dummy weights need a different router
-    re-draw and their attention sinks and sliding windows a config this module does not write.
-    """
+
+def moe_hf_config(spec: ModelSpec, dtype: str = "bfloat16") -> dict[str, Any]:
+    """A Qwen3MoeForCausalLM config.json from a qwen3_moe catalog spec (every layer MoE, no shared expert);
+    gpt-oss: :func:`gptoss_hf_config`."""
     if spec.family != "qwen3_moe":
         raise KineticsError(f"{spec.name}: random-weight MoE checkpoints are built for qwen3_moe only, "
                             f"not {spec.family}")

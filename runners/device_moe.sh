@@ -13,6 +13,7 @@
 #                                             # 2024 problem 12 (4,256-5,740 tokens) of this model's bundled table
 #   bash runners/device_moe.sh OUTDIR moe64   # the same at batch 64 x 2,560 tokens (its own engine at 0.95 of VRAM:
 #                                             # an H100 holds no more KV beside 57 GiB of weights)
+#   bash runners/device_moe.sh OUTDIR gptoss  # gpt-oss-20b shapes at batch 1, 16, 64 x 2,048 tokens, experts read back
 # Run on an H100 on 2026-12-06 in that order (moe, dense, dense14, moe64), one warm machine: vllm-dense-h100.jsonl and
 # vllm-moe2-h100.jsonl in warehouse/measurements (vllm-moe-h100.jsonl: an earlier day's MoE runs, another H100).
 # Every checkpoint (each power of two of generated tokens) is a record; files are named by the GPU.
@@ -45,6 +46,8 @@ case $MODE in
   moe64)  # batch 64 needs more KV than the moe engine (sized for the together runs' 5,868 tokens) holds
     sweep Qwen3-30B-A3B-Thinking-2507 "$OUTDIR/vllm-moe-${DEV:-gpu}.jsonl" 300 --gpu-memory-utilization 0.95 \
       --runs 64x128x2560 ;;
-  *) echo "unknown mode $MODE (dense, dense14, moe, moe64)"; exit 2 ;;
+  gptoss)  # gpt-oss-20b shapes (GptOssForCausalLM, bf16 experts, routers re-drawn: their bias zeroed)
+    sweep gpt-oss-20b "$OUTDIR/vllm-gptoss-${DEV:-gpu}.jsonl" 420 --runs 1x128x2048,16x128x2048,64x128x2048 ;;
+  *) echo "unknown mode $MODE (dense, dense14, moe, moe64, gptoss)"; exit 2 ;;
 esac
 ls -la "$OUTDIR"

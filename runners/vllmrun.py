@@ -114,13 +114,28 @@ if os.environ.get(ROUTE_CAPTURE_ENV) == "1":  # a spawned engine process imports
 
 
 def _moe_runners(model: Any) -> list[tuple[int, Any]]:
-    """(layer index, MoE runner module) of every MoE layer: modules holding a router and a gate."""
+    """(layer index, MoE runner module) of every MoE layer: modules holding a router (with top_k) and a gate, or
+    (gpt-oss) a FusedMoE whose parent block holds the router's linear layer as ``router``."""
     out: list[tuple[int, Any]] = []
     for name, mod in model.named_modules():
-        if hasattr(mod, "router") and hasattr(mod, "gate") and hasattr(mod.router, "top_k"):
+        if hasattr(mod, "router") and hasattr(mod.router, "top_k") and (
+            hasattr(mod, "gate") or type(mod).__name__.endswith("FusedMoE")
+        ):
             parts = [int(x) for x in name.split(".") if x.isdigit()]
             out.append((parts[0] if parts else len(out), mod))
     return sorted(out, key=lambda x: x[0])
+
+
+def _router_linear(model: Any, runner: Any) -> Any:
+    """The linear layer that scores the experts of MoE runner ``runner``: its ``gate`` (Qwen3-MoE) or the parent
+    block's ``router`` (gpt-oss: MLPBlock.router beside MLPBlock.experts)."""
+    gate = getattr(runner, "gate", None)
+    if gate is not None and hasattr(gate, "weight"):
+        return gate
+    for _, mod in model.named_modules():
+        if getattr(mod, "experts", None) is runner and hasattr(getattr(mod, "router", None), "weight"):
+            return mod.router
+    raise RuntimeError(f"no router linear layer found for {type(runner).__name__}")
 
 
 def redraw_routers(worker: Any, std: float = 0.0) -> dict[str, Any]:
@@ -134,13 +149,24 @@ def redraw_routers(worker: Any, std: float = 0.0) -> dict[str, Any]:
     n, shape = 0, None
     with torch.no_grad():
         for _, mod in _moe_runners(model):
-            gate = mod.gate
+            gate = _router_linear(model, mod)
             w = gate.weight
             w.normal_(0.0, std or w.shape[1] ** -0.5)
             if getattr(gate, "bias", None) is not None:
                 gate.bias.zero_()
             n, shape = n + 1, list(w.shape)
-    return {"routers_redrawn": n, "router_shape": shape, "std": std or (shape[1] ** -0.5 if shape else None)}
+        # Biases (gpt-oss: attention and expert biases) are the same for every token: drawn at random, they add up
+        # along the residual stream until every token's hidden state points the same way and the router picks the
+        # same experts for all (seen: 6 of 32 experts touched by 16 tokens). Zeroed, tokens route apart; a step's
+        # kernels and bytes are the same.
+        biases = 0
+        if n:
+            for name, prm in model.named_parameters():
+                if name.endswith(".bias"):
+                    prm.zero_()
+                    biases += 1
+    return {"routers_redrawn": n, "router_shape": shape, "std": std or (shape[1] ** -0.5 if shape else None),
+            "biases_zeroed": biases}
 
 
 def read_routes(worker: Any, num_tokens: int) -> list[list[list[list[int]]]]:

@@ -5,11 +5,14 @@
 -- Measurements of models not in the catalog (toy models) are left out.
 WITH ms AS (
     SELECT x.*, m.name AS catalog_model, m.params AS p, m.hq, m.hkv, (m.head_dim * m.layers)::DOUBLE AS d,
-           -- MoE: compute counts the active parameters; a step reads the shared weights and the experts a batch of
-           -- that size touches (moe_experts_touched, queries/macros/010_arch.sql); dense: both are every parameter
+           -- MoE: compute counts the active parameters; a step reads the shared weights and the experts the run's
+           -- steps touched, as the runner read them back (extra.experts.experts_touched), else those a batch of that
+           -- size touches under uniform routing (moe_experts_touched, queries/macros/010_arch.sql); dense: every one
            coalesce(m.active_params, m.params) AS p_active,
            coalesce(m.moe_layers, 0)::DOUBLE * coalesce(m.expert_params, 0)::DOUBLE
-               * (coalesce(m.experts, 0)::DOUBLE - moe_experts_touched(m.experts, m.experts_per_token, x.batch))
+               * (coalesce(m.experts, 0)::DOUBLE
+                  - coalesce(TRY_CAST(json_extract_string(x.extra, '$.experts.experts_touched') AS DOUBLE),
+                             moe_experts_touched(m.experts, m.experts_per_token, x.batch)))
                AS untouched_params,
            coalesce(m.moe_layers, 0)::DOUBLE AS moe_layers,
            m.layers AS catalog_layers, m.vocab, m.hidden, m.tied_embeddings,
