@@ -27,6 +27,8 @@ from kinetics_sql.warehouse import Warehouse
 if TYPE_CHECKING:
     from kinetics_sql import fit as fitlib
 
+# --engine datasheet: price by the hardware profile's datasheet roofline (1/peak, 1/HBM, 1/link), no fit
+DATASHEET_ENGINE = "datasheet"
 # The cost models priced by coefficients and an offload plan (the others, flops and eflops, need neither).
 OFFLOAD_COSTS = ("rflops", "latency", "dollars", "dollars-throughput")  # dollars: queries/pricing, kinetics_sql.pricing
 # Terms of the split form beyond a, b, c, t0 (kinetics_sql.fit.coef_struct); 0 in the plain form.
@@ -122,9 +124,10 @@ def from_fit(wh: Warehouse, fitted: fitlib.FitResult, hardware: str) -> Coeffici
 
 
 def resolve(wh: Warehouse, *, hardware: str, engine: str | None = None, form: str = "") -> Coefficients:
-    """The newest stored fit of ``engine`` on ``hardware``, or (without an engine) the datasheet."""
+    """The newest stored fit of ``engine`` on ``hardware``, or (without an engine, or ``engine='datasheet'``) the
+    datasheet roofline."""
     hw = _profile(wh, wh.resolve_hardware(hardware))
-    if engine:
+    if engine and engine.lower() != DATASHEET_ENGINE:
         from kinetics_sql import fit as fitlib  # numpy: only where a fit is read
 
         row = fitlib.latest(wh, engine, str(hw["name"]), form)

@@ -65,3 +65,12 @@ def test_a_dense_transformer_is_priced_over_every_layer(wh: Warehouse) -> None:
     attention = 2.0 * (2 * LIN + LOUT) * LOUT * spec.hq * d
     assert t["compute"] == pytest.approx(2 * spec.params * LOUT + attention, rel=1e-12)
     assert t["kv0"] + t["kv_per_seq"] == pytest.approx(2.0 * (2 * LIN + LOUT) * LOUT * spec.hkv * d, rel=1e-12)
+
+
+def test_engine_datasheet_prices_by_the_roofline(wh: Warehouse) -> None:
+    """`--engine datasheet` (as the issue spells it) is the datasheet roofline, as no --engine is."""
+    from kinetics_sql import costmodel
+
+    named = costmodel.resolve(wh, hardware="h100-sxm", engine="datasheet")
+    assert named == costmodel.resolve(wh, hardware="h100-sxm")
+    assert named.label == "datasheet h100-sxm" and named.fit_id is None

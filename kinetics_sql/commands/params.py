@@ -101,7 +101,7 @@ def pricing_options(func: F) -> F:
             "--engine",
             default=None,
             help="Seconds-based costs: the newest `kinetics-sql fit` of this engine on --hardware "
-            "(default: the datasheet roofline, 1/peak, 1/HBM, 1/link).",
+            "(default, or datasheet: the datasheet roofline, 1/peak, 1/HBM, 1/link).",
         ),
         click.option(
             "--vram-gb",
