@@ -12,7 +12,7 @@ import itertools
 import json
 import math
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -24,8 +24,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kinetics_sql.warehouse import Warehouse
-
 REL = 1e-12
 EXAMPLES = settings(
     max_examples=25,
@@ -33,13 +31,6 @@ EXAMPLES = settings(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
 DATA = Path(str(resources.files("kinetics_sql").joinpath("data/kinetics-aime24")))
-
-
-@pytest.fixture(scope="module")
-def con() -> Iterator[duckdb.DuckDBPyConnection]:
-    wh = Warehouse(":memory:")
-    yield wh.con
-    wh.close()
 
 
 def close(got: float | None, want: float, rel: float = REL) -> bool:
@@ -657,12 +648,9 @@ def test_model_macros_match_reference(con: duckdb.DuckDBPyConnection, cases: lis
     )
     wants = []
     for c in cases:
-        arch = ref.QWEN3[c["model"]]
-        peak, hbm = ref.HARDWARE[c["hardware"]]
-        p = ref.model_params(c["model"], c["param_count"])
+        m = ref.model_case(c)
+        arch, peak, hbm, p, tail, sparse = m.arch, m.peak, m.hbm, m.p, m.shape, m.sparse
         i = ref.intensity(peak, hbm)
-        tail = (c["lin"], c["lout"], c["n"])
-        sparse = (c["budget"], c["block_size"], c["variant"])
         ef = ref.eflops(c["method"], p, arch.hq, arch.hkv, arch.d, *tail, i, *sparse)
         rf = ref.rflops(
             c["method"],
@@ -710,11 +698,10 @@ def test_model_cost_table_macro(con: duckdb.DuckDBPyConnection, cases: list[dict
     # one row per case, in case order (model_cost yields exactly one row for a known model and hardware)
     assert len(rows) == len(cases)
     for row, c in zip(rows, cases, strict=True):
-        arch = ref.QWEN3[c["model"]]
-        peak, hbm = ref.HARDWARE[c["hardware"]]
-        p = ref.model_params(c["model"], c["param_count"])
+        m = ref.model_case(c)
+        arch, peak, hbm, p = m.arch, m.peak, m.hbm, m.p
         i = ref.intensity(peak, hbm)
-        tail = (c["lin"], c["lout"], c["n"], c["budget"], c["block_size"], c["variant"])
+        tail = (*m.shape, *m.sparse)
         comp = ref.compute_flops(c["method"], p, arch.hq, arch.d, *tail)
         kv = ref.kv_reads(c["method"], arch.hkv, arch.d, *tail)
         ef = comp + i * kv

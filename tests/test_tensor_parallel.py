@@ -5,38 +5,24 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterator
 from typing import Any
 
 import costmodel_reference as ref
 import duckdb
 import pytest
 import tp_reference as tp
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
-from test_macros import close, cost_case, run_cases
+from test_macros import EXAMPLES, close, rflops_case, run_cases
 
 from kinetics_sql.errors import KineticsError
 from kinetics_sql.warehouse import Warehouse
-
-EXAMPLES = settings(
-    max_examples=25,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
-)
-
-
-@pytest.fixture(scope="module")
-def con() -> Iterator[duckdb.DuckDBPyConnection]:
-    wh = Warehouse(":memory:")
-    yield wh.con
-    wh.close()
 
 
 @st.composite
 def tp_case(draw: st.DrawFn) -> dict[str, Any]:
     """A cost case whose heads split over its T (T divides hq; T divides hkv or is a multiple of it)."""
-    case = draw(cost_case())
+    case = draw(rflops_case())
     gpus = draw(st.sampled_from([1, 2, 4, 8, 16]))
     hkv = draw(st.sampled_from([1, 2, 4, 8, 16, 32]))
     case.update(
@@ -47,13 +33,7 @@ def tp_case(draw: st.DrawFn) -> dict[str, Any]:
         hidden=draw(st.integers(64, 16384)),
         vocab=draw(st.integers(1000, 300_000)),
         layers=draw(st.integers(1, 128)),
-        i_gpu=draw(st.floats(0.0, 1000.0)),
-        i_link=draw(st.floats(0.0, 1e5)),
-        layer_bytes=draw(st.floats(1e6, 5e9)),
-        k=draw(st.integers(0, 128)),
         replicated=draw(st.floats(0.0, 1e6)),
-        prefill_batch=draw(st.integers(1, 4096)),
-        passes=draw(st.sampled_from(ref.PASSES)),
     )
     return case
 
@@ -194,12 +174,9 @@ def test_model_cost_tp_matches_reference(con: duckdb.DuckDBPyConnection, cases: 
     )
     wants = []
     for c in cases:
-        arch = ref.QWEN3[c["model"]]
-        peak, hbm = ref.HARDWARE[c["hardware"]]
-        p = ref.model_params(c["model"], c["param_count"])
+        m = ref.model_case(c)
+        arch, peak, hbm, p, shape, sparse = m.arch, m.peak, m.hbm, m.p, m.shape, m.sparse
         g = c["gpus"]
-        shape = (c["lin"], c["lout"], c["n"])
-        sparse = (c["budget"], c["block_size"], c["variant"])
         ef = tp.eflops(
             c["method"],
             p,

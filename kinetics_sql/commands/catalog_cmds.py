@@ -12,15 +12,25 @@ from kinetics_sql.commands.context import CommandGroup, State, pass_state
 from kinetics_sql.commands.output import emit, output_options
 
 
-@click.group(cls=CommandGroup, invoke_without_command=True)
-@output_options
-@click.pass_context
-def models(ctx: click.Context, fmt: str, output: str | None) -> None:
-    """List the model catalog (params in billions; KV cache for 32K tokens in GiB)."""
-    if ctx.invoked_subcommand is None:
-        state = ctx.find_object(State)
-        assert state is not None
-        emit(state.reader.named("catalog/models_list"), fmt, output)
+def _catalog_group(name: str, listing: str, text: str) -> click.Group:
+    """The group ``name``: without a subcommand it lists the catalog (queries/<listing>.sql); its subcommands
+    extend it."""
+
+    @click.group(name, cls=CommandGroup, invoke_without_command=True, help=text)
+    @output_options
+    @click.pass_context
+    def group(ctx: click.Context, fmt: str, output: str | None) -> None:
+        if ctx.invoked_subcommand is None:
+            state = ctx.find_object(State)
+            assert state is not None
+            emit(state.reader.named(listing), fmt, output)
+
+    return group
+
+
+models = _catalog_group(
+    "models", "catalog/models_list", "List the model catalog (params in billions; KV cache for 32K tokens in GiB)."
+)
 
 
 @models.command("add")
@@ -57,15 +67,9 @@ def models_add(
     )
 
 
-@click.group(cls=CommandGroup, invoke_without_command=True)
-@output_options
-@click.pass_context
-def hardware(ctx: click.Context, fmt: str, output: str | None) -> None:
-    """List hardware profiles, with Kinetics' intensity i = 2 * peak / HBM bytes/s."""
-    if ctx.invoked_subcommand is None:
-        state = ctx.find_object(State)
-        assert state is not None
-        emit(state.reader.named("catalog/hardware_list"), fmt, output)
+hardware = _catalog_group(
+    "hardware", "catalog/hardware_list", "List hardware profiles, with Kinetics' intensity i = 2 * peak / HBM bytes/s."
+)
 
 
 @hardware.command("add")
