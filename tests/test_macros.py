@@ -633,7 +633,14 @@ def model_case(draw: st.DrawFn) -> dict[str, Any]:
     return case
 
 
-MODEL_TAIL = "budget := budget, block_size := block_size, variant := variant, param_count := param_count"
+MODEL_TAIL = f"{NAMED}, param_count := param_count"
+
+
+def lateral(macro: str, *named: str) -> str:
+    """The join of a model-cost table macro (alias mc) on every case: its arguments qualified, as the macro's own
+    output aliases (method, lin, ...) shadow bare names; ``named``: its arguments before budget."""
+    args = ", ".join(f"{a} := cases.{a}" for a in (*named, "budget", "block_size", "variant", "param_count"))
+    return f", LATERAL {macro}(cases.model, cases.hardware, cases.method, cases.lin, cases.lout, cases.n, {args}) mc"
 
 
 @sql_property(
@@ -689,10 +696,7 @@ def test_model_macros_match_reference(con: Con, cases: Cases, rows: Rows) -> Non
     st.lists(model_case(), min_size=1, max_size=20),
     "mc.model, mc.hardware, mc.method, mc.lin, mc.lout, mc.n, mc.budget, mc.block_size, mc.variant,"
     " mc.params, mc.i, mc.compute_flops, mc.kv_reads, mc.eflops, mc.eflops_tera, mc.seconds",
-    # arguments qualified: model_cost's own output aliases (method, lin, ...) shadow bare names
-    ", LATERAL model_cost(cases.model, cases.hardware, cases.method, cases.lin, cases.lout, cases.n,"
-    " budget := cases.budget, block_size := cases.block_size, variant := cases.variant,"
-    " param_count := cases.param_count) mc",
+    lateral("model_cost"),
     examples=10,
 )
 def test_model_cost_table_macro(con: Con, cases: Cases, rows: Rows) -> None:

@@ -12,7 +12,8 @@ import duckdb
 import pytest
 import tp_reference as tp
 from hypothesis import strategies as st
-from test_macros import Cases, Con, Rows, close, rflops_case, sql_property
+from test_macros import NAMED as SPARSE
+from test_macros import Cases, Con, Rows, close, lateral, rflops_case, sql_property
 
 from kinetics_sql.errors import KineticsError
 from kinetics_sql.warehouse import Warehouse
@@ -36,8 +37,6 @@ def tp_case(draw: st.DrawFn) -> dict[str, Any]:
     )
     return case
 
-
-SPARSE = "budget := budget, block_size := block_size, variant := variant"
 
 
 @sql_property(
@@ -157,9 +156,7 @@ def model_case(draw: st.DrawFn) -> dict[str, Any]:
     st.lists(model_case(), min_size=1, max_size=30),
     "mc.gpus, mc.params_per_gpu, mc.compute_flops, mc.kv_reads, mc.comm_bytes, mc.eflops, mc.seconds,"
     " mc.gpu_seconds, mc.weight_bytes_per_gpu, mc.kv_bytes_per_gpu",
-    ", LATERAL model_cost_tp(cases.model, cases.hardware, cases.method, cases.lin, cases.lout, cases.n,"
-    " gpus := cases.gpus, budget := cases.budget, block_size := cases.block_size, variant := cases.variant,"
-    " param_count := cases.param_count) mc",
+    lateral("model_cost_tp", "gpus"),
     examples=10,
 )
 def test_model_cost_tp_matches_reference(con: Con, cases: Cases, rows: Rows) -> None:
