@@ -202,7 +202,18 @@ def _per_model_panels(ctx: Context, methods: tuple[str, ...], cost: str, queries
     return panels
 
 
-def _vs_dense(ctx: Context, method: str, name: str, title: str, caption: str, *, envelopes: bool) -> Figure:
+# method -> the figure of its frontiers against dense attention: name, title, caption
+VS_DENSE = {
+    "topk": ("fig5_topk_vs_dense", "Figures 2/5: oracle top-k vs dense attention, per model",
+             "Per-problem oracle frontiers of each model with dense attention (all N) and with top-k attention (all "
+             "KV budgets and N), in eFLOPs. Sparse attention reaches the same accuracy at a fraction of the cost."),
+    "blocktopk": ("fig7_blocktopk_vs_dense", "Figure 7: block top-k vs dense attention",
+                  "Oracle frontiers with block top-k attention (a deployable sparse method: the block search is "
+                  "charged) against dense attention, per model and as envelopes across models, in eFLOPs."),
+}  # fmt: skip
+
+
+def _vs_dense(ctx: Context, method: str, *, envelopes: bool) -> Figure:
     """Oracle frontiers of each model with dense and with ``method`` attention, in eFLOPs (with ``envelopes``: and
     a panel of both methods' envelopes across models)."""
     queries: list[Any] = []
@@ -211,27 +222,18 @@ def _vs_dense(ctx: Context, method: str, name: str, title: str, caption: str, *,
         spec = ctx.spec(cost="eflops", by="method", envelope=False, methods=("dense", method))
         env = _frontier(ctx, spec, queries)
         panels.append(_by_method(env, "Tera-eFLOPs", "all models (envelopes)").properties(width=300, height=210))
+    name, title, caption = VS_DENSE[method]
     return Figure(name, title, caption, alt.concat(*panels, columns=4 if envelopes else 3), queries)
 
 
 def fig5_sparse_per_model(ctx: Context) -> Figure:
     """Figures 2/5: dense vs oracle top-k attention, per model."""
-    return _vs_dense(
-        ctx, "topk", "fig5_topk_vs_dense", "Figures 2/5: oracle top-k vs dense attention, per model",
-        "Per-problem oracle frontiers of each model with dense attention (all N) and with top-k attention (all KV "
-        "budgets and N), in eFLOPs. Sparse attention reaches the same accuracy at a fraction of the cost.",
-        envelopes=False,
-    )  # fmt: skip
+    return _vs_dense(ctx, "topk", envelopes=False)
 
 
 def fig7_blocktopk(ctx: Context) -> Figure:
     """Figure 7: block top-k vs dense attention, per model and across models."""
-    return _vs_dense(
-        ctx, "blocktopk", "fig7_blocktopk_vs_dense", "Figure 7: block top-k vs dense attention",
-        "Oracle frontiers with block top-k attention (a deployable sparse method: the block search is charged) "
-        "against dense attention, per model and as envelopes across models, in eFLOPs.",
-        envelopes=True,
-    )  # fmt: skip
+    return _vs_dense(ctx, "blocktopk", envelopes=True)
 
 
 def fig2_methods(ctx: Context) -> Figure:

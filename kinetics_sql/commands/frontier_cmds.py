@@ -165,13 +165,7 @@ def selection_options(func: F) -> F:
 )
 @params.SEED
 @offload_options
-@click.option(
-    "--out",
-    "chart",
-    type=click.Path(dir_okay=False),
-    default=None,
-    help="Also draw the frontier: FILE.html (interactive), .png or .svg.",
-)
+@params.file_option("--out", "chart", text="Also draw the frontier: FILE.html (interactive), .png or .svg.")
 @output_options
 @click.pass_context
 def frontier(

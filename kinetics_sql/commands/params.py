@@ -96,6 +96,12 @@ def bootstrap_option(low: int, default: int, text: str) -> Callable[[F], F]:
     )
 
 
+def file_option(*names: str, text: str) -> Callable[[F], F]:
+    """An option naming a file the command writes (a folder is refused when the options are parsed); none by
+    default."""
+    return click.option(*names, type=click.Path(dir_okay=False), default=None, help=text)
+
+
 SEED = click.option("--seed", type=int, default=0, show_default=True, help="Bootstrap seed.")
 
 

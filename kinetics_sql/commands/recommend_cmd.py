@@ -70,12 +70,10 @@ from kinetics_sql.spec import Pricing
 @params.bootstrap_option(1, 1000, "Replicates of the accuracy band.")
 @params.SEED
 @click.option("-f", "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
-@click.option(
+@params.file_option(
     "-o",
     "--output",
-    type=click.Path(dir_okay=False),
-    default=None,
-    help="Write to this file; .json writes json unless -f says otherwise (a contradiction is refused).",
+    text="Write to this file; .json writes json unless -f says otherwise (a contradiction is refused)."
 )
 @click.pass_context
 def recommend(
