@@ -35,6 +35,7 @@ SPLIT_TERMS = (
     "prefill_c",
     "step_s",
     "layer_step_s",
+    "moe_layer_step_s",
     "offload_layer_step_s",
     "offload_attn_a",
     "prefill_offload_attn_a",
@@ -62,6 +63,7 @@ class Coefficients:
     prefill_c: float = 0.0
     step_s: float = 0.0
     layer_step_s: float = 0.0
+    moe_layer_step_s: float = 0.0  # per MoE layer and step: routing, expert alignment, grouped-GEMM launches
     offload_layer_step_s: float = 0.0
     offload_attn_a: float = 0.0
     prefill_offload_attn_a: float = 0.0

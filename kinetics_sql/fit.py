@@ -45,7 +45,9 @@ from kinetics_sql.warehouse import Warehouse, insert_arrow
 
 # the split forms' prefill, and the end of their decode terms (offload, interconnect, intercept)
 _PREFILL = ("prefill_flops", "prefill_link", "prefill_offload_attn_flops", "prefill_net", "const")
-_DECODE_END = ("layer_steps", "offload_layer_steps", "offload_attn_flops", "decode_net", "net_steps", "const")
+_DECODE_END = (
+    "layer_steps", "moe_layer_steps", "offload_layer_steps", "offload_attn_flops", "decode_net", "net_steps", "const",
+)
 # target -> feature columns ("const" is the intercept)
 FORMS: dict[str, dict[str, list[str]]] = {
     "plain": {"total_s": ["compute", "hbm_bytes", "link_bytes", "net_bytes", "const"]},
@@ -63,6 +65,8 @@ FORMS: dict[str, dict[str, list[str]]] = {
 }
 # features that are 0 on one GPU (tensor parallelism only): not counted against the training points there
 TP_FEATURES = ("net_bytes", "prefill_net", "decode_net", "net_steps")
+# features that are 0 for dense models (MoE only): not counted against the training points of dense-only fits
+MOE_FEATURES = ("moe_layer_steps",)
 WEIGHTINGS = ("relative", "absolute")
 CONFIG_KEY = ("model", "n_gpu_layers", "layers_offloaded", "offload_mode", "batch", "prompt_tokens", "gen_tokens")
 FEATURES = (
@@ -74,6 +78,7 @@ FEATURES = (
     "decode_link",
     "steps",
     "layer_steps",
+    "moe_layer_steps",
     "offload_layer_steps",
     "offload_attn_flops",
     "prefill_offload_attn_flops",
@@ -333,6 +338,7 @@ class FitResult:
             "prefill_c": p["prefill_c"],
             "step_s": p["step_s"],
             "layer_step_s": p["layer_step_s"],
+            "moe_layer_step_s": p["moe_layer_step_s"],
             "offload_layer_step_s": p["offload_layer_step_s"],
             "offload_attn_a": p.get("offload_attn_a", 0.0),
             "prefill_offload_attn_a": p.get("prefill_offload_attn_a", 0.0),
@@ -361,6 +367,7 @@ def coef_struct(form: str, coefs: dict[str, dict[str, float]]) -> dict[str, floa
             "prefill_c": 0.0,
             "step_s": 0.0,
             "layer_step_s": 0.0,
+            "moe_layer_step_s": 0.0,
             "offload_layer_step_s": 0.0,
             "offload_attn_a": 0.0,
             "prefill_offload_attn_a": 0.0,
@@ -383,6 +390,7 @@ def coef_struct(form: str, coefs: dict[str, dict[str, float]]) -> dict[str, floa
             "prefill_c": p["prefill_link"],
             "step_s": d["steps"],
             "layer_step_s": d["layer_steps"],
+            "moe_layer_step_s": d.get("moe_layer_steps", 0.0),  # .get: fits stored before MoE runs lack it
             "offload_layer_step_s": d.get("offload_layer_steps", 0.0),
             "offload_attn_a": d.get("offload_attn_flops", 0.0),
             "prefill_offload_attn_a": p.get("prefill_offload_attn_flops", 0.0),
@@ -482,7 +490,9 @@ def fit(
     train = df.filter(~pl.col("holdout"))
     n_params = sum(len(c) for c in FORMS[form].values())
     tp_runs = "tensor_parallel_size" in train.columns and bool((train["tensor_parallel_size"] > 1).any())
-    if train.height < max(len([c for c in cols if tp_runs or c not in TP_FEATURES]) for cols in FORMS[form].values()):
+    moe_runs = "moe_layer_steps" in train.columns and bool((train["moe_layer_steps"] > 0).any())
+    unused = (() if tp_runs else TP_FEATURES) + (() if moe_runs else MOE_FEATURES)
+    if train.height < max(len([c for c in cols if c not in unused]) for cols in FORMS[form].values()):
         raise KineticsError(f"{train.height} training points are too few for the {form} form ({n_params} coefficients)")
     devices = sorted(df["device"].unique().to_list())
     hw = wh.resolve_hardware(hardware) if hardware else guess_hardware(wh, devices)

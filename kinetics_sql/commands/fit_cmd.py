@@ -192,6 +192,7 @@ UNITS = {
     "eff_flops_per_s": "FLOP/s", "eff_hbm_bytes_per_s": "bytes/s", "eff_link_bytes_per_s": "bytes/s",
     "eff_kv_bytes_per_s": "bytes/s", "seq_step_s": "s per sequence and step", "prefill_a": "s per prompt FLOP",
     "prefill_c": "s per prompt link byte", "step_s": "s per decode step", "layer_step_s": "s per layer and step",
+    "moe_layer_step_s": "s per MoE layer and step",
     "offload_layer_step_s": "s per offloaded layer and step", "offload_attn_a": "s per host attention FLOP",
     "prefill_offload_attn_a": "s per host prompt attention FLOP",
 }  # fmt: skip

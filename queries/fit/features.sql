@@ -11,6 +11,7 @@ WITH ms AS (
            coalesce(m.moe_layers, 0)::DOUBLE * coalesce(m.expert_params, 0)::DOUBLE
                * (coalesce(m.experts, 0)::DOUBLE - moe_experts_touched(m.experts, m.experts_per_token, x.batch))
                AS untouched_params,
+           coalesce(m.moe_layers, 0)::DOUBLE AS moe_layers,
            m.layers AS catalog_layers, m.vocab, m.hidden, m.tied_embeddings,
            coalesce(x.weight_bytes::DOUBLE, 2.0 * m.params) AS wbytes,
            coalesce(x.prefill_batch, greatest(x.prompt_tokens, 1))::DOUBLE AS pbatch,
@@ -52,6 +53,8 @@ SELECT source, run_id, seq, engine, device, catalog_model AS model, n_layers, n_
        batch::DOUBLE * gen_tokens::DOUBLE AS seq_steps,
        gen_tokens::DOUBLE AS steps,
        gen_tokens::DOUBLE * catalog_layers::DOUBLE AS layer_steps,
+       -- MoE layers' own per-step work (router, top-k, expert alignment, grouped-GEMM launches): 0 for dense models
+       gen_tokens::DOUBLE * moe_layers AS moe_layer_steps,
        gen_tokens::DOUBLE * layers_offloaded::DOUBLE AS offload_layer_steps,
        fit_offload_attn_flops(offload_mode, method, prompt_tokens, gen_tokens, batch, hq, d / catalog_layers,
                               layers_offloaded, coalesce(budget, 0), coalesce(block_size, 0), 'exact')

@@ -51,7 +51,8 @@ SELECT source, run_id, seq, any_value(engine) AS engine, any_value(device) AS de
            - fit_kv_bytes('dense', hkv, d, prompt_tokens, l0, b, 0, 0)) AS kv_bytes,
        sum(b::DOUBLE * (l1 - l0)) AS seq_steps,
        max(l1)::DOUBLE AS steps,
-       max(l1)::DOUBLE * any_value(layers) AS layer_steps
+       max(l1)::DOUBLE * any_value(layers) AS layer_steps,
+       max(l1)::DOUBLE * coalesce(any_value(moe_layers), 0) AS moe_layer_steps
 FROM f
 GROUP BY source, run_id, seq, model
 ORDER BY run_id, seq;

@@ -14,6 +14,7 @@ CREATE OR REPLACE TEMP MACRO pricing_shape(m, gpus) AS
          'hkv': m.hkv::INTEGER,
          'experts': coalesce(m.experts, 0)::DOUBLE, 'experts_per_token': coalesce(m.experts_per_token, 0)::DOUBLE,
          'expert_bytes': 2.0 * coalesce(m.moe_layers, 0)::DOUBLE * coalesce(m.expert_params, 0)::DOUBLE / gpus,
+         'moe_layers': coalesce(m.moe_layers, 0)::DOUBLE,
          'd_dim': (m.head_dim * m.layers)::DOUBLE, 'layers': m.layers::INTEGER,
          'weight_bytes': 2.0 * tp_params(m.params, tp_replicated_params(m.layers, m.hidden, m.head_dim, m.qk_norm), gpus),
          'layer_bytes': 2.0 * m.layer_params / gpus,
@@ -61,7 +62,8 @@ SELECT strategy, model, setting::INTEGER AS setting, sh.params AS params, sh.hq 
        (k * sh.layer_bytes)::DOUBLE AS offload_bytes,
        sh.weight_bytes - k * sh.layer_bytes + kv_bytes + cx['reserve_bytes'] AS vram_needed, fits,
        sh.hidden AS hidden, sh.vocab AS vocab, sh.gpus AS gpus,
-       sh.experts AS experts, sh.experts_per_token AS experts_per_token, sh.expert_bytes AS expert_bytes
+       sh.experts AS experts, sh.experts_per_token AS experts_per_token, sh.expert_bytes AS expert_bytes,
+       sh.moe_layers AS moe_layers
 FROM planned;
 
 -- The plan of a selection: p_task and p_strategy over the sources matching the LIKE patterns p_sources (all when

@@ -62,6 +62,7 @@ CREATE OR REPLACE TEMP MACRO pricing_wave_seconds(lin, s, kv, seqs, pl, cx, step
       / pl.gpus
     + cx.prefill_c * pl.offload_bytes * s.trials * ceil(lin::DOUBLE / cx.prefill_batch)
     + cx.step_s * steps + cx.layer_step_s * steps * pl.layers
+    + coalesce(cx.moe_layer_step_s, 0.0) * steps * pl.moe_layers
     + cx.offload_layer_step_s * steps * pl.k_layers
     + cx.offload_attn_a * seqs::DOUBLE * s.attention_per_d * ((pl.d_dim / pl.layers) * pl.k_layers)
     + cx.prefill_offload_attn_a * s.trials * seqs * 2.0 * lin::DOUBLE * lin::DOUBLE * pl.hq * (pl.d_dim / pl.layers)
