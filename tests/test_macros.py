@@ -77,8 +77,8 @@ def sql_property(
 
         test.__name__, test.__qualname__, test.__doc__ = check.__name__, check.__qualname__, check.__doc__
         test.__module__ = check.__module__
-        options = {} if examples is None else {"max_examples": examples}
-        return settings(EXAMPLES, **options)(given(cases=cases)(test))  # type: ignore[no-any-return]
+        chosen = EXAMPLES if examples is None else settings(EXAMPLES, max_examples=examples)
+        return chosen(given(cases=cases)(test))
 
     return wrap
 
