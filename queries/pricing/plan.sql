@@ -7,7 +7,10 @@
 -- A model (a `models` row) on each of `gpus` GPUs: 1/T of the sharded weights, its KV heads. params: the parameters a
 -- token computes with (MoE: the active ones; dense: every one); weight_bytes: every parameter's (what VRAM holds).
 -- MoE: experts, experts_per_token and expert_bytes (one routed expert of every MoE layer, bf16, one GPU's) let a
--- decode step read only the experts its batch touches (pricing_read_bytes); 0 for a dense model.
+-- decode step read only the experts its batch touches (pricing_read_bytes); 0 for a dense model. Attention: d_dim is
+-- head_dim x the full-attention layers; arch holds what windowed and SSM layers add (queries/macros/010_arch.sql:
+-- d_window = head_dim x window layers over their last `win` + `sinks` tokens, SSM state of each SSM layer, one GPU's
+-- share), all 0 for a dense transformer.
 CREATE OR REPLACE TEMP MACRO pricing_shape(m, gpus) AS
     CASE WHEN tp_check(m.hq, m.hkv, gpus) THEN
         {'model': m.name, 'params': coalesce(m.active_params, m.params)::DOUBLE, 'hq': m.hq::INTEGER,
@@ -15,7 +18,11 @@ CREATE OR REPLACE TEMP MACRO pricing_shape(m, gpus) AS
          'experts': coalesce(m.experts, 0)::DOUBLE, 'experts_per_token': coalesce(m.experts_per_token, 0)::DOUBLE,
          'expert_bytes': 2.0 * coalesce(m.moe_layers, 0)::DOUBLE * coalesce(m.expert_params, 0)::DOUBLE / gpus,
          'moe_layers': coalesce(m.moe_layers, 0)::DOUBLE,
-         'd_dim': (m.head_dim * m.layers)::DOUBLE, 'layers': m.layers::INTEGER,
+         'd_dim': (m.head_dim * coalesce(m.attention_layers, m.layers))::DOUBLE, 'layers': m.layers::INTEGER,
+         'arch': {'d_window': (m.head_dim * coalesce(m.window_layers, 0))::DOUBLE,
+                  'win': coalesce(m.sliding_window, 0)::DOUBLE, 'sinks': coalesce(m.sink_tokens, 0)::DOUBLE,
+                  'ssm_layers': coalesce(m.ssm_layers, 0)::DOUBLE,
+                  'ssm_state': coalesce(m.ssm_state_elements, 0)::DOUBLE / gpus},
          'weight_bytes': 2.0 * tp_params(m.params, tp_replicated_params(m.layers, m.hidden, m.head_dim, m.qk_norm), gpus),
          'layer_bytes': 2.0 * m.layer_params / gpus,
          'kv_tok': m.kv_bytes_per_token::DOUBLE * (tp_kv_heads(m.hkv, gpus) / m.hkv),
@@ -54,7 +61,7 @@ planned AS (
     FROM waves w JOIN pick USING (strategy, model, setting, waves)
 )
 SELECT strategy, model, setting::INTEGER AS setting, sh.params AS params, sh.hq AS hq, sh.hkv AS hkv,
-       sh.d_dim AS d_dim, sh.layers AS layers, n::INTEGER AS n_trials, waves::INTEGER AS waves, wave_n, k AS k_layers,
+       sh.d_dim AS d_dim, sh.arch AS arch, sh.layers AS layers, n::INTEGER AS n_trials, waves::INTEGER AS waves, wave_n, k AS k_layers,
        (lin_max + wave_n * gen_len)::DOUBLE AS ctx_tokens, sh.weight_bytes AS weight_bytes,
        sh.layer_bytes::DOUBLE AS layer_bytes, kv_bytes::DOUBLE AS kv_bytes,
        sh.weight_bytes - k * sh.layer_bytes AS resident_bytes,                               -- weight bytes on the GPU
