@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 import click
@@ -10,6 +11,7 @@ import click
 from kinetics_sql import catalog, limits
 from kinetics_sql.commands.context import CommandGroup, State, pass_state
 from kinetics_sql.commands.output import emit, output_options
+from kinetics_sql.commands.params import F
 
 
 def _catalog_group(name: str, listing: str, text: str) -> click.Group:
@@ -72,29 +74,23 @@ hardware = _catalog_group(
 )
 
 
+def _bandwidth(short: str, text: str) -> Callable[[F], F]:
+    """A profile's bytes/s option: --<short>-bytes-per-s, or --<short> for short."""
+    long = f"{short}-bytes-per-s"
+    return click.option(f"--{long}", f"--{short}", long.replace("-", "_"), type=float, help=text)
+
+
 @hardware.command("add")
 @click.argument("name")
 @click.option("--peak-flops", type=float, help="Dense bf16 FLOP/s, e.g. 9.89e14 (required for a new profile).")
-@click.option(
-    "--hbm-bytes-per-s",
-    "--hbm",
-    "hbm_bytes_per_s",
-    type=float,
-    help="GPU memory bytes/s, e.g. 3.35e12 (required for a new profile).",
-)
+@_bandwidth("hbm", "GPU memory bytes/s, e.g. 3.35e12 (required for a new profile).")
 @click.option("--vram-gb", type=float, help="GPU memory in GB (1e9 bytes), e.g. 80 (as --vram-gb elsewhere).")
 @click.option("--vram", "vram_bytes", type=float, hidden=True, help="Deprecated: GPU memory in bytes; use --vram-gb.")
-@click.option(
-    "--link-bytes-per-s", "--link", "link_bytes_per_s", type=float, help="Host-to-device bytes/s (PCIe), e.g. 45e9."
-)
-@click.option("--host-mem-bytes-per-s", "--host-mem", "host_mem_bytes_per_s", type=float, help="Host DRAM bytes/s.")
-@click.option(
-    "--interconnect-bytes-per-s",
-    "--interconnect",
-    "interconnect_bytes_per_s",
-    type=float,
-    help="GPU-to-GPU bytes/s of one GPU, both directions together (NVLink on H100/H200 SXM: 9e11); "
-    "needed for --gpus > 1.",
+@_bandwidth("link", "Host-to-device bytes/s (PCIe), e.g. 45e9.")
+@_bandwidth("host-mem", "Host DRAM bytes/s.")
+@_bandwidth(
+    "interconnect",
+    "GPU-to-GPU bytes/s of one GPU, both directions together (NVLink on H100/H200 SXM: 9e11); needed for --gpus > 1.",
 )
 @click.option("--price-per-hour", type=float, help="USD per GPU-hour, for --cost dollars and recommend.")
 @click.option("--price-source", default=None, help="Where the price comes from, and when.")
