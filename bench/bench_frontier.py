@@ -82,7 +82,7 @@ def main() -> None:
     )
     report("oracle frontier, exact both ways: SQL vs notebook loop at every cost", ours, base_exact)
 
-    by_sql, by_params = fr.query(wh, "frontier", fr.FrontierSpec(by="model").validated(wh))
+    by_sql, by_params = fr.query(wh, "frontier", fr.FrontierSpec.make(by="model").validated(wh))
     ours_env, _ = median_time(lambda: wh.df(by_sql, by_params), repeats=9)
     print(f"envelope by model (6 oracle frontiers + max): ours {ours_env * 1e3:.1f} ms")
     wh.close()

@@ -29,8 +29,8 @@ ARGS = ["recommend", "--hardware", "rtx-4090", "--vram-gb", "24", "--budget-s", 
 
 
 def via_frontier(wh: Warehouse) -> tuple[str, int, float]:
-    lat = fr.points(wh, fr.FrontierSpec(cost="latency", hardware="rtx-4090", vram_gb=24))
-    thr = fr.points(wh, fr.FrontierSpec(cost="dollars-throughput", hardware="rtx-4090", vram_gb=24))
+    lat = fr.points(wh, fr.FrontierSpec.make(cost="latency", hardware="rtx-4090", vram_gb=24))
+    thr = fr.points(wh, fr.FrontierSpec.make(cost="dollars-throughput", hardware="rtx-4090", vram_gb=24))
     keys = ["config", "setting", "problem_id"]
     pts = lat.join(thr.select([*keys, pl.col("cost").alias("usd")]), on=keys)
     arms = pts.group_by("config", "setting").agg(pl.col("accuracy").mean(), pl.col("cost").mean(), pl.col("usd").mean())
@@ -47,7 +47,7 @@ def main() -> None:
     with Warehouse(db) as wh:  # what `make demo` ingests
         job.ingest(wh, sources.resolve([str(sources.bundled_root()), str(repo / "warehouse" / "measurements")]))
     wh = Warehouse(db)
-    req = rec.Request(hardware="rtx-4090", vram_gb=24, budget_s=60)
+    req = rec.Request.make(hardware="rtx-4090", vram_gb=24, budget_s=60)
     ours, r = median_time(lambda: rec.recommend(wh, req), repeats=5)
     base, b = median_time(lambda: via_frontier(wh), repeats=3)
     c = r.chosen

@@ -158,7 +158,8 @@ def frontier_chart(df: pl.DataFrame, spec: Any) -> alt.TopLevelMixin:
         scale = method_scale()
     else:
         scale = alt.Scale(scheme="tableau20")
-    title = f"{spec.task} {spec.strategy}, {spec.kind} frontier ({spec.cost}, {spec.hardware})"
+    sel = spec.selection
+    title = f"{sel.task} {sel.strategy}, {sel.kind} frontier ({spec.cost}, {spec.pricing.hardware})"
     if spec.cost == "latency":  # the x axis in seconds, not seconds / 1e12
         df = df.with_columns(cost_tera=pl.col("seconds"))
     elif spec.cost in ("dollars", "dollars-throughput"):  # in USD per 1,000 problems, not / 1e12

@@ -16,6 +16,7 @@ from typing import Any
 
 import polars as pl
 
+from kinetics_sql import frontier as fr
 from kinetics_sql import recommend as rec
 from kinetics_sql import sqlfiles
 from kinetics_sql.errors import KineticsError
@@ -23,25 +24,9 @@ from kinetics_sql.figures import charts, offline
 from kinetics_sql.warehouse import Warehouse
 
 COLUMNS = [
-    "strategy",
-    "model",
-    "method",
-    "budget",
-    "block_size",
-    "config",
-    "setting",
-    "accuracy",
-    "lower",
-    "upper",
-    "latency_s",
-    "throughput_s",
-    "usd_latency",
-    "usd_throughput",
-    "k_layers",
-    "layers",
-    "waves",
-    "batch_problems",
-]
+    "strategy", *fr.ARM_COLUMNS, "accuracy", "lower", "upper", "latency_s", "throughput_s", "usd_latency",
+    "usd_throughput", "k_layers", "layers", "waves", "batch_problems",
+]  # fmt: skip
 DEFAULT = {
     "hardware": "rtx-4090",
     "vram": 24.0,
@@ -99,7 +84,7 @@ def explorer_data(
                 for vram in _vram_options(profiles[hw]["vram_gb"]):
                     if progress is not None:
                         progress(f"explorer: {task} {strategy} on {hw}" + (f" ({vram:g} GB)" if vram else ""))
-                    req = rec.Request(hardware=hw, tasks=(task,), strategies=(strategy,), vram_gb=vram, budget_s=1)
+                    req = rec.Request.make(hardware=hw, tasks=(task,), strategies=(strategy,), vram_gb=vram, budget_s=1)
                     try:
                         arms, coefficients, _ = rec.arm_table(wh, req.validated(wh))
                     except KineticsError:

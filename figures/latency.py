@@ -191,7 +191,7 @@ def offload_frontier(
     """Deployable arms (mean accuracy vs mean cost) per model under a VRAM limit; offloaded arms hollow,
     each model's own Pareto frontier as a step line, dominated offloaded arms listed in the tooltip."""
     coefficients = costmodel.from_fit(wh, fitted, hardware) if fitted is not None else None
-    spec = fr.FrontierSpec(
+    spec = fr.FrontierSpec.make(
         task=task,
         cost=cost,
         hardware=hardware,
@@ -248,7 +248,7 @@ def offload_frontier(
             tooltip=[alt.Tooltip("config:N", title="frontier arm"), alt.Tooltip("setting:Q", title="N")],
         )
     )
-    title = f"{task} best-of-N on {spec.hardware} with {vram_gb:g} GB VRAM ({spec.priced_by})"
+    title = f"{task} best-of-N on {spec.pricing.hardware} with {vram_gb:g} GB VRAM ({spec.priced_by})"
     title_params = alt.TitleParams(
         title,
         subtitle="filled circles: weights and KV fit in VRAM; hollow triangles: layers offloaded; "
@@ -350,7 +350,7 @@ def key_numbers(wh: Warehouse, task: str = "aime24", vram_gb: float = 24.0) -> l
             engine, hardware = r["engine"], r["hardware"]
     fitted = next((f for f in fresh if f.engine.lower() == "llama.cpp"), None)
     try:
-        spec = fr.FrontierSpec(
+        spec = fr.FrontierSpec.make(
             task=task,
             cost="latency",
             hardware=hardware,
@@ -388,7 +388,8 @@ def key_numbers(wh: Warehouse, task: str = "aime24", vram_gb: float = 24.0) -> l
             + sqlfiles.load("fit/offload_dominated"),
             "params": {"points": fr.points_table(wh, spec), **fr.plan_params(wh, spec), "priced_by": spec.priced_by},
             "command": (
-                f"kinetics-sql compare offload --cost latency --hardware {spec.hardware} {eng}--vram-gb {vram_gb:g}"
+                f"kinetics-sql compare offload --cost latency --hardware {spec.pricing.hardware} {eng}"
+                f"--vram-gb {vram_gb:g}"
             ),
             "rows": dom,
             "sentence": f"With {vram_gb:g} GB of VRAM ({spec.priced_by}): " + "; ".join(parts) + "."

@@ -48,7 +48,7 @@ class Context:
     levels: int = steps.LEVELS  # accuracy levels a chart's frontier resolves (figures.steps)
 
     def spec(self, **kw: Any) -> fr.FrontierSpec:
-        return fr.FrontierSpec(task=self.task, hardware=self.hardware, sources=self.sources, **kw)
+        return fr.FrontierSpec.make(task=self.task, hardware=self.hardware, sources=self.sources, **kw)
 
 
 def _frontier(ctx: Context, spec: fr.FrontierSpec, queries: list[tuple[str, dict[str, Any]]]) -> pl.DataFrame:
@@ -179,6 +179,17 @@ def fig3cd_long_cot(ctx: Context) -> Figure | None:
     )
 
 
+def _by_method(df: pl.DataFrame, x_title: str, title: str, **options: Any) -> Any:
+    """Frontiers coloured by attention method, one lane per group."""
+    return step_chart(df, color="method", scale=method_scale(), lane="group", x_title=x_title, title=title, **options)
+
+
+def _by_model(df: pl.DataFrame, title: str, x_domain: Any) -> Any:
+    """An envelope across models in eFLOPs, coloured by the optimal model."""
+    return step_chart(df, color="model", scale=model_scale(MODEL_ORDER), x_title="Tera-eFLOPs per problem",
+                      title=title, legend_title="optimal model", x_domain=x_domain)  # fmt: skip
+
+
 def _per_model_panels(ctx: Context, methods: tuple[str, ...], cost: str, queries: list[Any]) -> list[Any]:
     spec = ctx.spec(cost=cost, by="model_method", envelope=False, methods=methods)
     df = _frontier(ctx, spec, queries)
@@ -187,72 +198,49 @@ def _per_model_panels(ctx: Context, methods: tuple[str, ...], cost: str, queries
     panels = []
     for model in present:
         part = df.filter(pl.col("model") == model)
-        panels.append(
-            step_chart(
-                part,
-                color="method",
-                scale=method_scale(),
-                lane="group",
-                x_title=f"{COST_TITLES[cost]}",
-                title=model,
-                x_domain=dom,
-            ).properties(width=300, height=210)
-        )
+        panels.append(_by_method(part, COST_TITLES[cost], model, x_domain=dom).properties(width=300, height=210))
     return panels
+
+
+# method -> the figure of its frontiers against dense attention: name, title, caption
+VS_DENSE = {
+    "topk": ("fig5_topk_vs_dense", "Figures 2/5: oracle top-k vs dense attention, per model",
+             "Per-problem oracle frontiers of each model with dense attention (all N) and with top-k attention (all "
+             "KV budgets and N), in eFLOPs. Sparse attention reaches the same accuracy at a fraction of the cost."),
+    "blocktopk": ("fig7_blocktopk_vs_dense", "Figure 7: block top-k vs dense attention",
+                  "Oracle frontiers with block top-k attention (a deployable sparse method: the block search is "
+                  "charged) against dense attention, per model and as envelopes across models, in eFLOPs."),
+}  # fmt: skip
+
+
+def _vs_dense(ctx: Context, method: str, *, envelopes: bool) -> Figure:
+    """Oracle frontiers of each model with dense and with ``method`` attention, in eFLOPs (with ``envelopes``: and
+    a panel of both methods' envelopes across models)."""
+    queries: list[Any] = []
+    panels = _per_model_panels(ctx, ("dense", method), "eflops", queries)
+    if envelopes:
+        spec = ctx.spec(cost="eflops", by="method", envelope=False, methods=("dense", method))
+        env = _frontier(ctx, spec, queries)
+        panels.append(_by_method(env, "Tera-eFLOPs", "all models (envelopes)").properties(width=300, height=210))
+    name, title, caption = VS_DENSE[method]
+    return Figure(name, title, caption, alt.concat(*panels, columns=4 if envelopes else 3), queries)
 
 
 def fig5_sparse_per_model(ctx: Context) -> Figure:
     """Figures 2/5: dense vs oracle top-k attention, per model."""
-    queries: list[Any] = []
-    panels = _per_model_panels(ctx, ("dense", "topk"), "eflops", queries)
-    return Figure(
-        "fig5_topk_vs_dense",
-        "Figures 2/5: oracle top-k vs dense attention, per model",
-        "Per-problem oracle frontiers of each model with dense attention (all N) and with top-k attention (all KV "
-        "budgets and N), in eFLOPs. Sparse attention reaches the same accuracy at a fraction of the cost.",
-        alt.concat(*panels, columns=3),
-        queries,
-    )
+    return _vs_dense(ctx, "topk", envelopes=False)
 
 
 def fig7_blocktopk(ctx: Context) -> Figure:
     """Figure 7: block top-k vs dense attention, per model and across models."""
-    queries: list[Any] = []
-    panels = _per_model_panels(ctx, ("dense", "blocktopk"), "eflops", queries)
-    spec = ctx.spec(cost="eflops", by="method", envelope=False, methods=("dense", "blocktopk"))
-    env = _frontier(ctx, spec, queries)
-    panels.append(
-        step_chart(
-            env,
-            color="method",
-            scale=method_scale(),
-            lane="group",
-            x_title="Tera-eFLOPs",
-            title="all models (envelopes)",
-        ).properties(width=300, height=210)
-    )
-    return Figure(
-        "fig7_blocktopk_vs_dense",
-        "Figure 7: block top-k vs dense attention",
-        "Oracle frontiers with block top-k attention (a deployable sparse method: the block search is charged) "
-        "against dense attention, per model and as envelopes across models, in eFLOPs.",
-        alt.concat(*panels, columns=4),
-        queries,
-    )
+    return _vs_dense(ctx, "blocktopk", envelopes=True)
 
 
 def fig2_methods(ctx: Context) -> Figure:
     """Figure 2: envelopes across models by attention method."""
     queries: list[Any] = []
     df = _frontier(ctx, ctx.spec(cost="eflops", by="method", envelope=False), queries)
-    chart = step_chart(
-        df,
-        color="method",
-        scale=method_scale(),
-        lane="group",
-        x_title="Tera-eFLOPs per problem",
-        title="Best of all models, by attention method (oracle, best-of-N)",
-    )
+    chart = _by_method(df, "Tera-eFLOPs per problem", "Best of all models, by attention method (oracle, best-of-N)")
     return Figure(
         "fig2_methods",
         "Figure 2: dense vs sparse attention across all models",
@@ -268,24 +256,8 @@ def fig6_sparse_envelope(ctx: Context) -> Figure:
     sparse = _frontier(ctx, ctx.spec(cost="eflops", by="model", methods=("topk",)), queries)
     dense = _frontier(ctx, ctx.spec(cost="eflops", by="model", methods=("dense",)), queries)
     dom = _x_domain(sparse, dense)
-    a = step_chart(
-        sparse,
-        color="model",
-        scale=model_scale(MODEL_ORDER),
-        x_title="Tera-eFLOPs per problem",
-        title="Oracle top-k attention",
-        legend_title="optimal model",
-        x_domain=dom,
-    )
-    b = step_chart(
-        dense,
-        color="model",
-        scale=model_scale(MODEL_ORDER),
-        x_title="Tera-eFLOPs per problem",
-        title="Dense attention",
-        legend_title="optimal model",
-        x_domain=dom,
-    )
+    a = _by_model(sparse, "Oracle top-k attention", dom)
+    b = _by_model(dense, "Dense attention", dom)
     return Figure(
         "fig6_sparse_envelope",
         "Figure 6: the optimal model with sparse attention",

@@ -61,51 +61,37 @@ def key_numbers(wh: Warehouse, task: str = "aime24", hardware: str = "b200") -> 
     select = f" --source '{task}_%'" if sources else ""
     base = f"kinetics-sql compare flops-vs-eflops --task {task} --hardware {hardware}{select}"
 
-    def add(key: str, title: str, name: str, spec: fr.FrontierSpec, command: str) -> Number:
+    def add(key: str, title: str, name: str, command: str, **options: Any) -> Number:
+        """The number of queries/frontier/<name>.sql over the task's Kinetics sources, with ``options``."""
+        spec = fr.FrontierSpec.make(task=task, hardware=hardware, sources=sources, **options)
         sql, params, prov = fr.query_provenance(wh, name, spec.validated(wh))
         n = Number(key, title, prov, params, command, wh.df(sql, params), query=sql)
         out.append(n)
         return n
 
-    spec = fr.FrontierSpec(task=task, hardware=hardware, by="model", sources=sources)
-    n = add(
-        "chosen_model",
-        "FLOPs-chosen vs eFLOPs-chosen model (oracle frontiers, envelope by model)",
-        "chosen_summary",
-        spec,
-        f"{base} --by model",
-    )
-    r = n.rows.row(0, named=True) if n.rows.height and n.rows["levels"][0] else {}
-    if r:
+    def levels(n: Number) -> dict[str, Any]:
+        """The chosen_summary row of a number ({} when no accuracy level compares)."""
+        return n.rows.row(0, named=True) if n.rows.height and n.rows["levels"][0] else {}
+
+    title = "FLOPs-chosen vs eFLOPs-chosen model (oracle frontiers, envelope by model)"
+    n = add("chosen_model", title, "chosen_summary", f"{base} --by model", by="model")
+    if r := levels(n):
         n.sentence = (
             f"The model a FLOPs analysis picks costs up to {r['max_ratio']:.2f}x the eFLOPs of the eFLOPs-optimal "
             f"model (median {r['median_ratio']:.2f}x over {r['levels']} accuracy levels; the two differ at "
             f"{100 * r['share_of_levels_differing']:.0f}% of them; worst at accuracy {r['accuracy_at_max']:.3f}: "
             f"{r['flops_choice_at_max']} vs {r['eflops_choice_at_max']}). Paper: up to 3x."
         )
-    spec = fr.FrontierSpec(task=task, hardware=hardware, kind="deployable", by="arm", sources=sources)
-    n = add(
-        "chosen_arm",
-        "FLOPs-chosen vs eFLOPs-chosen configuration (deployable: one model, method, budget, N)",
-        "chosen_summary",
-        spec,
-        f"{base} --kind deployable --by arm",
-    )
-    r = n.rows.row(0, named=True) if n.rows.height and n.rows["levels"][0] else {}
-    if r:
+    title = "FLOPs-chosen vs eFLOPs-chosen configuration (deployable: one model, method, budget, N)"
+    n = add("chosen_arm", title, "chosen_summary", f"{base} --kind deployable --by arm", kind="deployable", by="arm")
+    if r := levels(n):
         n.sentence = (
             f"Choosing one deployable configuration (model, attention, KV budget, N) by FLOPs costs up to "
             f"{r['max_ratio']:.2f}x the eFLOPs of the eFLOPs-optimal one (median {r['median_ratio']:.2f}x over "
             f"{r['levels']} accuracy levels)."
         )
-    spec = fr.FrontierSpec(task=task, hardware=hardware, sources=sources)
-    n = add(
-        "sparse_dense",
-        "Sparse vs dense attention (oracle frontiers, eFLOPs)",
-        "sparse_dense",
-        spec,
-        f"kinetics-sql compare sparse-vs-dense --task {task} --hardware {hardware}{select}",
-    )
+    n = add("sparse_dense", "Sparse vs dense attention (oracle frontiers, eFLOPs)", "sparse_dense",
+            f"kinetics-sql compare sparse-vs-dense --task {task} --hardware {hardware}{select}")  # fmt: skip
     rows = {(r["model"], r["method"]): r for r in n.rows.iter_rows(named=True)}
     parts = []
 
@@ -130,8 +116,8 @@ def key_numbers(wh: Warehouse, task: str = "aime24", hardware: str = "b200") -> 
     n.sentence = ("; ".join(parts)[:1].upper() + "; ".join(parts)[1:] + ".") if parts else ""
     sql = sqlfiles.load("report/switches")
     tables = {
-        "flops_points": fr.FrontierSpec(task=task, hardware=hardware, cost="flops", sources=sources).validated(wh),
-        "eflops_points": fr.FrontierSpec(task=task, hardware=hardware, cost="eflops", sources=sources).validated(wh),
+        f"{cost}_points": fr.FrontierSpec.make(task=task, hardware=hardware, cost=cost, sources=sources).validated(wh)
+        for cost in ("flops", "eflops")
     }
     params = {k: fr.points_table(wh, sub) for k, sub in tables.items()}
     sw = wh.df(sql, params)

@@ -43,7 +43,7 @@ def frontier_steps(wh: Warehouse, spec: fr.FrontierSpec, *, levels: int = LEVELS
     _frontier_sql, params = fr.query(wh, "frontier", spec)  # materialises the points table it names
     sql = sqlfiles.load("report/frontier_steps")
     params = {**params, "levels": levels}
-    if spec.bootstrap and spec.kind == "oracle":  # the same band, replicate chunk by chunk (kinetics_sql.band)
+    if spec.bootstrap and spec.selection.kind == "oracle":  # the same band, chunk by chunk (kinetics_sql.band)
         from kinetics_sql.band import oracle_band
 
         df = wh.df(sql, {**params, "bootstrap": 0})
@@ -55,8 +55,8 @@ def frontier_steps(wh: Warehouse, spec: fr.FrontierSpec, *, levels: int = LEVELS
         df = wh.df(sql, params)
     df = df.with_columns(
         pl.lit(spec.priced_by).alias("priced_by"),
-        pl.lit(spec.gpus, dtype=pl.Int32).alias("gpus"),
-        (pl.col("seconds") * spec.gpus).alias("gpu_seconds"),
+        pl.lit(spec.pricing.gpus, dtype=pl.Int32).alias("gpus"),
+        (pl.col("seconds") * spec.pricing.gpus).alias("gpu_seconds"),
     )
     cols = list(fr.FRONTIER_COLUMNS) + (["lower", "upper"] if spec.bootstrap else [])
     if spec.by != "none" or not spec.envelope:

@@ -28,7 +28,7 @@ def voted_models(wh: Warehouse, task: str) -> tuple[str, ...]:
 def _frontiers(wh: Warehouse, task: str, hardware: str, models: tuple[str, ...]) -> dict[str, Any]:
     out = {}
     for strategy in STRATEGIES:
-        spec = fr.FrontierSpec(
+        spec = fr.FrontierSpec.make(
             task=task, hardware=hardware, strategy=strategy, kind="deployable", by="model", models=models
         ).validated(wh)
         sql, params, prov = fr.query_provenance(wh, "frontier", spec)

@@ -14,8 +14,6 @@ fixed N's minus the adaptive arm's.
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import polars as pl
 
 from kinetics_sql import frontier as fr
@@ -38,19 +36,19 @@ def _arms(wh: Warehouse, spec: fr.FrontierSpec) -> pl.DataFrame:
 def _usd(wh: Warehouse, seconds: float | None, spec: fr.FrontierSpec) -> float | None:
     if seconds is None:
         return None
-    usd = wh.named("strategies/usd_per_1000", {"seconds": seconds, "hardware": spec.hardware, "gpus": spec.gpus})
+    p = spec.pricing
+    usd = wh.named("strategies/usd_per_1000", {"seconds": seconds, "hardware": p.hardware, "gpus": p.gpus})
     return None if usd.is_empty() or usd["usd"][0] is None else float(usd["usd"][0])
 
 
 def summary(wh: Warehouse, spec: fr.FrontierSpec) -> pl.DataFrame:
     """One row per configuration: the best fixed N and the cheapest adaptive arm at its accuracy."""
-    strategy = spec.strategy if spec.strategy in fr.ADAPTIVE else "adaptive-majority"
-    adapt_spec = replace(spec, strategy=strategy, kind="deployable").validated(wh)
-    fixed_spec = replace(spec, strategy="majority", batch=1, max_n=None, kind="deployable").validated(wh)
+    strategy = spec.selection.strategy if spec.selection.strategy in fr.ADAPTIVE else "adaptive-majority"
+    adapt_spec = spec.but(strategy=strategy, kind="deployable").validated(wh)
+    fixed_spec = spec.but(strategy="majority", batch=1, max_n=None, kind="deployable").validated(wh)
+    majority = {"task": spec.selection.task, "models": list(fixed_spec.selection.models)}
     fixed = _arms(wh, fixed_spec).join(
-        wh.named("strategies/majority_arms", {"task": spec.task, "models": list(fixed_spec.models)}).select(
-            "model", "setting", "accuracy_se"
-        ),
+        wh.named("strategies/majority_arms", majority).select("model", "setting", "accuracy_se"),
         on=["model", "setting"],
         how="left",
     )
@@ -79,7 +77,7 @@ def summary(wh: Warehouse, spec: fr.FrontierSpec) -> pl.DataFrame:
             "best_adaptive_samples": best["mean_samples"] if best else None,
             "fixed_cost": f["cost"], "fixed_seconds": f["seconds"], "fixed_usd_per_1000": fixed_usd,
             "strategy": strategy,
-            "batch": adapt_spec.batch if strategy == "adaptive-majority" else (a["setting"] if a else None),
+            "batch": adapt_spec.selection.batch if strategy == "adaptive-majority" else (a["setting"] if a else None),
             "setting": a["setting"] if a else None, "adaptive_accuracy": a["accuracy"] if a else None,
             "adaptive_accuracy_se": a["accuracy_se"] if a else None, "mean_samples": a["mean_samples"] if a else None,
             "adaptive_cost": a["cost"] if a else None,
@@ -109,7 +107,8 @@ def findings(wh: Warehouse, hardware: str, tasks: tuple[str, ...]) -> str:
     out = []
     for task in tasks:
         for cost, batch, title in runs:
-            spec = fr.FrontierSpec(task=task, strategy="adaptive-majority", cost=cost, hardware=hardware, batch=batch)
+            spec = fr.FrontierSpec.make(task=task, strategy="adaptive-majority", cost=cost, hardware=hardware,
+                                        batch=batch)  # fmt: skip
             df = summary(wh, spec)
             out.append(f"\n### {task}: {title}\n")
             out.append(f"`kinetics-sql compare adaptive --task {task} --cost {cost} --hardware {hardware} "

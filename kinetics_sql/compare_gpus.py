@@ -9,13 +9,11 @@ avoids.
 
 >>> from kinetics_sql import Warehouse
 >>> wh = Warehouse(":memory:")
->>> arms(wh, fr.FrontierSpec(hardware="h200", gpus=2)).height   # nothing ingested yet
+>>> arms(wh, fr.FrontierSpec.make(hardware="h200", gpus=2)).height   # nothing ingested yet
 0
 """
 
 from __future__ import annotations
-
-from dataclasses import replace
 
 import polars as pl
 
@@ -26,17 +24,17 @@ from kinetics_sql.warehouse import Warehouse
 
 def _pair(wh: Warehouse, spec: fr.FrontierSpec) -> tuple[fr.FrontierSpec, dict[str, str]]:
     spec = spec.validated(wh)
-    if spec.gpus < 2:
+    if spec.pricing.gpus < 2:
         raise KineticsError("the gpus comparison needs --gpus 2 or more (one GPU against that many)")
-    one = replace(spec, gpus=1).validated(wh)
+    one = spec.but(gpus=1).validated(wh)
     return spec, {"one": fr.points_table(wh, one), "many": fr.points_table(wh, spec)}
 
 
 def arms(wh: Warehouse, spec: fr.FrontierSpec) -> pl.DataFrame:
-    """Every deployable arm: mean accuracy, seconds and GPU-seconds per problem on 1 and on ``spec.gpus``
+    """Every deployable arm: mean accuracy, seconds and GPU-seconds per problem on 1 and on ``spec.pricing.gpus``
     GPUs, their ratio, and whether T GPUs are cheaper; ``priced_by`` names the cost model."""
     spec, tables = _pair(wh, spec)
-    df = wh.named("tp/arms", {**tables, "gpus": spec.gpus})
+    df = wh.named("tp/arms", {**tables, "gpus": spec.pricing.gpus})
     return df.with_columns(pl.lit(spec.priced_by).alias("priced_by"))
 
 
@@ -47,7 +45,7 @@ def summary(wh: Warehouse, spec: fr.FrontierSpec) -> pl.DataFrame:
     rows = arms(wh, spec)
     wh.con.register("tp_arms_result", rows.to_arrow())
     try:
-        out = wh.named("tp/summary", {"gpus": spec.gpus})
+        out = wh.named("tp/summary", {"gpus": spec.pricing.gpus})
     finally:
         wh.con.unregister("tp_arms_result")
     return out.with_columns(pl.lit(spec.priced_by).alias("priced_by"))

@@ -8,8 +8,6 @@ dominates them.
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import polars as pl
 
 from kinetics_sql import frontier as fr
@@ -39,7 +37,7 @@ def dominated(wh: Warehouse, spec: fr.FrontierSpec, arm_rows: pl.DataFrame | Non
     spec = _validated(wh, spec)
     df = arms(wh, spec) if arm_rows is None else arm_rows
     out = _dominated_rows(wh, df)
-    env = fr.frontier(wh, replace(spec, kind="oracle", by="model", envelope=True, bootstrap=0, grid=None))
+    env = fr.frontier(wh, spec.but(kind="oracle", by="model", envelope=True, bootstrap=0, grid=None))
     wins = env.group_by("model").agg(
         pl.len().alias("envelope_breakpoints"),
         pl.col("seconds").min().alias("envelope_seconds_from"),

@@ -43,45 +43,24 @@ from kinetics_sql import sqlfiles
 from kinetics_sql.errors import KineticsError
 from kinetics_sql.warehouse import Warehouse, insert_arrow
 
+# the split forms' prefill, and the end of their decode terms (offload, interconnect, intercept)
+_PREFILL = ("prefill_flops", "prefill_link", "prefill_offload_attn_flops", "prefill_net", "const")
+_DECODE_END = (
+    "layer_steps", "moe_layer_steps", "offload_layer_steps", "offload_attn_flops", "decode_net", "net_steps", "const",
+)
 # target -> feature columns ("const" is the intercept)
 FORMS: dict[str, dict[str, list[str]]] = {
     "plain": {"total_s": ["compute", "hbm_bytes", "link_bytes", "net_bytes", "const"]},
     "split": {
-        "prefill_s": ["prefill_flops", "prefill_link", "prefill_offload_attn_flops", "prefill_net", "const"],
-        "decode_s": [
-            "compute",
-            "hbm_bytes",
-            "decode_link",
-            "steps",
-            "layer_steps",
-            "moe_layer_steps",
-            "offload_layer_steps",
-            "offload_attn_flops",
-            "decode_net",
-            "net_steps",
-            "const",
-        ],
+        "prefill_s": [*_PREFILL],
+        "decode_s": ["compute", "hbm_bytes", "decode_link", "steps", *_DECODE_END],
     },
     # split, with the KV-cache bytes at their own efficiency (attention kernels do not stream the
     # cache at the rate matrix products stream weights) and a cost per sequence and step (sampling,
     # the engine's per-request bookkeeping)
     "attn": {
-        "prefill_s": ["prefill_flops", "prefill_link", "prefill_offload_attn_flops", "prefill_net", "const"],
-        "decode_s": [
-            "compute",
-            "weight_reads",
-            "kv_bytes",
-            "decode_link",
-            "steps",
-            "seq_steps",
-            "layer_steps",
-            "moe_layer_steps",
-            "offload_layer_steps",
-            "offload_attn_flops",
-            "decode_net",
-            "net_steps",
-            "const",
-        ],
+        "prefill_s": [*_PREFILL],
+        "decode_s": ["compute", "weight_reads", "kv_bytes", "decode_link", "steps", "seq_steps", *_DECODE_END],
     },
 }
 # features that are 0 on one GPU (tensor parallelism only): not counted against the training points there
@@ -266,6 +245,11 @@ def guess_hardware(wh: Warehouse, devices: Sequence[str]) -> str | None:
 # -- the fit -----------------------------------------------------------------------------------
 
 
+def _coefficient(name: str) -> Any:
+    """A stored scalar coefficient of a fit (``FitResult.params[name]``), read as an attribute."""
+    return property(lambda self: self.params[name], doc=f"The fit's coefficient {name} (FitResult.params).")
+
+
 @dataclass
 class FitResult:
     engine: str
@@ -299,21 +283,10 @@ class FitResult:
         """The stored scalar coefficients: a, b, c, t0 and the split form's extra terms (0 when absent)."""
         return coef_struct(self.form, self.coefs)
 
-    @property
-    def a(self) -> float:
-        return self.params["a"]
-
-    @property
-    def b(self) -> float:
-        return self.params["b"]
-
-    @property
-    def c(self) -> float:
-        return self.params["c"]
-
-    @property
-    def t0(self) -> float:
-        return self.params["t0"]
+    a = _coefficient("a")
+    b = _coefficient("b")
+    c = _coefficient("c")
+    t0 = _coefficient("t0")
 
     @property
     def i_gpu(self) -> float | None:

@@ -21,16 +21,15 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 import polars as pl
 
 from kinetics_sql import adaptive, costmodel, limits, sqlfiles
-from kinetics_sql.costmodel import DEFAULT_RESERVE_GB, OFFLOAD_COSTS, Coefficients
+from kinetics_sql.costmodel import OFFLOAD_COSTS, Coefficients
 from kinetics_sql.errors import KineticsError
-from kinetics_sql.facts.methods import METHODS
-from kinetics_sql.spec import Pricing, Selection
+from kinetics_sql.spec import Composed, Pricing, Selection
 from kinetics_sql.warehouse import Warehouse, points_macro
 
 # majority, majority-budget and the adaptive ones (kinetics_sql.adaptive): queries/frontier/strategies.sql
@@ -42,36 +41,21 @@ VARIANTS = ("exact", "published")
 KINDS = ("oracle", "deployable")
 BYS = ("none", "model", "method", "config", "model_method", "arm")
 
-FRONTIER_COLUMNS = [
-    "cost",
-    "cost_tera",
-    "seconds",
-    "accuracy",
-    "model",
-    "method",
-    "budget",
-    "block_size",
-    "config",
-    "setting",
-    "priced_by",
-    "gpus",
-    "gpu_seconds",
-]
+# An arm (configuration x setting), as every result that names one shows it.
+ARM_COLUMNS = ["model", "method", "budget", "block_size", "config", "setting"]
+FRONTIER_COLUMNS = ["cost", "cost_tera", "seconds", "accuracy", *ARM_COLUMNS, "priced_by", "gpus", "gpu_seconds"]
 
 
 @dataclass(frozen=True)
-class FrontierSpec:
-    """What frontier to compute. ``by`` groups arms (configuration x setting); with ``envelope`` the
-    result is the max over groups, labelled with the winning arm; without, one frontier per group."""
+class FrontierSpec(Composed):
+    """What frontier to compute: a :class:`~kinetics_sql.spec.Selection` of the data, priced by a
+    :class:`~kinetics_sql.spec.Pricing`, in one cost model. ``by`` groups arms (configuration x setting); with
+    ``envelope`` the result is the max over groups, labelled with the winning arm; without, one frontier per group.
+    ``FrontierSpec.make(task=..., hardware=..., cost=...)`` builds one from flat option values."""
 
-    task: str = "aime24"
-    strategy: str = "best-of-n"
+    selection: Selection = field(default_factory=Selection)
+    pricing: Pricing = field(default_factory=Pricing)
     cost: str = "eflops"
-    hardware: str = "b200"
-    variant: str = "exact"
-    models: tuple[str, ...] = ()
-    methods: tuple[str, ...] = ()
-    kind: str = "oracle"
     by: str = "none"
     envelope: bool = True
     bootstrap: int = 0
@@ -80,47 +64,26 @@ class FrontierSpec:
     smooth: int = 1
     grid_min: float | None = None
     grid_max: float | None = None
-    # --cost rflops|latency: whose fit prices a second (None: the datasheet), under which VRAM limit
-    # (None: the profile's) and reserve; or explicit coefficients (an unstored fit).
-    engine: str | None = None
-    vram_gb: float | None = None
-    reserve_gb: float = DEFAULT_RESERVE_GB
+    # --cost rflops|latency: explicit coefficients (an unstored fit) instead of the pricing's engine fit or datasheet
     coefficients: Coefficients | None = None
-    # tensor parallelism: every arm runs on `gpus` GPUs of `hardware` (costs per GPU, i.e. wall time;
-    # gpu_seconds = gpus * seconds is what a price per GPU-hour multiplies)
-    gpus: int = 1
-    sources: tuple[str, ...] = ()  # only these ingested sources (problems/trial_budgets.source); () = all
-    # adaptive strategies: samples drawn together before the rule looks, and at most max_n samples (None: all)
-    batch: int = 1
-    max_n: int | None = None
 
     @classmethod
     def of(cls, selection: Selection, pricing: Pricing, **rest: Any) -> FrontierSpec:
         """The spec of one selection priced one way; ``rest``: cost, by, envelope, grid, bootstrap, ..."""
-        return cls(**selection.fields(), **pricing.fields(), **rest)
-
-    @property
-    def selection(self) -> Selection:
-        return Selection.from_options(asdict(self))
-
-    @property
-    def pricing(self) -> Pricing:
-        return Pricing.from_options(asdict(self))
+        return cls(selection, pricing, **rest)
 
     def validated(self, wh: Warehouse) -> FrontierSpec:
         """Checks every choice against its allow-list and resolves model and hardware names."""
+        sel = self.selection
         for name, value, allowed in (
-            ("strategy", self.strategy, STRATEGIES),
+            ("strategy", sel.strategy, STRATEGIES),
             ("cost", self.cost, COSTS),
-            ("variant", self.variant, VARIANTS),
-            ("kind", self.kind, KINDS),
+            ("variant", sel.variant, VARIANTS),
+            ("kind", sel.kind, KINDS),
             ("by", self.by, BYS),
         ):
             if value not in allowed:
                 raise KineticsError(f"unknown {name} {value!r} (expected one of {', '.join(allowed)})")
-        for method in self.methods:
-            if method not in METHODS:
-                raise KineticsError(f"unknown method {method!r} (expected one of {', '.join(METHODS)})")
         if not 0 <= self.bootstrap <= limits.BOOTSTRAP_MAX:
             raise KineticsError(f"bootstrap must be 0 to {limits.BOOTSTRAP_MAX:,} replicates, got {self.bootstrap}")
         if self.grid is not None and not 2 <= self.grid <= limits.GRID_MAX:
@@ -134,36 +97,18 @@ class FrontierSpec:
             raise KineticsError("smooth must be an odd window width >= 1")
         if self.grid is not None and self.bootstrap:
             raise KineticsError("--grid and --bootstrap do not combine: the band is computed at exact breakpoints")
-        self._check_adaptive()
-        hardware = self.pricing.validated(wh, memory_plan=self.cost in OFFLOAD_COSTS).hardware
+        _check_adaptive(sel)
+        pricing = self.pricing.validated(wh, memory_plan=self.cost in OFFLOAD_COSTS)
+        selection = sel.validated(wh)
         coefficients = self.coefficients
         if self.cost in OFFLOAD_COSTS and coefficients is None:
-            coefficients = costmodel.resolve(wh, hardware=hardware, engine=self.engine)
+            coefficients = costmodel.resolve(wh, hardware=pricing.hardware, engine=pricing.engine)
         return replace(
             self,
-            hardware=hardware,
-            models=tuple(wh.resolve_model(m) for m in self.models),
+            selection=selection,
+            pricing=pricing,
             coefficients=coefficients if self.cost in OFFLOAD_COSTS else None,
         )
-
-    def _check_adaptive(self) -> None:
-        """--batch and --max-n: only for the adaptive strategies, and only the values an ingest computed."""
-        if self.strategy not in ADAPTIVE:
-            if self.batch != 1 or self.max_n is not None:
-                raise KineticsError(f"--batch and --max-n apply to {' and '.join(ADAPTIVE)}, not {self.strategy}")
-            return
-        if self.strategy == "adaptive-esc" and self.batch != 1:
-            raise KineticsError("adaptive-esc draws its window (the setting) as one batch: --batch does not apply")
-        if self.batch not in adaptive.BATCHES:
-            raise KineticsError(
-                f"--batch {self.batch} was not computed at ingest (kinetics_sql.adaptive.BATCHES: "
-                f"{', '.join(map(str, adaptive.BATCHES))})"
-            )
-        if self.max_n not in adaptive.MAX_NS:
-            raise KineticsError(
-                f"--max-n {self.max_n} was not computed at ingest (kinetics_sql.adaptive.MAX_NS: "
-                f"{', '.join(str(m) for m in adaptive.MAX_NS if m is not None)}, or all samples)"
-            )
 
     @property
     def priced_by(self) -> str:
@@ -171,45 +116,62 @@ class FrontierSpec:
         if self.cost == "flops":
             return f"FLOPs (no memory term){self._gpus_note}"
         if self.cost == "eflops":
-            return f"eFLOPs, i = 2 * peak / HBM of {self.hardware} (datasheet){self._gpus_note}"
-        c = self.coefficients
+            return f"eFLOPs, i = 2 * peak / HBM of {self.pricing.hardware} (datasheet){self._gpus_note}"
+        c, p = self.coefficients, self.pricing
         label = c.label if c is not None else "datasheet"
-        vram = f"{self.vram_gb:g} GB" if self.vram_gb is not None else "profile VRAM"
-        return f"{self.cost}: {label}, {vram} - {self.reserve_gb:g} GB reserve{self._gpus_note}"
+        vram = f"{p.vram_gb:g} GB" if p.vram_gb is not None else "profile VRAM"
+        return f"{self.cost}: {label}, {vram} - {p.reserve_gb:g} GB reserve{self._gpus_note}"
 
     @property
     def _gpus_note(self) -> str:
         """How the interconnect of a tensor-parallel frontier is priced ('' on one GPU)."""
-        if self.gpus == 1:
+        if self.pricing.gpus == 1:
             return ""
         c = self.coefficients
         fitted = c is not None and (c.net_c > 0 or c.prefill_net_c > 0 or c.net_step_s > 0)
         net = "the fit's interconnect terms" if fitted else "datasheet interconnect"
-        return f"; {self.gpus} x {self.hardware} tensor parallel, per GPU ({net})"
+        return f"; {self.pricing.gpus} x {self.pricing.hardware} tensor parallel, per GPU ({net})"
 
     def params(self) -> dict[str, Any]:
         """Bind parameters shared by the frontier queries."""
+        sel = self.selection
         return {
-            "task": self.task,
-            "strategy": self.strategy,
+            **sel.fields(),
+            "models": list(sel.models),
+            "methods": list(sel.methods),
+            "sources": list(sel.sources),
+            "max_n": sel.max_n or 0,
             "cost": self.cost,
-            "hardware": self.hardware,
-            "variant": self.variant,
-            "models": list(self.models),
-            "methods": list(self.methods),
-            "sources": list(self.sources),
-            "kind": self.kind,
+            "hardware": self.pricing.hardware,
+            "gpus": self.pricing.gpus,
             "by": self.by,
             "envelope": self.envelope,
             "bootstrap": self.bootstrap,
             "seed": self.seed,
-            "gpus": self.gpus,
-            "batch": self.batch,
-            "max_n": self.max_n or 0,
         }
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+def _check_adaptive(sel: Selection) -> None:
+    """--batch and --max-n: only for the adaptive strategies, and only the values an ingest computed."""
+    if sel.strategy not in ADAPTIVE:
+        if sel.batch != 1 or sel.max_n is not None:
+            raise KineticsError(f"--batch and --max-n apply to {' and '.join(ADAPTIVE)}, not {sel.strategy}")
+        return
+    if sel.strategy == "adaptive-esc" and sel.batch != 1:
+        raise KineticsError("adaptive-esc draws its window (the setting) as one batch: --batch does not apply")
+    if sel.batch not in adaptive.BATCHES:
+        raise KineticsError(
+            f"--batch {sel.batch} was not computed at ingest (kinetics_sql.adaptive.BATCHES: "
+            f"{', '.join(map(str, adaptive.BATCHES))})"
+        )
+    if sel.max_n not in adaptive.MAX_NS:
+        raise KineticsError(
+            f"--max-n {sel.max_n} was not computed at ingest (kinetics_sql.adaptive.MAX_NS: "
+            f"{', '.join(str(m) for m in adaptive.MAX_NS if m is not None)}, or all samples)"
+        )
 
 
 _POINT_PARAMS = ("task", "strategy", "cost", "hardware", "variant", "models", "methods", "gpus", "sources", "batch",
@@ -237,13 +199,15 @@ def points_table(wh: Warehouse, spec: FrontierSpec) -> str:
     over the same points). Seconds-based costs are priced under the spec's pricing context (its argument).
     """
     params = points_params(spec)
-    pricing = [spec.coefficients.as_params() if spec.coefficients else None, spec.vram_gb, spec.reserve_gb]
+    p = spec.pricing
+    pricing = [spec.coefficients.as_params() if spec.coefficients else None, p.vram_gb, p.reserve_gb]
     data = wh.con.execute(sqlfiles.load("frontier/fingerprint")).fetchone()
     key = hashlib.sha1(json.dumps([params, pricing, list(data or ())], default=str).encode()).hexdigest()[:20]
     name = f"fp_{key}"
     if wh.named("frontier/temp_table_exists", {"name": name}).item():
         return name
-    wh.execute(_materialize_sql(name, spec.cost, spec.strategy), {**params, "pricing": pricing_context(wh, spec)})
+    sql = _materialize_sql(name, spec.cost, spec.selection.strategy)
+    wh.execute(sql, {**params, "pricing": pricing_context(wh, spec)})
     return name
 
 
@@ -254,14 +218,15 @@ def pricing_context(wh: Warehouse, spec: FrontierSpec) -> dict[str, Any] | None:
         return None
     if spec.coefficients is None:
         raise KineticsError("a seconds-based cost needs a validated spec (its coefficients)")
-    return costmodel.pricing_context(wh, spec.coefficients, vram_gb=spec.vram_gb, reserve_gb=spec.reserve_gb,
-                                     gpus=spec.gpus)  # fmt: skip
+    p = spec.pricing
+    return costmodel.pricing_context(wh, spec.coefficients, vram_gb=p.vram_gb, reserve_gb=p.reserve_gb, gpus=p.gpus)
 
 
 def plan_params(wh: Warehouse, spec: FrontierSpec) -> dict[str, Any]:
     """Bind parameters of a query over the spec's VRAM plan (pricing_plan($pricing, $task, $strategy, $sources))."""
-    return {"pricing": pricing_context(wh, spec), "task": spec.task, "strategy": spec.strategy,
-            "sources": list(spec.sources)}  # fmt: skip
+    sel = spec.selection
+    return {"pricing": pricing_context(wh, spec), "task": sel.task, "strategy": sel.strategy,
+            "sources": list(sel.sources)}  # fmt: skip
 
 
 def _curve_params(spec: FrontierSpec) -> dict[str, Any]:
@@ -277,7 +242,8 @@ def _table_specs(name: str, spec: FrontierSpec) -> dict[str, FrontierSpec]:
             "eflops_points": replace(spec, cost="eflops", coefficients=None),
         }
     if name == "sparse_dense":  # dense beside the sparse methods selected (every method when none is)
-        return {"points": replace(spec, methods=tuple(sorted({*spec.methods, "dense"})) if spec.methods else ())}
+        methods = spec.selection.methods
+        return {"points": spec.but(methods=tuple(sorted({*methods, "dense"})) if methods else ())}
     return {"points": spec}
 
 
@@ -291,7 +257,7 @@ def query(wh: Warehouse, name: str, spec: FrontierSpec) -> tuple[str, dict[str, 
     The points tables it reads are materialised first; their names are among the parameters.
     """
     if name == "points":
-        sql = sqlfiles.render("frontier/points", frontier_points=points_macro(spec.cost, spec.strategy))
+        sql = sqlfiles.render("frontier/points", frontier_points=points_macro(spec.cost, spec.selection.strategy))
         return sql, {**points_params(spec), "pricing": pricing_context(wh, spec)}
     params: dict[str, Any] = dict(_tables(wh, name, spec))
     if name in ("frontier", "grid"):
@@ -300,9 +266,9 @@ def query(wh: Warehouse, name: str, spec: FrontierSpec) -> tuple[str, dict[str, 
             del params["bootstrap"], params["seed"]
             params.update(grid=spec.grid, smooth=spec.smooth, grid_min=spec.grid_min, grid_max=spec.grid_max)
     elif name in ("chosen", "chosen_summary"):
-        params.update(kind=spec.kind, by=spec.by)
+        params.update(kind=spec.selection.kind, by=spec.by)
     elif name == "sparse_dense":
-        params.update(kind=spec.kind)
+        params.update(kind=spec.selection.kind)
     return sqlfiles.load(f"frontier/{name}"), params
 
 
@@ -313,7 +279,7 @@ def provenance(wh: Warehouse, sql: str, tables: dict[str, FrontierSpec]) -> str:
     for sub in tables.values():
         name = points_table(wh, sub)
         lines.append(f"-- {name} ({sub.priced_by}), with parameters {json.dumps(points_params(sub))}:")
-        lines.append(_materialize_sql(name, sub.cost, sub.strategy).strip())
+        lines.append(_materialize_sql(name, sub.cost, sub.selection.strategy).strip())
     return "\n".join([*lines, sql])
 
 
@@ -344,7 +310,7 @@ def frontier(wh: Warehouse, spec: FrontierSpec) -> pl.DataFrame:
     if spec.grid is not None:
         df = _run(wh, "grid", spec)
         cols = [*FRONTIER_COLUMNS[:4], "accuracy_exact", *FRONTIER_COLUMNS[4:]]
-    elif spec.bootstrap and spec.kind == "oracle":  # the band replicate chunk by chunk, in bounded memory
+    elif spec.bootstrap and spec.selection.kind == "oracle":  # the band replicate chunk by chunk, in bounded memory
         from kinetics_sql.band import oracle_band
 
         df = _run(wh, "frontier", replace(spec, bootstrap=0))
@@ -362,10 +328,10 @@ def frontier(wh: Warehouse, spec: FrontierSpec) -> pl.DataFrame:
         cols = ["group", *cols]
     df = df.with_columns(
         pl.lit(spec.priced_by).alias("priced_by"),
-        pl.lit(spec.gpus, dtype=pl.Int32).alias("gpus"),
-        (pl.col("seconds") * spec.gpus).alias("gpu_seconds"),
+        pl.lit(spec.pricing.gpus, dtype=pl.Int32).alias("gpus"),
+        (pl.col("seconds") * spec.pricing.gpus).alias("gpu_seconds"),
     )
-    if spec.strategy in ADAPTIVE:  # the arm's expected samples drawn, and the estimates' standard errors
+    if spec.selection.strategy in ADAPTIVE:  # the arm's expected samples drawn, and the estimates' standard errors
         arms = adaptive_arms(wh, spec).select("config", "setting", "accuracy_se", "mean_samples", "mean_samples_se")
         df = df.join(arms, on=["config", "setting"], how="left")
         cols += ["accuracy_se", "mean_samples", "mean_samples_se"]

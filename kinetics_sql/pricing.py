@@ -22,12 +22,13 @@ REGIME_TEXT = {
 def describe(wh: Warehouse, spec: Any) -> str:
     """One line saying what a dollar cost is, for commands that print one (``spec``: a FrontierSpec)."""
     spec = spec.validated(wh)
-    hw = wh.hardware_spec(spec.hardware)
+    hw = wh.hardware_spec(spec.pricing.hardware)
     price, source = hw.price_per_hour, hw.price_source
     coef = spec.coefficients.label if spec.coefficients is not None else "datasheet"
-    vram = f"{spec.vram_gb:g} GB VRAM" if spec.vram_gb is not None else "the profile's VRAM"
+    p = spec.pricing
+    vram = f"{p.vram_gb:g} GB VRAM" if p.vram_gb is not None else "the profile's VRAM"
     price_text = f"${price:g} per GPU-hour ({source})" if price is not None else "no price"
     return (
-        f"cost: USD per 1,000 problems on {spec.hardware} with {vram}, {REGIME_TEXT[spec.cost]}, x {price_text}; "
+        f"cost: USD per 1,000 problems on {p.hardware} with {vram}, {REGIME_TEXT[spec.cost]}, x {price_text}; "
         f"seconds from {coef} coefficients"
     )

@@ -18,7 +18,7 @@ The SQL is in ``queries/recommend/`` (points, arms, pick, band, alternatives) ov
 
 >>> from kinetics_sql import Warehouse
 >>> wh = Warehouse(":memory:")
->>> recommend(wh, Request(hardware="rtx-4090", budget_s=60))  # doctest: +ELLIPSIS
+>>> recommend(wh, Request.make(hardware="rtx-4090", budget_s=60))  # doctest: +ELLIPSIS
 Traceback (most recent call last):
 ...
 kinetics_sql.errors.KineticsError: no trials for task aime24 (best-of-n reads problems and trials): ingest them, ...
@@ -37,7 +37,7 @@ from kinetics_sql import costmodel, limits, pointcache, sqlfiles
 from kinetics_sql import frontier as fr
 from kinetics_sql.errors import KineticsError
 from kinetics_sql.facts.methods import DEPLOYABLE_METHODS, ORACLE_LABEL, considered
-from kinetics_sql.spec import Pricing, Selection
+from kinetics_sql.spec import Composed, Pricing, Selection
 from kinetics_sql.warehouse import Warehouse, insert_arrow
 
 REGIMES = ("latency", "throughput")
@@ -54,23 +54,20 @@ MINIMIZE = ("seconds", "dollars", "dollars-per-solved")
 
 
 @dataclass(frozen=True)
-class Request:
-    """What to recommend for: the hardware, the data, what is allowed, and exactly one budget."""
+class Request(Composed):
+    """What to recommend for: the pricing (hardware, GPUs, engine, VRAM plan), the data, what is allowed, and exactly
+    one budget. ``Request.make(hardware=..., budget_s=...)`` builds one from flat option values."""
 
-    hardware: str
+    pricing: Pricing
     tasks: tuple[str, ...] = ("aime24",)
     strategies: tuple[str, ...] = ("best-of-n",)
     models: tuple[str, ...] = ()
     methods: tuple[str, ...] = ()
-    vram_gb: float | None = None
-    reserve_gb: float = costmodel.DEFAULT_RESERVE_GB
-    engine: str | None = None
     budget_s: float | None = None  # predicted seconds per problem (latency regime)
     budget_dollars: float | None = None  # USD per 1,000 problems (in ``regime``)
     target_accuracy: float | None = None  # the cheapest arm reaching it (cost: ``minimize``)
     regime: str = "throughput"  # the regime of a dollar budget, or of minimize='dollars'
     minimize: str = "seconds"  # with target_accuracy: seconds (latency regime), dollars or dollars-per-solved
-    gpus: int = 1  # tensor parallel: the model on this many GPUs (seconds are wall time; dollars pay all of them)
     variant: str = "exact"
     bootstrap: int = 1000
     seed: int = 0
@@ -93,25 +90,23 @@ class Request:
             raise KineticsError(f"unknown minimize {self.minimize!r} (expected one of {', '.join(MINIMIZE)})")
         if not 1 <= self.bootstrap <= limits.BOOTSTRAP_MAX:
             raise KineticsError(f"--bootstrap must be 1 to {limits.BOOTSTRAP_MAX:,} replicates, got {self.bootstrap}")
-        hardware = self.pricing.validated(wh).hardware
+        pricing = self.pricing.validated(wh)
         for s in self.strategies:
             if s not in fr.STRATEGIES:
                 raise KineticsError(f"unknown strategy {s!r} (expected one of {', '.join(fr.STRATEGIES)})")
-        for m in self.methods:
-            if m not in fr.METHODS:
-                raise KineticsError(f"unknown method {m!r} (expected one of {', '.join(fr.METHODS)})")
         if not self.tasks or not self.strategies:
             raise KineticsError("give at least one task and one strategy")
+        allowed = Selection(models=self.models, methods=self.methods).validated(wh)
         return replace(
             self,
-            hardware=hardware,
-            models=tuple(wh.resolve_model(m) for m in self.models),
-            methods=considered(self.methods, self.include_oracle),
+            pricing=pricing,
+            models=allowed.models,
+            methods=considered(allowed.methods, self.include_oracle),
         )
 
-    @property
-    def pricing(self) -> Pricing:
-        return Pricing(self.hardware, self.gpus, self.engine, self.vram_gb, self.reserve_gb)
+    def selection(self, task: str, strategy: str) -> Selection:
+        """The frontier's selection of one task and strategy of the request, with its models and methods."""
+        return Selection(task=task, strategy=strategy, variant=self.variant, models=self.models, methods=self.methods)
 
     @property
     def measure(self) -> str:
@@ -130,13 +125,8 @@ class Request:
 
     def command(self) -> str:
         """The `kinetics-sql recommend` command line of this request."""
-        args = ["kinetics-sql", "recommend", "--hardware", self.hardware]
-        if self.vram_gb is not None:
-            args += ["--vram-gb", f"{self.vram_gb:g}"]
-        if self.reserve_gb != costmodel.DEFAULT_RESERVE_GB:
-            args += ["--reserve-gb", f"{self.reserve_gb:g}"]
-        if self.engine:
-            args += ["--engine", self.engine]
+        p = self.pricing
+        args = ["kinetics-sql", "recommend", "--hardware", p.hardware, *p.args()]
         for t in self.tasks:
             args += ["--task", t]
         for s in self.strategies:
@@ -156,8 +146,8 @@ class Request:
             args += ["--target-accuracy", f"{self.target_accuracy:g}"]
             if self.minimize != "seconds":
                 args += ["--minimize", self.minimize, "--regime", self.regime]
-        if self.gpus != 1:
-            args += ["--gpus", str(self.gpus)]
+        if p.gpus != 1:
+            args += ["--gpus", str(p.gpus)]
         return shlex.join(args)
 
 
@@ -207,15 +197,9 @@ class Recommendation:
             "usd_per_solved_latency": "dollars",  # the row's cost / its accuracy
             "usd_per_solved_throughput": "dollars-throughput",
         }[r.measure]
-        args += ["--by", "arm", "--per-group", "--cost", cost, "--hardware", r.hardware]
-        if r.vram_gb is not None:
-            args += ["--vram-gb", f"{r.vram_gb:g}"]
-        if r.reserve_gb != costmodel.DEFAULT_RESERVE_GB:
-            args += ["--reserve-gb", f"{r.reserve_gb:g}"]
-        if r.engine:
-            args += ["--engine", r.engine]
-        if r.gpus != 1:
-            args += ["--gpus", str(r.gpus)]
+        args += ["--by", "arm", "--per-group", "--cost", cost, "--hardware", r.pricing.hardware, *r.pricing.args()]
+        if r.pricing.gpus != 1:
+            args += ["--gpus", str(r.pricing.gpus)]
         if c["strategy"] in fr.ADAPTIVE and c.get("batch", 1) != 1 and c["strategy"] == "adaptive-majority":
             args += ["--batch", str(c["batch"])]
         if c["strategy"] in fr.ADAPTIVE and c.get("max_n"):
@@ -226,7 +210,7 @@ class Recommendation:
     def as_dict(self) -> dict[str, Any]:
         return {
             "request": self.request.command(),
-            "hardware": self.request.hardware,
+            "hardware": self.request.pricing.hardware,
             "coefficients": self.coefficients,
             "engine": self.engine,
             "vram_gb": self.vram_gb,
@@ -260,9 +244,10 @@ def _price(wh: Warehouse, hardware: str) -> tuple[float | None, str | None]:
 def arm_table(wh: Warehouse, req: Request) -> tuple[pl.DataFrame, costmodel.Coefficients, list[str]]:
     """Fill recommend_points and recommend_arms for a validated request; returns the arms, the
     coefficients that price the seconds, and notes on selections that had no data or a default prompt length."""
-    coefficients = costmodel.resolve(wh, hardware=req.hardware, engine=req.engine)
-    cx = costmodel.pricing_context(wh, coefficients, vram_gb=req.vram_gb, reserve_gb=req.reserve_gb, gpus=req.gpus)
-    price, _ = _price(wh, req.hardware)
+    p = req.pricing
+    coefficients = costmodel.resolve(wh, hardware=p.hardware, engine=p.engine)
+    cx = costmodel.pricing_context(wh, coefficients, vram_gb=p.vram_gb, reserve_gb=p.reserve_gb, gpus=p.gpus)
+    price, _ = _price(wh, p.hardware)
     wh.execute(sqlfiles.load("recommend/tables"))
     notes: list[str] = []
     for task in req.tasks:
@@ -318,8 +303,7 @@ def _vote_points(
 
     The accuracy of an arm on a problem is the probability that the plurality of N votes is right
     (majority_votes), with no verifier."""
-    selection = Selection(task=task, strategy=strategy, variant=req.variant, models=req.models, methods=req.methods)
-    base = fr.FrontierSpec.of(selection, req.pricing, cost="latency", coefficients=coefficients)
+    base = fr.FrontierSpec.of(req.selection(task, strategy), req.pricing, cost="latency", coefficients=coefficients)
     keys = ["model", "method", "budget", "block_size", "config", "setting", "problem_id"]
     latency = fr.points(wh, base)
     if latency.is_empty():
@@ -327,16 +311,17 @@ def _vote_points(
     throughput = fr.points(wh, replace(base, cost="dollars-throughput")).select(
         *keys, pl.col("seconds").alias("throughput_s")
     )
+    p = req.pricing
     plan = costmodel.plan(
-        wh, coefficients, task=task, strategy=strategy, vram_gb=req.vram_gb, reserve_gb=req.reserve_gb, gpus=req.gpus
+        wh, coefficients, task=task, strategy=strategy, vram_gb=p.vram_gb, reserve_gb=p.reserve_gb, gpus=p.gpus
     )
-    vram = costmodel.vram_bytes(wh, req.hardware, req.vram_gb)
+    vram = costmodel.vram_bytes(wh, p.hardware, p.vram_gb)
     batch = wh.df(
         sqlfiles.load("recommend/vote_batch"),
         {
             "plans": plan.select("model", "setting", "waves", "wave_n", "resident_gb", "kv_gb").to_dicts(),
             "vram_bytes": vram,
-            "reserve_bytes": req.reserve_gb * 1e9,
+            "reserve_bytes": p.reserve_gb * 1e9,
         },
     )
     rows = (
@@ -363,7 +348,7 @@ def _vote_points(
         )
     )
     if price is not None:  # usd_per_1000 (queries/macros/020_price.sql) at price x gpus, as pricing_cost
-        usd = [((1000.0 * pl.col(c)) * 1.0 * (price * float(req.gpus)) / 3600.0).alias(u)
+        usd = [((1000.0 * pl.col(c)) * 1.0 * (price * float(p.gpus)) / 3600.0).alias(u)
                for c, u in (("latency_s", "usd_latency"), ("throughput_s", "usd_throughput"))]  # fmt: skip
         rows = rows.with_columns(usd)
     return insert_arrow(wh.con, "recommend_points", rows.to_arrow())
@@ -407,25 +392,27 @@ def recommend(wh: Warehouse, req: Request) -> Recommendation:
     """The best deployable configuration within the request's budget (raises KineticsError when the data
     cannot answer, saying what to ingest or run)."""
     req = req.validated(wh)
-    price, price_source = _price(wh, req.hardware)
+    hardware, engine = req.pricing.hardware, req.pricing.engine
+    price, price_source = _price(wh, hardware)
     if req.measure.startswith("usd") and price is None:
         raise KineticsError(
-            f"hardware {req.hardware} has no price: set one with `kinetics-sql hardware add {req.hardware} "
+            f"hardware {hardware} has no price: set one with `kinetics-sql hardware add {hardware} "
             "--price-per-hour USD`"
         )
     try:
         arms, coefficients, notes = arm_table(wh, req)
     except KineticsError as exc:
-        if req.engine and "no fitted coefficients" in str(exc):
+        if engine and "no fitted coefficients" in str(exc):
             raise KineticsError(
-                f"{exc}. No fit of {req.engine} on {req.hardware}: measure it with the runner "
-                f"(`python -m kinetics_sql.runners.{'llamacpp' if req.engine == 'llama.cpp' else 'torchdecode'} ...`),"
+                f"{exc}. No fit of {engine} on {hardware}: measure it with the runner "
+                f"(`python -m kinetics_sql.runners.{'llamacpp' if engine == 'llama.cpp' else 'torchdecode'} ...`),"
                 " `kinetics-sql ingest` the JSONL and `kinetics-sql fit --engine ... --device ... --hardware "
-                f"{req.hardware}`; or leave out --engine for the datasheet roofline"
+                f"{hardware}`; or leave out --engine for the datasheet roofline"
             ) from exc
         raise
-    params = {"measure": req.measure, "limit": req.limit, "target": req.target_accuracy}
-    pick = wh.df(sqlfiles.load("recommend/pick"), params)
+    wh.execute(sqlfiles.load("recommend/costed"),
+               {"measure": req.measure, "limit": req.limit, "target": req.target_accuracy})  # fmt: skip
+    pick = wh.named("recommend/pick")
     if pick.is_empty():
         raise KineticsError(_nothing_fits(wh, req, arms))
     chosen = pick.row(0, named=True)
@@ -442,7 +429,6 @@ def recommend(wh: Warehouse, req: Request) -> Recommendation:
     alt = wh.df(
         sqlfiles.load("recommend/alternatives"),
         {
-            **params,
             "strategy": chosen["strategy"],
             "config": chosen["config"],
             "setting": chosen["setting"],
@@ -466,7 +452,7 @@ def recommend(wh: Warehouse, req: Request) -> Recommendation:
         arms=arms,
         coefficients=coefficients.label,
         engine=coefficients.engine,
-        vram_gb=vram / 1e9 if (vram := costmodel.vram_bytes(wh, req.hardware, req.vram_gb)) is not None else None,
+        vram_gb=vram / 1e9 if (vram := costmodel.vram_bytes(wh, hardware, req.pricing.vram_gb)) is not None else None,
         price_per_hour=price,
         price_source=price_source,
         notes=notes,
@@ -522,10 +508,11 @@ def _nothing_fits(wh: Warehouse, req: Request, arms: pl.DataFrame) -> str:
     col = req.measure
     priced = arms.filter(pl.col(col).is_not_null() & pl.col(col).is_finite())
     if priced.is_empty():
-        vram = costmodel.vram_bytes(wh, req.hardware, req.vram_gb)
-        memory = f"{vram / 1e9:g} GB VRAM less {req.reserve_gb:g} GB reserve" if vram is not None else "the VRAM"
+        p = req.pricing
+        vram = costmodel.vram_bytes(wh, p.hardware, p.vram_gb)
+        memory = f"{vram / 1e9:g} GB VRAM less {p.reserve_gb:g} GB reserve" if vram is not None else "the VRAM"
         return (
-            f"no configuration of {', '.join(req.tasks)} can run on {req.hardware} in {memory}: even with every layer "
+            f"no configuration of {', '.join(req.tasks)} can run on {p.hardware} in {memory}: even with every layer "
             "offloaded to the host, one sequence's KV cache does not fit; give a larger --vram-gb or a smaller "
             "--reserve-gb"
         )
@@ -655,9 +642,9 @@ def render(rec: Recommendation) -> str:
         goal = f"the most accurate within {_cost_value(req.limit or 0, req.measure)}" + (
             "" if req.measure == "latency_s" else f" ({_regime(req.measure)} regime)"
         )
-    tasks = ", ".join(req.tasks)
+    tasks, gpus = ", ".join(req.tasks), req.pricing.gpus
     lines = [
-        f"Recommendation for {tasks} on {req.gpus} x {req.hardware}, {vram}: {goal}",
+        f"Recommendation for {tasks} on {gpus} x {req.pricing.hardware}, {vram}: {goal}",
         f"  model          {c['model']}",
         f"  attention      {c['method']}"
         + (f", KV budget {c['budget']} tokens" if c["budget"] else "")
@@ -679,7 +666,7 @@ def render(rec: Recommendation) -> str:
         f"  throughput     {c['throughput_s']:,.1f} GPU-s per problem at {c['batch_problems']} problem(s) decoded "
         f"together (the batch that fits the VRAM, at most 256 sequences): {_usd(c['usd_throughput'])} "
         "per 1,000 problems",
-        f"  price          {price}" + (f", x {req.gpus} GPUs (tensor parallel)" if req.gpus != 1 else ""),
+        f"  price          {price}" + (f", x {gpus} GPUs (tensor parallel)" if gpus != 1 else ""),
         "",
     ]
     if r.runners_up.height:
@@ -754,7 +741,7 @@ def compare_hardware(wh: Warehouse, req: Request, hardware: list[str]) -> Hardwa
     rows: list[dict[str, Any]] = []
     for name in hardware:
         try:
-            r = recommend(wh, replace(req, hardware=name))
+            r = recommend(wh, req.but(hardware=name))
         except KineticsError as exc:
             rows.append({"hardware": name, "note": str(exc)})
             continue
@@ -783,15 +770,15 @@ def compare_hardware(wh: Warehouse, req: Request, hardware: list[str]) -> Hardwa
         cost = measure_value(r.chosen, r.request.measure)
         cost = math.inf if cost is None else cost
         if req.target_accuracy is not None:
-            return (cost, -float(r.chosen["accuracy"]), r.request.hardware)
-        return (-float(r.chosen["accuracy"]), cost, r.request.hardware)
+            return (cost, -float(r.chosen["accuracy"]), r.request.pricing.hardware)
+        return (-float(r.chosen["accuracy"]), cost, r.request.pricing.hardware)
 
     best = min(found, key=rank)
     frame = pl.DataFrame(rows, infer_schema_length=None)
     for col in COMPARISON_COLUMNS:
         if col not in frame.columns:
             frame = frame.with_columns(pl.lit(None).alias(col))
-    order = {r.request.hardware: i for i, r in enumerate(sorted(found, key=rank))}
+    order = {r.request.pricing.hardware: i for i, r in enumerate(sorted(found, key=rank))}
     frame = (
         frame.select(COMPARISON_COLUMNS)
         .with_columns(pl.col("hardware").replace_strict(order, default=len(order)).alias("_rank"))
@@ -835,6 +822,6 @@ def render_comparison(cmp: HardwareComparison) -> str:
     if pooled:
         lines += [f"Note: {pooled}", ""]
     if cmp.best is not None:
-        lines.append(f"Best: {cmp.best.request.hardware}")
+        lines.append(f"Best: {cmp.best.request.pricing.hardware}")
         lines.append(render(cmp.best))
     return "\n".join(lines).rstrip("\n") + "\n"

@@ -43,33 +43,13 @@ _DEFINE = re.compile(r"CREATE\s+(?:OR\s+REPLACE\s+)?(?:TEMP(?:ORARY)?\s+)?MACRO\
 _CALL = re.compile(r"(?<![\w.])(\{?\w+\}?)\s*\(")
 
 
+# a comment to the end of its line, a block comment (to its end or the text's), a string literal ('' inside it)
+_COMMENT_OR_STRING = re.compile(r"--[^\n]*|/\*.*?(?:\*/|\Z)|'(?:[^']|'')*(?:'|\Z)", re.S)
+
+
 def strip(sql: str) -> str:
     """``sql`` without comments and with every string literal emptied (so neither can look like a call)."""
-    out: list[str] = []
-    i, n = 0, len(sql)
-    while i < n:
-        ch = sql[i]
-        if sql.startswith("--", i):
-            j = sql.find("\n", i)
-            i = n if j < 0 else j
-        elif sql.startswith("/*", i):
-            j = sql.find("*/", i + 2)
-            i = n if j < 0 else j + 2
-        elif ch == "'":
-            j = i + 1
-            while j < n:
-                if sql[j] == "'" and sql.startswith("''", j):
-                    j += 2
-                elif sql[j] == "'":
-                    break
-                else:
-                    j += 1
-            out.append("''")
-            i = j + 1
-        else:
-            out.append(ch)
-            i += 1
-    return "".join(out)
+    return _COMMENT_OR_STRING.sub(lambda m: "''" if m.group(0).startswith("'") else "", sql)
 
 
 @dataclass(frozen=True)

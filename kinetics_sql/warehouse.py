@@ -102,10 +102,11 @@ def macro_index() -> dict[str, str]:
 
 
 def needed_files(query: str) -> set[str]:
-    """The macro files a query needs: those defining a macro it names, and every file they require."""
+    """The macro files a query needs: those defining a macro it names (outside its comments and strings: a comment
+    that mentions a macro creates nothing), and every file they require."""
     index = macro_index()
     files = sqldeps.macro_files()
-    todo = [index[w] for w in set(_WORD.findall(query.lower())) if w in index]
+    todo = [index[w] for w in set(_WORD.findall(sqldeps.strip(query).lower())) if w in index]
     seen: set[str] = set()
     while todo:
         name = todo.pop()

@@ -28,12 +28,12 @@ and read again).
 
 from __future__ import annotations
 
-import argparse
 import statistics
 import time
 from collections.abc import Callable
 from typing import Any
 
+from kinetics_sql.runners import cliargs
 from kinetics_sql.runners.records import RecordWriter, command_line, device_name
 
 HBM_DATASHEET = {"H100": 3.35e12, "H200": 4.8e12, "B200": 8.0e12, "A100": 2.04e12}
@@ -379,13 +379,8 @@ def run_grid(
     return out
 
 
-def _ints(s: str) -> list[int]:
-    return [int(x) for x in s.split(",") if x.strip()]
-
-
 def main(argv: list[str] | None = None) -> None:
-    ap = argparse.ArgumentParser(prog="python -m kinetics_sql.runners.attention", description=__doc__,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = cliargs.parser("attention", __doc__)
     ap.add_argument("--device", default=None)
     ap.add_argument("--model", default="Qwen3-8B", help="whose attention shapes (catalog name)")
     ap.add_argument("--contexts", default="4096,8192,16384,32768")
@@ -407,8 +402,8 @@ def main(argv: list[str] | None = None) -> None:
     spec = resolve_spec(args.model)
     device = args.device or ("cuda" if torch.cuda.is_available() else "cpu")
     writer = RecordWriter(args.out, command=command_line("kinetics_sql.runners.attention", argv))
-    run_grid(writer, device=device, contexts=_ints(args.contexts), batches=_ints(args.batches),
-             budgets=_ints(args.budgets), block_sizes=_ints(args.block_sizes), hq=spec.hq, hkv=spec.hkv,
+    run_grid(writer, device=device, contexts=cliargs.ints(args.contexts), batches=cliargs.ints(args.batches),
+             budgets=cliargs.ints(args.budgets), block_sizes=cliargs.ints(args.block_sizes), hq=spec.hq, hkv=spec.hkv,
              head_dim=spec.head_dim, model=spec.name, dtype=args.dtype, repeats=args.repeats,
              backends=args.backends.split(",") if args.backends else None, graphs=not args.no_graphs,
              check=not args.no_check, triton=not args.no_triton)

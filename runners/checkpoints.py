@@ -18,7 +18,6 @@ random numbers would take longer than the measurements. Norm weights are ones.
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import json
 import shutil
@@ -32,6 +31,7 @@ import numpy as np
 from kinetics_sql.catalog import ModelSpec, builtin_model, spec_from_config
 from kinetics_sql.errors import KineticsError
 from kinetics_sql.facts.tokenizer import qwen3_tokenizer_json
+from kinetics_sql.runners import cliargs
 
 ROPE_THETA = 1_000_000.0
 RMS_EPS = 1e-6
@@ -372,8 +372,7 @@ def write_hf(spec: ModelSpec, out_dir: str | Path, *, dtype: str = "bf16", seed:
 
 
 def main(argv: list[str] | None = None) -> None:
-    ap = argparse.ArgumentParser(prog="python -m kinetics_sql.runners.checkpoints", description=__doc__,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = cliargs.parser("checkpoints", __doc__)
     ap.add_argument("format", choices=["gguf", "hf"])
     ap.add_argument("--model", default=TOY_NAME, help="catalog name (Qwen3-8B) or toy-qwen3")
     ap.add_argument("--out", required=True)

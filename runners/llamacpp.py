@@ -25,7 +25,6 @@ import contextlib
 with contextlib.suppress(ImportError):  # the module stays importable (placement arithmetic) without the engine
     import llama_cpp  # noqa: F401
 
-import argparse
 import os
 import time
 from pathlib import Path
@@ -36,7 +35,7 @@ import numpy as np
 from kinetics_sql.catalog import ModelSpec
 from kinetics_sql.facts.dtypes import BYTES_PER_ELEMENT
 from kinetics_sql.facts.llamacpp_placement import offload_bytes, placement
-from kinetics_sql.runners import checkpoints
+from kinetics_sql.runners import checkpoints, cliargs
 from kinetics_sql.runners.records import RecordWriter, command_line, device_name, gpu_memory_used
 
 BYTES = BYTES_PER_ELEMENT
@@ -204,13 +203,8 @@ def sweep(
     return out
 
 
-def _ints(s: str) -> list[int]:
-    return [int(x) for x in s.split(",") if x.strip()]
-
-
 def main(argv: list[str] | None = None) -> None:
-    ap = argparse.ArgumentParser(prog="python -m kinetics_sql.runners.llamacpp", description=__doc__,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = cliargs.parser("llamacpp", __doc__)
     ap.add_argument("--model", required=True, help="catalog name (Qwen3-8B) or toy-qwen3")
     ap.add_argument("--gguf", help="an existing GGUF file (else built into --gguf-dir)")
     ap.add_argument("--gguf-dir", help="where GGUF files are built and kept (default $KINETICS_GGUF_DIR or /tmp)")
@@ -229,11 +223,11 @@ def main(argv: list[str] | None = None) -> None:
     args = ap.parse_args(argv)
     spec = checkpoints.resolve_spec(args.model)
     path, built = ensure_gguf(spec, args.gguf, args.gguf_dir, args.dtype)
-    depths = _ints(args.ngl) if args.ngl else default_depths(spec.layers, args.depths)
+    depths = cliargs.ints(args.ngl) if args.ngl else default_depths(spec.layers, args.depths)
     writer = RecordWriter(args.out, command=command_line("kinetics_sql.runners.llamacpp", argv))
     try:
-        sweep(spec, path, writer, depths=depths, prompts=_ints(args.prompt), gens=_ints(args.gen), dtype=args.dtype,
-              repeats=args.repeats, n_batch=args.n_batch, threads=args.threads,
+        sweep(spec, path, writer, depths=depths, prompts=cliargs.ints(args.prompt), gens=cliargs.ints(args.gen),
+              dtype=args.dtype, repeats=args.repeats, n_batch=args.n_batch, threads=args.threads,
               flash_attn=None if args.flash_attn == "auto" else args.flash_attn == "on")
     finally:
         if built and args.delete_gguf:

@@ -12,12 +12,11 @@ KV read, + block summaries for block top-k) at the device-to-device copy bandwid
 
 from __future__ import annotations
 
-import argparse
 import json
 import time
 from typing import Any
 
-from kinetics_sql.runners import checkpoints
+from kinetics_sql.runners import checkpoints, cliargs
 from kinetics_sql.runners.records import device_name
 from kinetics_sql.runners.torchdecode import Qwen3Decoder, engine_version
 
@@ -116,8 +115,7 @@ def profile_one(model: Qwen3Decoder, b: int, ctx: int, method: str, kernels: str
 
 
 def main(argv: list[str] | None = None) -> None:
-    ap = argparse.ArgumentParser(prog="python -m kinetics_sql.runners.profile_step", description=__doc__,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = cliargs.parser("profile_step", __doc__)
     ap.add_argument("--model", default="Qwen3-8B")
     ap.add_argument("--runs", default="4x16384,16x16384,4x32768,16x32768", help="BATCHxCONTEXT,...")
     ap.add_argument("--method", default="dense,blocktopk")

@@ -36,6 +36,16 @@ __all__ = [
 
 
 
+def checkpoint_marks(gen: int, first: int = 128) -> list[int]:
+    """Where one generation of ``gen`` tokens is also timed (its checkpoint records): powers of two from ``first``
+    below ``gen``, and gen."""
+    out, c = [], first
+    while c < gen:
+        out.append(c)
+        c *= 2
+    return [*out, gen]
+
+
 def new_run_id() -> str:
     return _dt.datetime.now(_dt.UTC).strftime("%Y%m%dT%H%M%SZ-") + uuid.uuid4().hex[:8]
 

@@ -26,15 +26,14 @@ decoding, EOS ignored.
 
 from __future__ import annotations
 
-import argparse
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from kinetics_sql.catalog import ModelSpec
-from kinetics_sql.runners import checkpoints
-from kinetics_sql.runners.records import RecordWriter, command_line, device_name
+from kinetics_sql.runners import checkpoints, cliargs
+from kinetics_sql.runners.records import RecordWriter, checkpoint_marks, command_line, device_name
 
 KERNELS = ("torch", "fused")  # the static step's kernels: torch ops, or runners/fused_triton.py
 ATTN_IMPLS = ("span", "live")  # decode attention: whole run span under a mask, or the live positions only
@@ -598,15 +597,6 @@ def engine_version() -> str:
     return f"torch {torch.__version__}{cuda}"
 
 
-def default_checkpoints(gen: int, first: int = 128) -> list[int]:
-    """Powers of two from ``first`` below ``gen``, and gen: where one generation is also timed."""
-    out, c = [], first
-    while c < gen:
-        out.append(c)
-        c *= 2
-    return [*out, gen]
-
-
 def sweep(
     spec: ModelSpec,
     writer: RecordWriter,
@@ -665,7 +655,7 @@ def sweep(
                                method=method, synthetic_prefill=synthetic_prefill)
                 for rep in range(repeats):
                     prompt = torch.randint(1000, 150000, (b, p), generator=g).to(model.device)
-                    marks = default_checkpoints(gen) if checkpoints else [gen]
+                    marks = checkpoint_marks(gen) if checkpoints else [gen]
                     t = model.generate(prompt, gen, mode=mode, method=method, checkpoints=marks,
                                        synthetic_prefill=synthetic_prefill)
                     cum = dict(t.cumulative)
@@ -726,23 +716,8 @@ def sweep(
     return out
 
 
-def _runs(s: str) -> list[tuple[int, int, int]]:
-    """``BxPxG,...`` (batch x prompt x gen) -> [(B, P, G), ...]."""
-    out = []
-    for part in s.split(","):
-        if part.strip():
-            b, p, g = (int(x) for x in part.lower().split("x"))
-            out.append((b, p, g))
-    return out
-
-
-def _ints(s: str) -> list[int]:
-    return [int(x) for x in s.split(",") if x.strip()]
-
-
 def main(argv: list[str] | None = None) -> None:
-    ap = argparse.ArgumentParser(prog="python -m kinetics_sql.runners.torchdecode", description=__doc__,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = cliargs.parser("torchdecode", __doc__)
     ap.add_argument("--model", required=True, help="catalog name (Qwen3-8B) or toy-qwen3")
     ap.add_argument("--device", default=None, help="cuda (default when available) or cpu")
     ap.add_argument("--dtype", default="bf16", choices=["bf16", "f16", "f32"])
@@ -774,11 +749,11 @@ def main(argv: list[str] | None = None) -> None:
 
     spec = checkpoints.resolve_spec(args.model)
     device = args.device or ("cuda" if torch.cuda.is_available() else "cpu")
-    offloads = _ints(args.offload) if args.offload else [0, spec.layers // 4, spec.layers // 2]
+    offloads = cliargs.ints(args.offload) if args.offload else [0, spec.layers // 4, spec.layers // 2]
     writer = RecordWriter(args.out, command=command_line("kinetics_sql.runners.torchdecode", argv))
-    sweep(spec, writer, offloads=offloads, batches=_ints(args.batch), prompts=_ints(args.prompt),
-          gens=_ints(args.gen), device=device, dtype=args.dtype, repeats=args.repeats, prefetch=args.prefetch,
-          mode=args.mode, runs=_runs(args.runs), attn_impl=args.attn,
+    sweep(spec, writer, offloads=offloads, batches=cliargs.ints(args.batch), prompts=cliargs.ints(args.prompt),
+          gens=cliargs.ints(args.gen), device=device, dtype=args.dtype, repeats=args.repeats, prefetch=args.prefetch,
+          mode=args.mode, runs=cliargs.runs(args.runs), attn_impl=args.attn,
           methods=[m.strip() for m in args.method.split(",") if m.strip()], budget=args.budget,
           block_size=args.block_size, checkpoints=args.checkpoints, synthetic_prefill=args.synthetic_prefill,
           kernels=[x.strip() for x in args.kernels.split(",") if x.strip()])

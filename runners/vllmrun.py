@@ -30,7 +30,6 @@ predictions: ``kinetics-sql ingest`` scores them with the boxed-answer judge).
 
 from __future__ import annotations
 
-import argparse
 import itertools
 import json
 import os
@@ -43,8 +42,8 @@ from typing import Any
 from kinetics_sql.catalog import ModelSpec
 from kinetics_sql.facts.dtypes import BYTES_PER_ELEMENT
 from kinetics_sql.facts.prompt import chat_prompt
-from kinetics_sql.runners import checkpoints
-from kinetics_sql.runners.records import RecordWriter, command_line
+from kinetics_sql.runners import checkpoints, cliargs
+from kinetics_sql.runners.records import RecordWriter, checkpoint_marks, command_line
 
 BYTES = BYTES_PER_ELEMENT
 _VLLM_DTYPE = {"bf16": "bfloat16", "f16": "float16", "f32": "float32"}
@@ -610,7 +609,7 @@ def sweep(
             for rep in range(repeats):
                 ids = [rng.randrange(1000, 150000) for _ in range(p)]
                 prompts = [[rng.randrange(1000, 150000) for _ in range(p)] for _ in range(b)] if moe else None
-                marks = _default_marks(gen) if checkpoints else [gen]
+                marks = checkpoint_marks(gen) if checkpoints else [gen]
                 t = generation(engine, ids, batch=b, gen=gen, marks=marks, prompts=prompts)
                 if moe and probe is None and getattr(engine, "routers", {}).get("route_capture"):
                     try:
@@ -697,14 +696,6 @@ def sweep(
     return out
 
 
-def _default_marks(gen: int, first: int = 128) -> list[int]:
-    out, c = [], first
-    while c < gen:
-        out.append(c)
-        c *= 2
-    return [*out, gen]
-
-
 # -- traces ------------------------------------------------------------------------------------
 
 
@@ -766,7 +757,7 @@ def parse_together(text: str) -> tuple[int, list[int], str]:
     body, _, label = text.partition("@")
     p, sep, lens = body.partition(":")
     try:
-        lengths = _ints(lens)
+        lengths = cliargs.ints(lens)
         prompt = int(p)
     except ValueError:
         raise ValueError(f"--together {text!r}: expected P:L1,L2,...[@LABEL] with whole numbers") from None
@@ -775,22 +766,8 @@ def parse_together(text: str) -> tuple[int, list[int], str]:
     return prompt, lengths, label or "command line"
 
 
-def _ints(s: str) -> list[int]:
-    return [int(x) for x in s.split(",") if x.strip()]
-
-
-def _runs(s: str) -> list[tuple[int, int, int]]:
-    out = []
-    for part in s.split(","):
-        if part.strip():
-            b, p, g = (int(x) for x in part.lower().split("x"))
-            out.append((b, p, g))
-    return out
-
-
 def main(argv: list[str] | None = None) -> None:
-    ap = argparse.ArgumentParser(prog="python -m kinetics_sql.runners.vllmrun", description=__doc__,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = cliargs.parser("vllmrun", __doc__)
     sub = ap.add_subparsers(dest="cmd", required=True)
     for name in ("sweep", "traces"):
         p = sub.add_parser(name)
@@ -828,8 +805,8 @@ def main(argv: list[str] | None = None) -> None:
     args = ap.parse_args(argv)
     spec = checkpoints.resolve_spec(args.model)
     if args.cmd == "sweep":
-        runs = _runs(args.runs) or [(b, p, g) for b in _ints(args.batch) for p in _ints(args.prompt)
-                                    for g in _ints(args.gen)]
+        runs = cliargs.runs(args.runs) or [(b, p, g) for b in cliargs.ints(args.batch)
+                                           for p in cliargs.ints(args.prompt) for g in cliargs.ints(args.gen)]
         hf_dir = args.hf_dir or str(checkpoints.write_hf_config(spec, Path("/tmp/kinetics-hf") / spec.name.lower(),
                                                                  dtype=args.dtype))
         together_runs = [parse_together(x) for x in args.together]

@@ -7,6 +7,7 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
+import duckdb
 import pytest
 from click.testing import CliRunner
 from warehouses import MEASUREMENTS, build_once, ingest
@@ -38,6 +39,14 @@ def wh() -> Iterator[Warehouse]:
     w = Warehouse(":memory:")
     yield w
     w.close()
+
+
+@pytest.fixture(scope="module")
+def con() -> Iterator[duckdb.DuckDBPyConnection]:
+    """The connection of an in-memory warehouse (every macro created), shared by a module's tests."""
+    wh = Warehouse(":memory:")
+    yield wh.con
+    wh.close()
 
 
 @pytest.fixture

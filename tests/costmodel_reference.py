@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 METHODS = ("dense", "topk", "blocktopk", "window")
 VARIANTS = ("exact", "published")
@@ -284,6 +285,24 @@ def model_params(model: str, param_count: str = "kinetics") -> float:
     if param_count == "architecture":
         return float(QWEN3[model].params)
     raise CostModelError(f"unknown param_count {param_count!r}")
+
+
+@dataclass(frozen=True)
+class ModelCase:
+    """What the reference needs of a hypothesis case over a catalog model on a hardware profile."""
+
+    arch: Arch
+    peak: float  # FLOP/s
+    hbm: float  # bytes/s
+    p: float  # parameters (the case's param_count)
+    shape: tuple[float, float, float]  # lin, lout, n
+    sparse: tuple[float, float, str]  # budget, block_size, variant
+
+
+def model_case(c: dict[str, Any]) -> ModelCase:
+    peak, hbm = HARDWARE[c["hardware"]]
+    return ModelCase(QWEN3[c["model"]], peak, hbm, model_params(c["model"], c["param_count"]),
+                     (c["lin"], c["lout"], c["n"]), (c["budget"], c["block_size"], c["variant"]))  # fmt: skip
 
 
 def expected_cost(cost, lengths: list[int]) -> float:  # type: ignore[no-untyped-def]

@@ -163,7 +163,7 @@ def test_cost_is_the_weighted_cost_of_the_samples(awh: Warehouse) -> None:
     """Per sample drawn (flops): sum_i drawn[i] * cost(sample i); the latency regime: sum_i longest[i] * the cost of a
     batch of b sequences of sample i's length (both through the frontier's pricing macros)."""
     load(awh, [("g", HARD, LENGTHS)])
-    spec = fr.FrontierSpec(task="aime24", strategy="adaptive-majority", cost="flops", batch=8)
+    spec = fr.FrontierSpec.make(task="aime24", strategy="adaptive-majority", cost="flops", batch=8)
     pts = fr.points(awh, spec)
     assert set(pts["config"]) == {"Qwen3-4B dense batch 8"} and sorted(pts["setting"]) == list(adaptive.MARGINS)
     for r in pts.iter_rows(named=True):
@@ -179,9 +179,9 @@ def test_cost_is_the_weighted_cost_of_the_samples(awh: Warehouse) -> None:
         assert r["cost"] == pytest.approx(ref, rel=1e-9)
         assert sum(longest) < sum(drawn) / 4  # batches of 8: far fewer batch-longest samples than samples
     with pytest.raises(Exception, match="--batch 3 was not computed at ingest"):
-        fr.points(awh, fr.FrontierSpec(task="aime24", strategy="adaptive-majority", batch=3))
+        fr.points(awh, fr.FrontierSpec.make(task="aime24", strategy="adaptive-majority", batch=3))
     with pytest.raises(Exception, match="apply to adaptive-majority and adaptive-esc, not majority"):
-        fr.points(awh, fr.FrontierSpec(task="aime24", strategy="majority", batch=8))
+        fr.points(awh, fr.FrontierSpec.make(task="aime24", strategy="majority", batch=8))
 
 
 @pytest.mark.slow
@@ -223,9 +223,10 @@ def test_points_of_a_selection_met_again_are_priced_under_its_own_plan(awh: Ware
     strategy): the third prices as the first (its cached points table must not skip writing its plan)."""
     load(awh, [("g", HARD, LENGTHS)])
     boinf.build_majority(awh, "analysis_aime2024_Qwen3-4B.jsonl")
-    fixed = fr.FrontierSpec(task="aime24", strategy="majority", cost="latency", hardware="h100-sxm")
+    fixed = fr.FrontierSpec.make(task="aime24", strategy="majority", cost="latency", hardware="h100-sxm")
     first = fr.points(awh, fixed)
-    fr.points(awh, fr.FrontierSpec(task="aime24", strategy="adaptive-majority", cost="latency", hardware="h100-sxm",
+    fr.points(awh, fr.FrontierSpec.make(task="aime24", strategy="adaptive-majority", cost="latency",
+                                        hardware="h100-sxm",
                                    batch=8))  # fmt: skip
     again = fr.points(awh, fixed)
     assert again["cost"].to_list() == first["cost"].to_list()

@@ -7,7 +7,6 @@ from __future__ import annotations
 import itertools
 import math
 import random
-from collections.abc import Iterator
 
 import duckdb
 import pytest
@@ -15,16 +14,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kinetics_sql import catalog
-from kinetics_sql.warehouse import Warehouse
 
 REL = 1e-9
-
-
-@pytest.fixture(scope="module")
-def con() -> Iterator[duckdb.DuckDBPyConnection]:
-    wh = Warehouse(":memory:")
-    yield wh.con
-    wh.close()
 
 
 def close(a: float, b: float) -> bool:

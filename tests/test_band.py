@@ -18,7 +18,7 @@ aime_wh = ff.aime_wh
 
 @pytest.mark.parametrize(("by", "envelope"), [("none", True), ("model", True), ("model", False), ("method", False)])
 def test_chunked_band_equals_the_sql_band(aime_wh: Warehouse, by: str, envelope: bool) -> None:
-    spec = fr.FrontierSpec(by=by, envelope=envelope, bootstrap=40, seed=7).validated(aime_wh)
+    spec = fr.FrontierSpec.make(by=by, envelope=envelope, bootstrap=40, seed=7).validated(aime_wh)
     chunked = fr.frontier(aime_wh, spec)
     sql, params = fr.query(aime_wh, "frontier", spec)
     reference = aime_wh.df(sql, params)  # the whole band in SQL, as before
@@ -31,7 +31,7 @@ def test_chunked_band_equals_the_sql_band(aime_wh: Warehouse, by: str, envelope:
 def test_chunking_does_not_change_the_band(aime_wh: Warehouse, monkeypatch: pytest.MonkeyPatch) -> None:
     from kinetics_sql import band
 
-    spec = fr.FrontierSpec(by="model", bootstrap=30, seed=1)
+    spec = fr.FrontierSpec.make(by="model", bootstrap=30, seed=1)
     whole = fr.frontier(aime_wh, spec)
     monkeypatch.setattr(band, "CHUNK_ELEMENTS", 1)  # one replicate a step
     stepped = fr.frontier(aime_wh, replace(spec))
@@ -43,7 +43,7 @@ def test_a_charts_thinned_steps_carry_the_sql_band(aime_wh: Warehouse) -> None:
     """figures.steps computes the band of the kept rows the bounded way; its query (the provenance) gives the same."""
     from kinetics_sql.figures.steps import frontier_steps
 
-    spec = fr.FrontierSpec(by="model", bootstrap=25, seed=3)
+    spec = fr.FrontierSpec.make(by="model", bootstrap=25, seed=3)
     steps = frontier_steps(aime_wh, spec, levels=20)
     reference = aime_wh.df(steps.sql, steps.params)
     assert steps.params["bootstrap"] == 25 and steps.rows.height == reference.height > 3

@@ -13,10 +13,10 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import pytest
 from answer_rows import insert_answers
 from click.testing import CliRunner
+from dbread import query as q
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -42,14 +42,6 @@ def write(path: Path, rows: Sequence[dict[str, Any] | str]) -> Path:
 
 def ingest(runner: CliRunner, db: str, *args: str) -> Any:
     return runner.invoke(cli, ["--db", db, "ingest", "-q", *args], catch_exceptions=False)
-
-
-def q(db: str, sql: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
-    con = duckdb.connect(db, read_only=True)
-    try:
-        return con.execute(sql, params or []).fetchall()
-    finally:
-        con.close()
 
 
 # -- brute force -------------------------------------------------------------------------------------
@@ -261,7 +253,7 @@ def test_strategies_in_the_frontier(mwh: Warehouse) -> None:
     answers: list[str | None] = ["g", "g", "a", None, "g", "b"]
     tokens = [3000, 9000, 1500, 5000, 700, 2500]
     load_answers(mwh, [("g", answers, tokens), ("7", ["7", "8", "8", "7"], [100, 200, 4000, 50])])
-    pts = fr.points(mwh, fr.FrontierSpec(task="aime24", strategy="majority", cost="flops"))
+    pts = fr.points(mwh, fr.FrontierSpec.make(task="aime24", strategy="majority", cost="flops"))
     assert set(pts["config"]) == {"Qwen3-4B dense boinf"}
     one = pts.filter((pts["problem_id"] == "0") & (pts["setting"] == 1)).row(0, named=True)
     assert one["accuracy"] == pytest.approx(3 / 6)
@@ -271,7 +263,7 @@ def test_strategies_in_the_frontier(mwh: Warehouse) -> None:
     ).fetchall()[0][0]
     assert one["cost"] == pytest.approx(ref, rel=1e-12)
     # long-cot from lengths: correct and within the budget
-    lc = fr.points(mwh, fr.FrontierSpec(task="aime24", strategy="long-cot", cost="flops"))
+    lc = fr.points(mwh, fr.FrontierSpec.make(task="aime24", strategy="long-cot", cost="flops"))
     at = {(r["problem_id"], r["setting"]): r["accuracy"] for r in lc.iter_rows(named=True)}
     assert at[("0", 1024)] == pytest.approx(1 / 6) and at[("0", 4096)] == pytest.approx(2 / 6)
     assert at[("0", 16384)] == pytest.approx(3 / 6) and max(s for _, s in at) == 16384
@@ -284,12 +276,12 @@ def test_strategies_in_the_frontier(mwh: Warehouse) -> None:
         ).fetchall()[0][0]
         assert cost[("0", cap)] == pytest.approx(ref, rel=1e-12)
     # majority with a per-sample cap: a sample past the cap abstains
-    mb = fr.points(mwh, fr.FrontierSpec(task="aime24", strategy="majority-budget", cost="flops"))
+    mb = fr.points(mwh, fr.FrontierSpec.make(task="aime24", strategy="majority-budget", cost="flops"))
     capped = mb.filter((mb["config"] == "Qwen3-4B dense boinf cap 2048") & (mb["problem_id"] == "0"))
     votes = [a if t <= 2048 else None for a, t in zip(answers, tokens, strict=True)]
     for r in capped.iter_rows(named=True):
         assert r["accuracy"] == pytest.approx(majority_exact(votes, "g", r["setting"]), abs=0.1)
-    curve = fr.frontier(mwh, fr.FrontierSpec(task="aime24", strategy="majority", by="model"))
+    curve = fr.frontier(mwh, fr.FrontierSpec.make(task="aime24", strategy="majority", by="model"))
     assert curve.height > 0 and (curve["accuracy"].diff().drop_nulls() > 0).all()
 
 
@@ -309,7 +301,7 @@ def test_majority_and_length_caps_are_planned_under_offload_costs(mwh: Warehouse
               WHERE p.model = 'Qwen3-4B' AND p.setting = $setting)
     """
     for strategy in ("majority", "long-cot"):
-        spec = fr.FrontierSpec(task="aime24", strategy=strategy, cost="latency", hardware="h100-sxm", vram_gb=24)
+        spec = fr.FrontierSpec.make(task="aime24", strategy=strategy, cost="latency", hardware="h100-sxm", vram_gb=24)
         pts = fr.points(mwh, spec)
         assert (6 in set(pts["setting"])) if strategy == "majority" else ({1024, 16384} <= set(pts["setting"]))
         cx = fr.pricing_context(mwh, spec.validated(mwh))
@@ -362,7 +354,7 @@ def test_report_entries_for_answer_tables(mwh: Warehouse) -> None:
 
 def test_frontier_macro_averaged_over_tasks(mwh: Warehouse) -> None:
     load_answers(mwh, [("g", ["g", "g", "a", None, "g", "b"], [3000, 9000, 1500, 5000, 700, 2500])])
-    one = fr.frontier(mwh, fr.FrontierSpec(task="aime24", strategy="majority", kind="deployable"))
+    one = fr.frontier(mwh, fr.FrontierSpec.make(task="aime24", strategy="majority", kind="deployable"))
     got = mwh.df("SELECT * FROM frontier_tasks(['aime24'], 'majority', 'eflops', 'b200', [])")
     assert got["accuracy"].to_list() == pytest.approx(one["accuracy"].to_list(), rel=1e-12)
     assert got["cost"].to_list() == pytest.approx(one["cost"].to_list(), rel=1e-12)
@@ -389,7 +381,7 @@ def test_best_of_n_includes_all_samples(mwh: Warehouse) -> None:
     load_answers(mwh, [("g", ["g", "a", None, "b", "a", "c"], [10, 20, 30, 40, 50, 60]),
                        ("7", ["8", "8", "9", "9", "8", "9", "8"], [10, 20, 30, 40, 50, 60, 70])])  # fmt: skip
     for cost in ("flops", "latency"):
-        pts = fr.points(mwh, fr.FrontierSpec(task="aime24", strategy="best-of-n", cost=cost, hardware="h100-sxm"))
+        pts = fr.points(mwh, fr.FrontierSpec.make(task="aime24", strategy="best-of-n", cost=cost, hardware="h100-sxm"))
         at = {(r["problem_id"], r["setting"]): r["accuracy"] for r in pts.iter_rows(named=True)}
         assert sorted({s for _, s in at}) == [1, 2, 4, 6], cost
         assert at[("0", 6)] == pytest.approx(1.0) and at[("1", 6)] == pytest.approx(0.0)

@@ -100,7 +100,8 @@ def test_explorer_recommends_as_the_cli_and_follows_the_hardware_selector(
     page, problems = open_page(browser, report_dir / "explorer.html")
     assert rendered_marks(page, "#chart svg.marks") > 20
     first = page.inner_text("#rec-config")
-    expected = rec.recommend(aime_wh, rec.Request(hardware="rtx-4090", vram_gb=24, budget_s=60, bootstrap=5)).chosen
+    req = rec.Request.make(hardware="rtx-4090", vram_gb=24, budget_s=60, bootstrap=5)
+    expected = rec.recommend(aime_wh, req).chosen
     assert first == f"Recommended: {expected['config']} @{expected['setting']}"
     tips = page.evaluate(
         "() => document.querySelectorAll('#chart svg.marks path[aria-roledescription], #chart svg.marks path').length"
@@ -110,7 +111,7 @@ def test_explorer_recommends_as_the_cli_and_follows_the_hardware_selector(
     page.select_option("#vram", "80")
     page.wait_for_function("(t) => document.querySelector('#rec-config').innerText !== t", arg=first, timeout=10_000)
     second = page.inner_text("#rec-config")
-    h100 = rec.recommend(aime_wh, rec.Request(hardware="h100-sxm", vram_gb=80, budget_s=60, bootstrap=5)).chosen
+    h100 = rec.recommend(aime_wh, rec.Request.make(hardware="h100-sxm", vram_gb=80, budget_s=60, bootstrap=5)).chosen
     assert second == f"Recommended: {h100['config']} @{h100['setting']}" != first
     assert rendered_marks(page, "#chart svg.marks") > 20
     assert "h100-sxm" in page.inner_text("#chart")

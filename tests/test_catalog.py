@@ -4,7 +4,6 @@ and the errors a bad config.json gets."""
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
 from typing import Any
 
 import costmodel_reference as ref
@@ -41,13 +40,6 @@ BUILTIN_MODELS = {
     "NVIDIA-Nemotron-Nano-9B-v2",
 }
 REQUIRED = ("num_hidden_layers", "hidden_size", "num_attention_heads", "intermediate_size", "vocab_size")
-
-
-@pytest.fixture(scope="module")
-def con() -> Iterator[duckdb.DuckDBPyConnection]:
-    wh = Warehouse(":memory:")
-    yield wh.con
-    wh.close()
 
 
 def qwen3_config(arch: ref.Arch) -> dict[str, Any]:

@@ -19,51 +19,23 @@ from kinetics_sql.cli import cli, main
 from kinetics_sql.commands.context import State
 
 # argv, the usage line printed first, then the `Error: ...` that names the option and what was expected
+FRONTIER = "Usage: kinetics-sql frontier [OPTIONS]"
+TOP = "Usage: kinetics-sql [OPTIONS] COMMAND [ARGS]..."
 USAGE_ERRORS = [
-    pytest.param(
-        ["frontier", "--bogus"],
-        "Usage: kinetics-sql frontier [OPTIONS]",
-        "Error: No such option '--bogus'.",
-        id="unknown-option",
-    ),
-    pytest.param(
-        ["frontier", "--cost", "nope"],
-        "Usage: kinetics-sql frontier [OPTIONS]",
-        "Error: Invalid value for '--cost': 'nope' is not one of 'flops', 'eflops'",
-        id="bad-choice",
-    ),
-    pytest.param(
-        ["cost", "--n", "abc"],
-        "Usage: kinetics-sql cost [OPTIONS]",
-        "Error: Invalid value for '--n': 'abc' is not a valid integer",
-        id="bad-number",
-    ),
-    pytest.param(
-        ["frontier", "--task"],
-        "Usage: kinetics-sql frontier [OPTIONS]",
-        "Error: Option '--task' requires an argument.",
-        id="missing-value",
-    ),
-    pytest.param(
-        ["models", "add", "--name"],
-        "Usage: kinetics-sql models add [OPTIONS] CONFIG",
-        "Error: Option '--name' requires an argument.",
-        id="missing-value-nested",
-    ),
-    pytest.param(
-        ["--wait"],
-        "Usage: kinetics-sql [OPTIONS] COMMAND [ARGS]...",
-        "Error: Option '--wait' requires an argument.",
-        id="missing-value-global",
-    ),
-    pytest.param(
-        ["nosuchcommand"],
-        "Usage: kinetics-sql [OPTIONS] COMMAND [ARGS]...",
-        "Error: No such command 'nosuchcommand'.",
-        id="unknown-command",
-    ),
-]
-
+    pytest.param(argv, usage, error, id=name)
+    for name, argv, usage, error in [
+        ("unknown-option", ["frontier", "--bogus"], FRONTIER, "Error: No such option '--bogus'."),
+        ("bad-choice", ["frontier", "--cost", "nope"], FRONTIER,
+         "Error: Invalid value for '--cost': 'nope' is not one of 'flops', 'eflops'"),
+        ("bad-number", ["cost", "--n", "abc"], "Usage: kinetics-sql cost [OPTIONS]",
+         "Error: Invalid value for '--n': 'abc' is not a valid integer"),
+        ("missing-value", ["frontier", "--task"], FRONTIER, "Error: Option '--task' requires an argument."),
+        ("missing-value-nested", ["models", "add", "--name"], "Usage: kinetics-sql models add [OPTIONS] CONFIG",
+         "Error: Option '--name' requires an argument."),
+        ("missing-value-global", ["--wait"], TOP, "Error: Option '--wait' requires an argument."),
+        ("unknown-command", ["nosuchcommand"], TOP, "Error: No such command 'nosuchcommand'."),
+    ]
+]  # fmt: skip
 
 def run_main(monkeypatch: pytest.MonkeyPatch, argv: list[str], code: int) -> None:
     monkeypatch.setenv("KINETICS_SQL_DB", ":memory:")

@@ -22,7 +22,7 @@ def test_every_selection_is_recommends_arms_with_their_own_band(aime_wh: Warehou
                    ("h100-sxm", 24.0, "aime24", "best-of-n")]  # fmt: skip
     assert len(steps) == 6 and "aime24 long-cot" in steps[-1]  # told every selection, those without data too
     for sel in data["selections"][::-1]:  # the band was computed on the first selection: check it on the others
-        req = rec.Request(hardware=sel["hardware"], vram_gb=sel["vram"], strategies=(sel["strategy"],), budget_s=1)
+        req = rec.Request.make(hardware=sel["hardware"], vram_gb=sel["vram"], strategies=(sel["strategy"],), budget_s=1)
         arms, _, _ = rec.arm_table(aime_wh, req.validated(aime_wh))
         band = aime_wh.df(
             sqlfiles.load("recommend/band"),

@@ -80,13 +80,13 @@ def test_vram_picks_smallest_depth_that_fits(twh: Warehouse) -> None:
 
 
 def test_datasheet_latency_and_rflops_frontiers(twh: Warehouse) -> None:
-    spec = fr.FrontierSpec(task="t", cost="rflops", hardware="h100-sxm", kind="deployable", vram_gb=24)
+    spec = fr.FrontierSpec.make(task="t", cost="rflops", hardware="h100-sxm", kind="deployable", vram_gb=24)
     coefficients = spec.validated(twh).coefficients
     assert coefficients is not None
     assert coefficients.label == "datasheet h100-sxm" and coefficients.fit_id is None
     assert coefficients.i_gpu == pytest.approx(9.89e14 / 3.35e12)
     rf = fr.points(twh, spec)
-    lat = fr.points(twh, fr.FrontierSpec(task="t", cost="latency", hardware="h100-sxm", kind="deployable", vram_gb=24))
+    lat = fr.points(twh, spec.but(cost="latency"))
     j = rf.join(lat, on=["config", "setting", "problem_id"], suffix="_lat")
     # datasheet: t0 = 0, so latency = rflops / peak exactly
     assert (j["cost_lat"] - j["cost"] / 9.89e14).abs().to_numpy().max() < 1e-9 * j["cost_lat"].to_numpy().max()
@@ -104,7 +104,7 @@ def test_fitted_coefficients_drive_the_cost(twh: Warehouse) -> None:
     truth = synthetic_measurements.Truth()
     synthetic_measurements.load(twh, synthetic_measurements.records(engine="torch", batches=(1, 4), truth=truth))
     fitlib.store(twh, fitlib.fit(twh, "torch", "H100"))
-    spec = fr.FrontierSpec(task="t", cost="latency", hardware="h100-sxm", engine="torch", vram_gb=24)
+    spec = fr.FrontierSpec.make(task="t", cost="latency", hardware="h100-sxm", engine="torch", vram_gb=24)
     coefficients = spec.validated(twh).coefficients
     assert coefficients is not None and coefficients.fit_id is not None
     assert coefficients.label.startswith(f"fit {coefficients.fit_id} (torch")

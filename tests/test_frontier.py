@@ -25,24 +25,24 @@ def _check_exact(wh: Warehouse, spec: fr.FrontierSpec) -> pl.DataFrame:
     # Evaluated at every cost where anything could change, and just below each: identical.
     at = np.concatenate([costs, np.nextafter(costs, 0)])
     by = {"none": "none", "model": "model", "method": "method", "config": "config"}[spec.by]
-    expected = brute(pts, spec.kind, at, by=by)
+    expected = brute(pts, spec.selection.kind, at, by=by)
     np.testing.assert_allclose(sql_step(df, at), expected, rtol=0, atol=1e-12)
     # Rows are breakpoints: strictly increasing in cost and accuracy, each at a cost of some arm.
     assert (df["cost"].diff().drop_nulls() > 0).all()
     assert (df["accuracy"].diff().drop_nulls() > 0).all()
-    assert set(df["cost"].to_list()) <= set(pts["cost"].to_list()) or spec.kind == "deployable"
+    assert set(df["cost"].to_list()) <= set(pts["cost"].to_list()) or spec.selection.kind == "deployable"
     return df
 
 
 @pytest.mark.parametrize("cost", ["flops", "eflops"])
 @pytest.mark.parametrize("kind", ["oracle", "deployable"])
 def test_exact_frontier_equals_brute_force(aime_wh: Warehouse, kind: str, cost: str) -> None:
-    _check_exact(aime_wh, fr.FrontierSpec(kind=kind, cost=cost))
+    _check_exact(aime_wh, fr.FrontierSpec.make(kind=kind, cost=cost))
 
 
 @pytest.mark.parametrize("by", ["model", "method"])
 def test_envelope_equals_brute_force_and_labels_the_winner(aime_wh: Warehouse, by: str) -> None:
-    spec = fr.FrontierSpec(by=by)
+    spec = fr.FrontierSpec.make(by=by)
     df = _check_exact(aime_wh, spec)
     pts = fr.points(aime_wh, spec)
     # The label is the group whose own frontier attains the envelope at that cost.
@@ -55,7 +55,7 @@ def test_envelope_equals_brute_force_and_labels_the_winner(aime_wh: Warehouse, b
 
 
 def test_per_group_frontiers(aime_wh: Warehouse) -> None:
-    df = fr.frontier(aime_wh, fr.FrontierSpec(by="model", envelope=False))
+    df = fr.frontier(aime_wh, fr.FrontierSpec.make(by="model", envelope=False))
     assert set(df["group"].unique()) == {"Qwen3-0.6B", "Qwen3-1.7B", "Qwen3-4B", "Qwen3-8B", "Qwen3-14B", "Qwen3-32B"}
     for _, part in df.group_by("group"):
         assert (part["accuracy"].diff().drop_nulls() > 0).all()
@@ -80,13 +80,13 @@ def test_published_variant_reproduces_published_costs(aime_wh: Warehouse) -> Non
 
 
 def test_distinct_runs_of_one_setting_stay_distinct(aime_wh: Warehouse) -> None:
-    pts = fr.points(aime_wh, fr.FrontierSpec(models=("Qwen3-4B",), methods=("topk",)))
+    pts = fr.points(aime_wh, fr.FrontierSpec.make(models=("Qwen3-4B",), methods=("topk",)))
     configs = set(pts["config"].unique())
     assert {"Qwen3-4B topk32", "Qwen3-4B topk32 #1", "Qwen3-4B topk256", "Qwen3-4B topk256 local128"} <= configs
 
 
 def test_bootstrap_band(aime_wh: Warehouse) -> None:
-    spec = fr.FrontierSpec(by="model", bootstrap=50, seed=7)
+    spec = fr.FrontierSpec.make(by="model", bootstrap=50, seed=7)
     a = fr.frontier(aime_wh, spec)
     b = fr.frontier(aime_wh, spec)
     assert a.equals(b)  # reproducible from the seed
@@ -95,15 +95,15 @@ def test_bootstrap_band(aime_wh: Warehouse) -> None:
     # the point estimate lies inside the band nearly everywhere
     inside = ((a["lower"] <= a["accuracy"] + 1e-12) & (a["accuracy"] <= a["upper"] + 1e-12)).sum() / a.height
     assert inside > 0.9
-    exact = fr.frontier(aime_wh, fr.FrontierSpec(by="model"))
+    exact = fr.frontier(aime_wh, fr.FrontierSpec.make(by="model"))
     assert exact.select("cost", "accuracy").equals(a.select("cost", "accuracy"))
-    c = fr.frontier(aime_wh, fr.FrontierSpec(by="model", bootstrap=50, seed=8))
+    c = fr.frontier(aime_wh, fr.FrontierSpec.make(by="model", bootstrap=50, seed=8))
     assert not c["lower"].equals(a["lower"])
 
 
 def test_grid_and_smoothing(aime_wh: Warehouse) -> None:
     exact = fr.frontier(aime_wh, fr.FrontierSpec())
-    g = fr.frontier(aime_wh, fr.FrontierSpec(grid=100, smooth=3))
+    g = fr.frontier(aime_wh, fr.FrontierSpec.make(grid=100, smooth=3))
     assert g.height == 100
     ratios = (g["cost"][1:] / g["cost"][:-1]).to_numpy()
     np.testing.assert_allclose(ratios, ratios[0], rtol=1e-9)  # log-spaced
@@ -116,17 +116,17 @@ def test_grid_and_smoothing(aime_wh: Warehouse) -> None:
 
 def test_validation_errors(aime_wh: Warehouse) -> None:
     with pytest.raises(KineticsError, match="strategy"):
-        fr.frontier(aime_wh, fr.FrontierSpec(strategy="beam"))
+        fr.frontier(aime_wh, fr.FrontierSpec.make(strategy="beam"))
     with pytest.raises(KineticsError, match="unknown hardware"):
-        fr.frontier(aime_wh, fr.FrontierSpec(hardware="abacus"))
+        fr.frontier(aime_wh, fr.FrontierSpec.make(hardware="abacus"))
     with pytest.raises(KineticsError, match="smooth"):
-        fr.frontier(aime_wh, fr.FrontierSpec(grid=10, smooth=2))
+        fr.frontier(aime_wh, fr.FrontierSpec.make(grid=10, smooth=2))
 
 
 def test_compare_findings(aime_wh: Warehouse) -> None:
-    s = fr.compare_chosen_summary(aime_wh, fr.FrontierSpec(by="model")).row(0, named=True)
+    s = fr.compare_chosen_summary(aime_wh, fr.FrontierSpec.make(by="model")).row(0, named=True)
     assert s["max_ratio"] > 2.0  # the paper: up to 3x
-    levels = fr.compare_chosen(aime_wh, fr.FrontierSpec(by="model"))
+    levels = fr.compare_chosen(aime_wh, fr.FrontierSpec.make(by="model"))
     assert (levels["ratio"] >= 1 - 1e-12).all()
     sd = fr.compare_sparse_dense(aime_wh, fr.FrontierSpec())
     block = sd.filter((pl.col("model") == "all models") & (pl.col("method") == "blocktopk")).row(0, named=True)

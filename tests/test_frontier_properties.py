@@ -76,7 +76,7 @@ def _check_properties(wh: Warehouse, spec: fr.FrontierSpec) -> None:
     at = np.concatenate([costs, np.nextafter(costs, 0), [costs.max() * 10]])
     by = spec.by if spec.by != "none" else "none"
     # exact: equal to the definition everywhere
-    np.testing.assert_allclose(ff.sql_step(df, at), ff.brute(pts, spec.kind, at, by=by), atol=1e-12)
+    np.testing.assert_allclose(ff.sql_step(df, at), ff.brute(pts, spec.selection.kind, at, by=by), atol=1e-12)
     # monotone: costs and accuracies strictly increase along the rows
     assert (np.diff(df["cost"].to_numpy()) > 0).all()
     assert (np.diff(df["accuracy"].to_numpy()) > 0).all()
@@ -85,7 +85,7 @@ def _check_properties(wh: Warehouse, spec: fr.FrontierSpec) -> None:
     arms = pts.group_by("config", "setting").agg(
         mean_cost=pl.col("cost").mean(), max_cost=pl.col("cost").max(), acc=pl.col("accuracy").sum() / nq
     )
-    if spec.kind == "deployable":
+    if spec.selection.kind == "deployable":
         # every point achievable: each breakpoint is some arm's (mean cost, mean accuracy)
         for c, a in df.select("cost", "accuracy").iter_rows():
             hit = arms.filter(((pl.col("mean_cost") - c).abs() <= 1e-9 * c) & ((pl.col("acc") - a).abs() <= 1e-12))
@@ -121,12 +121,12 @@ def test_frontier_properties_on_random_data(
     mem: Warehouse, data: list[dict[str, Any]], kind: str, by: str, cost: str
 ) -> None:
     _insert_best_of_n(mem, data)
-    _check_properties(mem, fr.FrontierSpec(task="t", kind=kind, by=by, cost=cost))
+    _check_properties(mem, fr.FrontierSpec.make(task="t", kind=kind, by=by, cost=cost))
 
 
 def test_expected_cost_is_mean_over_trials_not_cost_of_mean(mem: Warehouse) -> None:
     _insert_best_of_n(mem, [{"config": ("Qwen3-8B", "dense", None), "problems": [(1, [100, 20000], 155)]}])
-    pts = fr.points(mem, fr.FrontierSpec(task="t")).filter(pl.col("setting") == 1)
+    pts = fr.points(mem, fr.FrontierSpec.make(task="t")).filter(pl.col("setting") == 1)
     each = mem.df(
         "SELECT avg(model_eflops('Qwen3-8B', 'b200', 'dense', 155, g, 1)) AS mean_cost,"
         " model_eflops('Qwen3-8B', 'b200', 'dense', 155, 10050, 1) AS cost_of_mean FROM unnest([100, 20000]) t(g)"
@@ -163,7 +163,7 @@ def _insert_long_cot(wh: Warehouse) -> None:
 
 def test_long_cot_points_and_frontier(mem: Warehouse) -> None:
     _insert_long_cot(mem)
-    spec = fr.FrontierSpec(task="lc", strategy="long-cot")
+    spec = fr.FrontierSpec.make(task="lc", strategy="long-cot")
     pts = fr.points(mem, spec)
     assert pts.height == 2 * 3 * 3
     assert set(pts["setting"].unique()) == {1024, 4096, 8192}
@@ -182,8 +182,8 @@ def test_long_cot_points_and_frontier(mem: Warehouse) -> None:
     np.testing.assert_allclose(joined["accuracy"], joined["accuracy_ref"], atol=1e-15)
     for kind in fr.KINDS:
         for by in ("none", "model"):
-            _check_properties(mem, fr.FrontierSpec(task="lc", strategy="long-cot", kind=kind, by=by))
-    env = fr.frontier(mem, fr.FrontierSpec(task="lc", strategy="long-cot", by="model"))
+            _check_properties(mem, fr.FrontierSpec.make(task="lc", strategy="long-cot", kind=kind, by=by))
+    env = fr.frontier(mem, fr.FrontierSpec.make(task="lc", strategy="long-cot", by="model"))
     assert set(env["setting"].unique()) <= {1024, 4096, 8192}
 
 
@@ -191,14 +191,14 @@ def test_long_cot_without_prompt_tokens_is_a_clear_error(mem: Warehouse) -> None
     _insert_long_cot(mem)
     mem.execute("DELETE FROM problems")
     with pytest.raises(Exception, match="no prompt_tokens"):
-        fr.points(mem, fr.FrontierSpec(task="lc", strategy="long-cot"))
+        fr.points(mem, fr.FrontierSpec.make(task="lc", strategy="long-cot"))
 
 
 def test_long_cot_on_ingested_traces(tmp_path: Path) -> None:
     """The raw trace loader's trial_budgets (tests/fixtures/kinetics/*.jsonl) drive a long-CoT frontier."""
     db = traces_db(tmp_path)
     with Warehouse(db) as wh:
-        spec = fr.FrontierSpec(strategy="long-cot")
+        spec = fr.FrontierSpec.make(strategy="long-cot")
         pts = fr.points(wh, spec)
         ref = wh.df(
             "SELECT model || ' ' || method AS mm, problem_id, gen_budget AS setting, avg(correct::DOUBLE) AS acc"
@@ -210,6 +210,6 @@ def test_long_cot_on_ingested_traces(tmp_path: Path) -> None:
         assert joined.height == pts.height > 0
         np.testing.assert_allclose(joined["accuracy"], joined["acc"], atol=1e-15)
         for kind in fr.KINDS:
-            _check_properties(wh, fr.FrontierSpec(strategy="long-cot", kind=kind, by="model"))
+            _check_properties(wh, fr.FrontierSpec.make(strategy="long-cot", kind=kind, by="model"))
         fig = paper.fig3cd_long_cot(paper.Context(wh))
         assert fig is not None and "generation budget" in str(fig.chart.to_dict())

@@ -29,7 +29,7 @@ twh = fit_offload.twh  # fixture: the in-memory warehouse of test_fit_offload's 
 
 @pytest.mark.parametrize("cost", ["flops", "eflops"])
 def test_one_gpu_points_are_the_one_gpu_macros_bit_for_bit(twh: Warehouse, cost: str) -> None:
-    pts = fr.points(twh, fr.FrontierSpec(task="t", cost=cost, hardware="h200"))
+    pts = fr.points(twh, fr.FrontierSpec.make(task="t", cost=cost, hardware="h200"))
     macro = "model_flops(t.model, 'dense'," if cost == "flops" else "model_eflops(t.model, 'h200', 'dense',"
     want = twh.df(
         f"SELECT t.model, s.setting, t.problem_id, avg({macro} t.prompt_tokens, t.gen_tokens, s.setting)"
@@ -65,7 +65,7 @@ def datasheet_latency(model: str, lin: int, lout: int, plan: dict[str, Any], gpu
 
 @pytest.mark.parametrize("gpus", [1, 2])
 def test_latency_points_per_gpu(twh: Warehouse, gpus: int) -> None:
-    spec = fr.FrontierSpec(task="t", cost="latency", hardware="h100-sxm", vram_gb=24, gpus=gpus)
+    spec = fr.FrontierSpec.make(task="t", cost="latency", hardware="h100-sxm", vram_gb=24, gpus=gpus)
     pts = fr.points(twh, spec)
     plan = {(r["model"], r["setting"]): r for r in costmodel.plan(
         twh, costmodel.resolve(twh, hardware="h100-sxm"), task="t", vram_gb=24, gpus=gpus).iter_rows(named=True)}
@@ -99,32 +99,32 @@ def test_two_gpus_hold_what_one_offloads(twh: Warehouse) -> None:
 
 
 def test_frontier_gpus_columns_and_pricing_label(twh: Warehouse) -> None:
-    one = fr.frontier(twh, fr.FrontierSpec(task="t", hardware="h200", by="model"))
-    two = fr.frontier(twh, fr.FrontierSpec(task="t", hardware="h200", by="model", gpus=2))
+    one = fr.frontier(twh, fr.FrontierSpec.make(task="t", hardware="h200", by="model"))
+    two = fr.frontier(twh, fr.FrontierSpec.make(task="t", hardware="h200", by="model", gpus=2))
     assert one.columns == two.columns and one.columns[-2:] == ["gpus", "gpu_seconds"]
     assert set(two["gpus"]) == {2} and (two["gpu_seconds"] == 2 * two["seconds"]).all()
     assert set(two["priced_by"]) == {"eFLOPs, i = 2 * peak / HBM of h200 (datasheet); 2 x h200 tensor parallel, "
                                      "per GPU (datasheet interconnect)"}
     # eFLOPs split two ways plus the traffic: more than half the one-GPU cost, so never cheaper in GPU-seconds
-    p1 = fr.points(twh, fr.FrontierSpec(task="t", hardware="h200"))
-    p2 = fr.points(twh, fr.FrontierSpec(task="t", hardware="h200", gpus=2))
+    p1 = fr.points(twh, fr.FrontierSpec.make(task="t", hardware="h200"))
+    p2 = fr.points(twh, fr.FrontierSpec.make(task="t", hardware="h200", gpus=2))
     j = p1.join(p2, on=["config", "setting", "problem_id"], suffix="_2")
     assert (j["cost_2"] > j["cost"] / 2).all() and (j["gpu_seconds_2"] > j["gpu_seconds"]).all()
 
 
 def test_bad_gpus(twh: Warehouse) -> None:
     with pytest.raises(KineticsError, match=r"query heads \(40\) divisible by 16"):
-        fr.points(twh, fr.FrontierSpec(task="t", hardware="h200", gpus=16))
+        fr.points(twh, fr.FrontierSpec.make(task="t", hardware="h200", gpus=16))
     with pytest.raises(KineticsError, match="--gpus must be a whole number >= 1"):
-        fr.points(twh, fr.FrontierSpec(task="t", hardware="h200", gpus=0))
+        fr.points(twh, fr.FrontierSpec.make(task="t", hardware="h200", gpus=0))
     twh.execute("INSERT INTO hardware (name, peak_flops, hbm_bytes_per_s, vram_bytes) VALUES ('lab', 1e14, 1e12, 24e9)")
-    assert fr.points(twh, fr.FrontierSpec(task="t", hardware="lab")).height > 0
+    assert fr.points(twh, fr.FrontierSpec.make(task="t", hardware="lab")).height > 0
     with pytest.raises(KineticsError, match=r"hardware lab has no interconnect bandwidth.*--interconnect"):
-        fr.points(twh, fr.FrontierSpec(task="t", hardware="lab", gpus=2))
+        fr.points(twh, fr.FrontierSpec.make(task="t", hardware="lab", gpus=2))
 
 
 def test_compare_gpus_finds_the_offloaded_arms(twh: Warehouse) -> None:
-    spec = fr.FrontierSpec(task="t", cost="latency", hardware="h100-sxm", vram_gb=24, gpus=2)
+    spec = fr.FrontierSpec.make(task="t", cost="latency", hardware="h100-sxm", vram_gb=24, gpus=2)
     arms = compare_gpus.arms(twh, spec)
     assert arms.height == 3 * 3  # three models, N = 1, 2, 4 of four samples
     means = (fr.points(twh, spec).group_by("config", "setting").agg(pl.col("seconds").mean().alias("s2")))
@@ -144,7 +144,7 @@ def test_compare_gpus_finds_the_offloaded_arms(twh: Warehouse) -> None:
     assert by["all models"]["arms_cheaper_on_t"] == cheaper.height
     assert by["Qwen3-14B"]["arms_cheaper_on_t"] == cheaper.filter(pl.col("model") == "Qwen3-14B").height
     with pytest.raises(KineticsError, match="needs --gpus 2 or more"):
-        compare_gpus.summary(twh, fr.FrontierSpec(task="t", cost="latency", hardware="h100-sxm"))
+        compare_gpus.summary(twh, fr.FrontierSpec.make(task="t", cost="latency", hardware="h100-sxm"))
 
 
 def test_cli_frontier_and_compare_gpus(tmp_path: object) -> None:
@@ -187,7 +187,7 @@ def brute_envelope(arms: pl.DataFrame) -> dict[str, tuple[int, int]]:
 
 @pytest.mark.parametrize(("hardware", "vram_gb"), [("h100-sxm", 24.0), ("h200", None)])
 def test_compare_gpus_envelope_is_the_brute_force_one(twh: Warehouse, hardware: str, vram_gb: float | None) -> None:
-    spec = fr.FrontierSpec(task="t", cost="latency", hardware=hardware, vram_gb=vram_gb, gpus=2)
+    spec = fr.FrontierSpec.make(task="t", cost="latency", hardware=hardware, vram_gb=vram_gb, gpus=2)
     want = brute_envelope(compare_gpus.arms(twh, spec))
     got = {r["model"]: (r["envelope_breakpoints"], r["envelope_breakpoints_t"])
            for r in compare_gpus.summary(twh, spec).iter_rows(named=True)}

@@ -11,6 +11,7 @@ from pathlib import Path
 import duckdb
 import pytest
 from click.testing import CliRunner
+from dbread import query as q
 
 from kinetics_sql.cli import cli
 from kinetics_sql.ingest import sources
@@ -27,14 +28,6 @@ def run(runner: CliRunner, *args: str) -> str:
     result = runner.invoke(cli, list(args), catch_exceptions=False)
     assert result.exit_code == 0, result.output
     return result.output
-
-
-def q(db: str, sql: str) -> list[tuple]:
-    con = duckdb.connect(db, read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
 
 
 @pytest.fixture(scope="module")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import duckdb
 from click.testing import CliRunner
+from dbread import query as rows
 
 from kinetics_sql.cli import cli
 from kinetics_sql.ingest.prompt import load_tokenizer
@@ -19,14 +19,6 @@ def ingest(runner: CliRunner, db: str, *args: str) -> str:
     result = runner.invoke(cli, ["--db", db, "ingest", *args], catch_exceptions=False)
     assert result.exit_code == 0, result.output
     return result.output
-
-
-def rows(db: str, sql: str) -> list[tuple]:
-    con = duckdb.connect(db, read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
 
 
 def test_csv_one_row_per_trial_auto_detected_by_problem_col(runner: CliRunner, db_path: str) -> None:

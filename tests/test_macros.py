@@ -12,7 +12,7 @@ import itertools
 import json
 import math
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Sequence
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -24,8 +24,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kinetics_sql.warehouse import Warehouse
-
 REL = 1e-12
 EXAMPLES = settings(
     max_examples=25,
@@ -33,13 +31,6 @@ EXAMPLES = settings(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
 DATA = Path(str(resources.files("kinetics_sql").joinpath("data/kinetics-aime24")))
-
-
-@pytest.fixture(scope="module")
-def con() -> Iterator[duckdb.DuckDBPyConnection]:
-    wh = Warehouse(":memory:")
-    yield wh.con
-    wh.close()
 
 
 def close(got: float | None, want: float, rel: float = REL) -> bool:
@@ -67,6 +58,29 @@ def run_cases(
         return con.execute(f"SELECT {select} FROM cases {joins} ORDER BY idx").fetchall()
     finally:
         con.unregister("cases")
+
+
+Con = duckdb.DuckDBPyConnection
+Cases = list[dict[str, Any]]
+Rows = list[tuple[Any, ...]]
+
+
+def sql_property(
+    cases: st.SearchStrategy[Cases], select: str, joins: str = "", *, examples: int | None = None
+) -> Callable[[Callable[[Con, Cases, Rows], None]], Callable[..., None]]:
+    """A property test of SQL over drawn cases: for each list hypothesis draws from ``cases``, ``select`` (and
+    ``joins``) evaluated by :func:`run_cases`, then the check gets the connection, the cases and their rows."""
+
+    def wrap(check: Callable[[Con, Cases, Rows], None]) -> Callable[..., None]:
+        def test(con: Con, cases: Cases) -> None:
+            check(con, cases, run_cases(con, cases, select, joins))
+
+        test.__name__, test.__qualname__, test.__doc__ = check.__name__, check.__qualname__, check.__doc__
+        test.__module__ = check.__module__
+        chosen = EXAMPLES if examples is None else settings(EXAMPLES, max_examples=examples)
+        return chosen(given(cases=cases)(test))
+
+    return wrap
 
 
 def assert_rows(
@@ -147,19 +161,16 @@ NAMED = "budget := budget, block_size := block_size, variant := variant"
 POSITIONAL = "budget, block_size, variant"
 
 
-@EXAMPLES
-@given(cases=batch(cost_case()))
-def test_cost_macros_match_reference(con: duckdb.DuckDBPyConnection, cases: list[dict[str, Any]]) -> None:
-    rows = run_cases(
-        con,
-        cases,
-        f"compute_flops(method, p, {SHAPES}, {NAMED}),"
-        f" compute_flops(method, p, {SHAPES}, {POSITIONAL}),"
-        f" kv_reads(method, hkv, d, lin, lout, n, {NAMED}),"
-        f" kv_reads(method, hkv, d, lin, lout, n, {POSITIONAL}),"
-        f" eflops(method, p, hq, hkv, d, lin, lout, n, i, {NAMED}),"
-        f" eflops(method, p, hq, hkv, d, lin, lout, n, i, {POSITIONAL})",
-    )
+@sql_property(
+    batch(cost_case()),
+    f"compute_flops(method, p, {SHAPES}, {NAMED}),"
+    f" compute_flops(method, p, {SHAPES}, {POSITIONAL}),"
+    f" kv_reads(method, hkv, d, lin, lout, n, {NAMED}),"
+    f" kv_reads(method, hkv, d, lin, lout, n, {POSITIONAL}),"
+    f" eflops(method, p, hq, hkv, d, lin, lout, n, i, {NAMED}),"
+    f" eflops(method, p, hq, hkv, d, lin, lout, n, i, {POSITIONAL})",
+)
+def test_cost_macros_match_reference(con: Con, cases: Cases, rows: Rows) -> None:
     wants = []
     for c in cases:
         args = (c["lin"], c["lout"], c["n"], c["budget"], c["block_size"], c["variant"])
@@ -195,17 +206,12 @@ def test_window_is_topk_with_budget_w(con: duckdb.DuckDBPyConnection) -> None:
         assert window == topk
 
 
-@EXAMPLES
-@given(cases=batch(cost_case()))
-def test_kv_token_steps_matches_reference(con: duckdb.DuckDBPyConnection, cases: list[dict[str, Any]]) -> None:
-    for c in cases:
-        c["budget"] = max(c["budget"], 1)
-    rows = run_cases(
-        con,
-        cases,
-        "kv_token_steps(lin, lout, budget, variant), kv_token_steps(lin, lout, budget, variant := variant),"
-        " kv_token_steps(lin, lout, budget, 'exact'), kv_token_steps(lin, lout, budget)",
-    )
+@sql_property(
+    batch(cost_case().map(lambda c: {**c, "budget": max(c["budget"], 1)})),
+    "kv_token_steps(lin, lout, budget, variant), kv_token_steps(lin, lout, budget, variant := variant),"
+    " kv_token_steps(lin, lout, budget, 'exact'), kv_token_steps(lin, lout, budget)",
+)
+def test_kv_token_steps_matches_reference(con: Con, cases: Cases, rows: Rows) -> None:
     wants = []
     for c in cases:
         s = ref.kv_token_steps(c["lin"], c["lout"], c["budget"], c["variant"])
@@ -260,44 +266,37 @@ def unbound_case(draw: st.DrawFn) -> dict[str, Any]:
     }
 
 
-@EXAMPLES
-@given(cases=batch(binding_case()))
-def test_exact_s_once_budget_binds(con: duckdb.DuckDBPyConnection, cases: list[dict[str, Any]]) -> None:
+@sql_property(
+    batch(binding_case()),
+    "kv_token_steps(lin, lout, budget, 'exact')",
+)
+def test_exact_s_once_budget_binds(con: Con, cases: Cases, rows: Rows) -> None:
     """S = b*lout - (b - lin)^2/2 once lout >= b - lin (b >= lin)."""
-    rows = run_cases(con, cases, "kv_token_steps(lin, lout, budget, 'exact')")
     wants = [(c["budget"] * c["lout"] - (c["budget"] - c["lin"]) ** 2 / 2,) for c in cases]
     assert_rows(rows, wants, cases)
 
 
-@EXAMPLES
-@given(cases=batch(binding_case()))
-def test_exact_s_budget_below_prompt(con: duckdb.DuckDBPyConnection, cases: list[dict[str, Any]]) -> None:
+@sql_property(
+    batch(binding_case().map(lambda c: {**c, "budget": max(1, c["lin"] - (c["budget"] - c["lin"]))})),
+    "kv_token_steps(lin, lout, budget, 'exact'), kv_token_steps(lin, lout, budget, 'published')",
+)
+def test_exact_s_budget_below_prompt(con: Con, cases: Cases, rows: Rows) -> None:
     """b <= lin: the budget binds from the first step, S = b*lout (published adds 0)."""
-    for c in cases:
-        c["budget"] = max(1, c["lin"] - (c["budget"] - c["lin"]))
-    rows = run_cases(
-        con, cases, "kv_token_steps(lin, lout, budget, 'exact'), kv_token_steps(lin, lout, budget, 'published')"
-    )
     wants = [(c["budget"] * c["lout"],) * 2 for c in cases]
     assert_rows(rows, wants, cases)
 
 
-@EXAMPLES
-@given(cases=batch(unbound_case()))
-def test_exact_s_is_dense_once_budget_covers_everything(
-    con: duckdb.DuckDBPyConnection, cases: list[dict[str, Any]]
-) -> None:
+@sql_property(
+    batch(unbound_case()),
+    "kv_token_steps(lin, lout, budget, 'exact'),"
+    " compute_flops('topk', p, hq, d, lin, lout, n, budget := budget),"
+    " compute_flops('dense', p, hq, d, lin, lout, n),"
+    " kv_reads('topk', hkv, d, lin, lout, 1, budget := budget),"
+    " kv_reads('dense', hkv, d, lin, lout, 1)",
+)
+def test_exact_s_is_dense_once_budget_covers_everything(con: Con, cases: Cases, rows: Rows) -> None:
     """b >= lin + lout: S = lin*lout + lout^2/2, so top-k compute equals dense compute, and at
     n = 1 top-k KV reads equal dense KV reads."""
-    rows = run_cases(
-        con,
-        cases,
-        "kv_token_steps(lin, lout, budget, 'exact'),"
-        " compute_flops('topk', p, hq, d, lin, lout, n, budget := budget),"
-        " compute_flops('dense', p, hq, d, lin, lout, n),"
-        " kv_reads('topk', hkv, d, lin, lout, 1, budget := budget),"
-        " kv_reads('dense', hkv, d, lin, lout, 1)",
-    )
     for row, c in zip(rows, cases, strict=True):
         lin, lout = c["lin"], c["lout"]
         assert close(row[0], lin * lout + lout**2 / 2), c
@@ -548,22 +547,19 @@ def test_reference_rejects_what_the_macros_reject() -> None:
 # -- rFLOPs ---------------------------------------------------------------------------------
 
 
-@EXAMPLES
-@given(cases=batch(rflops_case()))
-def test_rflops_match_reference(con: duckdb.DuckDBPyConnection, cases: list[dict[str, Any]]) -> None:
-    rows = run_cases(
-        con,
-        cases,
-        "rflops(method, p, hq, hkv, d, lin, lout, n, i_gpu, i_link, layer_bytes, k,"
-        " budget := budget, block_size := block_size, variant := variant,"
-        " prefill_batch := prefill_batch, passes := passes),"
-        " rflops(method, p, hq, hkv, d, lin, lout, n, i_gpu, i_link, layer_bytes, k,"
-        " budget, block_size, variant, prefill_batch, passes),"
-        " offload_bytes(layer_bytes, k, lin, lout, n, prefill_batch := prefill_batch, passes := passes),"
-        " offload_bytes(layer_bytes, k, lin, lout, n, prefill_batch, passes),"
-        " forward_passes(lin, lout, n, prefill_batch := prefill_batch, passes := passes),"
-        " param_reads(p, lout)",
-    )
+@sql_property(
+    batch(rflops_case()),
+    "rflops(method, p, hq, hkv, d, lin, lout, n, i_gpu, i_link, layer_bytes, k,"
+    " budget := budget, block_size := block_size, variant := variant,"
+    " prefill_batch := prefill_batch, passes := passes),"
+    " rflops(method, p, hq, hkv, d, lin, lout, n, i_gpu, i_link, layer_bytes, k,"
+    " budget, block_size, variant, prefill_batch, passes),"
+    " offload_bytes(layer_bytes, k, lin, lout, n, prefill_batch := prefill_batch, passes := passes),"
+    " offload_bytes(layer_bytes, k, lin, lout, n, prefill_batch, passes),"
+    " forward_passes(lin, lout, n, prefill_batch := prefill_batch, passes := passes),"
+    " param_reads(p, lout)",
+)
+def test_rflops_match_reference(con: Con, cases: Cases, rows: Rows) -> None:
     wants = []
     for c in cases:
         r = ref.rflops(
@@ -637,32 +633,34 @@ def model_case(draw: st.DrawFn) -> dict[str, Any]:
     return case
 
 
-MODEL_TAIL = "budget := budget, block_size := block_size, variant := variant, param_count := param_count"
+MODEL_TAIL = f"{NAMED}, param_count := param_count"
 
 
-@settings(EXAMPLES, max_examples=10)
-@given(cases=st.lists(model_case(), min_size=1, max_size=40))
-def test_model_macros_match_reference(con: duckdb.DuckDBPyConnection, cases: list[dict[str, Any]]) -> None:
+def lateral(macro: str, *named: str) -> str:
+    """The join of a model-cost table macro (alias mc) on every case: its arguments qualified, as the macro's own
+    output aliases (method, lin, ...) shadow bare names; ``named``: its arguments before budget."""
+    args = ", ".join(f"{a} := cases.{a}" for a in (*named, "budget", "block_size", "variant", "param_count"))
+    return f", LATERAL {macro}(cases.model, cases.hardware, cases.method, cases.lin, cases.lout, cases.n, {args}) mc"
+
+
+@sql_property(
+    st.lists(model_case(), min_size=1, max_size=40),
+    f"model_flops(model, method, lin, lout, n, {MODEL_TAIL}),"
+    f" model_eflops(model, hardware, method, lin, lout, n, {MODEL_TAIL}),"
+    f" model_seconds(model, hardware, method, lin, lout, n, {MODEL_TAIL}),"
+    f" model_rflops(model, hardware, method, lin, lout, n, k, {MODEL_TAIL},"
+    " prefill_batch := prefill_batch, passes := passes),"
+    " model_params(model, param_count := param_count), hardware_intensity(hardware),"
+    " kv_cache_bytes(model, lout)",
+    examples=10,
+)
+def test_model_macros_match_reference(con: Con, cases: Cases, rows: Rows) -> None:
     links = dict(con.execute("SELECT name, link_bytes_per_s FROM hardware").fetchall())
-    rows = run_cases(
-        con,
-        cases,
-        f"model_flops(model, method, lin, lout, n, {MODEL_TAIL}),"
-        f" model_eflops(model, hardware, method, lin, lout, n, {MODEL_TAIL}),"
-        f" model_seconds(model, hardware, method, lin, lout, n, {MODEL_TAIL}),"
-        f" model_rflops(model, hardware, method, lin, lout, n, k, {MODEL_TAIL},"
-        " prefill_batch := prefill_batch, passes := passes),"
-        " model_params(model, param_count := param_count), hardware_intensity(hardware),"
-        " kv_cache_bytes(model, lout)",
-    )
     wants = []
     for c in cases:
-        arch = ref.QWEN3[c["model"]]
-        peak, hbm = ref.HARDWARE[c["hardware"]]
-        p = ref.model_params(c["model"], c["param_count"])
+        m = ref.model_case(c)
+        arch, peak, hbm, p, tail, sparse = m.arch, m.peak, m.hbm, m.p, m.shape, m.sparse
         i = ref.intensity(peak, hbm)
-        tail = (c["lin"], c["lout"], c["n"])
-        sparse = (c["budget"], c["block_size"], c["variant"])
         ef = ref.eflops(c["method"], p, arch.hq, arch.hkv, arch.d, *tail, i, *sparse)
         rf = ref.rflops(
             c["method"],
@@ -694,27 +692,21 @@ def test_model_macros_match_reference(con: duckdb.DuckDBPyConnection, cases: lis
     assert_rows(rows, wants, cases)
 
 
-@settings(EXAMPLES, max_examples=10)
-@given(cases=st.lists(model_case(), min_size=1, max_size=20))
-def test_model_cost_table_macro(con: duckdb.DuckDBPyConnection, cases: list[dict[str, Any]]) -> None:
-    rows = run_cases(
-        con,
-        cases,
-        "mc.model, mc.hardware, mc.method, mc.lin, mc.lout, mc.n, mc.budget, mc.block_size, mc.variant,"
-        " mc.params, mc.i, mc.compute_flops, mc.kv_reads, mc.eflops, mc.eflops_tera, mc.seconds",
-        # arguments qualified: model_cost's own output aliases (method, lin, ...) shadow bare names
-        ", LATERAL model_cost(cases.model, cases.hardware, cases.method, cases.lin, cases.lout, cases.n,"
-        " budget := cases.budget, block_size := cases.block_size, variant := cases.variant,"
-        " param_count := cases.param_count) mc",
-    )
+@sql_property(
+    st.lists(model_case(), min_size=1, max_size=20),
+    "mc.model, mc.hardware, mc.method, mc.lin, mc.lout, mc.n, mc.budget, mc.block_size, mc.variant,"
+    " mc.params, mc.i, mc.compute_flops, mc.kv_reads, mc.eflops, mc.eflops_tera, mc.seconds",
+    lateral("model_cost"),
+    examples=10,
+)
+def test_model_cost_table_macro(con: Con, cases: Cases, rows: Rows) -> None:
     # one row per case, in case order (model_cost yields exactly one row for a known model and hardware)
     assert len(rows) == len(cases)
     for row, c in zip(rows, cases, strict=True):
-        arch = ref.QWEN3[c["model"]]
-        peak, hbm = ref.HARDWARE[c["hardware"]]
-        p = ref.model_params(c["model"], c["param_count"])
+        m = ref.model_case(c)
+        arch, peak, hbm, p = m.arch, m.peak, m.hbm, m.p
         i = ref.intensity(peak, hbm)
-        tail = (c["lin"], c["lout"], c["n"], c["budget"], c["block_size"], c["variant"])
+        tail = (*m.shape, *m.sparse)
         comp = ref.compute_flops(c["method"], p, arch.hq, arch.d, *tail)
         kv = ref.kv_reads(c["method"], arch.hkv, arch.d, *tail)
         ef = comp + i * kv

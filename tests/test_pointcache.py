@@ -12,7 +12,7 @@ from kinetics_sql import Warehouse
 from kinetics_sql import recommend as rec
 from kinetics_sql.cli import cli
 
-REQ = rec.Request(hardware="h100-sxm", strategies=("long-cot",), budget_s=1e9, bootstrap=50)
+REQ = rec.Request.make(hardware="h100-sxm", strategies=("long-cot",), budget_s=1e9, bootstrap=50)
 
 
 def _recommend(db: str, req: rec.Request = REQ) -> rec.Recommendation:
@@ -36,7 +36,7 @@ def test_points_are_kept_until_the_warehouse_changes(tmp_path: Path, monkeypatch
     (tmp_path / "x.parquet").replace(kept[0])
     assert _recommend(db).chosen["latency_s"] == pytest.approx(2 * first.chosen["latency_s"])
     # another request (VRAM) or a write to the warehouse prices again, under another name
-    assert _recommend(db, rec.Request(**{**REQ.__dict__, "vram_gb": 40})).chosen is not None
+    assert _recommend(db, REQ.but(vram_gb=40)).chosen is not None
     assert len(list(cache.glob("points-*.parquet"))) == 2
     assert CliRunner().invoke(cli, ["--db", db, "ingest", *TRACES[1:]], catch_exceptions=False).exit_code == 0
     assert _recommend(db).chosen["latency_s"] != pytest.approx(2 * first.chosen["latency_s"])

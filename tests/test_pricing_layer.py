@@ -87,7 +87,8 @@ def test_frontier_recommend_and_cost_price_an_arm_identically(
 ) -> None:
     coef = _every_term(tiny_wh, form)
     monkeypatch.setattr(costmodel, "resolve", lambda wh, **kw: coef)
-    req = rec.Request(hardware="h100-sxm", tasks=("tiny",), vram_gb=vram, budget_s=1e9, gpus=gpus, include_oracle=True)
+    req = rec.Request.make(hardware="h100-sxm", tasks=("tiny",), vram_gb=vram, budget_s=1e9, gpus=gpus,
+                           include_oracle=True)  # fmt: skip
     req = req.validated(tiny_wh)
     rec.arm_table(tiny_wh, req)
     points = tiny_wh.df("SELECT * FROM recommend_points")
@@ -98,7 +99,8 @@ def test_frontier_recommend_and_cost_price_an_arm_identically(
         assert points["waves"].max() > 1  # type: ignore[operator]
     columns = {"latency": "latency_s", "dollars": "usd_latency", "dollars-throughput": "usd_throughput"}
     for cost in ("latency", "rflops", "dollars", "dollars-throughput"):
-        spec = fr.FrontierSpec(task="tiny", cost=cost, hardware="h100-sxm", vram_gb=vram, coefficients=coef, gpus=gpus)
+        spec = fr.FrontierSpec.make(task="tiny", cost=cost, hardware="h100-sxm", vram_gb=vram, coefficients=coef,
+                                    gpus=gpus)  # fmt: skip
         front = fr.points(tiny_wh, spec)
         assert front.height == points.height
         for r in front.filter(pl.col("setting").is_in([2, 8])).iter_rows(named=True):  # the CLI: a process each
@@ -119,7 +121,7 @@ def test_frontier_recommend_and_cost_price_an_arm_identically(
 def test_datasheet_costs_agree_with_cost_to_rounding(tiny_db: str, tiny_wh: Warehouse, cost: str) -> None:
     """flops and eflops: the frontier's affine decomposition (c0 + N (c1 - c0) + r(N), exact sums) against `cost`'s
     mean of each trial's count at n = N: equal to 1e-12."""
-    front = fr.points(tiny_wh, fr.FrontierSpec(task="tiny", cost=cost, hardware="h100-sxm"))
+    front = fr.points(tiny_wh, fr.FrontierSpec.make(task="tiny", cost=cost, hardware="h100-sxm"))
     for r in front.iter_rows(named=True):
         budget, block = next((b, k) for m, b, k in CONFIGS if m == r["method"])
         args = ["--db", tiny_db, "cost", "--model", MODEL, "--hardware", "h100-sxm", "--method", r["method"],
@@ -147,15 +149,15 @@ def test_answer_tables_are_priced_with_the_default_prompt_length(boinf_db: str) 
     with Warehouse(boinf_db, read_only=True) as wh:
         assert wh.df("SELECT count(*) AS n FROM trials WHERE prompt_tokens IS NOT NULL")["n"].item() == 0
         assert wh.df("SELECT pricing_default_prompt_tokens() AS d")["d"].item() == rec.DEFAULT_PROMPT_TOKENS
-        got = rec.recommend(wh, rec.Request(hardware="h100-sxm", budget_dollars=1e6, bootstrap=10))
+        got = rec.recommend(wh, rec.Request.make(hardware="h100-sxm", budget_dollars=1e6, bootstrap=10))
         assert got.chosen["model"] == "Qwen3-4B" and "boinf" in got.chosen["config"]
         assert any("no recorded prompt length" in n and "generation only" in n for n in got.notes)
         data = explorer.explorer_data(wh, hardware=["h100-sxm"], bootstrap=5)
         models = {a["model"] for sel in data["selections"] for a in sel["arms"]}
         assert "Qwen3-4B" in models
         # the frontier prices them the same way (prompt 0), and agrees with recommend
-        spec = fr.FrontierSpec(task="aime24", cost="latency", hardware="h100-sxm")
-        front = fr.frontier(wh, replace(spec, kind="deployable", by="arm", envelope=False))
+        spec = fr.FrontierSpec.make(task="aime24", cost="latency", hardware="h100-sxm")
+        front = fr.frontier(wh, spec.but(kind="deployable", by="arm", envelope=False))
         arm = (pl.col("config") == got.chosen["config"]) & (pl.col("setting") == got.chosen["setting"])
         chosen = front.filter(arm)
         assert chosen["cost"].item() == pytest.approx(got.chosen["latency_s"], rel=1e-12)
@@ -192,7 +194,7 @@ def test_a_recommend_answer_replays_within_its_budget(tiny_db: str, tiny_wh: War
     replaying its answer over every draw of N of the problem's samples (each draw priced by `cost`'s SQL as one
     problem with exactly those samples) gives its predicted seconds, within the budget."""
     budget = 40.0
-    got = rec.recommend(tiny_wh, rec.Request(hardware="h100-sxm", tasks=("tiny",), budget_s=budget, bootstrap=10,
+    got = rec.recommend(tiny_wh, rec.Request.make(hardware="h100-sxm", tasks=("tiny",), budget_s=budget, bootstrap=10,
                                              include_oracle=True))  # fmt: skip
     n, method = int(got.chosen["setting"]), got.chosen["method"]
     assert n >= 2 and got.chosen["latency_s"] <= budget  # a schedule of several samples

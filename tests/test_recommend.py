@@ -21,14 +21,14 @@ from kinetics_sql.facts.methods import DEPLOYABLE_METHODS
 
 aime_db, aime_wh = ff.aime_db, ff.aime_wh  # fixtures
 
-REQ = rec.Request(hardware="rtx-4090", vram_gb=24, budget_s=60, bootstrap=200)
+REQ = rec.Request.make(hardware="rtx-4090", vram_gb=24, budget_s=60, bootstrap=200)
 
 
 def deployable_arms(
     wh: Warehouse, cost: str, hardware: str, vram_gb: float | None, methods: tuple[str, ...] = DEPLOYABLE_METHODS
 ) -> pl.DataFrame:
     """Every deployable arm's mean accuracy and mean cost, from the public frontier points (not recommend's SQL)."""
-    pts = fr.points(wh, fr.FrontierSpec(cost=cost, hardware=hardware, vram_gb=vram_gb, methods=methods))
+    pts = fr.points(wh, fr.FrontierSpec.make(cost=cost, hardware=hardware, vram_gb=vram_gb, methods=methods))
     return pts.group_by("config", "setting").agg(pl.col("accuracy").mean(), pl.col("cost").mean())
 
 
@@ -71,20 +71,22 @@ def test_every_arm_matches_the_frontier_costs_in_both_regimes(aime_wh: Warehouse
 
 
 def test_dollar_budget_and_target_accuracy(aime_wh: Warehouse) -> None:
-    r = rec.recommend(aime_wh, rec.Request(hardware="h100-sxm", budget_dollars=20, regime="throughput", bootstrap=50))
+    req = rec.Request.make(hardware="h100-sxm", budget_dollars=20, regime="throughput", bootstrap=50)
+    r = rec.recommend(aime_wh, req)
     assert r.chosen["usd_throughput"] <= 20
     assert r.chosen["accuracy"] == pytest.approx(r.arms.filter(pl.col("usd_throughput") <= 20)["accuracy"].max())
-    t = rec.recommend(aime_wh, rec.Request(hardware="h100-sxm", target_accuracy=0.8, bootstrap=50))
+    t = rec.recommend(aime_wh, rec.Request.make(hardware="h100-sxm", target_accuracy=0.8, bootstrap=50))
     reach = t.arms.filter(pl.col("accuracy") >= 0.8)
     assert t.chosen["accuracy"] >= 0.8 and t.chosen["latency_s"] == pytest.approx(reach["latency_s"].min())
     assert t.next_step is not None and t.next_step["accuracy"] > t.chosen["accuracy"]
     two = rec.recommend(
-        aime_wh, rec.Request(hardware="h100-sxm", budget_dollars=20, regime="throughput", gpus=2, bootstrap=50)
+        aime_wh, rec.Request.make(hardware="h100-sxm", budget_dollars=20, regime="throughput", gpus=2, bootstrap=50)
     )
     assert two.chosen["usd_throughput"] <= 20
     price = 0.00116 * 3600  # h100-sxm, per GPU-hour: 2 GPUs are paid for their wall seconds
     assert two.arms["usd_latency"].to_list() == pytest.approx((two.arms["latency_s"] * 2 * price / 3.6).to_list())
-    tp = fr.points(aime_wh, fr.FrontierSpec(cost="latency", hardware="h100-sxm", gpus=2, methods=DEPLOYABLE_METHODS))
+    spec = fr.FrontierSpec.make(cost="latency", hardware="h100-sxm", gpus=2, methods=DEPLOYABLE_METHODS)
+    tp = fr.points(aime_wh, spec)
     lat = tp.group_by("config", "setting").agg(pl.col("cost").mean())
     joined = two.arms.join(lat, on=["config", "setting"])
     assert joined.height == two.arms.height
@@ -103,22 +105,22 @@ def test_when_the_data_cannot_answer_it_says_what_to_ingest(aime_wh: Warehouse, 
     with pytest.raises(KineticsError, match=r"no trials for task aime24.*kinetics-sql ingest --bundled"):
         rec.recommend(wh, REQ)
     with pytest.raises(KineticsError, match="no trials for task gsm8k"):
-        rec.recommend(aime_wh, rec.Request(hardware="rtx-4090", tasks=("gsm8k",), budget_s=60))
+        rec.recommend(aime_wh, rec.Request.make(hardware="rtx-4090", tasks=("gsm8k",), budget_s=60))
     with pytest.raises(KineticsError, match=r"no trials for task aime24.*trial_budgets"):
-        rec.recommend(aime_wh, rec.Request(hardware="rtx-4090", strategies=("long-cot",), budget_s=60))
+        rec.recommend(aime_wh, rec.Request.make(hardware="rtx-4090", strategies=("long-cot",), budget_s=60))
     with pytest.raises(KineticsError, match=r"no fitted coefficients for engine 'llama.cpp'.*kinetics-sql fit"):
-        rec.recommend(aime_wh, rec.Request(hardware="rtx-4090", engine="llama.cpp", budget_s=60))
+        rec.recommend(aime_wh, rec.Request.make(hardware="rtx-4090", engine="llama.cpp", budget_s=60))
     with pytest.raises(KineticsError, match=r"no deployable configuration fits the budget of 0.001 s.*the cheapest is"):
-        rec.recommend(aime_wh, rec.Request(hardware="rtx-4090", budget_s=0.001))
+        rec.recommend(aime_wh, rec.Request.make(hardware="rtx-4090", budget_s=0.001))
     with pytest.raises(KineticsError, match="exactly one budget"):
-        rec.recommend(aime_wh, rec.Request(hardware="rtx-4090", budget_s=60, target_accuracy=0.5))
+        rec.recommend(aime_wh, rec.Request.make(hardware="rtx-4090", budget_s=60, target_accuracy=0.5))
     wh.execute("UPDATE hardware SET price_per_hour = NULL WHERE name = 'a5000'")
     with pytest.raises(KineticsError, match=r"a5000 has no price.*--price-per-hour"):
-        rec.recommend(wh, rec.Request(hardware="a5000", budget_dollars=10))
+        rec.recommend(wh, rec.Request.make(hardware="a5000", budget_dollars=10))
 
 
 def test_long_cot_notes_what_is_missing_when_best_of_n_answers(aime_wh: Warehouse) -> None:
-    r = rec.recommend(aime_wh, rec.Request(hardware="b200", strategies=("best-of-n", "long-cot"), budget_s=30))
+    r = rec.recommend(aime_wh, rec.Request.make(hardware="b200", strategies=("best-of-n", "long-cot"), budget_s=30))
     assert r.chosen["strategy"] == "best-of-n"
     assert any("no long-cot data for task aime24" in n and "trial_budgets" in n for n in r.notes)
 
@@ -161,10 +163,10 @@ def test_long_cot_on_ingested_traces(tmp_path: Path) -> None:
     """Raw traces (tests/fixtures/kinetics/*.jsonl) give long-CoT arms: a generation budget for every problem."""
     db = traces_db(tmp_path)
     with Warehouse(db) as wh:
-        req = rec.Request(hardware="h100-sxm", strategies=("long-cot",), budget_s=1e9, bootstrap=50)
+        req = rec.Request.make(hardware="h100-sxm", strategies=("long-cot",), budget_s=1e9, bootstrap=50)
         r = rec.recommend(wh, req)
         assert r.chosen["strategy"] == "long-cot" and r.chosen["accuracy"] == r.arms["accuracy"].max()
-        pts = fr.points(wh, fr.FrontierSpec(strategy="long-cot", cost="latency", hardware="h100-sxm",
+        pts = fr.points(wh, fr.FrontierSpec.make(strategy="long-cot", cost="latency", hardware="h100-sxm",
                                                  methods=DEPLOYABLE_METHODS))
         lat = pts.group_by("config", "setting").agg(pl.col("accuracy").mean(), pl.col("cost").mean())
         joined = r.arms.join(lat, on=["config", "setting"], suffix="_fr")

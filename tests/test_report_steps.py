@@ -25,7 +25,7 @@ def _lanes(df: pl.DataFrame, envelope: bool) -> dict[str, pl.DataFrame]:
 def test_kept_rows_are_breakpoints_and_the_step_stays_within_a_level(
     aime_wh: Warehouse, by: str, envelope: bool
 ) -> None:
-    spec = fr.FrontierSpec(by=by, envelope=envelope)
+    spec = fr.FrontierSpec.make(by=by, envelope=envelope)
     full = fr.frontier(aime_wh, spec)
     levels = 10
     got = steps.frontier_steps(aime_wh, spec, levels=levels)
@@ -45,7 +45,7 @@ def test_kept_rows_are_breakpoints_and_the_step_stays_within_a_level(
 
 
 def test_small_frontiers_are_kept_whole_and_the_query_reproduces_the_rows(aime_wh: Warehouse) -> None:
-    spec = fr.FrontierSpec(by="model", bootstrap=5)
+    spec = fr.FrontierSpec.make(by="model", bootstrap=5)
     full = fr.frontier(aime_wh, spec)
     got = steps.frontier_steps(aime_wh, spec, levels=full.height)
     assert got.rows.equals(full)
@@ -63,7 +63,7 @@ def test_a_figure_embeds_the_thinned_rows_its_query_gives(aime_wh: Warehouse) ->
     assert params["levels"] == 10 and prov.endswith(sql)
     rows = aime_wh.df(sql, params)
     embedded = fig.chart.to_dict()["data"]["values"]  # the step chart's layers share its data
-    assert len(embedded) == rows.height < fr.frontier(aime_wh, fr.FrontierSpec(by="method", envelope=False)).height
+    assert len(embedded) == rows.height < fr.frontier(aime_wh, fr.FrontierSpec.make(by="method", envelope=False)).height
     assert sorted(r["accuracy"] for r in embedded) == sorted(rows["accuracy"])
     # only the fields a chart draws or shows
     assert "priced_by" not in embedded[0] and {"cost_tera", "x2", "y0", "config"} <= embedded[0].keys()
@@ -73,4 +73,4 @@ def test_bad_levels_and_grid_are_refused(aime_wh: Warehouse) -> None:
     with pytest.raises(KineticsError, match="at least 1 accuracy level"):
         steps.frontier_steps(aime_wh, fr.FrontierSpec(), levels=0)
     with pytest.raises(KineticsError, match="leave out the grid"):
-        steps.frontier_steps(aime_wh, fr.FrontierSpec(grid=10))
+        steps.frontier_steps(aime_wh, fr.FrontierSpec.make(grid=10))

@@ -78,3 +78,22 @@ def test_no_macro_reads_a_session_table() -> None:
 @pytest.mark.parametrize("name", ["pricing/seconds", "pricing/points", "frontier/offload_points"])
 def test_headers_parse(name: str) -> None:
     assert FILES[name].requires and all(r in FILES for r in FILES[name].requires)
+
+
+@pytest.mark.parametrize(
+    ("sql", "stripped"),
+    [
+        ("a -- f(x) 'q'\nb(y)", "a \nb(y)"),
+        ("'it''s f(' g(x)", "'' g(x)"),
+        ("/* f( */ g( /* open f(", " g( "),
+        ("s 'a--b' c(d) '/*' e(", "s '' c(d) '' e("),
+        ("'unterminated f(", "''"),
+    ],
+)
+def test_strip_drops_comments_and_empties_strings(sql: str, stripped: str) -> None:
+    assert sqldeps.strip(sql) == stripped
+
+
+def test_a_macro_named_only_in_a_comment_is_not_created() -> None:
+    assert warehouse.needed_files("-- pricing_cost(...) prices it\nSELECT 1") == set()
+    assert "pricing/costs" in warehouse.needed_files("SELECT pricing_cost('latency', 1, 0, 1, NULL)")

@@ -5,38 +5,24 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterator
 from typing import Any
 
 import costmodel_reference as ref
 import duckdb
 import pytest
 import tp_reference as tp
-from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_macros import close, cost_case, run_cases
+from test_macros import NAMED as SPARSE
+from test_macros import Cases, Con, Rows, close, lateral, rflops_case, sql_property
 
 from kinetics_sql.errors import KineticsError
 from kinetics_sql.warehouse import Warehouse
-
-EXAMPLES = settings(
-    max_examples=25,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
-)
-
-
-@pytest.fixture(scope="module")
-def con() -> Iterator[duckdb.DuckDBPyConnection]:
-    wh = Warehouse(":memory:")
-    yield wh.con
-    wh.close()
 
 
 @st.composite
 def tp_case(draw: st.DrawFn) -> dict[str, Any]:
     """A cost case whose heads split over its T (T divides hq; T divides hkv or is a multiple of it)."""
-    case = draw(cost_case())
+    case = draw(rflops_case())
     gpus = draw(st.sampled_from([1, 2, 4, 8, 16]))
     hkv = draw(st.sampled_from([1, 2, 4, 8, 16, 32]))
     case.update(
@@ -47,33 +33,22 @@ def tp_case(draw: st.DrawFn) -> dict[str, Any]:
         hidden=draw(st.integers(64, 16384)),
         vocab=draw(st.integers(1000, 300_000)),
         layers=draw(st.integers(1, 128)),
-        i_gpu=draw(st.floats(0.0, 1000.0)),
-        i_link=draw(st.floats(0.0, 1e5)),
-        layer_bytes=draw(st.floats(1e6, 5e9)),
-        k=draw(st.integers(0, 128)),
         replicated=draw(st.floats(0.0, 1e6)),
-        prefill_batch=draw(st.integers(1, 4096)),
-        passes=draw(st.sampled_from(ref.PASSES)),
     )
     return case
 
 
-SPARSE = "budget := budget, block_size := block_size, variant := variant"
 
-
-@EXAMPLES
-@given(cases=st.lists(tp_case(), min_size=1, max_size=60))
-def test_tp_macros_match_reference(con: duckdb.DuckDBPyConnection, cases: list[dict[str, Any]]) -> None:
-    rows = run_cases(
-        con,
-        cases,
-        f"tp_compute_flops(method, p, hq, hkv, d, lin, lout, n, gpus, {SPARSE}),"
-        f" tp_kv_reads(method, hkv, d, lin, lout, n, gpus, {SPARSE}),"
-        " tp_comm_bytes(hidden, vocab, layers, tp_tokens(lin, lout, n), gpus),"
-        f" tp_eflops(method, p, hq, hkv, d, lin, lout, n, i, i_net, hidden, vocab, layers, gpus, {SPARSE}),"
-        " tp_rflops(method, p, hq, hkv, d, lin, lout, n, i_gpu, i_link, i_net, layer_bytes, k, hidden, vocab, layers,"
-        f" gpus, replicated := replicated, {SPARSE}, prefill_batch := prefill_batch, passes := passes)",
-    )
+@sql_property(
+    st.lists(tp_case(), min_size=1, max_size=60),
+    f"tp_compute_flops(method, p, hq, hkv, d, lin, lout, n, gpus, {SPARSE}),"
+    f" tp_kv_reads(method, hkv, d, lin, lout, n, gpus, {SPARSE}),"
+    " tp_comm_bytes(hidden, vocab, layers, tp_tokens(lin, lout, n), gpus),"
+    f" tp_eflops(method, p, hq, hkv, d, lin, lout, n, i, i_net, hidden, vocab, layers, gpus, {SPARSE}),"
+    " tp_rflops(method, p, hq, hkv, d, lin, lout, n, i_gpu, i_link, i_net, layer_bytes, k, hidden, vocab, layers,"
+    f" gpus, replicated := replicated, {SPARSE}, prefill_batch := prefill_batch, passes := passes)",
+)
+def test_tp_macros_match_reference(con: Con, cases: Cases, rows: Rows) -> None:
     wants = []
     for c in cases:
         sparse = (c["budget"], c["block_size"], c["variant"])
@@ -127,24 +102,21 @@ def test_tp_macros_match_reference(con: duckdb.DuckDBPyConnection, cases: list[d
             assert (g == w == 0.0) or close(g, w, rel=1e-11), f"column {j}: got {g!r}, want {w!r} for {c}"
 
 
-@EXAMPLES
-@given(cases=st.lists(tp_case(), min_size=1, max_size=60))
-def test_one_gpu_equals_the_one_gpu_macros(con: duckdb.DuckDBPyConnection, cases: list[dict[str, Any]]) -> None:
+@sql_property(
+    st.lists(tp_case(), min_size=1, max_size=60),
+    f"tp_compute_flops(method, p, hq, hkv, d, lin, lout, n, 1, {SPARSE}) = compute_flops(method, p, hq, d, lin,"
+    f" lout, n, {SPARSE}),"
+    f" tp_kv_reads(method, hkv, d, lin, lout, n, 1, {SPARSE}) = kv_reads(method, hkv, d, lin, lout, n, {SPARSE}),"
+    f" tp_eflops(method, p, hq, hkv, d, lin, lout, n, i, NULL, hidden, vocab, layers, 1, {SPARSE})"
+    f" = eflops(method, p, hq, hkv, d, lin, lout, n, i, {SPARSE}),"
+    " tp_rflops(method, p, hq, hkv, d, lin, lout, n, i_gpu, i_link, i_net, layer_bytes, k, hidden, vocab, layers,"
+    f" 1, replicated := replicated, {SPARSE}, prefill_batch := prefill_batch, passes := passes)"
+    " = rflops(method, p, hq, hkv, d, lin, lout, n, i_gpu, i_link, layer_bytes, k,"
+    f" {SPARSE}, prefill_batch := prefill_batch, passes := passes),"
+    " tp_comm_bytes(hidden, vocab, layers, tp_tokens(lin, lout, n), 1)",
+)
+def test_one_gpu_equals_the_one_gpu_macros(con: Con, cases: Cases, rows: Rows) -> None:
     """gpus = 1: bit for bit the existing compute_flops, kv_reads, eflops and rflops (any i_net, even NULL)."""
-    rows = run_cases(
-        con,
-        cases,
-        f"tp_compute_flops(method, p, hq, hkv, d, lin, lout, n, 1, {SPARSE}) = compute_flops(method, p, hq, d, lin,"
-        f" lout, n, {SPARSE}),"
-        f" tp_kv_reads(method, hkv, d, lin, lout, n, 1, {SPARSE}) = kv_reads(method, hkv, d, lin, lout, n, {SPARSE}),"
-        f" tp_eflops(method, p, hq, hkv, d, lin, lout, n, i, NULL, hidden, vocab, layers, 1, {SPARSE})"
-        f" = eflops(method, p, hq, hkv, d, lin, lout, n, i, {SPARSE}),"
-        " tp_rflops(method, p, hq, hkv, d, lin, lout, n, i_gpu, i_link, i_net, layer_bytes, k, hidden, vocab, layers,"
-        f" 1, replicated := replicated, {SPARSE}, prefill_batch := prefill_batch, passes := passes)"
-        " = rflops(method, p, hq, hkv, d, lin, lout, n, i_gpu, i_link, layer_bytes, k,"
-        f" {SPARSE}, prefill_batch := prefill_batch, passes := passes),"
-        " tp_comm_bytes(hidden, vocab, layers, tp_tokens(lin, lout, n), 1)",
-    )
     assert all(r == (True, True, True, True, 0.0) for r in rows), rows
 
 
@@ -180,26 +152,19 @@ def model_case(draw: st.DrawFn) -> dict[str, Any]:
     }
 
 
-@settings(EXAMPLES, max_examples=10)
-@given(cases=st.lists(model_case(), min_size=1, max_size=30))
-def test_model_cost_tp_matches_reference(con: duckdb.DuckDBPyConnection, cases: list[dict[str, Any]]) -> None:
-    rows = run_cases(
-        con,
-        cases,
-        "mc.gpus, mc.params_per_gpu, mc.compute_flops, mc.kv_reads, mc.comm_bytes, mc.eflops, mc.seconds,"
-        " mc.gpu_seconds, mc.weight_bytes_per_gpu, mc.kv_bytes_per_gpu",
-        ", LATERAL model_cost_tp(cases.model, cases.hardware, cases.method, cases.lin, cases.lout, cases.n,"
-        " gpus := cases.gpus, budget := cases.budget, block_size := cases.block_size, variant := cases.variant,"
-        " param_count := cases.param_count) mc",
-    )
+@sql_property(
+    st.lists(model_case(), min_size=1, max_size=30),
+    "mc.gpus, mc.params_per_gpu, mc.compute_flops, mc.kv_reads, mc.comm_bytes, mc.eflops, mc.seconds,"
+    " mc.gpu_seconds, mc.weight_bytes_per_gpu, mc.kv_bytes_per_gpu",
+    lateral("model_cost_tp", "gpus"),
+    examples=10,
+)
+def test_model_cost_tp_matches_reference(con: Con, cases: Cases, rows: Rows) -> None:
     wants = []
     for c in cases:
-        arch = ref.QWEN3[c["model"]]
-        peak, hbm = ref.HARDWARE[c["hardware"]]
-        p = ref.model_params(c["model"], c["param_count"])
+        m = ref.model_case(c)
+        arch, peak, hbm, p, shape, sparse = m.arch, m.peak, m.hbm, m.p, m.shape, m.sparse
         g = c["gpus"]
-        shape = (c["lin"], c["lout"], c["n"])
-        sparse = (c["budget"], c["block_size"], c["variant"])
         ef = tp.eflops(
             c["method"],
             p,

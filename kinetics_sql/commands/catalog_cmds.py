@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 import click
@@ -10,17 +11,28 @@ import click
 from kinetics_sql import catalog, limits
 from kinetics_sql.commands.context import CommandGroup, State, pass_state
 from kinetics_sql.commands.output import emit, output_options
+from kinetics_sql.commands.params import F
 
 
-@click.group(cls=CommandGroup, invoke_without_command=True)
-@output_options
-@click.pass_context
-def models(ctx: click.Context, fmt: str, output: str | None) -> None:
-    """List the model catalog (params in billions; KV cache for 32K tokens in GiB)."""
-    if ctx.invoked_subcommand is None:
-        state = ctx.find_object(State)
-        assert state is not None
-        emit(state.reader.named("catalog/models_list"), fmt, output)
+def _catalog_group(name: str, listing: str, text: str) -> click.Group:
+    """The group ``name``: without a subcommand it lists the catalog (queries/<listing>.sql); its subcommands
+    extend it."""
+
+    @click.group(name, cls=CommandGroup, invoke_without_command=True, help=text)
+    @output_options
+    @click.pass_context
+    def group(ctx: click.Context, fmt: str, output: str | None) -> None:
+        if ctx.invoked_subcommand is None:
+            state = ctx.find_object(State)
+            assert state is not None
+            emit(state.reader.named(listing), fmt, output)
+
+    return group
+
+
+models = _catalog_group(
+    "models", "catalog/models_list", "List the model catalog (params in billions; KV cache for 32K tokens in GiB)."
+)
 
 
 @models.command("add")
@@ -57,40 +69,28 @@ def models_add(
     )
 
 
-@click.group(cls=CommandGroup, invoke_without_command=True)
-@output_options
-@click.pass_context
-def hardware(ctx: click.Context, fmt: str, output: str | None) -> None:
-    """List hardware profiles, with Kinetics' intensity i = 2 * peak / HBM bytes/s."""
-    if ctx.invoked_subcommand is None:
-        state = ctx.find_object(State)
-        assert state is not None
-        emit(state.reader.named("catalog/hardware_list"), fmt, output)
+hardware = _catalog_group(
+    "hardware", "catalog/hardware_list", "List hardware profiles, with Kinetics' intensity i = 2 * peak / HBM bytes/s."
+)
+
+
+def _bandwidth(short: str, text: str) -> Callable[[F], F]:
+    """A profile's bytes/s option: --<short>-bytes-per-s, or --<short> for short."""
+    long = f"{short}-bytes-per-s"
+    return click.option(f"--{long}", f"--{short}", long.replace("-", "_"), type=float, help=text)
 
 
 @hardware.command("add")
 @click.argument("name")
 @click.option("--peak-flops", type=float, help="Dense bf16 FLOP/s, e.g. 9.89e14 (required for a new profile).")
-@click.option(
-    "--hbm-bytes-per-s",
-    "--hbm",
-    "hbm_bytes_per_s",
-    type=float,
-    help="GPU memory bytes/s, e.g. 3.35e12 (required for a new profile).",
-)
+@_bandwidth("hbm", "GPU memory bytes/s, e.g. 3.35e12 (required for a new profile).")
 @click.option("--vram-gb", type=float, help="GPU memory in GB (1e9 bytes), e.g. 80 (as --vram-gb elsewhere).")
 @click.option("--vram", "vram_bytes", type=float, hidden=True, help="Deprecated: GPU memory in bytes; use --vram-gb.")
-@click.option(
-    "--link-bytes-per-s", "--link", "link_bytes_per_s", type=float, help="Host-to-device bytes/s (PCIe), e.g. 45e9."
-)
-@click.option("--host-mem-bytes-per-s", "--host-mem", "host_mem_bytes_per_s", type=float, help="Host DRAM bytes/s.")
-@click.option(
-    "--interconnect-bytes-per-s",
-    "--interconnect",
-    "interconnect_bytes_per_s",
-    type=float,
-    help="GPU-to-GPU bytes/s of one GPU, both directions together (NVLink on H100/H200 SXM: 9e11); "
-    "needed for --gpus > 1.",
+@_bandwidth("link", "Host-to-device bytes/s (PCIe), e.g. 45e9.")
+@_bandwidth("host-mem", "Host DRAM bytes/s.")
+@_bandwidth(
+    "interconnect",
+    "GPU-to-GPU bytes/s of one GPU, both directions together (NVLink on H100/H200 SXM: 9e11); needed for --gpus > 1.",
 )
 @click.option("--price-per-hour", type=float, help="USD per GPU-hour, for --cost dollars and recommend.")
 @click.option("--price-source", default=None, help="Where the price comes from, and when.")

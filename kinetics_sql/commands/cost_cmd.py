@@ -9,7 +9,7 @@ import click
 from kinetics_sql import costmodel, limits, sqlfiles
 from kinetics_sql.commands.context import State, pass_state
 from kinetics_sql.commands.output import emit, output_options
-from kinetics_sql.commands.params import GPUS, TOKENS, pricing_options
+from kinetics_sql.commands.params import GPUS, TOKENS, hardware_option, pricing_options
 from kinetics_sql.costmodel import OFFLOAD_COSTS
 from kinetics_sql.errors import KineticsError
 from kinetics_sql.facts.methods import METHODS, check_params
@@ -17,7 +17,7 @@ from kinetics_sql.facts.methods import METHODS, check_params
 
 @click.command()
 @click.option("--model", required=True, help="Catalog model name, e.g. Qwen3-8B.")
-@click.option("--hardware", default="b200", show_default=True, help="Hardware profile name.")
+@hardware_option("Hardware profile name.")
 @click.option("--method", type=click.Choice(METHODS), default="dense", show_default=True)
 @click.option("--lin", type=TOKENS, default=155, show_default=True, help="Prompt tokens.")
 @click.option("--lout", type=TOKENS, multiple=True, required=True, help="Generated tokens per trial (repeatable).")

@@ -16,6 +16,7 @@ import click
 
 from kinetics_sql import compare_adaptive, compare_gpus, compare_offload, limits, pricing, selection
 from kinetics_sql import frontier as fr
+from kinetics_sql.commands import params
 from kinetics_sql.commands.context import State, pass_state
 from kinetics_sql.commands.output import emit, output_options, render_table, write_file
 from kinetics_sql.commands.params import GPUS, Finite, choice_option, only_with, pricing_options
@@ -30,7 +31,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 def _reader_for(state: State, spec: fr.FrontierSpec) -> Warehouse:
     """The warehouse, read-only, after checking the selection names data it holds; says what a dollar cost is."""
     wh = state.reader
-    selection.check(wh, spec.task, spec.strategy, spec.sources)
+    selection.check(wh, spec.selection.task, spec.selection.strategy, spec.selection.sources)
     if spec.cost in pricing.COSTS:
         click.echo(pricing.describe(wh, spec), err=True)
     return wh
@@ -83,12 +84,9 @@ def selection_options(func: F) -> F:
             default=None,
             help="adaptive strategies: stop at this many samples at most (32; default: all samples of the table).",
         ),
-        click.option(
-            "--hardware",
-            default="b200",
-            show_default=True,
-            help="Hardware profile: i = 2 * peak / HBM bytes/s for eFLOPs; seconds = cost / peak (eFLOPs: / (2 * peak),"
-            " the paper's B200 seconds; never the KV bytes twice).",
+        params.hardware_option(
+            "Hardware profile: i = 2 * peak / HBM bytes/s for eFLOPs; seconds = cost / peak (eFLOPs: / (2 * peak),"
+            " the paper's B200 seconds; never the KV bytes twice)."
         ),
         choice_option(
             "--variant",
@@ -162,22 +160,12 @@ def selection_options(func: F) -> F:
 )
 @click.option("--grid-min", type=Finite(), default=None, help="With --grid: lowest cost (raw units).")
 @click.option("--grid-max", type=Finite(), default=None, help="With --grid: highest cost (raw units).")
-@click.option(
-    "--bootstrap",
-    type=click.IntRange(0, limits.BOOTSTRAP_MAX),
-    default=0,
-    show_default=True,
-    help=f"Replicates resampling problems: adds lower/upper, a 95% band (at most {limits.BOOTSTRAP_MAX:,}).",
+@params.bootstrap_option(
+    0, 0, f"Replicates resampling problems: adds lower/upper, a 95% band (at most {limits.BOOTSTRAP_MAX:,})."
 )
-@click.option("--seed", type=int, default=0, show_default=True, help="Bootstrap seed.")
+@params.SEED
 @offload_options
-@click.option(
-    "--out",
-    "chart",
-    type=click.Path(dir_okay=False),
-    default=None,
-    help="Also draw the frontier: FILE.html (interactive), .png or .svg.",
-)
+@params.file_option("--out", "chart", text="Also draw the frontier: FILE.html (interactive), .png or .svg.")
 @output_options
 @click.pass_context
 def frontier(
@@ -233,8 +221,8 @@ def frontier(
             "majority-budget": "majority_votes (answer tables)",
             "adaptive-majority": "adaptive_votes (answer tables)",
             "adaptive-esc": "adaptive_votes (answer tables)",
-        }.get(spec.strategy, "problems/trials")
-        click.echo(f"no frontier: no {spec.task} rows in {source} for this selection", err=True)
+        }.get(spec.selection.strategy, "problems/trials")
+        click.echo(f"no frontier: no {spec.selection.task} rows in {source} for this selection", err=True)
     _note_oracle(df)
     if "config" in df.columns and (note := fr.pooled_sources_note(df["config"].drop_nulls().unique().to_list())):
         click.echo(f"note: {note}", err=True)
@@ -319,9 +307,9 @@ def compare(
             )
     if comparison == "offload" or (comparison == "all" and cost in OFFLOAD_COSTS):
         frames["offload"] = compare_offload.arms(wh, spec) if levels else compare_offload.dominated(wh, spec)
-    if comparison == "gpus" or (comparison == "all" and spec.gpus > 1):
+    if comparison == "gpus" or (comparison == "all" and spec.pricing.gpus > 1):
         frames["gpus"] = compare_gpus.arms(wh, spec) if levels else compare_gpus.summary(wh, spec)
-    if comparison == "adaptive" or (comparison == "all" and spec.strategy in fr.ADAPTIVE):
+    if comparison == "adaptive" or (comparison == "all" and spec.selection.strategy in fr.ADAPTIVE):
         frames["adaptive"] = compare_adaptive.summary(wh, spec)
     for df in frames.values():
         _note_oracle(df)
@@ -370,14 +358,8 @@ def step_progress(enabled: bool) -> Iterator[Callable[[str], None]]:
     help="Folder for the figures (HTML, PNG, SVG) and index.html.",
 )
 @click.option("--task", default="aime24", show_default=True)
-@click.option("--hardware", default="b200", show_default=True)
-@click.option(
-    "--bootstrap",
-    type=click.IntRange(0, limits.BOOTSTRAP_MAX),
-    default=200,
-    show_default=True,
-    help="Replicates for the bands of Figure 1.",
-)
+@params.hardware_option(None)
+@params.bootstrap_option(0, 200, "Replicates for the bands of Figure 1.")
 @click.option("--no-png", is_flag=True, help="Skip PNG and SVG (HTML only; faster).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress line (the step running and the time so far).")
 @pass_state

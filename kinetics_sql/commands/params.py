@@ -81,6 +81,30 @@ def choice_option(flag: str, choices: Sequence[str], default: str, text: str) ->
     return click.option(flag, type=click.Choice(choices), default=default, show_default=True, help=text)
 
 
+def hardware_option(text: str | None, *, required: bool = False) -> Callable[[F], F]:
+    """--hardware, a profile of the catalog (`kinetics-sql hardware`): b200 unless ``required``; the one way it is
+    declared (each command says in ``text`` what the profile prices there)."""
+    if required:
+        return click.option("--hardware", required=True, help=text)
+    return click.option("--hardware", default="b200", show_default=True, help=text)
+
+
+def bootstrap_option(low: int, default: int, text: str) -> Callable[[F], F]:
+    """--bootstrap: replicates resampling problems, ``low`` to limits.BOOTSTRAP_MAX (a bound on the work)."""
+    return click.option(
+        "--bootstrap", type=click.IntRange(low, limits.BOOTSTRAP_MAX), default=default, show_default=True, help=text
+    )
+
+
+def file_option(*names: str, text: str) -> Callable[[F], F]:
+    """An option naming a file the command writes (a folder is refused when the options are parsed); none by
+    default."""
+    return click.option(*names, type=click.Path(dir_okay=False), default=None, help=text)
+
+
+SEED = click.option("--seed", type=int, default=0, show_default=True, help="Bootstrap seed.")
+
+
 # Declared once, for every command that prices (frontier, compare, recommend, cost): tensor parallelism and the pricing
 # context of the seconds-based costs (kinetics_sql.costmodel.pricing_context, queries/pricing/).
 GPUS = click.option(

@@ -3,23 +3,25 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import click
 
 from kinetics_sql import frontier as fr
-from kinetics_sql import limits
 from kinetics_sql import recommend as rec
+from kinetics_sql.commands import params
 from kinetics_sql.commands.context import State
 from kinetics_sql.commands.output import resolve_format, write_file
 from kinetics_sql.commands.params import GPUS, Finite, choice_option, only_with, pricing_options
+from kinetics_sql.facts.methods import METHODS
+from kinetics_sql.spec import Pricing
 
 
 @click.command()
-@click.option(
-    "--hardware",
-    required=True,
-    help="Hardware profile (`kinetics-sql hardware` lists them); a comma list (h100-sxm,rtx-4090) or `all` "
+@params.hardware_option(
+    "Hardware profile (`kinetics-sql hardware` lists them); a comma list (h100-sxm,rtx-4090) or `all` "
     "(every profile with a price) compares the profiles: one line each, the best first, then its recommendation.",
+    required=True,
 )
 @pricing_options
 @click.option("--task", "tasks", multiple=True, help="Task(s); a configuration must cover all (default aime24).")
@@ -34,7 +36,7 @@ from kinetics_sql.commands.params import GPUS, Finite, choice_option, only_with,
 )
 @click.option("--model", "models", multiple=True, help="Models allowed (repeatable; default all).")
 @click.option(
-    "--method", "methods", type=click.Choice(fr.METHODS), multiple=True, help="Attention methods allowed (repeatable)."
+    "--method", "methods", type=click.Choice(METHODS), multiple=True, help="Attention methods allowed (repeatable)."
 )
 @click.option(
     "--include-oracle",
@@ -65,29 +67,18 @@ from kinetics_sql.commands.params import GPUS, Finite, choice_option, only_with,
     "or dollars-per-solved (those dollars / accuracy: USD per 1,000 solved problems).",
 )
 @GPUS
-@click.option(
-    "--bootstrap",
-    type=click.IntRange(1, limits.BOOTSTRAP_MAX),
-    default=1000,
-    show_default=True,
-    help="Replicates of the accuracy band.",
-)
-@click.option("--seed", type=int, default=0, show_default=True, help="Bootstrap seed.")
+@params.bootstrap_option(1, 1000, "Replicates of the accuracy band.")
+@params.SEED
 @click.option("-f", "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
-@click.option(
+@params.file_option(
     "-o",
     "--output",
-    type=click.Path(dir_okay=False),
-    default=None,
-    help="Write to this file; .json writes json unless -f says otherwise (a contradiction is refused).",
+    text="Write to this file; .json writes json unless -f says otherwise (a contradiction is refused)."
 )
 @click.pass_context
 def recommend(
     ctx: click.Context,
     hardware: str,
-    vram_gb: float | None,
-    reserve_gb: float,
-    engine: str | None,
     tasks: tuple[str, ...],
     strategies: tuple[str, ...],
     models: tuple[str, ...],
@@ -98,11 +89,11 @@ def recommend(
     target_accuracy: float | None,
     regime: str,
     minimize: str,
-    gpus: int,
     bootstrap: int,
     seed: int,
     fmt: str,
     output: str | None,
+    **pricing: Any,
 ) -> None:
     """The best DEPLOYABLE configuration (one setting for every problem: model, attention method and KV
     budget, N or generation budget, offload depth, engine) within ONE budget: --budget-s, --budget-dollars
@@ -117,22 +108,19 @@ def recommend(
     only_with(ctx, "with --target-accuracy", target_accuracy is not None, "minimize")
     only_with(ctx, "with --budget-dollars or --minimize dollars", budget_dollars is not None or minimize != "seconds",
               "regime")  # fmt: skip
+    one = "," not in hardware and hardware.lower() != "all"  # else compare_hardware sets each profile in turn
     req = rec.Request(
-        hardware=hardware if "," not in hardware and hardware.lower() != "all" else "",
+        pricing=Pricing.from_options({**pricing, "hardware": hardware if one else ""}),
         tasks=tasks or ("aime24",),
         strategies=strategies or ("best-of-n",),
         models=models,
         methods=methods,
         include_oracle=include_oracle,
-        vram_gb=vram_gb,
-        reserve_gb=reserve_gb,
-        engine=engine,
         budget_s=budget_s,
         budget_dollars=budget_dollars,
         target_accuracy=target_accuracy,
         regime=regime,
         minimize=minimize,
-        gpus=gpus,
         bootstrap=bootstrap,
         seed=seed,
     )
@@ -140,7 +128,7 @@ def recommend(
     if fmt not in ("table", "json"):
         raise click.UsageError(f"recommend writes a table (.txt) or json (.json), not {fmt}: change the file name")
     wh = state.reader
-    if req.hardware:
+    if one:
         result = rec.recommend(wh, req)
         text = rec.render(result) if fmt == "table" else json.dumps(result.as_dict(), default=str, indent=1) + "\n"
     else:
