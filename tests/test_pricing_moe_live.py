@@ -165,7 +165,7 @@ def test_frontier_latency_is_the_mean_over_draws_decoded_together(wh: Warehouse)
     draw of N of the problem's six samples of `cost`'s seconds for that draw decoded together; it is `cost --n N`
     with all six lengths and recommend's latency to the bit, and at N = 6 `cost --together` of the six."""
     cx = _cx(wh)
-    front = fr.points(wh, fr.FrontierSpec(task="tinymoe", cost="latency", hardware="h100-sxm", models=(MOE,)))
+    front = fr.points(wh, fr.FrontierSpec.make(task="tinymoe", cost="latency", hardware="h100-sxm", models=(MOE,)))
     assert sorted(front["setting"].to_list()) == [1, 2, 4, 6]
     for r in front.iter_rows(named=True):
         n = r["setting"]
@@ -179,7 +179,7 @@ def test_frontier_latency_is_the_mean_over_draws_decoded_together(wh: Warehouse)
         assert r["cost"] == mean, n  # frontier and cost: the same bits
     together = _priced(wh, MOE, LOUTS, len(LOUTS), cx, together=True).filter(pl.col("row") == "together")
     assert together["latency_s"].item() == front.filter(pl.col("setting") == 6)["cost"].item()
-    req = rec.Request(hardware="h100-sxm", tasks=("tinymoe",), models=(MOE,), budget_s=1e9).validated(wh)
+    req = rec.Request.make(hardware="h100-sxm", tasks=("tinymoe",), models=(MOE,), budget_s=1e9).validated(wh)
     rec.arm_table(wh, req)
     points = wh.df("SELECT setting, latency_s FROM recommend_points").sort("setting")
     assert points["latency_s"].to_list() == front.sort("setting")["cost"].to_list()  # recommend too, to the bit

@@ -62,17 +62,21 @@ live AS (   -- MoE waves of several sequences: a step's expected weight bytes pe
     FROM (SELECT DISTINCT model, setting_, len(louts) AS m FROM priced WHERE pl.experts > 0 AND pl.wave_n > 1) x
     JOIN plan p ON p.model = x.model AND p.setting = x.setting_
 ),
+schedule AS (   -- the latency regime's steps and weight reads, computed once: a macro argument is expanded at every
+                -- use, and each expansion walks the problem's sample lengths
+    SELECT p.*, pricing_latency_steps(p.louts, p.pl) AS lat_steps, pricing_latency_reads(p.louts, p.pl, lv.w) AS lat_reads
+    FROM priced p
+    LEFT JOIN live lv ON lv.model = p.model AND lv.setting_ = p.setting_ AND lv.m = len(p.louts)
+),
 seconds AS (
     SELECT p.*,
            CASE WHEN p.pl IS NULL
                 THEN error('no VRAM plan for ' || p.model || ' at setting ' || coalesce(p.setting_::VARCHAR, 'NULL'))
                 ELSE pricing_group_seconds(p.lin, p.s, coalesce(bl.kv, 0.0), 1, p.pl, cx,
-                                           steps := pricing_latency_steps(p.louts, p.pl),
-                                           reads := pricing_latency_reads(p.louts, p.pl, lv.w)) END AS latency_sum,
+                                           steps := p.lat_steps, reads := p.lat_reads) END AS latency_sum,
            pricing_group_seconds(p.lin, p.s, coalesce(bt.kv, 0.0), p.c, p.pl, cx) AS throughput_sum,
            p.pl.waves * cx['t0'] * p.s.trials AS t0_sum
-    FROM priced p
-    LEFT JOIN live lv ON lv.model = p.model AND lv.setting_ = p.setting_ AND lv.m = len(p.louts)
+    FROM schedule p
     LEFT JOIN block bl ON p.method = 'blocktopk' AND bl.config = p.config AND bl.setting IS NOT DISTINCT FROM p.setting
                       AND bl.problem_id = p.problem_id AND bl.lin IS NOT DISTINCT FROM p.lin AND bl.seqs = p.pl.wave_n
     LEFT JOIN block bt ON p.method = 'blocktopk' AND bt.config = p.config AND bt.setting IS NOT DISTINCT FROM p.setting
