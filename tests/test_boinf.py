@@ -13,6 +13,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
+import polars as pl
 import pytest
 from answer_rows import insert_answers
 from click.testing import CliRunner
@@ -287,8 +288,10 @@ def test_strategies_in_the_frontier(mwh: Warehouse) -> None:
 
 def test_majority_and_length_caps_are_planned_under_offload_costs(mwh: Warehouse) -> None:
     """Offload-aware costs plan every N of majority_votes (here all 6 samples, not a power of 2) and every cap of long
-    CoT from lengths (queries/pricing/plan.sql): per problem and setting, the mean over samples of each sample priced
-    alone (pricing_trial_cost under its plan row), at the default prompt length (answer tables record none)."""
+    CoT from lengths (queries/pricing/plan.sql). Long CoT: per problem and cap, the mean over samples of each sample
+    priced alone (pricing_trial_cost under its plan row), at the default prompt length (answer tables record none).
+    Majority: its N samples decode together until the longest ends, as best-of-N's: the same seconds at every N both
+    price (1, 2, 4 and all 6), the lone-sample price at N = 1, and more than the lone samples' mean above it."""
     tokens = [3000, 9000, 1500, 5000, 700, 2500]
     load_answers(mwh, [("g", ["g", "g", "a", None, "g", "b"], tokens)])
     mean = """
@@ -300,17 +303,31 @@ def test_majority_and_length_caps_are_planned_under_offload_costs(mwh: Warehouse
                    pricing_plan(pricing_context($pricing), 'aime24', $strategy, []::VARCHAR[]) p
               WHERE p.model = 'Qwen3-4B' AND p.setting = $setting)
     """
-    for strategy in ("majority", "long-cot"):
+    pts = {}
+    for strategy in ("majority", "long-cot", "best-of-n"):
         spec = fr.FrontierSpec.make(task="aime24", strategy=strategy, cost="latency", hardware="h100-sxm", vram_gb=24)
-        pts = fr.points(mwh, spec)
-        assert (6 in set(pts["setting"])) if strategy == "majority" else ({1024, 16384} <= set(pts["setting"]))
+        pts[strategy] = fr.points(mwh, spec).filter(pl.col("model") == "Qwen3-4B")
+        if strategy == "best-of-n":
+            continue
+        assert (6 in set(pts[strategy]["setting"])) if strategy == "majority" else (
+            {1024, 16384} <= set(pts[strategy]["setting"]))  # fmt: skip
         cx = fr.pricing_context(mwh, spec.validated(mwh))
-        for r in pts.iter_rows(named=True):
+        for r in pts[strategy].iter_rows(named=True):
             cap = r["setting"] if strategy == "long-cot" else 1 << 30
             ref = mwh.con.execute(
                 mean, {"pricing": cx, "cap": cap, "tokens": tokens, "strategy": strategy, "setting": r["setting"]}
             ).fetchall()[0][0]
-            assert r["cost"] == pytest.approx(ref, rel=1e-12)
+            if strategy == "long-cot" or r["setting"] == 1:
+                assert r["cost"] == pytest.approx(ref, rel=1e-12)
+            else:  # every sample waits for the longest of the N drawn
+                assert r["cost"] > ref * 1.05, (r["setting"], r["cost"], ref)
+    maj = {r["setting"]: r["cost"] for r in pts["majority"].iter_rows(named=True)}
+    bon = {r["setting"]: r["cost"] for r in pts["best-of-n"].iter_rows(named=True)}
+    assert set(bon) == {1, 2, 4, 6} and set(bon) <= set(maj)
+    for n, c in bon.items():
+        assert maj[n] == c, n
+    ns = sorted(maj)
+    assert all(maj[a] < maj[b] for a, b in zip(ns, ns[1:], strict=False))
 
 
 def test_long_cot_from_lengths_through_the_cli(runner: CliRunner, db_path: str) -> None:

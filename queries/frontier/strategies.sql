@@ -10,6 +10,8 @@
 --                    setting = N; uncapped samples.
 --   majority-budget  the same with every sample capped at a generation budget B (a sample that needs more
 --                    than B tokens has no answer): configurations "<model> dense cap B" (and uncapped), setting = N.
+--                    Both here for flops and eflops only; the seconds-based costs price the N samples as best-of-N's
+--                    (decoded together until the longest ends): pricing_points, queries/frontier/offload_points.sql.
 --   adaptive-majority, adaptive-esc
 --                    stop sampling when the vote is settled (kinetics_sql.adaptive; table adaptive_votes): the
 --                    leader K votes ahead (setting = K) or a unanimous window of w (setting = w), p_batch samples
@@ -42,7 +44,8 @@ votes AS (
            -- flops and eflops are affine in n (but for block top-k's summary reads): cost(N) = c0 + N * (c1 - c0)
            p_cost IN ('flops', 'eflops') AND s.method <> 'blocktopk' AS affine
     FROM sel s JOIN majority_votes v ON v.source = s.source AND v.problem_id = s.problem_id
-    WHERE p_strategy = 'majority-budget' OR (p_strategy = 'majority' AND v.gen_budget IS NULL)
+    WHERE (p_strategy = 'majority-budget' OR (p_strategy = 'majority' AND v.gen_budget IS NULL))
+      AND p_cost IN ('flops', 'eflops')   -- the seconds-based costs: pricing_points (frontier/offload_points.sql)
 ),
 cap_costs AS (   -- per problem and cap, the mean over samples of the cost at n = 0 and n = 1 (frontier_cost_affine)
     SELECT source, problem_id, gen_budget, avg(x.c0 ORDER BY trial) AS c0, avg(x.c1 ORDER BY trial) AS c1,

@@ -23,7 +23,16 @@ WITH trials_ AS (   -- setting: NULL for best-of-N (every N applies), the genera
            correct::INTEGER AS correct
     FROM frontier_trials(p_task, p_strategy, p_models, p_methods, p_sources)
 ),
-bon_accuracy AS (SELECT * FROM frontier_bon_accuracy(p_task, p_models, p_methods, p_sources) WHERE p_strategy = 'best-of-n'),
+bon_accuracy AS (   -- per configuration and problem, each N with its accuracy: best-of-N's coverage, majority's vote
+    SELECT config, problem_id, setting, accuracy FROM frontier_bon_accuracy(p_task, p_models, p_methods, p_sources)
+    WHERE p_strategy = 'best-of-n'
+    UNION ALL
+    SELECT b.config || CASE WHEN v.gen_budget IS NULL THEN '' ELSE ' cap ' || v.gen_budget::VARCHAR END,
+           v.problem_id, v.n, v.accuracy
+    FROM frontier_bon_problems(p_task, p_models, p_methods, p_sources) b
+    JOIN majority_votes v ON v.source = b.source AND v.problem_id = b.problem_id
+    WHERE p_strategy = 'majority-budget' OR (p_strategy = 'majority' AND v.gen_budget IS NULL)
+),
 shapes AS (
     SELECT m.name AS model, pricing_shape(m, coalesce(cx['gpus'], 1.0)) AS sh
     FROM models m WHERE m.name IN (SELECT DISTINCT model FROM trials_)
@@ -85,7 +94,7 @@ seconds AS (
 )
 -- per configuration, setting and problem: sums over its prompt lengths in prompt-length order (the same bits)
 SELECT model, method, budget, block_size, config, setting_ AS setting, problem_id,
-       CASE WHEN p_strategy = 'best-of-n' THEN any_value(accuracy) ELSE sum(correct) / sum(s.trials) END AS accuracy,
+       CASE WHEN p_strategy = 'long-cot' THEN sum(correct) / sum(s.trials) ELSE any_value(accuracy) END AS accuracy,
        sum(s.trials) AS trials,
        sum(latency_sum ORDER BY lin) AS latency_seconds_sum, sum(throughput_sum ORDER BY lin) AS throughput_seconds_sum,
        sum(t0_sum ORDER BY lin) AS t0_sum, sum(lin_defaulted) AS lin_defaulted,

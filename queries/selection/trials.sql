@@ -32,7 +32,9 @@ CREATE OR REPLACE TEMP MACRO frontier_bon_accuracy(p_task, p_models, p_methods, 
 -- One row per trial with its configuration and lengths (lin prompt, lout generated tokens): best-of-N's trials
 -- (setting NULL: every N applies; correct NULL: coverage comes from the problem's counts; lin NULL where no prompt
 -- length is recorded, the answer tables: pricing prices it with pricing_default_prompt_tokens()), long CoT's traces
--- cut at a generation budget (setting: the budget; lout: the tokens used; correct within it).
+-- cut at a generation budget (setting: the budget; lout: the tokens used; correct within it); majority and
+-- majority-budget: the samples of the problems with votes (majority_votes), as best-of-N's, once per cap B they are
+-- cut at (configuration "<config> cap B", lout = least(tokens, B); majority: uncapped only).
 CREATE OR REPLACE TEMP MACRO frontier_trials(p_task, p_strategy, p_models, p_methods, p_sources) AS TABLE
     WITH lin AS (   -- long CoT: a problem's prompt length, from its problems or trials rows
         SELECT source, task, problem_id, any_value(prompt_tokens) AS prompt_tokens
@@ -47,6 +49,17 @@ CREATE OR REPLACE TEMP MACRO frontier_trials(p_task, p_strategy, p_models, p_met
     FROM frontier_bon_problems(p_task, p_models, p_methods, p_sources) b
     JOIN trials t ON t.source = b.source AND t.task = b.task AND t.problem_id = b.problem_id
     WHERE p_strategy = 'best-of-n'
+    UNION ALL
+    SELECT b.model, b.method, b.budget, b.block_size,
+           b.config || CASE WHEN c.gen_budget IS NULL THEN '' ELSE ' cap ' || c.gen_budget::VARCHAR END AS config,
+           NULL::INTEGER AS setting, b.problem_id, t.source, t.trial, coalesce(t.prompt_tokens, b.prompt_tokens) AS lin,
+           CASE WHEN c.gen_budget IS NULL THEN t.gen_tokens ELSE least(t.gen_tokens, c.gen_budget) END AS lout,
+           NULL::BOOLEAN AS correct
+    FROM frontier_bon_problems(p_task, p_models, p_methods, p_sources) b
+    JOIN (SELECT DISTINCT source, problem_id, gen_budget FROM majority_votes) c
+      ON c.source = b.source AND c.problem_id = b.problem_id
+    JOIN trials t ON t.source = b.source AND t.task = b.task AND t.problem_id = b.problem_id
+    WHERE p_strategy = 'majority-budget' OR (p_strategy = 'majority' AND c.gen_budget IS NULL)
     UNION ALL
     SELECT tb.model, tb.method, tb.budget, tb.block_size,
            tb.model || ' ' || frontier_label(tb.method, tb.budget, tb.block_size, tb.local_window, tb.run_index,
