@@ -327,7 +327,7 @@ def test_majority_and_length_caps_are_planned_under_offload_costs(mwh: Warehouse
     for n, c in bon.items():
         assert maj[n] == c, n
     ns = sorted(maj)
-    assert all(maj[a] < maj[b] for a, b in zip(ns, ns[1:], strict=False))
+    assert all(maj[a] < maj[b] for a, b in itertools.pairwise(ns))
 
 
 def test_long_cot_from_lengths_through_the_cli(runner: CliRunner, db_path: str) -> None:
