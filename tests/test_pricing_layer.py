@@ -78,7 +78,8 @@ def _cost_cli(db: str, cost: str, method: str, budget: int | None, block: int | 
     return pl.read_csv(io.StringIO(result.output))
 
 
-CASES = [("split", 1, 24.0), ("split", 1, 8.0), ("plain", 2, 4.0)]  # offload; waves (and offload); tensor parallel
+# offload (16 GB: Qwen3-8B's 16.4 GB of weights never fit); waves (and offload); tensor parallel
+CASES = [("split", 1, 16.0), ("split", 1, 8.0), ("plain", 2, 4.0)]
 
 
 @pytest.mark.parametrize(("form", "gpus", "vram"), CASES)
@@ -94,7 +95,7 @@ def test_frontier_recommend_and_cost_price_an_arm_identically(
     points = tiny_wh.df("SELECT * FROM recommend_points")
     assert points.height == len(CONFIGS) * 4  # N = 1, 2, 4, 8
     if vram > 8:
-        assert points["k_layers"].max() > 0 and points["waves"].max() == 1  # type: ignore[operator]
+        assert points["k_layers"].min() > 0  # type: ignore[operator]
     else:
         assert points["waves"].max() > 1  # type: ignore[operator]
     columns = {"latency": "latency_s", "dollars": "usd_latency", "dollars-throughput": "usd_throughput"}

@@ -1,4 +1,4 @@
--- requires: macros/040_tensor_parallel, pricing/context, selection/trials
+-- requires: macros/040_tensor_parallel, pricing/context, pricing/seconds, pricing/terms, selection/trials
 -- The VRAM plan: per model and setting (N of best-of-N, or a generation budget), the smallest offload depth k that
 -- fits: bf16 weights - k layers + KV(prompt + n * generation length) + reserve <= VRAM. When the KV of n trials does
 -- not fit beside the non-layer weights even with every layer offloaded, the trials run in `waves` sequential batches
@@ -31,34 +31,61 @@ CREATE OR REPLACE TEMP MACRO pricing_shape(m, gpus) AS
     END;
 
 -- The plan of a list of settings (p_settings: STRUCTs of strategy, model, setting, n, lin_max, gen_len: n trials
--- sharing a prompt of lin_max tokens, each gen_len long) under the context cx. One row per setting: the fewest
--- sequential waves whose KV fits beside the non-layer weights (every layer offloaded), then the fewest layers k
--- offloaded; bytes one GPU's.
+-- sharing a prompt of lin_max tokens, each gen_len long) under the context cx. One row per setting. Candidates: every
+-- number of sequential waves (1, 2, 4, ...) whose KV fits beside the non-layer weights (every layer offloaded), each
+-- with the fewest layers k offloaded that it needs; the plan is the candidate whose waves take the fewest seconds
+-- (pricing_wave_seconds of one wave of gen_len-token trials, times the waves; ties: fewer waves): a second wave that
+-- keeps every layer on the GPU beats one wave that streams layers over the link at every step. None fits: the most
+-- waves, every layer offloaded. Bytes one GPU's.
 CREATE OR REPLACE TEMP MACRO pricing_plan_for(cx, p_settings) AS TABLE
 WITH settings AS (SELECT unnest(p_settings, recursive := true)),
 shapes AS (
     SELECT s.*, pricing_shape(m, coalesce(cx['gpus'], 1.0)) AS sh
     FROM settings s JOIN models m ON m.name = s.model
 ),
-waves AS (   -- the fewest sequential waves whose KV fits beside the non-layer weights
+waves AS (   -- every wave count, whether its KV fits beside the non-layer weights, and the layers it must offload
     SELECT x.*, w.waves, ceil(x.n / w.waves)::INTEGER AS wave_n,
            (x.lin_max + ceil(x.n / w.waves) * x.gen_len) * x.sh.kv_tok AS kv_bytes,
            cx['vram_bytes'] IS NULL
            OR x.sh.weight_bytes - x.sh.layers * x.sh.layer_bytes + (x.lin_max + ceil(x.n / w.waves) * x.gen_len) * x.sh.kv_tok
-              + cx['reserve_bytes'] <= cx['vram_bytes'] AS fits
+              + cx['reserve_bytes'] <= cx['vram_bytes'] AS fits,
+           CASE WHEN cx['vram_bytes'] IS NULL THEN 0
+                ELSE least(x.sh.layers, greatest(0, ceil((x.sh.weight_bytes
+                                                          + (x.lin_max + ceil(x.n / w.waves) * x.gen_len) * x.sh.kv_tok
+                                                          + cx['reserve_bytes'] - cx['vram_bytes'])
+                                                         / x.sh.layer_bytes)))::INTEGER END AS k
     FROM shapes x, (SELECT (2 ** e)::INTEGER AS waves FROM range(0, 11) r(e)) w
     WHERE w.waves <= x.n
 ),
+candidates AS (   -- a fitting wave count as a plan row (what pricing_wave_seconds reads) and its seconds
+    SELECT c.*,
+           c.waves * pricing_wave_seconds(c.lin_max, c.rep, c.rep.kv0 + c.wave_n * c.rep.kv_per_seq, c.wave_n, c.pl, cx,
+                                          c.gen_len) AS est_seconds
+    FROM (SELECT w.*,
+                 {'params': w.sh.params, 'hq': w.sh.hq, 'd_dim': w.sh.d_dim, 'layers': w.sh.layers,
+                  'gpus': w.sh.gpus, 'hidden': w.sh.hidden, 'vocab': w.sh.vocab, 'k_layers': w.k,
+                  'offload_bytes': (w.k * w.sh.layer_bytes)::DOUBLE,
+                  'read_bytes': greatest(0.0, w.sh.weight_bytes - w.k * w.sh.layer_bytes - w.sh.embed_bytes),
+                  'experts': w.sh.experts, 'experts_per_token': w.sh.experts_per_token,
+                  'expert_bytes': w.sh.expert_bytes, 'moe_layers': w.sh.moe_layers} AS pl,
+                 {'trials': 1, 'lout': w.gen_len,
+                  'compute': t.compute, 'attention_per_d': t.attention_per_d, 'kv0': t.kv0,
+                  'kv_per_seq': t.kv_per_seq} AS rep   -- one trial of gen_len tokens (pricing_terms_sum of one)
+          FROM waves w,
+               LATERAL (SELECT unnest([pricing_trial_terms('dense', w.lin_max, w.gen_len, 0, 0, 'exact', w.sh)],
+                                      recursive := true)) t
+          WHERE w.fits) c
+),
 pick AS (
-    SELECT strategy, model, setting, coalesce(min(waves) FILTER (WHERE fits), max(waves)) AS waves
-    FROM waves GROUP BY ALL
+    SELECT s.strategy, s.model, s.setting, coalesce(any_value(c.best), max(s.waves)) AS waves
+    FROM waves s
+    LEFT JOIN (SELECT strategy, model, setting, arg_min(waves, [est_seconds, waves]) AS best
+               FROM candidates GROUP BY ALL) c
+      ON c.strategy = s.strategy AND c.model = s.model AND c.setting = s.setting
+    GROUP BY s.strategy, s.model, s.setting
 ),
 planned AS (
-    SELECT w.*,
-           CASE WHEN cx['vram_bytes'] IS NULL THEN 0
-                ELSE least(w.sh.layers, greatest(0, ceil((w.sh.weight_bytes + w.kv_bytes + cx['reserve_bytes']
-                                                          - cx['vram_bytes']) / w.sh.layer_bytes)))::INTEGER END AS k
-    FROM waves w JOIN pick USING (strategy, model, setting, waves)
+    SELECT w.* FROM waves w JOIN pick USING (strategy, model, setting, waves)
 )
 SELECT strategy, model, setting::INTEGER AS setting, sh.params AS params, sh.hq AS hq, sh.hkv AS hkv,
        sh.d_dim AS d_dim, sh.arch AS arch, sh.layers AS layers, n::INTEGER AS n_trials, waves::INTEGER AS waves, wave_n, k AS k_layers,
