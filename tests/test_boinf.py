@@ -403,3 +403,17 @@ def test_best_of_n_includes_all_samples(mwh: Warehouse) -> None:
         assert sorted({s for _, s in at}) == [1, 2, 4, 6], cost
         assert at[("0", 6)] == pytest.approx(1.0) and at[("1", 6)] == pytest.approx(0.0)
         assert at[("0", 4)] == pytest.approx(1 - 5 / 15)  # C(5, 4) / C(6, 4) of the draws miss the gold one
+
+
+def test_a_problem_whose_samples_are_all_empty_costs_its_prompt_not_nan(mwh: Warehouse) -> None:
+    """An answer table can hold a problem whose every sample has 0 generated tokens (Phi-4-reasoning, GPQA-Diamond:
+    one problem of 198, 160 samples): its seconds are finite (no decode step), so the frontier's mean over problems
+    stays a number (it was NaN: 0 * 0 / 0 in the prompt's KV reads over the longest's steps)."""
+    load_answers(mwh, [("g", ["g", "a", "g"], [3000, 5000, 700]), ("g", [None, None, None], [0, 0, 0])])
+    for strategy in ("best-of-n", "majority"):
+        spec = fr.FrontierSpec.make(task="aime24", strategy=strategy, cost="latency", hardware="h100-sxm")
+        pts = fr.points(mwh, spec)
+        assert pts.height > 0 and pts["cost"].is_nan().sum() == 0 and pts["cost"].is_null().sum() == 0, pts
+        empty = pts.filter(pl.col("problem_id") == "1")
+        lowest = pts.filter(pl.col("problem_id") == "0")["cost"].min()
+        assert empty.height > 0 and all(0 <= c < lowest for c in empty["cost"].to_list()), (empty, lowest)  # type: ignore[operator]

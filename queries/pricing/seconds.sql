@@ -81,7 +81,7 @@ CREATE OR REPLACE TEMP MACRO pricing_wave_seconds(lin, s, kv, seqs, pl, cx, step
 -- in the throughput regime); the latency regime passes pricing_latency_steps. reads: the weight bytes those steps
 -- read, summed over the trials (NULL: every step at the full batch; the latency regime passes pricing_latency_reads).
 CREATE OR REPLACE TEMP MACRO pricing_group_seconds(lin, s, block_kv, problems, pl, cx, steps := NULL, reads := NULL) AS
-    pl.waves * pricing_wave_seconds(lin, s, CASE WHEN steps IS NULL THEN s.kv0 ELSE s.kv0 * steps / s.lout END
+    pl.waves * pricing_wave_seconds(lin, s, CASE WHEN steps IS NULL OR s.lout = 0 THEN s.kv0 ELSE s.kv0 * steps / s.lout END
                                             + problems * pl.wave_n * s.kv_per_seq + block_kv,
                                     problems * pl.wave_n, pl, cx, coalesce(steps, s.lout), reads := reads)
     / problems;
