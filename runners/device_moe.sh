@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Issue 20 on the device machine: dense and MoE vLLM runs on ONE GPU, so a fit trained on the dense runs can be
-# checked against the MoE runs without crossing devices. vLLM 0.26.0 staged in /tmp/vsite by
-# /work/shared/tools/vllm-stage.sh (kept outside this repository; its header says how). Modes, one call each:
+# checked against the MoE runs without crossing devices. vLLM 0.26.0 staged in /tmp/vsite by the shared vllm-stage.sh
+# script (kept outside this repository; its header says how). Modes, one call each:
 #   bash runners/device_moe.sh OUTDIR dense   # Qwen3-1.7B and Qwen3-8B at batch 1, 16, 64, 2,048 tokens each
 #   bash runners/device_moe.sh OUTDIR dense14 # Qwen3-14B the same, then 8 samples decoded together (their lengths:
 #                                             # the first 8 samples of MATH500 problem 13 of the bundled Qwen3-14B

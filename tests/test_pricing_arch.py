@@ -21,13 +21,18 @@ def wh() -> Iterator[Warehouse]:
     w.close()
 
 
+# One trial's pricing terms (queries/pricing/terms.sql) on a catalog model's shape, and its window's token-steps.
+TERMS = """
+    SELECT t.compute, t.kv0, t.kv_per_seq, window_token_steps($lin, $lout, m.sliding_window) AS win_steps
+    FROM models m,
+         LATERAL (SELECT unnest([pricing_trial_terms('dense', $lin, $lout, 0, 0, 'exact', pricing_shape(m, 1.0))],
+                                recursive := true)) t
+    WHERE m.name = $model
+"""
+
+
 def _terms(wh: Warehouse, model: str) -> dict[str, float]:
-    row = wh.df(
-        "SELECT t.compute, t.kv0, t.kv_per_seq, window_token_steps($lin, $lout, m.sliding_window) AS win_steps "
-        "FROM models m, LATERAL (SELECT unnest([pricing_trial_terms('dense', $lin, $lout, 0, 0, 'exact', "
-        "pricing_shape(m, 1.0))], recursive := true)) t WHERE m.name = $model",
-        {"model": model, "lin": LIN, "lout": LOUT},
-    ).row(0, named=True)
+    row = wh.df(TERMS, {"model": model, "lin": LIN, "lout": LOUT}).row(0, named=True)
     return {k: float(v) if v is not None else 0.0 for k, v in row.items()}
 
 

@@ -227,7 +227,11 @@ def test_moe_config_and_together_and_probe(tmp_path: Path) -> None:
     assert cfg["architectures"] == ["Qwen3MoeForCausalLM"] and cfg["num_experts"] == 128
     assert cfg["num_experts_per_tok"] == 8 and cfg["moe_intermediate_size"] == 768 and cfg["num_hidden_layers"] == 48
     with pytest.raises(vllmrun.checkpoints.KineticsError, match="qwen3_moe only, not gpt_oss"):
-        vllmrun.checkpoints.hf_config(builtin_model("gpt-oss-20b"))
+        vllmrun.checkpoints.moe_hf_config(builtin_model("gpt-oss-20b"))
+    oss = vllmrun.checkpoints.hf_config(builtin_model("gpt-oss-20b"))  # GptOssForCausalLM, bf16 experts
+    assert oss["architectures"] == ["GptOssForCausalLM"] and oss["num_local_experts"] == 32
+    assert oss["num_experts_per_tok"] == 4 and oss["sliding_window"] == 128 and "quantization_config" not in oss
+    assert oss["layer_types"].count("sliding_attention") == 12 and oss["rope_scaling"]["rope_type"] == "yarn"
     assert vllmrun.parse_together("128:900,100,400@aime/12") == (128, [900, 100, 400], "aime/12")
     with pytest.raises(ValueError, match="expected P:L1,L2"):
         vllmrun.parse_together("128")
@@ -247,3 +251,40 @@ def test_moe_config_and_together_and_probe(tmp_path: Path) -> None:
     fin = tog[0]["extra"]["finish_s"]
     assert fin[1] <= fin[2] <= fin[0] and tog[0]["total_s"] == pytest.approx(fin[0])
     assert vllmrun.distinct_experts([[[[[0, 1]]]], [[[[0, 1]]]]])["experts_touched"] is None  # nothing changed
+
+
+def test_redraw_routers_finds_gpt_oss_routers_and_zeroes_biases() -> None:
+    """gpt-oss keeps its router beside the FusedMoE (MLPBlock.router, a linear layer with a bias; the MoE runner's
+    gate is None): the re-draw finds it, and zeroes every bias of the model (random biases, the same for every token,
+    add up until every token routes to the same experts)."""
+    torch = pytest.importorskip("torch")
+
+    class Router(torch.nn.Module):
+        top_k = 4
+
+    class FusedMoE(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.router, self.gate = Router(), None
+
+    class MLPBlock(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.router = torch.nn.Linear(16, 32, bias=True)
+            self.experts = FusedMoE()
+            self.o_proj = torch.nn.Linear(16, 16, bias=True)
+
+    class Model(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.layers = torch.nn.ModuleList([MLPBlock(), MLPBlock()])
+
+    model = Model()
+    for p in model.parameters():
+        torch.nn.init.uniform_(p, 0.5, 1.0)
+    worker = type("W", (), {"model_runner": type("R", (), {"get_model": staticmethod(lambda: model)})()})()
+    out = vllmrun.redraw_routers(worker)
+    assert out["routers_redrawn"] == 2 and out["router_shape"] == [32, 16] and out["biases_zeroed"] == 4
+    for layer in model.layers:
+        assert float(layer.router.weight.min()) < 0  # re-drawn around zero, not the uniform 0.5-1 left
+        assert float(layer.router.bias.abs().max()) == 0 and float(layer.o_proj.bias.abs().max()) == 0
