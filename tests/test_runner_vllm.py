@@ -258,23 +258,24 @@ def test_redraw_routers_finds_gpt_oss_routers_and_zeroes_biases() -> None:
     gate is None): the re-draw finds it, and zeroes every bias of the model (random biases, the same for every token,
     add up until every token routes to the same experts)."""
     torch = pytest.importorskip("torch")
+    module: Any = torch.nn.Module
 
-    class Router(torch.nn.Module):
+    class Router(module):
         top_k = 4
 
-    class FusedMoE(torch.nn.Module):
+    class FusedMoE(module):
         def __init__(self) -> None:
             super().__init__()
             self.router, self.gate = Router(), None
 
-    class MLPBlock(torch.nn.Module):
+    class MLPBlock(module):
         def __init__(self) -> None:
             super().__init__()
             self.router = torch.nn.Linear(16, 32, bias=True)
             self.experts = FusedMoE()
             self.o_proj = torch.nn.Linear(16, 16, bias=True)
 
-    class Model(torch.nn.Module):
+    class Model(module):
         def __init__(self) -> None:
             super().__init__()
             self.layers = torch.nn.ModuleList([MLPBlock(), MLPBlock()])
