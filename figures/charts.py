@@ -14,12 +14,13 @@ from kinetics_sql.facts.methods import METHODS
 from kinetics_sql.facts.models import MODEL_ORDER as _MODEL_ORDER
 
 MODEL_ORDER = list(_MODEL_ORDER)
-# One colour per model on every chart and page: 20 colours that stay apart (Trubetskoy's distinct colours, the
-# palest left out), given to the built-in models by size (the Kinetics Qwen3 sizes first, smallest first), so a
-# model keeps its colour whichever models a chart shows; a model of your own takes one by a hash of its name.
+# One colour per model on every chart and page: 20 colours that stay apart (Trubetskoy's distinct colours, with the
+# pastels that vanish on a white page, contrast below 2:1, replaced by darker ones of their hue), given to the
+# built-in models by size (the Kinetics Qwen3 sizes first, smallest first), so a model keeps its colour whichever
+# models a chart shows; a model of your own takes one by a hash of its name.
 PALETTE = [
-    "#4363d8", "#e6194b", "#3cb44b", "#f58231", "#911eb4", "#000075", "#42d4f4", "#f032e6", "#9a6324", "#469990",
-    "#800000", "#808000", "#bfef45", "#dcbeff", "#a9a9a9", "#000000", "#ffe119", "#fabed4", "#aaffc3", "#ffd8b1",
+    "#4363d8", "#e6194b", "#3cb44b", "#f58231", "#911eb4", "#000075", "#0093b8", "#f032e6", "#9a6324", "#469990",
+    "#800000", "#808000", "#00a087", "#7b68ee", "#a9a9a9", "#000000", "#b8860b", "#d6336c", "#2f4f4f", "#cc7a00",
 ]  # fmt: skip
 
 

@@ -56,3 +56,20 @@ def test_step_segments_and_empty_chart() -> None:
     assert seg["x2"].to_list() == [2.0, 4.0, 5.0] and seg["y0"].to_list() == [0.0, 0.1, 0.3]
     with pytest.raises(KineticsError, match="no frontier rows"):
         charts.frontier_chart(df.clear(), fr.FrontierSpec())
+
+
+def test_every_model_colour_reads_on_a_white_page() -> None:
+    """No model's colour is a pastel that vanishes on the white report and explorer: WCAG contrast against white of
+    at least 2:1 (the palette's old lavender, mint, apricot, pink, lime and yellow were 1.2-1.6:1), and no two alike."""
+
+    def luminance(h: str) -> float:
+        r, g, b = (int(h[i : i + 2], 16) / 255 for i in (1, 3, 5))
+
+        def f(c: float) -> float:
+            return c / 12.92 if c <= 0.03928 else float(((c + 0.055) / 1.055) ** 2.4)
+
+        return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b)
+
+    contrast = {h: 1.05 / (luminance(h) + 0.05) for h in charts.PALETTE}
+    assert min(contrast.values()) >= 2.0, sorted(contrast.items(), key=lambda kv: kv[1])[:3]
+    assert len(set(charts.PALETTE)) == len(charts.PALETTE) == 20
