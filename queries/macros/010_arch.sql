@@ -79,10 +79,11 @@ CREATE OR REPLACE TEMP MACRO model_arch_cost(model_name, hardware_name, lin, lou
                                         budget := 0, block_size := 0, variant := 'exact', param_count := 'kinetics') AS TABLE
     WITH cfg AS (
         SELECT m.name AS model, h.name AS hardware, m.params, m.expert_params, m.moe_layers, m.experts, m.experts_per_token,
-               pick_params(m.params_kinetics, m.active_params, param_count) AS p_active,
-               m.hq, m.hkv, (m.head_dim * m.attention_layers)::DOUBLE AS d_full,
-               (m.head_dim * m.window_layers)::DOUBLE AS d_window, coalesce(m.sliding_window, 0) AS win,
-               m.sink_tokens AS sinks, m.ssm_layers, m.ssm_state_elements AS ssm_state,
+               pick_params(m.params_kinetics, coalesce(m.active_params, m.params), param_count) AS p_active,
+               m.hq, m.hkv, (m.head_dim * coalesce(m.attention_layers, m.layers))::DOUBLE AS d_full,
+               (m.head_dim * coalesce(m.window_layers, 0))::DOUBLE AS d_window, coalesce(m.sliding_window, 0) AS win,
+               coalesce(m.sink_tokens, 0) AS sinks, coalesce(m.ssm_layers, 0) AS ssm_layers,
+               coalesce(m.ssm_state_elements, 0.0) AS ssm_state,
                2.0 * h.peak_flops / h.hbm_bytes_per_s AS i, h.peak_flops / h.hbm_bytes_per_s AS i_gpu, h.peak_flops,
                h.hbm_bytes_per_s AS hbm,
                coalesce(batch, n) AS b
@@ -101,7 +102,7 @@ CREATE OR REPLACE TEMP MACRO model_arch_cost(model_name, hardware_name, lin, lou
         FROM cfg
     )
     SELECT model, hardware, method AS method, lin AS lin, lout AS lout, n AS n, b AS batch, p_active AS active_params,
-           experts_touched, compute_flops, kv_reads, ssm_reads, param_reads,
+           i, experts_touched, compute_flops, kv_reads, ssm_reads, param_reads,
            compute_flops + i * (kv_reads + ssm_reads) AS eflops,
            (compute_flops + i * (kv_reads + ssm_reads)) / 1e12 AS eflops_tera,
            roofline_seconds(compute_flops, kv_reads + ssm_reads, peak_flops, hbm) AS seconds,
@@ -116,33 +117,10 @@ CREATE OR REPLACE TEMP MACRO model_arch_cost(model_name, hardware_name, lin, lou
 --   SELECT * FROM model_cost('Qwen3-8B', 'b200', 'dense', 155, 16384, 8);
 CREATE OR REPLACE TEMP MACRO model_cost(model_name, hardware_name, method, lin, lout, n,
                                    budget := 0, block_size := 0, variant := 'exact', param_count := 'kinetics') AS TABLE
-    WITH cfg AS (
-        SELECT m.name AS model, h.name AS hardware,
-               pick_params(m.params_kinetics, coalesce(m.active_params, m.params), param_count) AS p,
-               m.hq AS hq, m.hkv AS hkv, (m.head_dim * coalesce(m.attention_layers, m.layers))::DOUBLE AS d,
-               (m.head_dim * coalesce(m.window_layers, 0))::DOUBLE AS d_window, coalesce(m.sliding_window, 0) AS win,
-               coalesce(m.sink_tokens, 0) AS sinks, coalesce(m.ssm_layers, 0) AS ssm_layers,
-               coalesce(m.ssm_state_elements, 0.0) AS ssm_state,
-               2.0 * h.peak_flops / h.hbm_bytes_per_s AS i,
-               h.peak_flops AS peak_flops, h.hbm_bytes_per_s AS hbm
-        FROM models m, hardware h
-        WHERE m.name = known_model(model_name) AND h.name = known_hardware(hardware_name)
-    ), c AS (
-        SELECT cfg.*,
-               arch_compute_flops(method, p, hq, d, d_window, win, sinks, ssm_layers, ssm_state, lin, lout, n,
-                                  budget := budget, block_size := block_size, variant := variant) AS compute_flops,
-               arch_kv_reads(method, hkv, d, d_window, win, sinks, lin, lout, n,
-                             budget := budget, block_size := block_size, variant := variant)
-               + ssm_state_reads(ssm_layers, ssm_state, lout, n) AS kv_reads
-        FROM cfg
-    )
-    SELECT model, hardware, method AS method, lin AS lin, lout AS lout, n AS n,
-           CASE WHEN method = 'dense' THEN NULL ELSE budget END AS budget,
-           CASE WHEN method = 'blocktopk' THEN block_size ELSE NULL END AS block_size,
-           variant AS variant, p AS params, i,
-           compute_flops, kv_reads,
-           compute_flops + i * kv_reads AS eflops,
-           (compute_flops + i * kv_reads) / 1e12 AS eflops_tera,
-           roofline_seconds(compute_flops, kv_reads, peak_flops, hbm) AS seconds,
-           kinetics_seconds(compute_flops + i * kv_reads, i, hbm) AS kinetics_seconds
-    FROM c;
+    SELECT a.model, a.hardware, a.method, a.lin, a.lout, a.n,
+           CASE WHEN a.method = 'dense' THEN NULL ELSE budget END AS budget,
+           CASE WHEN a.method = 'blocktopk' THEN block_size ELSE NULL END AS block_size,
+           variant AS variant, a.active_params AS params, a.i,
+           a.compute_flops, a.kv_reads + a.ssm_reads AS kv_reads, a.eflops, a.eflops_tera, a.seconds, a.kinetics_seconds
+    FROM model_arch_cost(model_name, hardware_name, lin, lout, n, method := method, budget := budget,
+                         block_size := block_size, variant := variant, param_count := param_count) a;
