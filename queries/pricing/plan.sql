@@ -57,48 +57,41 @@ waves AS (   -- every wave count, whether its KV fits beside the non-layer weigh
     FROM shapes x, (SELECT (2 ** e)::INTEGER AS waves FROM range(0, 11) r(e)) w
     WHERE w.waves <= x.n
 ),
-candidates AS (   -- a fitting wave count as a plan row (what pricing_wave_seconds reads) and its seconds
-    SELECT c.*,
-           c.waves * pricing_wave_seconds(c.lin_max, c.rep, c.rep.kv0 + c.wave_n * c.rep.kv_per_seq, c.wave_n, c.pl, cx,
-                                          c.gen_len) AS est_seconds
-    FROM (SELECT w.*,
-                 {'params': w.sh.params, 'hq': w.sh.hq, 'd_dim': w.sh.d_dim, 'layers': w.sh.layers,
-                  'gpus': w.sh.gpus, 'hidden': w.sh.hidden, 'vocab': w.sh.vocab, 'k_layers': w.k,
-                  'offload_bytes': (w.k * w.sh.layer_bytes)::DOUBLE,
-                  'read_bytes': greatest(0.0, w.sh.weight_bytes - w.k * w.sh.layer_bytes - w.sh.embed_bytes),
-                  'experts': w.sh.experts, 'experts_per_token': w.sh.experts_per_token,
-                  'expert_bytes': w.sh.expert_bytes, 'moe_layers': w.sh.moe_layers} AS pl,
-                 {'trials': 1, 'lout': w.gen_len,
-                  'compute': t.compute, 'attention_per_d': t.attention_per_d, 'kv0': t.kv0,
-                  'kv_per_seq': t.kv_per_seq} AS rep   -- one trial of gen_len tokens (pricing_terms_sum of one)
-          FROM waves w,
-               LATERAL (SELECT unnest([pricing_trial_terms('dense', w.lin_max, w.gen_len, 0, 0, 'exact', w.sh)],
+rows_ AS (   -- every wave count as a plan row (the columns below); lin_max and gen_len kept to price it
+    SELECT strategy, model, setting::INTEGER AS setting, sh.params AS params, sh.hq AS hq, sh.hkv AS hkv,
+           sh.d_dim AS d_dim, sh.arch AS arch, sh.layers AS layers, n::INTEGER AS n_trials, waves::INTEGER AS waves,
+           wave_n, k AS k_layers, (lin_max + wave_n * gen_len)::DOUBLE AS ctx_tokens, sh.weight_bytes AS weight_bytes,
+           sh.layer_bytes::DOUBLE AS layer_bytes, kv_bytes::DOUBLE AS kv_bytes,
+           sh.weight_bytes - k * sh.layer_bytes AS resident_bytes,                               -- weight bytes on the GPU
+           greatest(0.0, sh.weight_bytes - k * sh.layer_bytes - sh.embed_bytes) AS read_bytes,   -- read per decode step
+           (k * sh.layer_bytes)::DOUBLE AS offload_bytes,
+           sh.weight_bytes - k * sh.layer_bytes + kv_bytes + cx['reserve_bytes'] AS vram_needed, fits,
+           sh.hidden AS hidden, sh.vocab AS vocab, sh.gpus AS gpus,
+           sh.experts AS experts, sh.experts_per_token AS experts_per_token, sh.expert_bytes AS expert_bytes,
+           sh.moe_layers AS moe_layers, lin_max, gen_len
+    FROM waves
+),
+candidates AS (   -- a fitting wave count's seconds: its waves x one wave of gen_len-token trials (pricing_wave_seconds)
+    SELECT x.strategy, x.model, x.setting, x.waves,
+           x.waves * pricing_wave_seconds(x.lin_max, x.rep, x.rep.kv0 + x.wave_n * x.rep.kv_per_seq, x.wave_n, x.pl, cx,
+                                          x.gen_len) AS est_seconds
+    FROM (SELECT r.*, r AS pl,
+                 {'trials': 1, 'lout': r.gen_len, 'compute': t.compute, 'attention_per_d': t.attention_per_d,
+                  'kv0': t.kv0, 'kv_per_seq': t.kv_per_seq} AS rep   -- one trial of gen_len tokens, as pricing_terms_sum
+          FROM rows_ r,
+               LATERAL (SELECT unnest([pricing_trial_terms('dense', r.lin_max, r.gen_len, 0, 0, 'exact', r)],
                                       recursive := true)) t
-          WHERE w.fits) c
+          WHERE r.fits) x
 ),
 pick AS (
     SELECT s.strategy, s.model, s.setting, coalesce(any_value(c.best), max(s.waves)) AS waves
-    FROM waves s
+    FROM rows_ s
     LEFT JOIN (SELECT strategy, model, setting, arg_min(waves, [est_seconds, waves]) AS best
                FROM candidates GROUP BY ALL) c
       ON c.strategy = s.strategy AND c.model = s.model AND c.setting = s.setting
     GROUP BY s.strategy, s.model, s.setting
-),
-planned AS (
-    SELECT w.* FROM waves w JOIN pick USING (strategy, model, setting, waves)
 )
-SELECT strategy, model, setting::INTEGER AS setting, sh.params AS params, sh.hq AS hq, sh.hkv AS hkv,
-       sh.d_dim AS d_dim, sh.arch AS arch, sh.layers AS layers, n::INTEGER AS n_trials, waves::INTEGER AS waves, wave_n, k AS k_layers,
-       (lin_max + wave_n * gen_len)::DOUBLE AS ctx_tokens, sh.weight_bytes AS weight_bytes,
-       sh.layer_bytes::DOUBLE AS layer_bytes, kv_bytes::DOUBLE AS kv_bytes,
-       sh.weight_bytes - k * sh.layer_bytes AS resident_bytes,                               -- weight bytes on the GPU
-       greatest(0.0, sh.weight_bytes - k * sh.layer_bytes - sh.embed_bytes) AS read_bytes,   -- read per decode step
-       (k * sh.layer_bytes)::DOUBLE AS offload_bytes,
-       sh.weight_bytes - k * sh.layer_bytes + kv_bytes + cx['reserve_bytes'] AS vram_needed, fits,
-       sh.hidden AS hidden, sh.vocab AS vocab, sh.gpus AS gpus,
-       sh.experts AS experts, sh.experts_per_token AS experts_per_token, sh.expert_bytes AS expert_bytes,
-       sh.moe_layers AS moe_layers
-FROM planned;
+SELECT r.* EXCLUDE (lin_max, gen_len) FROM rows_ r JOIN pick USING (strategy, model, setting, waves);
 
 -- The plan of a selection: p_task and p_strategy over the sources matching the LIKE patterns p_sources (all when
 -- empty), on cx's hardware and VRAM. best-of-n: settings N = 1, 2, 4, ... 1024 and every problem's sample count
